@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Ledger",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LedgerKit", targets: ["LedgerKit"]),
+        .executable(name: "ledger", targets: ["LedgerCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+    ],
+    targets: [
+        // Pure domain: values in, values out. No storage, no I/O.
+        .target(name: "LedgerCore"),
+        // The library host apps link: storage (GRDB) and the business operations.
+        .target(
+            name: "LedgerKit",
+            dependencies: ["LedgerCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The `ledger` command-line tool, a thin layer over LedgerKit.
+        .executableTarget(
+            name: "LedgerCLI",
+            dependencies: [
+                "LedgerKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "LedgerCoreTests",
+            dependencies: [
+                "LedgerCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "LedgerKitTests",
+            dependencies: [
+                "LedgerKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "LedgerCLITests",
+            dependencies: ["LedgerKit"]
+        ),
+    ]
+)

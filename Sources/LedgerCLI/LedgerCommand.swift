@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import LedgerKit
+
+@main
+struct LedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "An embedded billing ledger over one SQLite file.",
+        subcommands: [
+            CustomersCommand.self, ProductsCommand.self, PricesCommand.self,
+            VerifyCommand.self, DemoCommand.self,
+        ]
+    )
+
+    @Option(name: .long, help: "The ledger file (default: $LEDGER_DB, then ./ledger.sqlite).")
+    var db: String?
+
+    @Option(name: .long, help: "Run as if now were this instant (Unix seconds or ISO 8601); also $LEDGER_NOW.")
+    var now: String?
+
+    @Flag(name: .long, help: "Print Stripe-shaped JSON instead of tables.")
+    var json = false
+
+    @Option(name: .long, help: "Make a write safe to repeat: the same key and request run once.")
+    var idempotencyKey: String?
+}
+
+/// Exit statuses of SPEC §3.
+enum Exit {
+    static let rejected: Int32 = 65
+    static let inputMissing: Int32 = 66
+    static let storage: Int32 = 74
+    static let busy: Int32 = 75
+    static let differences: Int32 = 1
+}
+
+/// What every command needs: the globals, the ledger, and the output mode.
+struct Context {
+    let root: LedgerCommand
+
+    var json: Bool { root.json }
+
+    var path: String {
+        root.db ?? ProcessInfo.processInfo.environment["LEDGER_DB"] ?? "ledger.sqlite"
+    }
+
+    func clock() throws -> @Sendable () -> Int64 {
+        if let text = root.now ?? ProcessInfo.processInfo.environment["LEDGER_NOW"] {
+            let fixed = try Instant.parse(text, param: "now")
+            return { fixed }
+        }
+        return Ledger.systemClock
+    }
+
+    /// Opens the ledger, runs `body`, prints what it returns, and maps errors to exit codes.
+    /// A file that did not exist before and the command failed is removed again, so a rejected
+    /// request leaves the file system as it found it.
+    func run(_ body: (Ledger) throws -> Output) throws {
+        let path = self.path
+        let existed = FileManager.default.fileExists(atPath: path)
+        do {
+            let output = try open(path, body)
+            output.print(json: json)
+        } catch let error as LedgerError {
+            if !existed { Self.remove(path) }
+            fail(error)
+        }
+    }
+
+    private func open(_ path: String, _ body: (Ledger) throws -> Output) throws -> Output {
+        let ledger = try Ledger(path: path, clock: clock())
+        return try body(ledger)
+    }
+
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try? FileManager.default.removeItem(atPath: path + suffix)
+        }
+    }
+
+    func fail(_ error: LedgerError) -> Never {
+        let line: String
+        if json {
+            line = JSON.object([
+                (
+                    "error",
+                    .object([
+                        ("type", .string(error.kind == .rejected ? "invalid_request_error" : "api_error")),
+                        ("code", .string(error.code.rawValue)), ("message", .string(error.message)),
+                        ("param", .optional(error.param)),
+                    ])
+                )
+            ]).render(pretty: false)
+        } else {
+            line = "error: \(error.code.rawValue): \(error.message)"
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        switch error.kind {
+        case .rejected: Foundation.exit(Exit.rejected)
+        case .storage: Foundation.exit(Exit.storage)
+        case .busy: Foundation.exit(Exit.busy)
+        }
+    }
+}
+
+/// What a command produces: JSON for `--json`, and text for people.
+struct Output {
+    var json: JSON
+    var human: String
+    var status: Int32 = 0
+
+    func print(json asJSON: Bool) {
+        Swift.print(asJSON ? json.render() : human)
+        if status != 0 { Foundation.exit(status) }
+    }
+}
+
+/// Human formatting: aligned tables and key/value blocks.
+enum Human {
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        if rows.isEmpty { return "(none)" }
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                i == cells.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count)
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    static func fields(_ pairs: [(String, String?)]) -> String {
+        let width = pairs.map(\.0.count).max() ?? 0
+        return pairs.compactMap { key, value in
+            value.map { key + String(repeating: " ", count: width - key.count) + "  " + $0 }
+        }.joined(separator: "\n")
+    }
+
+    static func metadata(_ m: [String: String]) -> String? {
+        m.isEmpty ? nil : m.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    }
+}
+
+/// Parsing of repeatable `key=value` flags.
+enum KeyValues {
+    /// - Throws: `invalid_metadata` for an item without `=` or a repeated key.
+    static func metadata(_ items: [String]) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for item in items {
+            guard let eq = item.firstIndex(of: "=") else {
+                throw LedgerError(.invalidMetadata, "metadata '\(item)' must be key=value", param: "metadata")
+            }
+            let key = String(item[..<eq])
+            if result[key] != nil {
+                throw LedgerError(.invalidMetadata, "metadata key '\(key)' is given twice", param: "metadata")
+            }
+            result[key] = String(item[item.index(after: eq)...])
+        }
+        try Metadata.validate(result)
+        return result
+    }
+}

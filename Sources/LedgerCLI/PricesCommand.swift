@@ -1,0 +1,275 @@
+import ArgumentParser
+import LedgerKit
+
+struct PricesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prices", abstract: "Create, show, list, archive and quote prices.",
+        subcommands: [Create.self, Show.self, List.self, Archive.self, Quote.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a price (per_unit, package via --divide-by, graduated or volume tiers).")
+        @ParentCommand var root: LedgerCommand
+        @Option(help: "The product's ID.") var product: String
+        @Option(help: "ISO 4217 currency code (usd, eur, jpy …).") var currency: String
+        @Option(help: "A name for people.") var nickname: String?
+        @Option(help: "A key unique among active prices.") var lookupKey: String?
+        @Option(help: "one_time or recurring (default: recurring when --interval is given).") var type: String?
+        @Option(help: "day, week, month or year.") var interval: String?
+        @Option(help: "Intervals between billings (at most 3 years in total).") var intervalCount: Int?
+        @Option(help: "licensed (default) or metered.") var usageType: String?
+        @Option(help: "The meter of a metered price.") var meter: String?
+        @Option(help: "per_unit (default) or tiered (default when --tier is given).") var billingScheme: String?
+        @Option(help: "Whole minor units per unit.") var unitAmount: String?
+        @Option(help: "Minor units per unit, up to 12 decimals.") var unitAmountDecimal: String?
+        @Option(help: "transform_quantity: divide the quantity by N before pricing.") var divideBy: String?
+        @Option(help: "transform_quantity: round the division up or down.") var round: String?
+        @Option(help: "graduated or volume.") var tiersMode: String?
+        @Option(
+            help: "A tier: up_to=N|inf[,unit_amount=N|,unit_amount_decimal=D][,flat_amount=N|,flat_amount_decimal=D] (repeatable, in order).")
+        var tier: [String] = []
+        @Option(help: "Your own ID for the price (default: price_ and random characters).") var id: String?
+        @Option(help: "A key=value pair to store on the price (repeatable).") var metadata: [String] = []
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                PricesCommand.output(try ledger.createPrice(try params()))
+            }
+        }
+
+        func params() throws -> PriceParams {
+            let currency = try Currency(code: self.currency)
+            let interval = try interval.map { try PricesCommand.choice(Price.Interval.self, $0, "interval") }
+            let usageType = try usageType.map { try PricesCommand.choice(Price.UsageType.self, $0, "usage_type") }
+            let kind = try type.map { try PricesCommand.choice(Price.Kind.self, $0, "type") }
+                ?? (interval != nil || usageType != nil || meter != nil || intervalCount != nil ? .recurring : .oneTime)
+            var recurring: Price.Recurring?
+            if let interval {
+                recurring = .init(
+                    interval: interval, intervalCount: intervalCount ?? 1,
+                    usageType: usageType ?? .licensed, meter: meter)
+            } else if kind == .oneTime && (usageType != nil || meter != nil || intervalCount != nil) {
+                throw LedgerError.invalidRequest(
+                    "usage_type, meter and interval_count need a recurring price (--interval)", param: "interval")
+            }
+            let scheme = try self.scheme()
+            return PriceParams(
+                id: id, product: .init(product), currency: currency, nickname: nickname,
+                lookupKey: lookupKey, kind: kind, recurring: recurring, scheme: scheme,
+                metadata: try KeyValues.metadata(metadata))
+        }
+
+        func scheme() throws -> PricingScheme {
+            let billing = try billingScheme.map { text -> String in
+                guard text == "per_unit" || text == "tiered" else {
+                    throw LedgerError.invalidRequest(
+                        "billing_scheme '\(text)' must be per_unit or tiered", param: "billing_scheme")
+                }
+                return text
+            } ?? (tier.isEmpty && tiersMode == nil ? "per_unit" : "tiered")
+            if unitAmount != nil && unitAmountDecimal != nil {
+                throw LedgerError.invalidRequest(
+                    "give unit_amount or unit_amount_decimal, not both", param: "unit_amount")
+            }
+            if (divideBy == nil) != (round == nil) {
+                throw LedgerError.invalidRequest(
+                    "transform_quantity needs both --divide-by and --round", param: "transform_quantity")
+            }
+            if billing == "tiered" {
+                if divideBy != nil {
+                    throw LedgerError.invalidRequest(
+                        "transform_quantity cannot be combined with tiers", param: "transform_quantity")
+                }
+                if unitAmount != nil || unitAmountDecimal != nil {
+                    throw LedgerError.invalidRequest(
+                        "a tiered price takes its amounts from --tier, not --unit-amount", param: "unit_amount")
+                }
+                guard let tiersMode else {
+                    throw LedgerError.invalidRequest("a tiered price needs --tiers-mode graduated|volume", param: "tiers_mode")
+                }
+                let mode = try PricesCommand.choice(TiersMode.self, tiersMode, "tiers_mode")
+                return .tiered(mode: mode, tiers: try tier.enumerated().map { try PricesCommand.parseTier($1, index: $0) })
+            }
+            if !tier.isEmpty || tiersMode != nil {
+                throw LedgerError.invalidRequest("tiers need --billing-scheme tiered", param: "tiers")
+            }
+            let amount: ExactDecimal
+            if let unitAmount {
+                amount = ExactDecimal(try AmountInput.minorUnits(unitAmount, param: "unit_amount"))
+            } else if let unitAmountDecimal {
+                amount = try ExactDecimal.unitAmount(unitAmountDecimal, param: "unit_amount_decimal")
+            } else {
+                throw LedgerError.invalidRequest(
+                    "a per_unit price needs --unit-amount or --unit-amount-decimal", param: "unit_amount")
+            }
+            var transform: TransformQuantity?
+            if let divideBy, let round {
+                let divisor = try AmountInput.minorUnits(divideBy, param: "divide_by", allowZero: false)
+                transform = .init(divideBy: divisor, round: try PricesCommand.choice(TransformQuantity.Round.self, round, "round"))
+            }
+            return .perUnit(unitAmount: amount, transform: transform)
+        }
+    }
+
+    /// Parses `up_to=N|inf[,unit_amount=N|,unit_amount_decimal=D][,flat_amount=N|,flat_amount_decimal=D]`.
+    /// - Throws: `invalid_tiers`, `invalid_amount`, `amount_overflow` naming the tier.
+    static func parseTier(_ text: String, index: Int) throws -> PriceTier {
+        let param = "tiers[\(index)]"
+        var fields: [String: String] = [:]
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let eq = part.firstIndex(of: "=") else {
+                throw LedgerError(.invalidTiers, "tier \(index + 1) '\(text)': '\(part)' must be key=value", param: param)
+            }
+            let key = String(part[..<eq])
+            guard ["up_to", "unit_amount", "unit_amount_decimal", "flat_amount", "flat_amount_decimal"].contains(key) else {
+                throw LedgerError(.invalidTiers, "tier \(index + 1): unknown field '\(key)'", param: param)
+            }
+            if fields[key] != nil {
+                throw LedgerError(.invalidTiers, "tier \(index + 1): '\(key)' is given twice", param: param)
+            }
+            fields[key] = String(part[part.index(after: eq)...])
+        }
+        guard let upToText = fields["up_to"] else {
+            throw LedgerError(.invalidTiers, "tier \(index + 1) needs up_to=N or up_to=inf", param: param)
+        }
+        var upTo: Int64?
+        if upToText != "inf" {
+            guard let value = ExactDecimal(parsing: upToText), value.isInteger, !value.isNegative, !value.isZero,
+                let whole = Int64(exactly: value.significand)
+            else {
+                throw LedgerError(
+                    .invalidTiers, "tier \(index + 1): up_to '\(upToText)' must be a positive whole number or inf",
+                    param: "\(param).up_to")
+            }
+            upTo = whole
+        }
+        func amount(_ integerKey: String, _ decimalKey: String) throws -> ExactDecimal? {
+            switch (fields[integerKey], fields[decimalKey]) {
+            case (.some, .some):
+                throw LedgerError(
+                    .invalidTiers, "tier \(index + 1): give \(integerKey) or \(decimalKey), not both", param: param)
+            case (.some(let text), .none):
+                return ExactDecimal(try AmountInput.minorUnits(text, param: "\(param).\(integerKey)"))
+            case (.none, .some(let text)):
+                return try ExactDecimal.unitAmount(text, param: "\(param).\(decimalKey)")
+            case (.none, .none):
+                return nil
+            }
+        }
+        return PriceTier(
+            upTo: upTo, unitAmount: try amount("unit_amount", "unit_amount_decimal"),
+            flatAmount: try amount("flat_amount", "flat_amount_decimal"))
+    }
+
+    static func choice<T: RawRepresentable & CaseIterable>(_: T.Type, _ text: String, _ param: String) throws -> T
+    where T.RawValue == String {
+        guard let value = T(rawValue: text) else {
+            let options = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw LedgerError.invalidRequest("\(param) '\(text)' must be one of: \(options)", param: param)
+        }
+        return value
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a price.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The price's ID.") var id: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in PricesCommand.output(try ledger.price(.init(id))) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List prices, oldest first.")
+        @ParentCommand var root: LedgerCommand
+        @Option(help: "Only this product's prices.") var product: String?
+        @Flag(help: "Only active prices.") var active = false
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let prices = try ledger.prices(product: product.map { .init($0) }, activeOnly: active)
+                return Output(
+                    json: .list(prices.map(Shape.price)),
+                    human: Human.table(
+                        ["ID", "PRODUCT", "CURRENCY", "SCHEME", "RECURRING", "ACTIVE", "LOOKUP KEY"],
+                        prices.map { p in
+                            [p.id.rawValue, p.product.rawValue, p.currency.code, PricesCommand.schemeText(p.scheme),
+                             PricesCommand.recurringText(p), p.active ? "yes" : "no", p.lookupKey ?? ""]
+                        }))
+            }
+        }
+    }
+
+    struct Archive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Archive a price: no new use, its lookup key freed; terms never change.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The price's ID.") var id: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in PricesCommand.output(try ledger.archivePrice(.init(id))) }
+        }
+    }
+
+    struct Quote: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What a quantity costs under a price.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The price's ID.") var id: String
+        @Option(help: "The quantity (a decimal, up to 12 digits after the point).") var quantity: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let q = try ExactDecimal.quantity(quantity, param: "quantity")
+                let (price, quote) = try ledger.quote(.init(id), quantity: q)
+                let money = Money(amountMinor: quote.amount, currency: price.currency)
+                return Output(
+                    json: Shape.quote(price, q, quote),
+                    human: Human.fields([
+                        ("price", price.id.rawValue), ("quantity", q.description),
+                        ("billed quantity", quote.billedQuantity.description),
+                        ("exact amount", "\(quote.exactAmount) (minor units)"),
+                        ("amount", "\(quote.amount) = \(money.decimalText) \(price.currency.code)"),
+                    ]))
+            }
+        }
+    }
+
+    static func schemeText(_ scheme: PricingScheme) -> String {
+        switch scheme {
+        case .perUnit(let amount, let transform):
+            var text = "\(amount)/unit"
+            if let transform { text += " per \(transform.divideBy) (round \(transform.round.rawValue))" }
+            return text
+        case .tiered(let mode, let tiers):
+            return "\(mode.rawValue), \(tiers.count) tiers"
+        }
+    }
+
+    static func recurringText(_ p: Price) -> String {
+        guard let r = p.recurring else { return "one_time" }
+        let every = r.intervalCount == 1 ? r.interval.rawValue : "\(r.intervalCount) \(r.interval.rawValue)s"
+        return "\(every) \(r.usageType.rawValue)" + (r.meter.map { " (\($0))" } ?? "")
+    }
+
+    static func output(_ p: Price) -> Output {
+        var tierLines: String?
+        if case .tiered(_, let tiers) = p.scheme {
+            var lower: Int64 = 0
+            tierLines = tiers.map { t in
+                let range = t.upTo.map { "\(lower + 1)–\($0)" } ?? "\(lower + 1)+"
+                lower = t.upTo ?? lower
+                return "\(range): \(t.unitAmount.map { "\($0)/unit" } ?? "-")"
+                    + (t.flatAmount.map { " + flat \($0)" } ?? "")
+            }.joined(separator: "; ")
+        }
+        return Output(
+            json: Shape.price(p),
+            human: Human.fields([
+                ("id", p.id.rawValue), ("product", p.product.rawValue), ("currency", p.currency.code),
+                ("scheme", schemeText(p.scheme)), ("tiers", tierLines), ("recurring", recurringText(p)),
+                ("active", p.active ? "yes" : "no"), ("lookup_key", p.lookupKey), ("nickname", p.nickname),
+                ("created", Instant.format(p.created)), ("metadata", Human.metadata(p.metadata)),
+            ]))
+    }
+}

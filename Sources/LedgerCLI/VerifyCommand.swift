@@ -1,0 +1,23 @@
+import ArgumentParser
+import LedgerKit
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the file's integrity and the journal's invariants; exit 1 on any failure.")
+    @ParentCommand var root: LedgerCommand
+
+    func run() throws {
+        try Context(root: root).run { ledger in
+            let findings = try ledger.verify()
+            let json = JSON.object([
+                ("object", .string("verification")), ("ok", .bool(findings.isEmpty)),
+                ("findings", .array(findings.map { .object([("check", .string($0.check)), ("detail", .string($0.detail))]) })),
+            ])
+            let human = findings.isEmpty
+                ? "ok: integrity, foreign keys, trial balance zero, every entry balanced"
+                : findings.map { "FAIL \($0.check): \($0.detail)" }.joined(separator: "\n")
+            return Output(json: json, human: human, status: findings.isEmpty ? 0 : Exit.differences)
+        }
+    }
+}

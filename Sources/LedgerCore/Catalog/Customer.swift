@@ -1,0 +1,47 @@
+/// Someone who is billed: the owner of subscriptions, invoices and credit grants.
+public struct Customer: Hashable, Sendable {
+    public typealias ID = Identifier<Customer>
+    public static let idPrefix = "cus"
+
+    public var id: ID
+    public var name: String?
+    public var email: String?
+    public var metadata: [String: String]
+    /// Unix seconds.
+    public var created: Int64
+
+    public init(
+        id: ID, name: String?, email: String?, metadata: [String: String], created: Int64
+    ) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.metadata = metadata
+        self.created = created
+    }
+}
+
+/// What is sold; prices hang from it.
+public struct Product: Hashable, Sendable {
+    public typealias ID = Identifier<Product>
+    public static let idPrefix = "prod"
+
+    public var id: ID
+    public var name: String
+    public var description: String?
+    public var active: Bool
+    public var metadata: [String: String]
+    public var created: Int64
+
+    public init(
+        id: ID, name: String, description: String?, active: Bool, metadata: [String: String],
+        created: Int64
+    ) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.active = active
+        self.metadata = metadata
+        self.created = created
+    }
+}

@@ -1,0 +1,91 @@
+/// An identifier that knows what it identifies: a `Price.ID` is not a `Customer.ID`.
+public struct Identifier<Entity>: RawRepresentable, Hashable, Sendable, Comparable,
+    CustomStringConvertible
+{
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Makes and checks object IDs: a Stripe prefix plus random base62, or a caller's own key.
+public enum IDs {
+    private static let alphabet = Array(
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+    /// A new ID: `prefix_` then `Limits.generatedIdLength` random base62 characters.
+    public static func generate(prefix: String) -> String {
+        var rng = SystemRandomNumberGenerator()
+        var id = prefix + "_"
+        for _ in 0..<Limits.generatedIdLength {
+            id.append(alphabet[Int(rng.next(upperBound: UInt64(alphabet.count)))])
+        }
+        return id
+    }
+
+    /// A caller-supplied ID: 1–255 characters of letters, digits, `_`, `-` and `.`.
+    ///
+    /// The colon is refused because IDs name journal accounts (`assets:receivable:cus_1`).
+    /// - Throws: `invalid_request` naming the ID.
+    public static func validateCallerID(_ id: String) throws {
+        let ok =
+            !id.isEmpty && id.utf8.count <= Limits.idLengthMax
+            && id.utf8.allSatisfy { c in
+                (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
+                    || c == 95 || c == 45 || c == 46
+            }
+        guard ok else {
+            throw LedgerError.invalidRequest(
+                "id '\(id)' must be 1–\(Limits.idLengthMax) characters of letters, digits, '_', '-' or '.'",
+                param: "id")
+        }
+    }
+}
+
+/// Free-form string-to-string data on every object, within Stripe's limits.
+public enum Metadata {
+    /// - Throws: `invalid_metadata` naming the key or the limit.
+    public static func validate(_ metadata: [String: String]) throws {
+        if metadata.count > Limits.metadataKeysMax {
+            throw LedgerError(
+                .invalidMetadata,
+                "metadata has \(metadata.count) keys; at most \(Limits.metadataKeysMax) are allowed",
+                param: "metadata")
+        }
+        for (key, value) in metadata {
+            if key.isEmpty {
+                throw LedgerError(.invalidMetadata, "metadata keys cannot be empty", param: "metadata")
+            }
+            if key.count > Limits.metadataKeyLengthMax {
+                throw LedgerError(
+                    .invalidMetadata,
+                    "metadata key '\(key.prefix(50))…' is \(key.count) characters; at most \(Limits.metadataKeyLengthMax)",
+                    param: "metadata[\(key.prefix(50))]")
+            }
+            if value.count > Limits.metadataValueLengthMax {
+                throw LedgerError(
+                    .invalidMetadata,
+                    "metadata value of '\(key)' is \(value.count) characters; at most \(Limits.metadataValueLengthMax)",
+                    param: "metadata[\(key)]")
+            }
+        }
+    }
+}
+
+/// Checks free text (names, descriptions) against `Limits.textLengthMax`.
+public enum Text {
+    /// - Throws: `invalid_request` naming the parameter.
+    public static func validate(_ text: String?, param: String, maxLength: Int = Limits.textLengthMax)
+        throws
+    {
+        guard let text else { return }
+        if text.count > maxLength {
+            throw LedgerError.invalidRequest(
+                "\(param) is \(text.count) characters; at most \(maxLength)", param: param)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// Every bound the ledger enforces, each with its reason, in one place.
+public enum Limits {
+    /// Metadata keys per object (Stripe: 50).
+    public static let metadataKeysMax = 50
+    /// Characters in a metadata key (Stripe: 40).
+    public static let metadataKeyLengthMax = 40
+    /// Characters in a metadata value (Stripe: 500).
+    public static let metadataValueLengthMax = 500
+    /// Digits after the point in unit amounts, quantities and meter values (Stripe: 12).
+    public static let fractionDigitsMax = 12
+    /// Significant digits of a quantity or meter value (SPEC §1).
+    public static let quantitySignificantDigitsMax = 15
+    /// Significant digits of a unit or flat decimal amount. With 15-digit quantities the exact
+    /// product stays within 38 digits, so pricing never loses a digit.
+    public static let unitAmountSignificantDigitsMax = 20
+    /// Tiers per price (Stripe: 250). Bounds the exact sum of tier amounts.
+    public static let tiersMax = 250
+    /// Characters of a caller-supplied ID (Stripe IDs are at most 255).
+    public static let idLengthMax = 255
+    /// Characters of a name, nickname, description or email.
+    public static let textLengthMax = 5_000
+    /// Characters of a lookup key (Stripe: 200).
+    public static let lookupKeyLengthMax = 200
+    /// Random base62 characters in a generated ID.
+    public static let generatedIdLength = 24
+    /// Recurring interval at most three years (Stripe): counts per interval unit.
+    public static let intervalCountMax: [String: Int] = [
+        "day": 3 * 365, "week": 156, "month": 36, "year": 3,
+    ]
+}

@@ -1,0 +1,61 @@
+@_exported import LedgerCore
+import Foundation
+import GRDB
+
+/// The ledger: one SQLite file (or memory), one method per business operation, each one
+/// transaction.
+///
+/// Safe to share between threads, and several processes may open the same file at once (WAL,
+/// busy timeout). The clock is injected so histories can be built and replayed
+/// deterministically; it returns Unix seconds.
+///
+/// ```swift
+/// let ledger = try Ledger(path: "billing.sqlite")
+/// let customer = try ledger.createCustomer(.init(name: "John Doe"))
+/// ```
+public final class Ledger: Sendable {
+    let store: Store
+    let clock: @Sendable () -> Int64
+
+    /// Opens (creating and migrating if needed) the ledger at `path`.
+    /// - Throws: `schema_too_new` for a file written by a newer version, `storage_error` for a
+    ///   corrupt or unreadable file.
+    public init(path: String, clock: @escaping @Sendable () -> Int64 = Ledger.systemClock) throws {
+        store = try Store(path: path)
+        self.clock = clock
+    }
+
+    /// A ledger in memory, for tests and previews.
+    public init(inMemoryWithClock clock: @escaping @Sendable () -> Int64 = Ledger.systemClock)
+        throws
+    {
+        store = try Store(path: nil)
+        self.clock = clock
+    }
+
+    /// The system clock in Unix seconds.
+    public static let systemClock: @Sendable () -> Int64 = {
+        Int64(Date().timeIntervalSince1970.rounded(.down))
+    }
+
+    /// The ledger's "now", in Unix seconds.
+    public var now: Int64 { clock() }
+}
+
+extension Ledger {
+    /// A new ID for `prefix`, or the caller's own after checking it.
+    func newID(_ supplied: String?, prefix: String) throws -> String {
+        if let supplied {
+            try IDs.validateCallerID(supplied)
+            return supplied
+        }
+        return IDs.generate(prefix: prefix)
+    }
+
+    /// Fails with `resource_already_exists` when `table` already holds `id`.
+    func requireAbsent(_ db: Database, table: String, id: String, kind: String) throws {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [id]) == true {
+            throw LedgerError(.resourceExists, "a \(kind) with id '\(id)' already exists", param: "id")
+        }
+    }
+}
