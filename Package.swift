@@ -46,7 +46,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerCLITests",
-            dependencies: ["LedgerKit"]
+            dependencies: ["LedgerKit", "LedgerCLI"]
         ),
     ]
 )

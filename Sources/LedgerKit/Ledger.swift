@@ -35,7 +35,7 @@ public final class Ledger: Sendable {
 
     /// The system clock in Unix seconds.
     public static let systemClock: @Sendable () -> Int64 = {
-        Int64(Date().timeIntervalSince1970.rounded(.down))
+        Int64(time(nil))
     }
 
     /// The ledger's "now", in Unix seconds.

@@ -7,12 +7,12 @@ final class Store: Sendable {
     let writer: any DatabaseWriter
 
     /// How long a writer waits for another process's transaction before giving up (busy, 75).
-    static let busyTimeoutSeconds: TimeInterval = 10
+    static let busyTimeoutSeconds = 10
 
     init(path: String?) throws {
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(Self.busyTimeoutSeconds)
+        config.busyMode = .timeout(.init(Self.busyTimeoutSeconds))
         config.prepareDatabase { db in
             // synchronous=FULL: a committed operation survives power loss (see README).
             try db.execute(sql: "PRAGMA synchronous = FULL")
