@@ -6,8 +6,11 @@
 -- storage. metadata is a JSON object of strings.
 -- This file is frozen once shipped: later changes go in a new numbered file.
 
+-- seq is a compact integer key that high-volume tables (meter events) reference instead of the
+-- text ID, so their indexes stay small; id is the public, possibly caller-supplied, identifier.
 CREATE TABLE customer (
-    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 255),
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE CHECK (length(id) BETWEEN 1 AND 255),
     name TEXT,
     email TEXT,
     metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata) AND json_type(metadata) = 'object'),
@@ -26,7 +29,8 @@ CREATE TABLE product (
 -- A meter aggregates usage events by event name. Only displayName may change after creation
 -- (enforced by the trigger below), because invoices already billed depend on the rest.
 CREATE TABLE meter (
-    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 255),
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE CHECK (length(id) BETWEEN 1 AND 255),
     displayName TEXT NOT NULL CHECK (length(displayName) > 0),
     eventName TEXT NOT NULL UNIQUE CHECK (length(eventName) > 0),
     aggregation TEXT NOT NULL CHECK (aggregation IN ('sum', 'count', 'last', 'max')),
@@ -37,7 +41,7 @@ CREATE TABLE meter (
     created INTEGER NOT NULL
 ) STRICT;
 
-CREATE TRIGGER meter_fixed_terms BEFORE UPDATE OF eventName, aggregation, customerKey, valueKey
+CREATE TRIGGER meter_fixed_terms BEFORE UPDATE OF seq, id, eventName, aggregation, customerKey, valueKey
 ON meter
 BEGIN
     SELECT RAISE(ABORT, 'meter terms are fixed after creation');

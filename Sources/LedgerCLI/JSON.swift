@@ -145,3 +145,42 @@ enum Shape {
         ])
     }
 }
+
+extension Shape {
+    static func meter(_ m: Meter) -> JSON {
+        .object([
+            ("id", .string(m.id.rawValue)), ("object", .string("billing.meter")),
+            ("created", .int(m.created)),
+            ("customer_mapping", .object([("event_payload_key", .string(m.customerKey)), ("type", .string("by_id"))])),
+            ("default_aggregation", .object([("formula", .string(m.aggregation.rawValue))])),
+            ("display_name", .string(m.displayName)), ("event_name", .string(m.eventName)),
+            ("livemode", .bool(false)), ("metadata", .metadata(m.metadata)),
+            ("status", .string(m.status.rawValue)),
+            ("value_settings", .object([("event_payload_key", .string(m.valueKey))])),
+        ])
+    }
+
+    static func event(_ e: MeterEvent, outcome: RecordOutcome? = nil) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("object", .string("billing.meter_event")), ("created", .int(e.recordedAt)),
+            ("event_name", .string(e.eventName)), ("identifier", .string(e.identifier)),
+            ("livemode", .bool(false)),
+            ("payload", .metadata(e.dimensions)),
+            ("timestamp", .int(e.timestamp)), ("customer", .string(e.customer.rawValue)),
+            ("meter", .string(e.meter.rawValue)), ("value", .string(e.value.description)),
+            ("cancelled_at", .optional(e.cancelledAt)), ("late", .bool(e.late)),
+        ]
+        if let outcome { fields.append(("result", .string(outcome.rawValue))) }
+        return .object(fields)
+    }
+
+    static func summary(_ s: EventSummary) -> JSON {
+        .object([
+            ("id", .string("mtrsum_\(s.meter.rawValue)_\(s.customer.rawValue)_\(s.start)")),
+            ("object", .string("billing.meter_event_summary")),
+            ("aggregated_value", .string(s.aggregatedValue.description)),
+            ("end_time", .int(s.end)), ("livemode", .bool(false)), ("meter", .string(s.meter.rawValue)),
+            ("customer", .string(s.customer.rawValue)), ("start_time", .int(s.start)),
+        ])
+    }
+}

@@ -8,7 +8,8 @@ struct LedgerCommand: ParsableCommand {
         commandName: "ledger",
         abstract: "An embedded billing ledger over one SQLite file.",
         subcommands: [
-            CustomersCommand.self, ProductsCommand.self, PricesCommand.self,
+            CustomersCommand.self, MetersCommand.self, EventsCommand.self, ProductsCommand.self,
+            PricesCommand.self,
             VerifyCommand.self, DemoCommand.self,
         ]
     )

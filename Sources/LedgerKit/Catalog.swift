@@ -109,7 +109,7 @@ extension Ledger {
         throws -> [Customer]
     {
         try Row.fetchAll(
-            db, sql: "SELECT * FROM customer WHERE \(clause) ORDER BY created, rowid",
+            db, sql: "SELECT * FROM customer WHERE \(clause) ORDER BY created, seq",
             arguments: args
         ).map { row in
             Customer(

@@ -90,7 +90,7 @@ extension Ledger {
         -> [Meter]
     {
         try Row.fetchAll(
-            db, sql: "SELECT * FROM meter WHERE \(clause) ORDER BY created, rowid", arguments: args
+            db, sql: "SELECT * FROM meter WHERE \(clause) ORDER BY created, seq", arguments: args
         ).map { row in
             Meter(
                 id: .init(row["id"]), displayName: row["displayName"], eventName: row["eventName"],

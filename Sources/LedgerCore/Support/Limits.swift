@@ -23,6 +23,19 @@ public enum Limits {
     public static let lookupKeyLengthMax = 200
     /// Random base62 characters in a generated ID.
     public static let generatedIdLength = 24
+    /// Bytes in one import line (NDJSON) or record (CSV): bounds memory per line.
+    public static let importLineBytesMax = 64 * 1024
+    /// Events per transaction in a non-atomic import: large enough that index pages dirtied by
+    /// one batch are written once, small enough to bound memory and lock hold time.
+    public static let importBatchSize = 10_000
+    /// How far back an event's timestamp may lie (Stripe: 35 days).
+    public static let eventMaxAgeSeconds: Int64 = 35 * 86_400
+    /// How far ahead an event's timestamp may lie (Stripe: 5 minutes).
+    public static let eventMaxFutureSeconds: Int64 = 5 * 60
+    /// Dimension keys per event (payload keys besides customer and value).
+    public static let eventDimensionsMax = 50
+    /// Characters of an event identifier.
+    public static let eventIdentifierLengthMax = 255
     /// Recurring interval at most three years (Stripe): counts per interval unit.
     public static let intervalCountMax: [String: Int] = [
         "day": 3 * 365, "week": 156, "month": 36, "year": 3,

@@ -78,6 +78,8 @@ final class Store: Sendable {
             }
         } catch let error as LedgerError {
             throw error
+        } catch let signal as RollbackSignal {
+            throw signal
         } catch {
             throw Self.map(error)
         }

@@ -1,0 +1,53 @@
+-- 0002 metering: meter events (usage).
+--
+-- One row per accepted event. seq (the rowid) is the recording order, which breaks timestamp
+-- ties for the `last` aggregation. Events reference the customer and meter by their compact
+-- integer seq so the usage index stays small: this table is the one that grows to millions of
+-- rows, and its insert speed is bounded by index maintenance.
+-- The value is an exact decimal stored as significand and scale (value = significand × 10^-scale,
+-- at most 15 significant digits and 12 fractional digits, so both fit 64 bits); it is summed
+-- exactly in code, never as REAL by SQL.
+-- identifier is unique forever (Stripe): a re-sent event is recognized, never counted twice.
+-- A cancelled event keeps its row (audit) with cancelledAt set and stops counting.
+-- late = 1 marks an event recorded after the invoice of its period was finalized.
+
+CREATE TABLE meterEvent (
+    seq INTEGER PRIMARY KEY,
+    identifier TEXT NOT NULL CHECK (length(identifier) BETWEEN 1 AND 255),
+    meterSeq INTEGER NOT NULL REFERENCES meter(seq),
+    customerSeq INTEGER NOT NULL REFERENCES customer(seq),
+    timestamp INTEGER NOT NULL,
+    valueSignificand INTEGER NOT NULL
+        CHECK (valueSignificand BETWEEN -999999999999999 AND 999999999999999),
+    valueScale INTEGER NOT NULL CHECK (valueScale BETWEEN 0 AND 12),
+    dimensions TEXT CHECK (dimensions IS NULL OR (json_valid(dimensions) AND json_type(dimensions) = 'object')),
+    recordedAt INTEGER NOT NULL,
+    cancelledAt INTEGER CHECK (cancelledAt IS NULL OR cancelledAt >= recordedAt),
+    late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1))
+) STRICT;
+
+CREATE UNIQUE INDEX meterEvent_identifier ON meterEvent(identifier);
+
+-- Covering index of the aggregation: every usage query of one customer and meter over a time
+-- range reads this index alone, in timestamp order.
+CREATE INDEX meterEvent_usage ON meterEvent(
+    customerSeq, meterSeq, timestamp, valueSignificand, valueScale, cancelledAt);
+
+-- Only cancellation (and the late flag) may change: what was recorded is never rewritten.
+CREATE TRIGGER meterEvent_fixed BEFORE UPDATE OF seq, identifier, meterSeq, customerSeq,
+    timestamp, valueSignificand, valueScale, dimensions, recordedAt
+ON meterEvent
+BEGIN
+    SELECT RAISE(ABORT, 'recorded meter events cannot change; cancel and record anew');
+END;
+
+CREATE TRIGGER meterEvent_no_delete BEFORE DELETE ON meterEvent
+BEGIN
+    SELECT RAISE(ABORT, 'meter events are never deleted; cancel instead');
+END;
+
+CREATE TRIGGER meterEvent_cancel_once BEFORE UPDATE OF cancelledAt ON meterEvent
+WHEN OLD.cancelledAt IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the event is already cancelled');
+END;

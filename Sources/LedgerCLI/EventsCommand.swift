@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import LedgerKit
+
+struct EventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "Record, import, cancel and summarize meter events.",
+        subcommands: [Record.self, Import.self, Cancel.self, Summary.self, Show.self])
+
+    /// The accepted timestamp window, shared by record and import.
+    struct WindowOptions: ParsableArguments {
+        @Option(help: "Accept timestamps up to this many days before now (default 35, Stripe's window).")
+        var maxAgeDays: Int64 = Limits.eventMaxAgeSeconds / 86_400
+
+        func window() throws -> EventWindow {
+            guard maxAgeDays >= 0, maxAgeDays <= 36_500 else {
+                throw LedgerError.invalidRequest("--max-age-days must be 0–36500", param: "max_age_days")
+            }
+            return EventWindow(maxAgeSeconds: maxAgeDays * 86_400)
+        }
+    }
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record one meter event.")
+        @ParentCommand var root: LedgerCommand
+        @Option(help: "The meter's event name.") var eventName: String
+        @Option(help: "The customer's ID.") var customer: String
+        @Option(help: "The value (a decimal; negative corrects).") var value: String
+        @Option(help: "When it happened (default now): Unix seconds or ISO 8601.") var timestamp: String?
+        @Option(help: "A unique identifier (default generated); re-sending it is a no-op.") var identifier: String?
+        @Option(help: "A dimension key=value stored with the event (repeatable).") var payload: [String] = []
+        @OptionGroup var window: WindowOptions
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                var dimensions: [String: String] = [:]
+                for item in payload {
+                    guard let eq = item.firstIndex(of: "=") else {
+                        throw LedgerError.invalidRequest("payload '\(item)' must be key=value", param: "payload")
+                    }
+                    dimensions[String(item[..<eq])] = String(item[item.index(after: eq)...])
+                }
+                let submission = EventSubmission(
+                    eventName: eventName, identifier: identifier,
+                    timestamp: try timestamp.map { try Instant.parse($0, param: "timestamp") },
+                    customer: customer, value: value, payload: dimensions)
+                let (outcome, event) = try ledger.record(submission, window: try window.window())
+                return Output(
+                    json: Shape.event(event, outcome: outcome),
+                    human: "\(outcome.rawValue): \(event.identifier) \(event.eventName) \(event.customer) \(event.value) at \(Instant.format(event.timestamp))")
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import events from NDJSON or CSV (a file, or - for standard input).")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The file to read, or - for standard input.") var file: String
+        @Option(help: "ndjson or csv (default: by the file's extension, else by its first line).") var format: String?
+        @Flag(help: "All or nothing: any rejected line writes nothing.") var atomic = false
+        @OptionGroup var window: WindowOptions
+
+        func run() throws {
+            let context = Context(root: root)
+            try context.run { ledger in
+                let reader = try LineReader(path: file)
+                let format = try resolvedFormat()
+                let terminal = isatty(STDERR_FILENO) == 1
+                var lastDraw = 0
+                let report = try ledger.importEvents(
+                    reader, format: format, atomic: atomic, window: try window.window(),
+                    onRejection: { rejection in
+                        let line = "line \(rejection.line): \(rejection.error.code.rawValue): \(rejection.error.message)\n"
+                        FileHandle.standardError.write(Data(line.utf8))
+                    },
+                    onProgress: { report, bytes in
+                        guard terminal, report.lines - lastDraw >= 50_000 || report.lines < lastDraw else { return }
+                        lastDraw = report.lines
+                        let text = "\r\(report.lines) lines, \(bytes / 1_048_576) MiB: \(report.accepted) accepted, \(report.duplicate) duplicate, \(report.rejected) rejected"
+                        FileHandle.standardError.write(Data(text.utf8))
+                    })
+                if terminal && lastDraw > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+                let json = JSON.object([
+                    ("object", .string("meter_event_import")), ("format", .string(format.rawValue)),
+                    ("lines", .int(Int64(report.lines))), ("accepted", .int(Int64(report.accepted))),
+                    ("duplicate", .int(Int64(report.duplicate))), ("rejected", .int(Int64(report.rejected))),
+                    ("atomic", .bool(atomic)), ("rolled_back", .bool(report.rolledBack)),
+                ])
+                var human = "\(report.accepted) accepted, \(report.duplicate) duplicate, \(report.rejected) rejected (\(report.lines) lines)"
+                if report.rolledBack { human += "; atomic import rolled back: nothing written" }
+                return Output(json: json, human: human, status: report.rejected > 0 ? Exit.rejected : 0)
+            }
+        }
+
+        func resolvedFormat() throws -> ImportFormat {
+            if let format { return try PricesCommand.choice(ImportFormat.self, format, "format") }
+            return file.lowercased().hasSuffix(".csv") ? .csv : .ndjson
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel an event by identifier: it stops counting.")
+        @ParentCommand var root: LedgerCommand
+        @Option(help: "The meter's event name.") var eventName: String
+        @Option(help: "The event's identifier.") var identifier: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let event = try ledger.cancelEvent(eventName: eventName, identifier: identifier)
+                return Output(
+                    json: .object([
+                        ("object", .string("billing.meter_event_adjustment")), ("event_name", .string(eventName)),
+                        ("livemode", .bool(false)), ("status", .string("complete")), ("type", .string("cancel")),
+                        ("cancel", .object([("identifier", .string(identifier))])),
+                        ("event", Shape.event(event)),
+                    ]),
+                    human: "cancelled: \(identifier) (\(event.value) at \(Instant.format(event.timestamp)))")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an event by identifier.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The event's identifier.") var identifier: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let e = try ledger.event(identifier: identifier)
+                return Output(
+                    json: Shape.event(e),
+                    human: Human.fields([
+                        ("identifier", e.identifier), ("event_name", e.eventName), ("customer", e.customer.rawValue),
+                        ("value", e.value.description), ("timestamp", Instant.format(e.timestamp)),
+                        ("recorded", Instant.format(e.recordedAt)), ("cancelled", e.cancelledAt.map(Instant.format)),
+                        ("late", e.late ? "yes" : nil), ("dimensions", Human.metadata(e.dimensions)),
+                    ]))
+            }
+        }
+    }
+
+    struct Summary: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A meter's aggregated usage for a customer over a time range.")
+        @ParentCommand var root: LedgerCommand
+        @Option(help: "The meter's ID.") var meter: String
+        @Option(help: "The customer's ID.") var customer: String
+        @Option(help: "Start (inclusive), aligned to a minute (an hour or UTC day when grouped).") var start: String
+        @Option(help: "End (exclusive), aligned like --start.") var end: String
+        @Option(help: "hour or day: one summary per window holding events.") var group: String?
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let grouping = try group.map { try PricesCommand.choice(SummaryGrouping.self, $0, "value_grouping_window") }
+                let summaries = try ledger.eventSummaries(
+                    meter: .init(meter), customer: .init(customer),
+                    start: try Instant.parse(start, param: "start_time"),
+                    end: try Instant.parse(end, param: "end_time"), grouping: grouping)
+                return Output(
+                    json: .list(summaries.map(Shape.summary)),
+                    human: Human.table(
+                        ["START", "END", "AGGREGATED VALUE"],
+                        summaries.map { [Instant.format($0.start), Instant.format($0.end), $0.aggregatedValue.description] }))
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import LedgerKit
+
+struct MetersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meters", abstract: "Create, show, list, rename, deactivate and reactivate meters.",
+        subcommands: [Create.self, Show.self, List.self, Update.self, Deactivate.self, Reactivate.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a meter.")
+        @ParentCommand var root: LedgerCommand
+        @Option(help: "A name for people.") var displayName: String
+        @Option(help: "The event name this meter aggregates (unique across meters).") var eventName: String
+        @Option(help: "sum (default), count, last or max.") var aggregation: String = "sum"
+        @Option(help: "Payload key naming the customer (default stripe_customer_id).") var customerKey: String = "stripe_customer_id"
+        @Option(help: "Payload key holding the value (default value).") var valueKey: String = "value"
+        @Option(help: "Your own ID for the meter (default: mtr_ and random characters).") var id: String?
+        @Option(help: "A key=value pair to store on the meter (repeatable).") var metadata: [String] = []
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let formula = try PricesCommand.choice(Meter.Aggregation.self, aggregation, "default_aggregation.formula")
+                return MetersCommand.output(
+                    try ledger.createMeter(
+                        .init(
+                            id: id, displayName: displayName, eventName: eventName, aggregation: formula,
+                            customerKey: customerKey, valueKey: valueKey, metadata: KeyValues.metadata(metadata))))
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a meter.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The meter's ID.") var id: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in MetersCommand.output(try ledger.meter(.init(id))) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List meters, oldest first.")
+        @ParentCommand var root: LedgerCommand
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let meters = try ledger.meters()
+                return Output(
+                    json: .list(meters.map(Shape.meter)),
+                    human: Human.table(
+                        ["ID", "EVENT NAME", "AGGREGATION", "STATUS", "DISPLAY NAME"],
+                        meters.map { [$0.id.rawValue, $0.eventName, $0.aggregation.rawValue, $0.status.rawValue, $0.displayName] }))
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rename a meter (the only change allowed).")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The meter's ID.") var id: String
+        @Option(help: "The new display name.") var displayName: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                MetersCommand.output(try ledger.updateMeter(.init(id), displayName: displayName))
+            }
+        }
+    }
+
+    struct Deactivate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a meter accepting events and backing new prices.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The meter's ID.") var id: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in MetersCommand.output(try ledger.deactivateMeter(.init(id))) }
+        }
+    }
+
+    struct Reactivate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a deactivated meter accept events again.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The meter's ID.") var id: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in MetersCommand.output(try ledger.reactivateMeter(.init(id))) }
+        }
+    }
+
+    static func output(_ m: Meter) -> Output {
+        Output(
+            json: Shape.meter(m),
+            human: Human.fields([
+                ("id", m.id.rawValue), ("display_name", m.displayName), ("event_name", m.eventName),
+                ("aggregation", m.aggregation.rawValue), ("customer key", m.customerKey),
+                ("value key", m.valueKey), ("status", m.status.rawValue),
+                ("created", Instant.format(m.created)), ("metadata", Human.metadata(m.metadata)),
+            ]))
+    }
+}

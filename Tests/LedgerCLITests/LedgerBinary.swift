@@ -1,0 +1,259 @@
+import Foundation
+import Testing
+
+/// The built `ledger` executable and how to drive it as a user would.
+///
+/// Search order: `$LEDGER_BIN`; a file named `ledger` beside the running test bundle (walking up
+/// a few directories from `CommandLine.arguments[0]` and `Bundle.main.bundleURL`, so a build with
+/// `--scratch-path X` uses `X/debug/ledger`); else `<package root>/.build/debug/ledger`.
+enum LedgerBinary {
+    static let url: URL = locate()
+
+    private static func locate() -> URL {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["LEDGER_BIN"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        var starts: [URL] = []
+        if let first = CommandLine.arguments.first, !first.isEmpty {
+            starts.append(URL(fileURLWithPath: first).standardizedFileURL)
+        }
+        starts.append(Bundle.main.bundleURL.standardizedFileURL)
+        for start in starts {
+            var dir = start.deletingLastPathComponent()
+            for _ in 0..<4 {
+                let candidate = dir.appendingPathComponent("ledger")
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue,
+                    fm.isExecutableFile(atPath: candidate.path)
+                {
+                    return candidate
+                }
+                let parent = dir.deletingLastPathComponent()
+                if parent.path == dir.path { break }
+                dir = parent
+            }
+        }
+        // Tests/LedgerCLITests/LedgerBinary.swift → package root.
+        let root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/ledger")
+    }
+
+    /// Runs the binary with exactly `arguments`, the given environment (default: this process's
+    /// environment without LEDGER_DB and LEDGER_NOW) and working directory.
+    static func execute(
+        _ arguments: [String], environment: [String: String]? = nil, cwd: URL? = nil,
+        stdin: String? = nil
+    ) -> CLIResult {
+        let fm = FileManager.default
+        let io = fm.temporaryDirectory.appendingPathComponent("ledger-cli-io-\(UUID().uuidString)")
+        do {
+            try fm.createDirectory(at: io, withIntermediateDirectories: true)
+        } catch {
+            return CLIResult(status: -1, stdout: "", stderr: "cannot create \(io.path): \(error)")
+        }
+        defer { try? fm.removeItem(at: io) }
+        let outURL = io.appendingPathComponent("stdout")
+        let errURL = io.appendingPathComponent("stderr")
+        let inURL = io.appendingPathComponent("stdin")
+        _ = fm.createFile(atPath: outURL.path, contents: nil)
+        _ = fm.createFile(atPath: errURL.path, contents: nil)
+        _ = fm.createFile(atPath: inURL.path, contents: Data((stdin ?? "").utf8))
+
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        if let environment {
+            process.environment = environment
+        } else {
+            var env = ProcessInfo.processInfo.environment
+            env["LEDGER_DB"] = nil
+            env["LEDGER_NOW"] = nil
+            process.environment = env
+        }
+        if let cwd { process.currentDirectoryURL = cwd }
+        do {
+            let out = try FileHandle(forWritingTo: outURL)
+            let err = try FileHandle(forWritingTo: errURL)
+            let input = try FileHandle(forReadingFrom: inURL)
+            defer {
+                try? out.close()
+                try? err.close()
+                try? input.close()
+            }
+            process.standardOutput = out
+            process.standardError = err
+            process.standardInput = input
+            try process.run()
+            process.waitUntilExit()
+        } catch {
+            return CLIResult(status: -1, stdout: "", stderr: "cannot run \(url.path): \(error)")
+        }
+        let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        return CLIResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+}
+
+struct CLIResult: CustomStringConvertible {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+}
+
+/// The fixed test clock (2026-01-01T00:00:00Z = 1767225600).
+let defaultNow = "2026-01-01T00:00:00Z"
+let defaultNowSeconds: Int64 = 1_767_225_600
+
+/// `ledger --db DB --now NOW [--json] args…`
+func run(
+    _ args: [String], db: String, now: String = defaultNow, json: Bool = true, stdin: String? = nil
+) -> (status: Int32, stdout: String, stderr: String) {
+    let r = LedgerBinary.execute(
+        ["--db", db, "--now", now] + (json ? ["--json"] : []) + args, stdin: stdin)
+    return (r.status, r.stdout, r.stderr)
+}
+
+/// Runs with `--json`, requires exit 0 and a JSON object on stdout, and returns it.
+@discardableResult
+func ok(
+    _ args: [String], db: String, now: String = defaultNow, stdin: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws -> [String: Any] {
+    let r = run(args, db: db, now: now, json: true, stdin: stdin)
+    try #require(
+        r.status == 0, "ledger \(args.joined(separator: " ")) → exit \(r.status): \(r.stderr)",
+        sourceLocation: sourceLocation)
+    let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+    return try #require(
+        object as? [String: Any], "stdout is not a JSON object: \(r.stdout)", sourceLocation: sourceLocation)
+}
+
+/// The bytes of a ledger file and its WAL, to prove a rejected request wrote nothing.
+struct FileSnapshot: Equatable {
+    var main: Data?
+    var wal: Data?
+
+    init(_ path: String) {
+        main = FileManager.default.contents(atPath: path)
+        wal = FileManager.default.contents(atPath: path + "-wal")
+    }
+}
+
+/// Runs a request that must be refused, and checks that it was refused and changed nothing:
+/// the exit status is one of `codes`; stderr is not empty; for 65 without `--json`, stderr is one
+/// line `error: <snake_case_code>: <message>` (and the code is `code` when given); with `--json`,
+/// stderr is `{"error": {"type", "code", "message", "param"}}`; the file and its WAL are byte
+/// for byte as before, and a file that did not exist still does not.
+@discardableResult
+func rejected(
+    _ args: [String], db: String, codes: [Int32] = [64, 65], code: String? = nil,
+    json: Bool = false, now: String = defaultNow, sourceLocation: SourceLocation = #_sourceLocation
+) throws -> (status: Int32, stdout: String, stderr: String) {
+    let before = FileSnapshot(db)
+    let r = run(args, db: db, now: now, json: json)
+    let after = FileSnapshot(db)
+    let shown = "ledger \(args.joined(separator: " ")) → exit \(r.status)\nstdout: \(r.stdout)\nstderr: \(r.stderr)"
+    #expect(codes.contains(r.status), "expected exit in \(codes): \(shown)", sourceLocation: sourceLocation)
+    #expect(!r.stderr.isEmpty, "stderr is empty: \(shown)", sourceLocation: sourceLocation)
+    if r.status == 65 || r.status == 74 {
+        let line = r.stderr.hasSuffix("\n") ? String(r.stderr.dropLast()) : r.stderr
+        #expect(!line.contains("\n"), "the error is not one line: \(shown)", sourceLocation: sourceLocation)
+        let printed: String?
+        if json {
+            printed = errorCode(fromJSON: line, sourceLocation: sourceLocation)
+        } else {
+            printed = errorCode(fromHuman: line)
+            #expect(printed != nil, "stderr is not 'error: <code>: <message>': \(shown)", sourceLocation: sourceLocation)
+        }
+        if let code {
+            #expect(printed == code, "expected code \(code): \(shown)", sourceLocation: sourceLocation)
+        }
+    } else if let code, r.status != 64 {
+        Issue.record("expected code \(code): \(shown)", sourceLocation: sourceLocation)
+    }
+    if before.main == nil {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            #expect(
+                !FileManager.default.fileExists(atPath: db + suffix),
+                "\(db + suffix) was created by a rejected request: \(shown)", sourceLocation: sourceLocation)
+        }
+    } else {
+        #expect(before.main == after.main, "the file changed: \(shown)", sourceLocation: sourceLocation)
+        #expect(before.wal == after.wal, "the WAL changed: \(shown)", sourceLocation: sourceLocation)
+    }
+    return r
+}
+
+/// `error: invalid_amount: …` → `invalid_amount`; nil when the line has another shape.
+func errorCode(fromHuman line: String) -> String? {
+    guard let match = line.firstMatch(of: /^error: ([a-z][a-z0-9]*(?:_[a-z0-9]+)*): \S/) else { return nil }
+    return String(match.1)
+}
+
+/// `{"error": {"type", "code", "message", "param"}}` → the code, recording an issue for any
+/// other shape.
+func errorCode(fromJSON line: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        let error = object["error"] as? [String: Any]
+    else {
+        Issue.record("stderr is not {\"error\": {…}}: \(line)", sourceLocation: sourceLocation)
+        return nil
+    }
+    #expect(object.count == 1, "stderr has more than the error: \(line)", sourceLocation: sourceLocation)
+    #expect(
+        Set(error.keys) == ["type", "code", "message", "param"], "error keys: \(error.keys.sorted())",
+        sourceLocation: sourceLocation)
+    #expect((error["type"] as? String)?.isEmpty == false, "error.type: \(line)", sourceLocation: sourceLocation)
+    #expect((error["message"] as? String)?.isEmpty == false, "error.message: \(line)", sourceLocation: sourceLocation)
+    #expect(error["param"] is String || error["param"] is NSNull, "error.param: \(line)", sourceLocation: sourceLocation)
+    return error["code"] as? String
+}
+
+/// A unique temporary directory for one test, removed when the test lets go of it.
+final class Sandbox: @unchecked Sendable {
+    let dir: URL
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ledger-cli-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
+
+    /// The default ledger file of this test (not created yet).
+    var db: String { path("ledger.sqlite") }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    /// Writes `data` to `name` and returns its path.
+    func file(_ name: String, _ data: Data) throws -> String {
+        let p = path(name)
+        try data.write(to: URL(fileURLWithPath: p))
+        return p
+    }
+}
+
+// MARK: JSON helpers
+
+/// A JSON number as Int64 (nil for anything else).
+func int64(_ value: Any?) -> Int64? {
+    if let n = value as? NSNumber { return n.int64Value }
+    if let i = value as? Int { return Int64(i) }
+    if let i = value as? Int64 { return i }
+    return nil
+}
+
+func isNull(_ value: Any?) -> Bool { value is NSNull }
+
+/// A JSON value as canonical text (sorted keys), to compare objects.
+func canonical(_ value: Any) -> String {
+    guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else {
+        return "\(value)"
+    }
+    return String(decoding: data, as: UTF8.self)
+}
