@@ -29,6 +29,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark: ledger figures beside raw SQLite in the same run (Tools/Bench).
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: [
+                "LedgerKit",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            path: "Tools/Bench"
+        ),
         .testTarget(
             name: "LedgerCoreTests",
             dependencies: [

@@ -1,0 +1,283 @@
+// The project's benchmark: ledger figures beside raw SQLite measured in the same run, on the
+// same file system. Run: swift run -c release ledger-bench [--events N] [--identifiers random|ordered]
+// It prints figures and ratios; it asserts nothing (speed is never a unit test).
+import Foundation
+import GRDBSQLite
+import LedgerKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct Options {
+    var events = 1_000_000
+    var customers = 10_000
+    var meters = 3
+    var singleCommits = 20_000
+    var pointQueries = 10_000
+    var randomIdentifiers = true
+    var ledgerBinary: String?
+
+    init(_ args: [String]) {
+        var i = 1
+        while i < args.count {
+            let value = i + 1 < args.count ? args[i + 1] : ""
+            switch args[i] {
+            case "--events": events = Int(value) ?? events
+            case "--customers": customers = Int(value) ?? customers
+            case "--single-commits": singleCommits = Int(value) ?? singleCommits
+            case "--point-queries": pointQueries = Int(value) ?? pointQueries
+            case "--identifiers": randomIdentifiers = value != "ordered"
+            case "--ledger": ledgerBinary = value
+            default: fatalError("unknown option \(args[i])")
+            }
+            i += 2
+        }
+    }
+}
+
+let options = Options(CommandLine.arguments)
+let now: Int64 = 1_767_225_600 + 40 * 86_400  // 2026-02-10T00:00:00Z
+let start: Int64 = now - 30 * 86_400
+let work = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(getpid())")
+try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: work) }
+
+func elapsed(_ body: () throws -> Void) rethrows -> Double {
+    var t0 = timespec()
+    var t1 = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t0)
+    try body()
+    clock_gettime(CLOCK_MONOTONIC, &t1)
+    return Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) / 1e9
+}
+
+func fmt(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
+
+/// Deterministic pseudo-random numbers (SplitMix64), so every run imports the same rows.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+struct Row {
+    var identifier: String
+    var meter: Int
+    var customer: Int
+    var timestamp: Int64
+    var value: Int64
+}
+
+func rows(_ count: Int, seed: UInt64) -> [Row] {
+    var rng = SplitMix(state: seed)
+    return (0..<count).map { i in
+        let id: String
+        if options.randomIdentifiers {
+            let a = rng.next(), b = rng.next()
+            id = String(format: "%08x-%04x-4%03x-%04x-%012llx", UInt32(truncatingIfNeeded: a), UInt16(truncatingIfNeeded: a >> 32),
+                        UInt16(truncatingIfNeeded: a >> 48) & 0xfff, UInt16(truncatingIfNeeded: b) & 0x3fff | 0x8000, b >> 16)
+        } else {
+            id = String(format: "evt-%012d", i)
+        }
+        // Events arrive in time order, as a metering pipeline sends them.
+        let timestamp = start + Int64(i) * (30 * 86_400) / Int64(max(count, 1))
+        return Row(
+            identifier: id, meter: Int(rng.next() % UInt64(options.meters)), customer: Int(rng.next() % UInt64(options.customers)),
+            timestamp: timestamp, value: Int64(rng.next() % 5_000))
+    }
+}
+
+func customerID(_ i: Int) -> String { String(format: "cus_%06d", i) }
+func eventName(_ m: Int) -> String { "tokens_\(m)" }
+
+/// A ledger file with the customers and meters, ready for events.
+func prepareLedger(_ path: String) throws -> Ledger {
+    let ledger = try Ledger(path: path, clock: { now })
+    for m in 0..<options.meters {
+        _ = try ledger.createMeter(.init(id: "mtr_\(m)", displayName: "Tokens \(m)", eventName: eventName(m)))
+    }
+    // One transaction for all customers: this is setup, not measured.
+    let db = try SQLiteHandle(path)
+    try db.exec("BEGIN")
+    for c in 0..<options.customers {
+        try db.exec("INSERT INTO customer (id, name, metadata, created) VALUES ('\(customerID(c))', 'Customer \(c)', '{}', \(now))")
+    }
+    try db.exec("COMMIT")
+    return ledger
+}
+
+/// The raw C API, for the reference figures.
+final class SQLiteHandle {
+    var db: OpaquePointer?
+    init(_ path: String) throws {
+        guard sqlite3_open(path, &db) == SQLITE_OK else { throw BenchError("open \(path)") }
+        try exec("PRAGMA journal_mode = WAL")
+        try exec("PRAGMA synchronous = FULL")  // as the ledger
+        try exec("PRAGMA foreign_keys = ON")
+        sqlite3_busy_timeout(db, 10_000)
+    }
+    deinit { sqlite3_close(db) }
+    func exec(_ sql: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        if sqlite3_exec(db, sql, nil, nil, &error) != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? "?"
+            sqlite3_free(error)
+            throw BenchError("\(message): \(sql.prefix(80))")
+        }
+    }
+    func prepare(_ sql: String) throws -> OpaquePointer? {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else {
+            throw BenchError(String(cString: sqlite3_errmsg(db)))
+        }
+        return statement
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+nonisolated(unsafe) let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Raw insert of `rows` into a prepared ledger file: one prepared statement, `batch` rows per
+/// transaction, the same table, indexes and triggers as the ledger.
+func rawInsert(_ path: String, _ rows: [Row], batch: Int) throws -> Double {
+    let db = try SQLiteHandle(path)
+    let insert = try db.prepare(
+        "INSERT INTO meterEvent (identifier, meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions, recordedAt) VALUES (?, ?, ?, ?, ?, 0, NULL, ?) ON CONFLICT (identifier) DO NOTHING")
+    defer { sqlite3_finalize(insert) }
+    return try elapsed {
+        var i = 0
+        while i < rows.count {
+            try db.exec("BEGIN IMMEDIATE")
+            for row in rows[i..<min(i + batch, rows.count)] {
+                sqlite3_bind_text(insert, 1, row.identifier, -1, SQLITE_TRANSIENT)
+                sqlite3_bind_int64(insert, 2, Int64(row.meter + 1))
+                sqlite3_bind_int64(insert, 3, Int64(row.customer + 1))
+                sqlite3_bind_int64(insert, 4, row.timestamp)
+                sqlite3_bind_int64(insert, 5, row.value)
+                sqlite3_bind_int64(insert, 6, now)
+                guard sqlite3_step(insert) == SQLITE_DONE else { throw BenchError(String(cString: sqlite3_errmsg(db.db))) }
+                sqlite3_reset(insert)
+            }
+            try db.exec("COMMIT")
+            i += batch
+        }
+    }
+}
+
+/// Runs `ledger` as a child process; returns seconds and the child's peak RSS in MiB.
+func runLedger(_ args: [String]) throws -> (Double, Double, String) {
+    let binary = options.ledgerBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ledger").path
+    let out = work.appendingPathComponent("stdout.txt").path
+    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([binary] + args).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    var status: Int32 = 0
+    var usage = rusage()
+    let seconds = try elapsed {
+        guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else { throw BenchError("spawn \(binary)") }
+        _ = wait4(pid, &status, 0, &usage)
+    }
+    posix_spawn_file_actions_destroy(&actions)
+    let output = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+    guard status == 0 else { throw BenchError("ledger \(args.joined(separator: " ")) exited \(status): \(output)") }
+    return (seconds, Double(usage.ru_maxrss) / 1024, output)
+}
+
+func writeNDJSON(_ rows: [Row], to path: String) throws {
+    FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    var chunk = ""
+    for row in rows {
+        chunk += "{\"event_name\":\"\(eventName(row.meter))\",\"customer\":\"\(customerID(row.customer))\",\"value\":\(row.value),\"timestamp\":\(row.timestamp),\"identifier\":\"\(row.identifier)\"}\n"
+        if chunk.utf8.count > 1 << 20 {
+            handle.write(Data(chunk.utf8))
+            chunk = ""
+        }
+    }
+    handle.write(Data(chunk.utf8))
+    try handle.close()
+}
+
+print("ledger benchmark: \(options.events) events, \(options.customers) customers, \(options.meters) meters, \(options.randomIdentifiers ? "random (UUIDv4-like)" : "time-ordered") identifiers")
+print("work folder: \(work.path)")
+
+// 1. Bulk import through the real binary vs raw inserts of the same rows.
+for count in [options.events / 10, options.events] where count > 0 {
+    let data = rows(count, seed: 42)
+    let file = work.appendingPathComponent("events-\(count).ndjson").path
+    try writeNDJSON(data, to: file)
+    let ledgerPath = work.appendingPathComponent("import-\(count).sqlite").path
+    _ = try prepareLedger(ledgerPath)
+    let (seconds, rss, output) = try runLedger(["--db", ledgerPath, "--now", String(now), "--json", "events", "import", file])
+    guard output.contains("\"accepted\": \(count)") else { throw BenchError("import did not accept every event: \(output)") }
+    let rawPath = work.appendingPathComponent("raw-\(count).sqlite").path
+    _ = try prepareLedger(rawPath)
+    let rawSeconds = try rawInsert(rawPath, data, batch: 10_000)
+    let ledgerRate = Double(count) / seconds
+    let rawRate = Double(count) / rawSeconds
+    print("import \(count) events: ledger \(fmt(ledgerRate)) events/s (\(fmt(seconds, 2)) s, peak RSS \(fmt(rss, 1)) MiB); raw SQLite \(fmt(rawRate)) rows/s (\(fmt(rawSeconds, 2)) s); ratio \(fmt(ledgerRate / rawRate, 2))")
+    if count == options.events {
+        // 3. Point aggregate: one customer/meter/month at this size, through the library.
+        let ledger = try Ledger(path: ledgerPath, clock: { now })
+        var rng = SplitMix(state: 7)
+        var samples: [Double] = []
+        for _ in 0..<options.pointQueries {
+            let c = customerID(Int(rng.next() % UInt64(options.customers)))
+            let m = "mtr_\(rng.next() % UInt64(options.meters))"
+            samples.append(try elapsed { _ = try ledger.usage(customer: .init(c), meter: .init(m), start: start, end: start + 30 * 86_400) })
+        }
+        samples.sort()
+        let db = try SQLiteHandle(rawPath)
+        let query = try db.prepare("SELECT valueSignificand FROM meterEvent WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ? AND cancelledAt IS NULL")
+        var rawSamples: [Double] = []
+        for _ in 0..<options.pointQueries {
+            let c = Int64(rng.next() % UInt64(options.customers)) + 1
+            let m = Int64(rng.next() % UInt64(options.meters)) + 1
+            rawSamples.append(elapsed {
+                sqlite3_bind_int64(query, 1, c); sqlite3_bind_int64(query, 2, m)
+                sqlite3_bind_int64(query, 3, start); sqlite3_bind_int64(query, 4, start + 30 * 86_400)
+                var sum: Int64 = 0
+                while sqlite3_step(query) == SQLITE_ROW { sum &+= sqlite3_column_int64(query, 0) }
+                sqlite3_reset(query)
+            })
+        }
+        sqlite3_finalize(query)
+        rawSamples.sort()
+        func p(_ s: [Double], _ q: Double) -> String { fmt(s[Int(Double(s.count - 1) * q)] * 1000, 4) }
+        print("point aggregate (1 customer, 1 meter, 30 days) at \(count) events: ledger p50 \(p(samples, 0.5)) ms, p99 \(p(samples, 0.99)) ms; raw SQLite p50 \(p(rawSamples, 0.5)) ms, p99 \(p(rawSamples, 0.99)) ms")
+    }
+}
+
+// 2. One event per transaction: the library's record() vs raw one-row commits.
+do {
+    let data = rows(options.singleCommits, seed: 99)
+    let ledgerPath = work.appendingPathComponent("single.sqlite").path
+    let ledger = try prepareLedger(ledgerPath)
+    let seconds = try elapsed {
+        for row in data {
+            _ = try ledger.record(EventSubmission(
+                eventName: eventName(row.meter), identifier: row.identifier, timestamp: row.timestamp,
+                customer: customerID(row.customer), value: String(row.value)))
+        }
+    }
+    let rawPath = work.appendingPathComponent("single-raw.sqlite").path
+    _ = try prepareLedger(rawPath)
+    let rawSeconds = try rawInsert(rawPath, data, batch: 1)
+    let rate = Double(data.count) / seconds
+    let rawRate = Double(data.count) / rawSeconds
+    print("one event per transaction (\(data.count)): ledger record() \(fmt(rate)) events/s; raw SQLite \(fmt(rawRate)) commits/s; ratio \(fmt(rate / rawRate, 2))")
+}
