@@ -101,6 +101,7 @@ struct Context {
         case .rejected: Foundation.exit(Exit.rejected)
         case .storage: Foundation.exit(Exit.storage)
         case .busy: Foundation.exit(Exit.busy)
+        case .inputMissing: Foundation.exit(Exit.inputMissing)
         }
     }
 }

@@ -80,7 +80,9 @@ extension Ledger {
         let now = self.now
         return try store.write { db in
             var writer = EventWriter(db: db, now: now, window: window)
+            writer.keepAccepted = true
             let outcome = try writer.write(submission)
+            if outcome == .accepted, let event = writer.lastAccepted { return (outcome, event) }
             return (outcome, try Self.fetchEvent(db, identifier: writer.lastIdentifier))
         }
     }
@@ -94,12 +96,12 @@ extension Ledger {
     static func fetchEvent(_ db: Database, identifier: String) throws -> MeterEvent {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT e.*, m.id AS meterId, m.eventName, c.id AS customerId
-                    FROM meterEvent e JOIN meter m ON m.seq = e.meterSeq JOIN customer c ON c.seq = e.customerSeq
-                    WHERE e.identifier = ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT e.*, m.id AS meterId, m.eventName, c.id AS customerId
+                        FROM meterEvent e JOIN meter m ON m.seq = e.meterSeq JOIN customer c ON c.seq = e.customerSeq
+                        WHERE e.identifier = ?
+                        """),
                 arguments: [identifier])
         else { throw LedgerError.missing("meter event", identifier, param: "identifier") }
         let dimensions: String? = row["dimensions"]
@@ -147,13 +149,15 @@ extension Ledger {
     }
 
     static func meterKey(_ db: Database, _ meter: Meter.ID) throws -> (Int64, Meter.Aggregation) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq, aggregation FROM meter WHERE id = ?", arguments: [meter.rawValue])
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT seq, aggregation FROM meter WHERE id = ?"), arguments: [meter.rawValue])
         else { throw LedgerError.missing("meter", meter.rawValue, param: "meter") }
         return (row["seq"], Meter.Aggregation(rawValue: row["aggregation"])!)
     }
 
     static func customerSeq(_ db: Database, _ customer: Customer.ID) throws -> Int64 {
-        guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM customer WHERE id = ?", arguments: [customer.rawValue])
+        guard let seq = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT seq FROM customer WHERE id = ?"), arguments: [customer.rawValue])
         else { throw LedgerError.missing("customer", customer.rawValue, param: "customer") }
         return seq
     }
@@ -227,6 +231,10 @@ struct EventWriter {
     let now: Int64
     let window: EventWindow
     private(set) var lastIdentifier = ""
+    /// The event last accepted, as written (so `record` need not read it back).
+    private(set) var lastAccepted: MeterEvent?
+    /// Whether to keep `lastAccepted` (one event); bulk imports skip the copy.
+    var keepAccepted = false
     private var meters: [String: MeterKey] = [:]
     private var customers: [String: Int64] = [:]
 
@@ -280,14 +288,21 @@ struct EventWriter {
             identifier, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now,
         ])
         try insert.execute()
-        if db.changesCount == 1 { return .accepted }
+        if db.changesCount == 1 {
+            guard keepAccepted else { return .accepted }
+            lastAccepted = MeterEvent(
+                identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
+                customer: .init(customerID), timestamp: timestamp, value: value, dimensions: dimensions,
+                recordedAt: now, cancelledAt: nil, late: false)
+            return .accepted
+        }
         // The identifier exists: the same event re-sent is a duplicate, anything else a conflict.
         let existing = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
-                FROM meterEvent WHERE identifier = ?
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
+                    FROM meterEvent WHERE identifier = ?
+                    """),
             arguments: [identifier])!
         let same =
             existing["meterSeq"] == meter.seq && existing["customerSeq"] == customer
@@ -304,7 +319,7 @@ struct EventWriter {
         if let key = meters[eventName] { return key }
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT seq, id, status, customerKey, valueKey FROM meter WHERE eventName = ?",
+                db.cachedStatement(sql: "SELECT seq, id, status, customerKey, valueKey FROM meter WHERE eventName = ?"),
                 arguments: [eventName])
         else {
             throw LedgerError(

@@ -17,6 +17,7 @@ struct Options {
     var pointQueries = 10_000
     var randomIdentifiers = true
     var ledgerBinary: String?
+    var skipImport = false
 
     init(_ args: [String]) {
         var i = 1
@@ -29,6 +30,7 @@ struct Options {
             case "--point-queries": pointQueries = Int(value) ?? pointQueries
             case "--identifiers": randomIdentifiers = value != "ordered"
             case "--ledger": ledgerBinary = value
+            case "--skip-import": skipImport = true; i -= 1
             default: fatalError("unknown option \(args[i])")
             }
             i += 2
@@ -174,7 +176,19 @@ func rawInsert(_ path: String, _ rows: [Row], batch: Int) throws -> Double {
     }
 }
 
-/// Runs `ledger` as a child process; returns seconds and the child's peak RSS in MiB.
+/// The peak resident set of process `pid` so far (VmHWM), in MiB.
+func peakRSS(_ pid: pid_t) -> Double? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kb / 1024
+    }
+    return nil
+}
+
+/// Runs `ledger` as a child process; returns seconds, the child's peak RSS in MiB (sampled
+/// from /proc every 2 ms: wait4's ru_maxrss would include this parent's memory, which the
+/// child shares until exec), and its standard output.
 func runLedger(_ args: [String]) throws -> (Double, Double, String) {
     let binary = options.ledgerBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ledger").path
     let out = work.appendingPathComponent("stdout.txt").path
@@ -186,15 +200,18 @@ func runLedger(_ args: [String]) throws -> (Double, Double, String) {
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
     var status: Int32 = 0
-    var usage = rusage()
+    var peak = 0.0
     let seconds = try elapsed {
         guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else { throw BenchError("spawn \(binary)") }
-        _ = wait4(pid, &status, 0, &usage)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if let rss = peakRSS(pid) { peak = max(peak, rss) }
+            usleep(2_000)
+        }
     }
     posix_spawn_file_actions_destroy(&actions)
     let output = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
     guard status == 0 else { throw BenchError("ledger \(args.joined(separator: " ")) exited \(status): \(output)") }
-    return (seconds, Double(usage.ru_maxrss) / 1024, output)
+    return (seconds, peak, output)
 }
 
 func writeNDJSON(_ rows: [Row], to path: String) throws {
@@ -216,7 +233,7 @@ print("ledger benchmark: \(options.events) events, \(options.customers) customer
 print("work folder: \(work.path)")
 
 // 1. Bulk import through the real binary vs raw inserts of the same rows.
-for count in [options.events / 10, options.events] where count > 0 {
+for count in [options.events / 10, options.events] where count > 0 && !options.skipImport {
     let data = rows(count, seed: 42)
     let file = work.appendingPathComponent("events-\(count).ndjson").path
     try writeNDJSON(data, to: file)

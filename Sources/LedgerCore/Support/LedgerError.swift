@@ -40,6 +40,8 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         case storage
         /// Another process holds the file longer than the busy timeout (exit 75).
         case busy
+        /// An input file named by the caller does not exist or cannot be read (exit 66).
+        case inputMissing
     }
 
     public var code: Code
@@ -56,6 +58,7 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         switch code {
         case .storage, .schemaTooNew: return .storage
         case .busy: return .busy
+        case .inputMissing: return .inputMissing
         default: return .rejected
         }
     }
