@@ -19,16 +19,42 @@ public final class LineReader {
     public private(set) var bytesRead = 0
 
     /// Reads `path`, or standard input for `-`.
-    /// - Throws: `input_missing` when the file cannot be opened.
+    ///
+    /// Input that is not a regular file (standard input, a pipe) is first copied to an unlinked
+    /// temporary file: an import reads its input inside its write transactions, and must never
+    /// hold the file's write lock while waiting on another process to send more input.
+    /// - Throws: `input_missing` when the file cannot be opened or the copy fails.
     public init(path: String) throws {
+        let source: FileHandle
         if path == "-" {
-            handle = FileHandle.standardInput
+            source = FileHandle.standardInput
         } else {
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw LedgerError(.inputMissing, "cannot open '\(path)'", param: "file")
             }
-            self.handle = handle
+            source = handle
         }
+        var info = stat()
+        guard fstat(source.fileDescriptor, &info) == 0 else {
+            throw LedgerError(.inputMissing, "cannot read '\(path)'", param: "file")
+        }
+        if (info.st_mode & S_IFMT) == S_IFREG {
+            handle = source
+            return
+        }
+        let spool = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ledger-import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        guard FileManager.default.createFile(atPath: spool, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let writer = FileHandle(forWritingAtPath: spool), let reader = FileHandle(forReadingAtPath: spool)
+        else { throw LedgerError(.inputMissing, "cannot spool '\(path)' to a temporary file", param: "file") }
+        unlink(spool)  // gone when the reader closes
+        while true {
+            let chunk = source.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            writer.write(chunk)
+        }
+        try? writer.close()
+        handle = reader
     }
 
     public init(handle: FileHandle) {
@@ -202,9 +228,17 @@ extension Ledger {
         } else {
             var more = true
             while more {
-                more = fill(limit: Limits.importBatchSize)
-                if !pending.isEmpty { try store.write { db in try flush(db) } }
-                onProgress(report, reader.bytesRead)
+                // One transaction per `importTransactionSize` events, parsed and written in
+                // chunks of `importBatchSize` so memory stays bounded by the chunk.
+                try store.write { db in
+                    var written = 0
+                    while more && written < Limits.importTransactionSize {
+                        more = fill(limit: Limits.importBatchSize)
+                        written += pending.count
+                        try flush(db)
+                        onProgress(report, reader.bytesRead)
+                    }
+                }
             }
         }
         return report

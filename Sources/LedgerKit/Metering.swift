@@ -100,9 +100,9 @@ extension Ledger {
                     sql: """
                         SELECT e.*, m.id AS meterId, m.eventName, c.id AS customerId
                         FROM meterEvent e JOIN meter m ON m.seq = e.meterSeq JOIN customer c ON c.seq = e.customerSeq
-                        WHERE e.identifier = ?
+                        WHERE e.identifierHash = ? AND e.identifier = ?
                         """),
-                arguments: [identifier])
+                arguments: [identifierHash(identifier), identifier])
         else { throw LedgerError.missing("meter event", identifier, param: "identifier") }
         let dimensions: String? = row["dimensions"]
         return MeterEvent(
@@ -129,8 +129,8 @@ extension Ledger {
                     .eventAlreadyCancelled, "meter event '\(identifier)' is already cancelled", param: "identifier")
             }
             try db.execute(
-                sql: "UPDATE meterEvent SET cancelledAt = ? WHERE identifier = ?",
-                arguments: [max(now, event.recordedAt), identifier])
+                sql: "UPDATE meterEvent SET cancelledAt = ? WHERE identifierHash = ? AND identifier = ?",
+                arguments: [max(now, event.recordedAt), identifierHash(identifier), identifier])
             return try Self.fetchEvent(db, identifier: identifier)
         }
     }
@@ -278,32 +278,33 @@ struct EventWriter {
         lastIdentifier = identifier
         let significand = Int64(value.significand)  // < 10^15: checked by the quantity parser
         let dimensionsJSON = dimensions.isEmpty ? nil : MetadataJSON.encode(dimensions)
-        let insert = try db.cachedStatement(
+        let hash = identifierHash(identifier)
+        // Look the identifier up first: a re-sent event is answered from the row already there.
+        // (The table's trigger proves the same uniqueness again in SQL.)
+        let lookup = try db.cachedStatement(
             sql: """
-                INSERT INTO meterEvent (identifier, meterSeq, customerSeq, timestamp, valueSignificand,
-                    valueScale, dimensions, recordedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identifier) DO NOTHING
+                SELECT meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
+                FROM meterEvent WHERE identifierHash = ? AND identifier = ?
                 """)
-        insert.setUncheckedArguments([
-            identifier, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now,
-        ])
-        try insert.execute()
-        if db.changesCount == 1 {
-            guard keepAccepted else { return .accepted }
-            lastAccepted = MeterEvent(
-                identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
-                customer: .init(customerID), timestamp: timestamp, value: value, dimensions: dimensions,
-                recordedAt: now, cancelledAt: nil, late: false)
+        guard let existing = try Row.fetchOne(lookup, arguments: [hash, identifier]) else {
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
+                        valueSignificand, valueScale, dimensions, recordedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            insert.setUncheckedArguments([
+                identifier, hash, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now,
+            ])
+            try insert.execute()
+            if keepAccepted {
+                lastAccepted = MeterEvent(
+                    identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
+                    customer: .init(customerID), timestamp: timestamp, value: value, dimensions: dimensions,
+                    recordedAt: now, cancelledAt: nil, late: false)
+            }
             return .accepted
         }
-        // The identifier exists: the same event re-sent is a duplicate, anything else a conflict.
-        let existing = try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
-                    FROM meterEvent WHERE identifier = ?
-                    """),
-            arguments: [identifier])!
         let same =
             existing["meterSeq"] == meter.seq && existing["customerSeq"] == customer
             && existing["valueSignificand"] == significand && existing["valueScale"] == value.scale

@@ -153,3 +153,14 @@ public enum SummaryWindow {
         }
     }
 }
+
+/// The 64-bit FNV-1a hash of an event identifier's UTF-8 bytes, as a signed integer: the key of
+/// the compact identifier index. Stable across platforms and versions (it is stored).
+public func identifierHash(_ identifier: String) -> Int64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in identifier.utf8 {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x0000_0100_0000_01b3
+    }
+    return Int64(bitPattern: hash)
+}

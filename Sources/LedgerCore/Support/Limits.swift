@@ -25,9 +25,16 @@ public enum Limits {
     public static let generatedIdLength = 24
     /// Bytes in one import line (NDJSON) or record (CSV): bounds memory per line.
     public static let importLineBytesMax = 64 * 1024
-    /// Events per transaction in a non-atomic import: large enough that index pages dirtied by
-    /// one batch are written once, small enough to bound memory and lock hold time.
+    /// Import lines parsed and held in memory at once: bounds the importer's memory.
     public static let importBatchSize = 10_000
+    /// Events per transaction in a non-atomic import: an index page dirtied by many events of
+    /// one transaction is written once, so larger transactions write far less (the benchmark
+    /// measured about 2× the throughput of 10,000-event transactions), while the write lock is
+    /// held for well under the 10-second busy timeout of other writers.
+    public static let importTransactionSize = 50_000
+    /// SQLite page cache per connection, in KiB: holds the index pages one import transaction
+    /// dirties, so they are written once at commit instead of spilled and read back.
+    public static let pageCacheKiB = 16_384
     /// How far back an event's timestamp may lie (Stripe: 35 days).
     public static let eventMaxAgeSeconds: Int64 = 35 * 86_400
     /// How far ahead an event's timestamp may lie (Stripe: 5 minutes).

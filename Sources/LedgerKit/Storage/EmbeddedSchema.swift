@@ -200,12 +200,18 @@ enum EmbeddedSchema {
             -- at most 15 significant digits and 12 fractional digits, so both fit 64 bits); it is summed
             -- exactly in code, never as REAL by SQL.
             -- identifier is unique forever (Stripe): a re-sent event is recognized, never counted twice.
+            -- Uniqueness is proved by a trigger over a compact index on identifierHash (64-bit FNV-1a of the
+            -- identifier's UTF-8 bytes, computed by the ledger) rather than by a UNIQUE index on the text:
+            -- client identifiers are random (UUIDs), so every insert lands at a random place in that index,
+            -- and an 8-byte key makes the index about three times smaller, so a batch dirties far fewer pages.
+            -- A hash collision is harmless: the trigger compares the identifiers themselves.
             -- A cancelled event keeps its row (audit) with cancelledAt set and stops counting.
             -- late = 1 marks an event recorded after the invoice of its period was finalized.
 
             CREATE TABLE meterEvent (
                 seq INTEGER PRIMARY KEY,
                 identifier TEXT NOT NULL CHECK (length(identifier) BETWEEN 1 AND 255),
+                identifierHash INTEGER NOT NULL,
                 meterSeq INTEGER NOT NULL REFERENCES meter(seq),
                 customerSeq INTEGER NOT NULL REFERENCES customer(seq),
                 timestamp INTEGER NOT NULL,
@@ -218,7 +224,14 @@ enum EmbeddedSchema {
                 late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1))
             ) STRICT;
 
-            CREATE UNIQUE INDEX meterEvent_identifier ON meterEvent(identifier);
+            CREATE INDEX meterEvent_identifierHash ON meterEvent(identifierHash);
+
+            CREATE TRIGGER meterEvent_identifier_unique BEFORE INSERT ON meterEvent
+            WHEN EXISTS (SELECT 1 FROM meterEvent
+                         WHERE identifierHash = NEW.identifierHash AND identifier = NEW.identifier)
+            BEGIN
+                SELECT RAISE(ABORT, 'identifier_conflict: the identifier is already recorded');
+            END;
 
             -- Covering index of the aggregation: every usage query of one customer and meter over a time
             -- range reads this index alone, in timestamp order.
@@ -226,7 +239,7 @@ enum EmbeddedSchema {
                 customerSeq, meterSeq, timestamp, valueSignificand, valueScale, cancelledAt);
 
             -- Only cancellation (and the late flag) may change: what was recorded is never rewritten.
-            CREATE TRIGGER meterEvent_fixed BEFORE UPDATE OF seq, identifier, meterSeq, customerSeq,
+            CREATE TRIGGER meterEvent_fixed BEFORE UPDATE OF seq, identifier, identifierHash, meterSeq, customerSeq,
                 timestamp, valueSignificand, valueScale, dimensions, recordedAt
             ON meterEvent
             BEGIN

@@ -16,6 +16,7 @@ final class Store: Sendable {
         config.prepareDatabase { db in
             // synchronous=FULL: a committed operation survives power loss (see README).
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -\(Limits.pageCacheKiB)")
         }
         do {
             if let path {
