@@ -279,41 +279,47 @@ struct EventWriter {
         let significand = Int64(value.significand)  // < 10^15: checked by the quantity parser
         let dimensionsJSON = dimensions.isEmpty ? nil : MetadataJSON.encode(dimensions)
         let hash = identifierHash(identifier)
-        // Look the identifier up first: a re-sent event is answered from the row already there.
-        // (The table's trigger proves the same uniqueness again in SQL.)
-        let lookup = try db.cachedStatement(
+        // Insert first: the table's trigger skips an identifier already recorded (in SQL), and
+        // only then is the existing row read, to tell a duplicate from a conflict.
+        let insert = try db.cachedStatement(
             sql: """
-                SELECT meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
-                FROM meterEvent WHERE identifierHash = ? AND identifier = ?
+                INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
+                    valueSignificand, valueScale, dimensions, recordedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        guard let existing = try Row.fetchOne(lookup, arguments: [hash, identifier]) else {
-            let insert = try db.cachedStatement(
+        insert.setUncheckedArguments([
+            identifier, hash, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now,
+        ])
+        try insert.execute()
+        if db.changesCount == 0 {
+            let lookup = try db.cachedStatement(
                 sql: """
-                    INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
-                        valueSignificand, valueScale, dimensions, recordedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    SELECT meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
+                    FROM meterEvent WHERE identifierHash = ? AND identifier = ?
                     """)
-            insert.setUncheckedArguments([
-                identifier, hash, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now,
-            ])
-            try insert.execute()
-            if keepAccepted {
-                lastAccepted = MeterEvent(
-                    identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
-                    customer: .init(customerID), timestamp: timestamp, value: value, dimensions: dimensions,
-                    recordedAt: now, cancelledAt: nil, late: false)
-            }
-            return .accepted
+            let existing = try Row.fetchOne(lookup, arguments: [hash, identifier])!
+            return try compare(existing)
         }
-        let same =
-            existing["meterSeq"] == meter.seq && existing["customerSeq"] == customer
-            && existing["valueSignificand"] == significand && existing["valueScale"] == value.scale
-            && (existing["dimensions"] as String?) == dimensionsJSON
-            && (submission.timestamp == nil || existing["timestamp"] == timestamp)
-        if same { return .duplicate }
-        throw LedgerError(
-            .identifierConflict,
-            "identifier '\(identifier)' was already recorded with different content", param: "identifier")
+        if keepAccepted {
+            lastAccepted = MeterEvent(
+                identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
+                customer: .init(customerID), timestamp: timestamp, value: value, dimensions: dimensions,
+                recordedAt: now, cancelledAt: nil, late: false)
+        }
+        return .accepted
+
+        /// The same event re-sent is a duplicate; anything else under its identifier a conflict.
+        func compare(_ existing: Row) throws -> RecordOutcome {
+            let same =
+                existing["meterSeq"] == meter.seq && existing["customerSeq"] == customer
+                && existing["valueSignificand"] == significand && existing["valueScale"] == value.scale
+                && (existing["dimensions"] as String?) == dimensionsJSON
+                && (submission.timestamp == nil || existing["timestamp"] == timestamp)
+            if same { return .duplicate }
+            throw LedgerError(
+                .identifierConflict,
+                "identifier '\(identifier)' was already recorded with different content", param: "identifier")
+        }
     }
 
     private mutating func meterKey(_ eventName: String) throws -> MeterKey {

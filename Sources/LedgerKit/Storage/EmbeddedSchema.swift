@@ -204,7 +204,10 @@ enum EmbeddedSchema {
             -- identifier's UTF-8 bytes, computed by the ledger) rather than by a UNIQUE index on the text:
             -- client identifiers are random (UUIDs), so every insert lands at a random place in that index,
             -- and an 8-byte key makes the index about three times smaller, so a batch dirties far fewer pages.
-            -- A hash collision is harmless: the trigger compares the identifiers themselves.
+            -- A hash collision is harmless: the trigger compares the identifiers themselves. The trigger
+            -- skips such an insert (RAISE(IGNORE): no row, no error) and the ledger, seeing no change, reads
+            -- the row already there to answer `duplicate` or `identifier_conflict`; a re-import of a million
+            -- events thus costs no million errors.
             -- A cancelled event keeps its row (audit) with cancelledAt set and stops counting.
             -- late = 1 marks an event recorded after the invoice of its period was finalized.
 
@@ -230,7 +233,7 @@ enum EmbeddedSchema {
             WHEN EXISTS (SELECT 1 FROM meterEvent
                          WHERE identifierHash = NEW.identifierHash AND identifier = NEW.identifier)
             BEGIN
-                SELECT RAISE(ABORT, 'identifier_conflict: the identifier is already recorded');
+                SELECT RAISE(IGNORE);
             END;
 
             -- Covering index of the aggregation: every usage query of one customer and meter over a time
