@@ -45,9 +45,10 @@ BEGIN
 END;
 
 -- Covering index of the aggregation: every usage query of one customer and meter over a time
--- range reads this index alone, in timestamp order.
+-- range reads this index alone, in timestamp order. recordedAt and cancelledAt are in it because
+-- a finalization counts the events recorded (and not cancelled) by its own scheduled instant.
 CREATE INDEX meterEvent_usage ON meterEvent(
-    customerSeq, meterSeq, timestamp, valueSignificand, valueScale, cancelledAt);
+    customerSeq, meterSeq, timestamp, valueSignificand, valueScale, recordedAt, cancelledAt);
 
 -- Only cancellation (and the late flag) may change: what was recorded is never rewritten.
 CREATE TRIGGER meterEvent_fixed BEFORE UPDATE OF seq, identifier, identifierHash, meterSeq, customerSeq,

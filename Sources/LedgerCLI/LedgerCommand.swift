@@ -9,7 +9,8 @@ struct LedgerCommand: ParsableCommand {
         abstract: "An embedded billing ledger over one SQLite file.",
         subcommands: [
             CustomersCommand.self, MetersCommand.self, EventsCommand.self, ProductsCommand.self,
-            PricesCommand.self,
+            PricesCommand.self, SubscriptionsCommand.self, InvoiceItemsCommand.self, InvoicesCommand.self,
+            BillCommand.self,
             VerifyCommand.self, DemoCommand.self,
         ]
     )

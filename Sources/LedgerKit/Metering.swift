@@ -128,6 +128,18 @@ extension Ledger {
                 throw LedgerError(
                     .eventAlreadyCancelled, "meter event '\(identifier)' is already cancelled", param: "identifier")
             }
+            // A late event was never billed; any other in a finalized period is on an invoice.
+            if !event.late {
+                let (meterSeq, _) = try Self.meterKey(db, event.meter)
+                if try Self.isInFinalizedPeriod(
+                    db, customerSeq: try Self.customerSeq(db, event.customer), meterSeq: meterSeq, timestamp: event.timestamp)
+                {
+                    throw LedgerError(
+                        .eventAlreadyInvoiced,
+                        "meter event '\(identifier)' is billed on a finalized invoice and cannot be cancelled",
+                        param: "identifier")
+                }
+            }
             try db.execute(
                 sql: "UPDATE meterEvent SET cancelledAt = ? WHERE identifierHash = ? AND identifier = ?",
                 arguments: [max(now, event.recordedAt), identifierHash(identifier), identifier])
@@ -162,8 +174,11 @@ extension Ledger {
         return seq
     }
 
+    /// The aggregate over `[start, end)` of the events recorded by `asOf` and not cancelled by
+    /// then (default: everything recorded, cancellations included).
     static func aggregate(
-        _ db: Database, customerSeq: Int64, meterSeq: Int64, formula: Meter.Aggregation, start: Int64, end: Int64
+        _ db: Database, customerSeq: Int64, meterSeq: Int64, formula: Meter.Aggregation, start: Int64, end: Int64,
+        asOf: Int64 = .max
     ) throws -> ExactDecimal {
         var aggregator = UsageAggregator(formula)
         let rows = try Row.fetchCursor(
@@ -171,9 +186,9 @@ extension Ledger {
                 sql: """
                     SELECT seq, timestamp, valueSignificand, valueScale FROM meterEvent
                     WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ?
-                        AND cancelledAt IS NULL
+                        AND recordedAt <= ? AND (cancelledAt IS NULL OR cancelledAt > ?)
                     """),
-            arguments: [customerSeq, meterSeq, start, end])
+            arguments: [customerSeq, meterSeq, start, end, asOf, asOf == .max ? Int64.min : asOf])
         while let row = try rows.next() {
             try aggregator.add(
                 timestamp: row[1], seq: row[0],
@@ -237,6 +252,7 @@ struct EventWriter {
     var keepAccepted = false
     private var meters: [String: MeterKey] = [:]
     private var customers: [String: Int64] = [:]
+    private var billedThrough: [BilledKey: Int64] = [:]
 
     struct MeterKey {
         let seq: Int64
@@ -279,16 +295,17 @@ struct EventWriter {
         let significand = Int64(value.significand)  // < 10^15: checked by the quantity parser
         let dimensionsJSON = dimensions.isEmpty ? nil : MetadataJSON.encode(dimensions)
         let hash = identifierHash(identifier)
+        let late = try isLate(customer: customer, meter: meter.seq, timestamp: timestamp)
         // Insert first: the table's trigger skips an identifier already recorded (in SQL), and
         // only then is the existing row read, to tell a duplicate from a conflict.
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
-                    valueSignificand, valueScale, dimensions, recordedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    valueSignificand, valueScale, dimensions, recordedAt, late)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         insert.setUncheckedArguments([
-            identifier, hash, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now,
+            identifier, hash, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now, late,
         ])
         try insert.execute()
         if db.changesCount == 0 {
@@ -304,7 +321,7 @@ struct EventWriter {
             lastAccepted = MeterEvent(
                 identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
                 customer: .init(customerID), timestamp: timestamp, value: value, dimensions: dimensions,
-                recordedAt: now, cancelledAt: nil, late: false)
+                recordedAt: now, cancelledAt: nil, late: late)
         }
         return .accepted
 
@@ -320,6 +337,29 @@ struct EventWriter {
                 .identifierConflict,
                 "identifier '\(identifier)' was already recorded with different content", param: "identifier")
         }
+    }
+
+    /// Late: timestamped in a metered period whose invoice is already finalized. Most events are
+    /// after the billed-through mark of their customer and meter, which is cached.
+    private mutating func isLate(customer: Int64, meter: Int64, timestamp: Int64) throws -> Bool {
+        let key = BilledKey(customer: customer, meter: meter)
+        let through: Int64
+        if let cached = billedThrough[key] {
+            through = cached
+        } else {
+            through = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT billedThrough FROM meterBilledThrough WHERE customerSeq = ? AND meterSeq = ?"),
+                arguments: [customer, meter]) ?? .min
+            if billedThrough.count >= 100_000 { billedThrough.removeAll(keepingCapacity: true) }  // bounded memory
+            billedThrough[key] = through
+        }
+        guard timestamp < through else { return false }
+        return try Ledger.isInFinalizedPeriod(db, customerSeq: customer, meterSeq: meter, timestamp: timestamp)
+    }
+
+    private struct BilledKey: Hashable {
+        let customer: Int64
+        let meter: Int64
     }
 
     private mutating func meterKey(_ eventName: String) throws -> MeterKey {

@@ -36,10 +36,17 @@ public struct Account: Hashable, Sendable, Comparable, CustomStringConvertible {
         try! Account("assets:receivable:\(customer.rawValue)")
     }
     public static let cash = try! Account("assets:cash")
+    /// Revenue of a metered price.
     public static func revenue(_ price: Price.ID) -> Account {
         try! Account("revenue:usage:\(price.rawValue)")
     }
+    /// Revenue of a licensed (or one-time) price.
+    public static func subscriptionRevenue(_ price: Price.ID) -> Account {
+        try! Account("revenue:subscriptions:\(price.rawValue)")
+    }
     public static let revenueInvoiceItems = try! Account("revenue:invoice_items")
+    /// Receivables written off when an invoice is marked uncollectible.
+    public static let uncollectible = try! Account("expenses:uncollectible")
 }
 
 /// One line of a journal entry: an amount in minor units on one account.

@@ -43,6 +43,16 @@ public enum Limits {
     public static let eventDimensionsMax = 50
     /// Characters of an event identifier.
     public static let eventIdentifierLengthMax = 255
+    /// Seconds between a subscription period's end and the finalization of its invoice
+    /// (Stripe: about an hour), so usage recorded shortly after the period still counts.
+    public static let finalizationGraceSeconds: Int64 = 3_600
+    /// The longest grace period a subscription may ask for (30 days).
+    public static let finalizationGraceSecondsMax: Int64 = 30 * 86_400
+    /// Steps (period closings, finalizations) per transaction of a billing run: amortizes the
+    /// commit over many invoices while bounding the work redone after a failure.
+    public static let billStepsPerTransaction = 500
+    /// Items per subscription (Stripe: 20).
+    public static let subscriptionItemsMax = 20
     /// Recurring interval at most three years (Stripe): counts per interval unit.
     public static let intervalCountMax: [String: Int] = [
         "day": 3 * 365, "week": 156, "month": 36, "year": 3,

@@ -1,0 +1,270 @@
+/// A customer's recurring purchase of one or more prices: Stripe's `subscription`.
+public struct Subscription: Hashable, Sendable {
+    public typealias ID = Identifier<Subscription>
+    public static let idPrefix = "sub"
+
+    public enum Status: String, Sendable, CaseIterable {
+        case active, canceled
+    }
+
+    /// `classic` puts a zero line per metered item on the first invoice; `flexible` leaves
+    /// metered items off it (and makes no invoice when it would be empty).
+    public enum BillingMode: String, Sendable, CaseIterable {
+        case classic, flexible
+    }
+
+    public var id: ID
+    public var customer: Customer.ID
+    public var status: Status
+    public var billingMode: BillingMode
+    public var currency: Currency
+    public var interval: Price.Interval
+    public var intervalCount: Int
+    public var startDate: Int64
+    public var billingCycleAnchor: Int64
+    public var currentPeriodStart: Int64
+    public var currentPeriodEnd: Int64
+    /// Seconds after a period's end before its invoice finalizes.
+    public var graceSeconds: Int64
+    public var cancelAtPeriodEnd: Bool
+    public var canceledAt: Int64?
+    public var endedAt: Int64?
+    public var items: [SubscriptionItem]
+    public var metadata: [String: String]
+    public var created: Int64
+
+    public init(
+        id: ID, customer: Customer.ID, status: Status, billingMode: BillingMode, currency: Currency,
+        interval: Price.Interval, intervalCount: Int, startDate: Int64, billingCycleAnchor: Int64,
+        currentPeriodStart: Int64, currentPeriodEnd: Int64, graceSeconds: Int64,
+        cancelAtPeriodEnd: Bool, canceledAt: Int64?, endedAt: Int64?, items: [SubscriptionItem],
+        metadata: [String: String], created: Int64
+    ) {
+        self.id = id
+        self.customer = customer
+        self.status = status
+        self.billingMode = billingMode
+        self.currency = currency
+        self.interval = interval
+        self.intervalCount = intervalCount
+        self.startDate = startDate
+        self.billingCycleAnchor = billingCycleAnchor
+        self.currentPeriodStart = currentPeriodStart
+        self.currentPeriodEnd = currentPeriodEnd
+        self.graceSeconds = graceSeconds
+        self.cancelAtPeriodEnd = cancelAtPeriodEnd
+        self.canceledAt = canceledAt
+        self.endedAt = endedAt
+        self.items = items
+        self.metadata = metadata
+        self.created = created
+    }
+
+    public var cycle: BillingCycle {
+        BillingCycle(anchor: billingCycleAnchor, interval: interval, intervalCount: intervalCount)
+    }
+}
+
+/// One price of a subscription; licensed items carry a quantity, metered items none.
+public struct SubscriptionItem: Hashable, Sendable {
+    public typealias ID = Identifier<SubscriptionItem>
+    public static let idPrefix = "si"
+
+    public var id: ID
+    public var price: Price.ID
+    public var quantity: Int64?
+
+    public init(id: ID, price: Price.ID, quantity: Int64?) {
+        self.id = id
+        self.price = price
+        self.quantity = quantity
+    }
+}
+
+/// A bill: Stripe's `invoice`.
+public struct Invoice: Hashable, Sendable {
+    public typealias ID = Identifier<Invoice>
+    public static let idPrefix = "in"
+
+    public enum Status: String, Sendable, CaseIterable {
+        case draft, open, paid, void, uncollectible
+    }
+
+    public enum BillingReason: String, Sendable, CaseIterable {
+        case subscriptionCreate = "subscription_create"
+        case subscriptionCycle = "subscription_cycle"
+        case subscriptionCancel = "subscription_cancel"
+        case manual
+    }
+
+    public var id: ID
+    public var customer: Customer.ID
+    public var subscription: Subscription.ID?
+    public var billingReason: BillingReason
+    public var status: Status
+    public var number: String?
+    public var currency: Currency
+    public var periodStart: Int64
+    public var periodEnd: Int64
+    public var description: String?
+    public var lines: [InvoiceLine]
+    public var subtotal: Int64
+    public var total: Int64
+    public var amountDue: Int64
+    public var amountPaid: Int64
+    public var amountRemaining: Int64
+    /// When the billing run finalizes this draft (subscription invoices).
+    public var finalizesAt: Int64?
+    public var finalizedAt: Int64?
+    public var paidAt: Int64?
+    public var voidedAt: Int64?
+    public var markedUncollectibleAt: Int64?
+    public var metadata: [String: String]
+    public var created: Int64
+
+    public init(
+        id: ID, customer: Customer.ID, subscription: Subscription.ID?, billingReason: BillingReason,
+        status: Status, number: String?, currency: Currency, periodStart: Int64, periodEnd: Int64,
+        description: String?, lines: [InvoiceLine], subtotal: Int64, total: Int64, amountDue: Int64,
+        amountPaid: Int64, amountRemaining: Int64, finalizesAt: Int64?, finalizedAt: Int64?,
+        paidAt: Int64?, voidedAt: Int64?, markedUncollectibleAt: Int64?, metadata: [String: String],
+        created: Int64
+    ) {
+        self.id = id
+        self.customer = customer
+        self.subscription = subscription
+        self.billingReason = billingReason
+        self.status = status
+        self.number = number
+        self.currency = currency
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.description = description
+        self.lines = lines
+        self.subtotal = subtotal
+        self.total = total
+        self.amountDue = amountDue
+        self.amountPaid = amountPaid
+        self.amountRemaining = amountRemaining
+        self.finalizesAt = finalizesAt
+        self.finalizedAt = finalizedAt
+        self.paidAt = paidAt
+        self.voidedAt = voidedAt
+        self.markedUncollectibleAt = markedUncollectibleAt
+        self.metadata = metadata
+        self.created = created
+    }
+
+    /// The number format: `INV-000001`.
+    public static func number(_ n: Int64) -> String {
+        let digits = String(n)
+        return "INV-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+}
+
+/// One line of an invoice.
+public struct InvoiceLine: Hashable, Sendable {
+    public typealias ID = Identifier<InvoiceLine>
+    public static let idPrefix = "il"
+
+    public enum Kind: String, Sendable {
+        case subscription
+        case invoiceItem = "invoiceitem"
+    }
+
+    public var id: ID
+    public var kind: Kind
+    public var price: Price.ID?
+    public var subscriptionItem: SubscriptionItem.ID?
+    public var invoiceItem: InvoiceItem.ID?
+    /// The meter billed by a metered line.
+    public var meter: Meter.ID?
+    public var description: String?
+    public var quantity: ExactDecimal
+    public var amount: Int64
+    public var currency: Currency
+    public var periodStart: Int64
+    public var periodEnd: Int64
+
+    public init(
+        id: ID, kind: Kind, price: Price.ID?, subscriptionItem: SubscriptionItem.ID?,
+        invoiceItem: InvoiceItem.ID?, meter: Meter.ID?, description: String?, quantity: ExactDecimal,
+        amount: Int64, currency: Currency, periodStart: Int64, periodEnd: Int64
+    ) {
+        self.id = id
+        self.kind = kind
+        self.price = price
+        self.subscriptionItem = subscriptionItem
+        self.invoiceItem = invoiceItem
+        self.meter = meter
+        self.description = description
+        self.quantity = quantity
+        self.amount = amount
+        self.currency = currency
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+    }
+}
+
+/// A one-off amount for a customer: Stripe's `invoiceitem`.
+public struct InvoiceItem: Hashable, Sendable {
+    public typealias ID = Identifier<InvoiceItem>
+    public static let idPrefix = "ii"
+
+    public var id: ID
+    public var customer: Customer.ID
+    public var currency: Currency
+    public var amount: Int64
+    public var unitAmount: ExactDecimal?
+    public var quantity: ExactDecimal
+    public var description: String?
+    public var subscription: Subscription.ID?
+    /// nil while pending.
+    public var invoice: Invoice.ID?
+    public var metadata: [String: String]
+    public var created: Int64
+
+    public init(
+        id: ID, customer: Customer.ID, currency: Currency, amount: Int64, unitAmount: ExactDecimal?,
+        quantity: ExactDecimal, description: String?, subscription: Subscription.ID?,
+        invoice: Invoice.ID?, metadata: [String: String], created: Int64
+    ) {
+        self.id = id
+        self.customer = customer
+        self.currency = currency
+        self.amount = amount
+        self.unitAmount = unitAmount
+        self.quantity = quantity
+        self.description = description
+        self.subscription = subscription
+        self.invoice = invoice
+        self.metadata = metadata
+        self.created = created
+    }
+}
+
+/// The lifecycle of SPEC §2.5 as a pure rule: which operation may move which status.
+public enum InvoiceLifecycle {
+    public enum Operation: String, Sendable {
+        case finalize, pay, void, markUncollectible = "mark_uncollectible", delete
+    }
+
+    /// Statuses an operation starts from.
+    public static func allowed(_ operation: Operation) -> Set<Invoice.Status> {
+        switch operation {
+        case .finalize, .delete: return [.draft]
+        case .pay, .void: return [.open, .uncollectible]
+        case .markUncollectible: return [.open]
+        }
+    }
+
+    /// - Throws: `invalid_transition` naming the invoice's status and the operation.
+    public static func check(_ operation: Operation, from status: Invoice.Status, invoice: String) throws {
+        guard allowed(operation).contains(status) else {
+            throw LedgerError(
+                .invalidTransition,
+                "invoice '\(invoice)' is \(status.rawValue); \(operation.rawValue) needs \(allowed(operation).map(\.rawValue).sorted().joined(separator: " or "))",
+                param: "invoice")
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import GRDB
+
+/// What a caller gives to create a subscription.
+public struct SubscriptionParams: Sendable {
+    public struct Item: Sendable {
+        public var price: Price.ID
+        /// Licensed prices: default 1. Metered prices take none.
+        public var quantity: Int64?
+
+        public init(price: Price.ID, quantity: Int64? = nil) {
+            self.price = price
+            self.quantity = quantity
+        }
+    }
+
+    public var id: String?
+    public var customer: Customer.ID
+    public var items: [Item]
+    public var billingMode: Subscription.BillingMode
+    public var billingCycleAnchor: Int64?
+    public var backdateStartDate: Int64?
+    public var graceSeconds: Int64
+    public var metadata: [String: String]
+
+    public init(
+        id: String? = nil, customer: Customer.ID, items: [Item], billingMode: Subscription.BillingMode = .flexible,
+        billingCycleAnchor: Int64? = nil, backdateStartDate: Int64? = nil,
+        graceSeconds: Int64 = Limits.finalizationGraceSeconds, metadata: [String: String] = [:]
+    ) {
+        self.id = id
+        self.customer = customer
+        self.items = items
+        self.billingMode = billingMode
+        self.billingCycleAnchor = billingCycleAnchor
+        self.backdateStartDate = backdateStartDate
+        self.graceSeconds = graceSeconds
+        self.metadata = metadata
+    }
+}
+
+/// What a caller gives to create an invoice item.
+public struct InvoiceItemParams: Sendable {
+    public enum Amount: Sendable {
+        case whole(Int64)
+        case unitTimesQuantity(unitAmount: ExactDecimal, quantity: ExactDecimal)
+    }
+
+    public var id: String?
+    public var customer: Customer.ID
+    public var currency: Currency
+    public var amount: Amount
+    public var description: String?
+    public var subscription: Subscription.ID?
+    public var invoice: Invoice.ID?
+    public var metadata: [String: String]
+
+    public init(
+        id: String? = nil, customer: Customer.ID, currency: Currency, amount: Amount, description: String? = nil,
+        subscription: Subscription.ID? = nil, invoice: Invoice.ID? = nil, metadata: [String: String] = [:]
+    ) {
+        self.id = id
+        self.customer = customer
+        self.currency = currency
+        self.amount = amount
+        self.description = description
+        self.subscription = subscription
+        self.invoice = invoice
+        self.metadata = metadata
+    }
+}
+
+/// What a billing run did.
+public struct BillReport: Hashable, Sendable {
+    public var invoicesCreated = 0
+    public var invoicesFinalized = 0
+    public var subscriptionsEnded = 0
+}
+
+/// A price with what billing needs beside it: its product's name and its meter.
+struct PriceInfo {
+    let price: Price
+    let productName: String
+    let meterSeq: Int64?
+    let formula: Meter.Aggregation?
+
+    var isMetered: Bool { price.recurring?.usageType == .metered }
+}
+
+extension Ledger {
+    static func priceInfo(_ db: Database, _ id: Price.ID, cache: inout [Price.ID: PriceInfo]) throws -> PriceInfo {
+        if let info = cache[id] { return info }
+        let price = try fetchPrice(db, id)
+        let name = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT name FROM product WHERE id = ?"), arguments: [price.product.rawValue]) ?? ""
+        var meterSeq: Int64?
+        var formula: Meter.Aggregation?
+        if let meter = price.recurring?.meter {
+            (meterSeq, formula) = try meterKey(db, .init(meter))
+        }
+        let info = PriceInfo(price: price, productName: name, meterSeq: meterSeq, formula: formula)
+        cache[id] = info
+        return info
+    }
+
+    /// The usage a metered line bills: events recorded by `asOf` and not cancelled by then, a
+    /// negative total billing as 0.
+    static func meteredQuantity(
+        _ db: Database, customerSeq: Int64, info: PriceInfo, start: Int64, end: Int64, asOf: Int64
+    ) throws -> ExactDecimal {
+        let total = try aggregate(
+            db, customerSeq: customerSeq, meterSeq: info.meterSeq!, formula: info.formula!, start: start, end: end,
+            asOf: asOf)
+        return max(total, .zero)
+    }
+
+    static func subscriptionLine(
+        item: SubscriptionItem, info: PriceInfo, quantity: ExactDecimal, currency: Currency, start: Int64, end: Int64
+    ) throws -> InvoiceLine {
+        let quote = try Pricing.quote(info.price.scheme, quantity: quantity)
+        let description =
+            info.isMetered
+            ? "\(info.productName) (usage)"
+            : "\(quantity) × \(info.productName)"
+        return InvoiceLine(
+            id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .subscription, price: info.price.id,
+            subscriptionItem: item.id, invoiceItem: nil, meter: info.price.recurring?.meter.map { .init($0) },
+            description: description, quantity: quantity, amount: quote.amount, currency: currency,
+            periodStart: start, periodEnd: end)
+    }
+
+    /// The lines of a subscription invoice: metered usage for `usage` (in arrears), licensed items
+    /// for `advance` (in advance), zero metered lines for `zeroMetered` (classic first invoice),
+    /// and the customer's pending items in the subscription's currency.
+    static func subscriptionLines(
+        _ db: Database, _ sub: Subscription, usage: (Int64, Int64)?, advance: (Int64, Int64)?,
+        zeroMetered: (Int64, Int64)?, asOf: Int64, pendingItems: Bool, cache: inout [Price.ID: PriceInfo]
+    ) throws -> [InvoiceLine] {
+        var lines: [InvoiceLine] = []
+        let customerSeq = try customerSeq(db, sub.customer)
+        for item in sub.items {
+            let info = try priceInfo(db, item.price, cache: &cache)
+            if info.isMetered {
+                if let (start, end) = usage {
+                    let quantity = try meteredQuantity(db, customerSeq: customerSeq, info: info, start: start, end: end, asOf: asOf)
+                    lines.append(try subscriptionLine(item: item, info: info, quantity: quantity, currency: sub.currency, start: start, end: end))
+                } else if let (start, end) = zeroMetered {
+                    var line = try subscriptionLine(item: item, info: info, quantity: .zero, currency: sub.currency, start: start, end: end)
+                    line.amount = 0  // classic: a placeholder line, billed in arrears later
+                    lines.append(line)
+                }
+            }
+        }
+        if let (start, end) = advance {
+            for item in sub.items {
+                let info = try priceInfo(db, item.price, cache: &cache)
+                guard !info.isMetered else { continue }
+                lines.append(
+                    try subscriptionLine(
+                        item: item, info: info, quantity: ExactDecimal(item.quantity ?? 1), currency: sub.currency,
+                        start: start, end: end))
+            }
+        }
+        if pendingItems {
+            lines += try pendingLines(db, customer: sub.customer, currency: sub.currency, subscription: sub.id, at: asOf)
+        }
+        return lines
+    }
+
+    /// Lines for the customer's pending invoice items in `currency`: those of `subscription`, and
+    /// those of no subscription.
+    static func pendingLines(
+        _ db: Database, customer: Customer.ID, currency: Currency, subscription: Subscription.ID?, at: Int64
+    ) throws -> [InvoiceLine] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM invoiceItem WHERE customerId = ? AND currency = ? AND invoiceId IS NULL
+                        AND (subscriptionId IS NULL OR subscriptionId IS ?)
+                    ORDER BY seq
+                    """),
+            arguments: [customer.rawValue, currency.code, subscription?.rawValue])
+        return try rows.map { row in
+            let item = try invoiceItem(row)
+            return InvoiceLine(
+                id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .invoiceItem, price: nil,
+                subscriptionItem: nil, invoiceItem: item.id, meter: nil, description: item.description,
+                quantity: item.quantity, amount: item.amount, currency: currency, periodStart: item.created,
+                periodEnd: item.created)
+        }
+    }
+
+    /// A new draft invoice value over `lines` (totals from the lines).
+    static func draft(
+        customer: Customer.ID, subscription: Subscription.ID?, reason: Invoice.BillingReason, currency: Currency,
+        period: (Int64, Int64), lines: [InvoiceLine], description: String?, created: Int64, finalizesAt: Int64?,
+        id: String? = nil
+    ) throws -> Invoice {
+        let subtotal = try MinorUnits.sum(lines.map(\.amount))
+        return Invoice(
+            id: .init(id ?? IDs.generate(prefix: Invoice.idPrefix)), customer: customer, subscription: subscription,
+            billingReason: reason, status: .draft, number: nil, currency: currency, periodStart: period.0,
+            periodEnd: period.1, description: description, lines: lines, subtotal: subtotal, total: subtotal,
+            amountDue: max(subtotal, 0), amountPaid: 0, amountRemaining: max(subtotal, 0), finalizesAt: finalizesAt,
+            finalizedAt: nil, paidAt: nil, voidedAt: nil, markedUncollectibleAt: nil, metadata: [:], created: created)
+    }
+}

@@ -1,0 +1,197 @@
+import GRDB
+
+extension Ledger {
+    /// Creates a subscription and, in the same transaction, its first invoice: the first
+    /// period's licensed items in advance (classic: plus a zero line per metered item) and the
+    /// customer's pending items, finalized at once. Flexible mode makes no invoice when there is
+    /// nothing to bill in advance.
+    /// - Throws: `resource_missing`, `price_inactive`, `currency_mismatch`, `invalid_request`
+    ///   (items, quantities, intervals, anchor, backdate, grace), `resource_already_exists`.
+    public func createSubscription(_ params: SubscriptionParams) throws -> (Subscription, Invoice?) {
+        let now = self.now
+        try Metadata.validate(params.metadata)
+        if params.items.isEmpty || params.items.count > Limits.subscriptionItemsMax {
+            throw LedgerError.invalidRequest(
+                "a subscription needs 1–\(Limits.subscriptionItemsMax) items", param: "items")
+        }
+        if Set(params.items.map(\.price)).count != params.items.count {
+            throw LedgerError.invalidRequest("a price appears twice in the items", param: "items")
+        }
+        if params.graceSeconds < 0 || params.graceSeconds > Limits.finalizationGraceSecondsMax {
+            throw LedgerError.invalidRequest(
+                "the finalization grace must be 0–\(Limits.finalizationGraceSecondsMax) seconds", param: "grace")
+        }
+        let start = params.backdateStartDate ?? now
+        if start > now {
+            throw LedgerError.invalidRequest("backdate_start_date must not be in the future", param: "backdate_start_date")
+        }
+        let anchor = params.billingCycleAnchor ?? start
+        if anchor < start {
+            throw LedgerError.invalidRequest(
+                "billing_cycle_anchor \(Instant.format(anchor)) is before the start \(Instant.format(start))",
+                param: "billing_cycle_anchor")
+        }
+        let id = try newID(params.id, prefix: Subscription.idPrefix)
+        return try store.write { db in
+            try requireAbsent(db, table: "subscription", id: id, kind: "subscription")
+            _ = try Self.customerSeq(db, params.customer)
+            var cache: [Price.ID: PriceInfo] = [:]
+            var items: [SubscriptionItem] = []
+            var first: Price?
+            for (index, item) in params.items.enumerated() {
+                let info = try Self.priceInfo(db, item.price, cache: &cache)
+                let price = info.price
+                guard price.active else {
+                    throw LedgerError(.priceInactive, "price '\(price.id)' is archived", param: "items[\(index)].price")
+                }
+                guard let recurring = price.recurring else {
+                    throw LedgerError.invalidRequest(
+                        "price '\(price.id)' is one_time; a subscription needs recurring prices", param: "items[\(index)].price")
+                }
+                if let first {
+                    if first.currency != price.currency { throw LedgerError.currencyMismatch(first.currency, price.currency) }
+                    if first.recurring!.interval != recurring.interval || first.recurring!.intervalCount != recurring.intervalCount {
+                        throw LedgerError.invalidRequest(
+                            "all items must share one interval: '\(first.id)' and '\(price.id)' differ", param: "items[\(index)].price")
+                    }
+                } else {
+                    first = price
+                }
+                var quantity = item.quantity
+                if recurring.usageType == .metered {
+                    if quantity != nil {
+                        throw LedgerError.invalidRequest(
+                            "price '\(price.id)' is metered: its quantity comes from usage", param: "items[\(index)].quantity")
+                    }
+                } else {
+                    quantity = quantity ?? 1
+                    if quantity! < 0 {
+                        throw LedgerError.invalidRequest("a quantity cannot be negative", param: "items[\(index)].quantity")
+                    }
+                }
+                items.append(SubscriptionItem(id: .init(IDs.generate(prefix: SubscriptionItem.idPrefix)), price: price.id, quantity: quantity))
+            }
+            let recurring = first!.recurring!
+            let cycle = BillingCycle(anchor: anchor, interval: recurring.interval, intervalCount: recurring.intervalCount)
+            let periodEnd = cycle.boundary(after: start)
+            let subscription = Subscription(
+                id: .init(id), customer: params.customer, status: .active, billingMode: params.billingMode,
+                currency: first!.currency, interval: recurring.interval, intervalCount: recurring.intervalCount,
+                startDate: start, billingCycleAnchor: anchor, currentPeriodStart: start, currentPeriodEnd: periodEnd,
+                graceSeconds: params.graceSeconds, cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil,
+                items: items, metadata: params.metadata, created: now)
+            try db.execute(
+                sql: """
+                    INSERT INTO subscription (id, customerId, status, billingMode, currency, interval, intervalCount,
+                        startDate, billingCycleAnchor, currentPeriodStart, currentPeriodEnd, graceSeconds, metadata, created)
+                    VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, params.customer.rawValue, params.billingMode.rawValue, subscription.currency.code,
+                    recurring.interval.rawValue, recurring.intervalCount, start, anchor, start, periodEnd,
+                    params.graceSeconds, MetadataJSON.encode(params.metadata), now,
+                ])
+            for (position, item) in items.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [item.id.rawValue, id, position, item.price.rawValue, item.quantity, now])
+            }
+            let lines = try Self.subscriptionLines(
+                db, subscription, usage: nil, advance: (start, periodEnd),
+                zeroMetered: params.billingMode == .classic ? (start, periodEnd) : nil, asOf: now,
+                pendingItems: true, cache: &cache)
+            guard !lines.isEmpty else { return (subscription, nil) }
+            let invoice = try Self.draft(
+                customer: params.customer, subscription: subscription.id, reason: .subscriptionCreate,
+                currency: subscription.currency, period: (start, periodEnd), lines: lines, description: nil,
+                created: now, finalizesAt: now)
+            try Self.insert(invoice, db)
+            return (subscription, try Self.finalize(invoice.id, at: now, db))
+        }
+    }
+
+    /// - Throws: `resource_missing`.
+    public func subscription(_ id: Subscription.ID) throws -> Subscription {
+        try store.read { db in try Self.fetchSubscription(db, id) }
+    }
+
+    /// Subscriptions, oldest first, optionally of one customer.
+    public func subscriptions(customer: Customer.ID? = nil) throws -> [Subscription] {
+        try store.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM subscription WHERE customerId IS ? OR ? ORDER BY created, seq",
+                arguments: [customer?.rawValue, customer == nil]
+            ).map { try Self.subscription(db, $0) }
+        }
+    }
+
+    /// Cancels a subscription now (a final invoice bills metered usage to date and pending items,
+    /// finalizing after the grace period) or at the end of its current period (no further
+    /// periods; the boundary invoice bills the last period's usage only).
+    /// - Throws: `resource_missing`, `subscription_canceled`.
+    public func cancelSubscription(_ id: Subscription.ID, atPeriodEnd: Bool = false) throws -> (Subscription, Invoice?) {
+        let now = self.now
+        return try store.write { db in
+            var sub = try Self.fetchSubscription(db, id)
+            guard sub.status == .active else {
+                throw LedgerError(.subscriptionCanceled, "subscription '\(id)' is already canceled", param: "subscription")
+            }
+            if atPeriodEnd {
+                try db.execute(
+                    sql: "UPDATE subscription SET cancelAtPeriodEnd = 1, canceledAt = ? WHERE id = ?",
+                    arguments: [now, id.rawValue])
+                return (try Self.fetchSubscription(db, id), nil)
+            }
+            // Usage up to now, in arrears; nothing more in advance.
+            let end = max(now, sub.currentPeriodStart)
+            try db.execute(
+                sql: "UPDATE subscription SET status = 'canceled', canceledAt = ?, endedAt = ? WHERE id = ?",
+                arguments: [now, end, id.rawValue])
+            var cache: [Price.ID: PriceInfo] = [:]
+            sub.status = .canceled
+            let lines = try Self.subscriptionLines(
+                db, sub, usage: (sub.currentPeriodStart, end), advance: nil, zeroMetered: nil, asOf: now,
+                pendingItems: true, cache: &cache)
+            var invoice: Invoice?
+            if !lines.isEmpty {
+                let draft = try Self.draft(
+                    customer: sub.customer, subscription: id, reason: .subscriptionCancel, currency: sub.currency,
+                    period: (sub.currentPeriodStart, end), lines: lines, description: nil, created: now,
+                    finalizesAt: now + sub.graceSeconds)
+                try Self.insert(draft, db)
+                invoice = try Self.fetchInvoice(db, draft.id)
+            }
+            return (try Self.fetchSubscription(db, id), invoice)
+        }
+    }
+
+    /// The invoice a subscription's period boundary makes (SPEC §2.4), at the boundary's instant:
+    /// the ended period's usage, the next period's licensed items unless the subscription ends
+    /// there, and pending items. Advances the subscription, or ends it. Returns the draft, if any.
+    static func closePeriod(_ db: Database, _ id: Subscription.ID, cache: inout [Price.ID: PriceInfo]) throws -> Invoice? {
+        let sub = try fetchSubscription(db, id)
+        precondition(sub.status == .active, "only active subscriptions have due periods")
+        let boundary = sub.currentPeriodEnd
+        let next = sub.cycle.boundary(after: boundary)
+        let ends = sub.cancelAtPeriodEnd
+        let lines = try subscriptionLines(
+            db, sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
+            zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache)
+        if ends {
+            try db.execute(
+                sql: "UPDATE subscription SET status = 'canceled', endedAt = ? WHERE id = ?",
+                arguments: [boundary, id.rawValue])
+        } else {
+            try db.cachedStatement(
+                sql: "UPDATE subscription SET currentPeriodStart = ?, currentPeriodEnd = ? WHERE id = ?"
+            ).execute(arguments: [boundary, next, id.rawValue])
+        }
+        guard !lines.isEmpty else { return nil }
+        let invoice = try draft(
+            customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
+            currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
+            created: boundary, finalizesAt: boundary + sub.graceSeconds)
+        try insert(invoice, db)
+        return invoice
+    }
+}
