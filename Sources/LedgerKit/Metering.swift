@@ -188,7 +188,7 @@ extension Ledger {
                     WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ?
                         AND recordedAt <= ? AND (cancelledAt IS NULL OR cancelledAt > ?)
                     """),
-            arguments: [customerSeq, meterSeq, start, end, asOf, asOf == .max ? Int64.min : asOf])
+            arguments: [customerSeq, meterSeq, start, end, asOf, asOf])
         while let row = try rows.next() {
             try aggregator.add(
                 timestamp: row[1], seq: row[0],
