@@ -101,9 +101,11 @@ extension Ledger {
                 zeroMetered: params.billingMode == .classic ? (start, periodEnd) : nil, asOf: now,
                 pendingItems: true, cache: &cache)
             guard !lines.isEmpty else { return (subscription, nil) }
+            // As Stripe: the creation invoice's own period is the start instant (its lines carry
+            // the period they bill); a cycle invoice's period is the period that just ended.
             let invoice = try Self.draft(
                 customer: params.customer, subscription: subscription.id, reason: .subscriptionCreate,
-                currency: subscription.currency, period: (start, periodEnd), lines: lines, description: nil,
+                currency: subscription.currency, period: (start, start), lines: lines, description: nil,
                 created: now, finalizesAt: now)
             try Self.insert(invoice, db)
             return (subscription, try Self.finalize(invoice.id, at: now, db))

@@ -42,6 +42,42 @@ extension Ledger {
             if orphans > 0 {
                 findings.append(.init(check: "entry_postings", detail: "\(orphans) postings have no entry"))
             }
+            // Each invoice's amounts agree with its lines, and a finalized one with its posting.
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.id, i.status, i.subtotal, i.total, i.amountDue, i.amountPaid, i.amountRemaining, i.customerId,
+                        (SELECT coalesce(sum(amount), 0) FROM invoiceLine WHERE invoiceId = i.id) AS lineSum,
+                        (SELECT coalesce(sum(p.amountMinor), 0) FROM journalEntry e JOIN posting p ON p.entryId = e.id
+                         WHERE e.sourceType = 'invoice.finalized' AND e.sourceId = i.id
+                           AND p.account = 'assets:receivable:' || i.customerId) AS posted
+                    FROM invoice i
+                    """)
+            {
+                let id: String = row["id"]
+                let status: String = row["status"]
+                let subtotal: Int64 = row["subtotal"]
+                let total: Int64 = row["total"]
+                let due: Int64 = row["amountDue"]
+                if subtotal != row["lineSum"] {
+                    findings.append(.init(check: "invoice_lines", detail: "invoice \(id): subtotal \(subtotal) ≠ lines \(row["lineSum"] as Int64)"))
+                }
+                if due != max(total, 0) {
+                    findings.append(.init(check: "invoice_amount_due", detail: "invoice \(id): amount_due \(due) ≠ total \(total)"))
+                }
+                if status != "draft" && (row["amountPaid"] as Int64) + (row["amountRemaining"] as Int64) != due {
+                    findings.append(.init(check: "invoice_amount_paid", detail: "invoice \(id): paid + remaining ≠ due"))
+                }
+                if status != "draft" && (row["posted"] as Int64) != total {
+                    findings.append(.init(check: "invoice_posting", detail: "invoice \(id): receivable posted \(row["posted"] as Int64) ≠ total \(total)"))
+                }
+            }
+            let numbers = try Int64.fetchAll(
+                db, sql: "SELECT CAST(substr(number, 5) AS INTEGER) FROM invoice WHERE number IS NOT NULL ORDER BY 1")
+            let next = try Int64.fetchOne(db, sql: "SELECT next FROM invoiceCounter WHERE name = 'invoice'") ?? 1
+            if numbers != Array(1..<max(next, 1)) {
+                findings.append(.init(check: "invoice_numbers", detail: "invoice numbers are not gapless 1…\(next - 1)"))
+            }
             return findings
         }
     }
