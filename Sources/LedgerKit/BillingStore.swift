@@ -86,13 +86,14 @@ extension Ledger {
 
     /// Inserts a new invoice with its lines (totals computed from the lines).
     static func insert(_ invoice: Invoice, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO invoice (id, customerId, subscriptionId, billingReason, status, number, currency,
                     periodStart, periodEnd, description, subtotal, total, amountDue, amountPaid, amountRemaining,
                     finalizesAt, metadata, created)
                 VALUES (?, ?, ?, ?, 'draft', NULL, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 invoice.id.rawValue, invoice.customer.rawValue, invoice.subscription?.rawValue,
                 invoice.billingReason.rawValue, invoice.currency.code, invoice.periodStart, invoice.periodEnd,
@@ -104,8 +105,8 @@ extension Ledger {
         }
         for line in invoice.lines {
             if let item = line.invoiceItem {
-                try db.execute(
-                    sql: "UPDATE invoiceItem SET invoiceId = ? WHERE id = ?", arguments: [invoice.id.rawValue, item.rawValue])
+                try db.cachedStatement(sql: "UPDATE invoiceItem SET invoiceId = ? WHERE id = ?")
+                    .execute(arguments: [invoice.id.rawValue, item.rawValue])
             }
         }
     }

@@ -271,7 +271,7 @@ extension Ledger {
     }
 
     static func fetchPrice(_ db: Database, _ id: Price.ID) throws -> Price {
-        guard let price = try fetchPrices(db, where: "id = ?", [id.rawValue]).first else {
+        guard let price = try fetchPrices(db, where: "id = ?", [id.rawValue], cached: true).first else {
             throw LedgerError.missing("price", id.rawValue, param: "price")
         }
         return price
@@ -291,17 +291,17 @@ extension Ledger {
         }
     }
 
-    static func fetchPrices(_ db: Database, where clause: String, _ args: StatementArguments)
-        throws -> [Price]
-    {
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM price WHERE \(clause) ORDER BY created, rowid", arguments: args)
+    static func fetchPrices(
+        _ db: Database, where clause: String, _ args: StatementArguments, cached: Bool = false
+    ) throws -> [Price] {
+        let sql = "SELECT * FROM price WHERE \(clause) ORDER BY created, rowid"
+        let rows = try Row.fetchAll(cached ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: args)
         return try rows.map { row in
             let id: String = row["id"]
             let scheme: PricingScheme
             if let mode: String = row["tiersMode"] {
                 let tiers = try Row.fetchAll(
-                    db, sql: "SELECT * FROM priceTier WHERE priceId = ? ORDER BY position",
+                    db.cachedStatement(sql: "SELECT * FROM priceTier WHERE priceId = ? ORDER BY position"),
                     arguments: [id]
                 ).map { tier in
                     PriceTier(

@@ -7,9 +7,15 @@ extension Ledger {
     /// metered lines from the events recorded by then, assigns the next gapless number, posts the
     /// journal, and freezes the invoice. Nothing due → `paid` at once.
     static func finalize(_ id: Invoice.ID, at instant: Int64, _ db: Database) throws -> Invoice {
+        var cache: [Price.ID: PriceInfo] = [:]
+        return try finalize(id, at: instant, db, cache: &cache)
+    }
+
+    static func finalize(
+        _ id: Invoice.ID, at instant: Int64, _ db: Database, cache: inout [Price.ID: PriceInfo]
+    ) throws -> Invoice {
         var invoice = try fetchInvoice(db, id)
         try InvoiceLifecycle.check(.finalize, from: invoice.status, invoice: id.rawValue)
-        var cache: [Price.ID: PriceInfo] = [:]
         let customerSeq = try customerSeq(db, invoice.customer)
         // Metered lines bill in arrears: recount now. (The classic first invoice's metered lines
         // are zero placeholders for a period not yet used.)
@@ -436,14 +442,12 @@ extension Ledger {
                         finished = true
                         return
                     case (let d?, let p) where p == nil || (d["finalizesAt"] as Int64) <= (p!["currentPeriodEnd"] as Int64):
-                        _ = try Self.finalize(.init(d["id"]), at: d["finalizesAt"], db)
+                        _ = try Self.finalize(.init(d["id"]), at: d["finalizesAt"], db, cache: &cache)
                         report.invoicesFinalized += 1
                     case (_, let p?):
-                        let id = Subscription.ID(p["id"] as String)
-                        if try Self.closePeriod(db, id, cache: &cache) != nil { report.invoicesCreated += 1 }
-                        if try String.fetchOne(db, sql: "SELECT status FROM subscription WHERE id = ?", arguments: [id.rawValue]) == "canceled" {
-                            report.subscriptionsEnded += 1
-                        }
+                        let (invoice, ended) = try Self.closePeriod(db, .init(p["id"] as String), cache: &cache)
+                        if invoice != nil { report.invoicesCreated += 1 }
+                        if ended { report.subscriptionsEnded += 1 }
                     default:
                         preconditionFailure("every combination is handled above")
                     }

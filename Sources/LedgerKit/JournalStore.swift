@@ -19,27 +19,28 @@ extension Ledger {
     static func post(_ entry: JournalEntry, _ db: Database) throws {
         // The entry was built by `JournalEntry.balanced`; assert it again, one rule per check.
         precondition(entry.postings.count >= 2, "a journal entry has two or more postings")
+        let insertPosting = try db.cachedStatement(
+            sql: """
+                INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
         for (position, posting) in entry.postings.enumerated() {
-            try db.execute(
-                sql: """
-                    INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    entry.id.rawValue, position, posting.account.name, posting.currency.code,
-                    posting.amountMinor, entry.postedAt,
-                ])
+            try insertPosting.execute(arguments: [
+                entry.id.rawValue, position, posting.account.name, posting.currency.code,
+                posting.amountMinor, entry.postedAt,
+            ])
         }
         if try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM journalEntry WHERE id = ?", arguments: [entry.id.rawValue]) == true
+            db.cachedStatement(sql: "SELECT 1 FROM journalEntry WHERE id = ?"), arguments: [entry.id.rawValue]) == true
         {
             throw LedgerError(.resourceExists, "journal entry '\(entry.id)' already exists")
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 entry.id.rawValue, entry.postedAt, entry.description, entry.sourceType,
                 entry.sourceId, entry.postedAt,

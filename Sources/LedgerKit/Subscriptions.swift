@@ -169,8 +169,11 @@ extension Ledger {
 
     /// The invoice a subscription's period boundary makes (SPEC §2.4), at the boundary's instant:
     /// the ended period's usage, the next period's licensed items unless the subscription ends
-    /// there, and pending items. Advances the subscription, or ends it. Returns the draft, if any.
-    static func closePeriod(_ db: Database, _ id: Subscription.ID, cache: inout [Price.ID: PriceInfo]) throws -> Invoice? {
+    /// there, and pending items. Advances the subscription, or ends it. Returns the draft, if any,
+    /// and whether the subscription ended.
+    static func closePeriod(
+        _ db: Database, _ id: Subscription.ID, cache: inout [Price.ID: PriceInfo]
+    ) throws -> (invoice: Invoice?, ended: Bool) {
         let sub = try fetchSubscription(db, id)
         precondition(sub.status == .active, "only active subscriptions have due periods")
         let boundary = sub.currentPeriodEnd
@@ -188,12 +191,12 @@ extension Ledger {
                 sql: "UPDATE subscription SET currentPeriodStart = ?, currentPeriodEnd = ? WHERE id = ?"
             ).execute(arguments: [boundary, next, id.rawValue])
         }
-        guard !lines.isEmpty else { return nil }
+        guard !lines.isEmpty else { return (nil, ends) }
         let invoice = try draft(
             customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
             currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
             created: boundary, finalizesAt: boundary + sub.graceSeconds)
         try insert(invoice, db)
-        return invoice
+        return (invoice, ends)
     }
 }

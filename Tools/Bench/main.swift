@@ -18,6 +18,8 @@ struct Options {
     var randomIdentifiers = true
     var ledgerBinary: String?
     var skipImport = false
+    var skipBill = false
+    var subscriptions = 10_000
 
     init(_ args: [String]) {
         var i = 1
@@ -31,6 +33,9 @@ struct Options {
             case "--identifiers": randomIdentifiers = value != "ordered"
             case "--ledger": ledgerBinary = value
             case "--skip-import": skipImport = true; i -= 1
+            case "--skip-bill": skipBill = true; i -= 1
+            case "--keep": i -= 1
+            case "--subscriptions": subscriptions = Int(value) ?? subscriptions
             default: fatalError("unknown option \(args[i])")
             }
             i += 2
@@ -49,7 +54,7 @@ let now: Int64 = 1_767_225_600 + 40 * 86_400  // 2026-02-10T00:00:00Z
 let start: Int64 = now - 30 * 86_400
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(getpid())")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: work) }
+defer { if !CommandLine.arguments.contains("--keep") { try? FileManager.default.removeItem(at: work) } }
 
 func elapsed(_ body: () throws -> Void) rethrows -> Double {
     var t0 = timespec()
@@ -311,4 +316,60 @@ do {
     let rate = Double(data.count) / seconds
     let rawRate = Double(data.count) / rawSeconds
     say("one event per transaction (\(data.count)): ledger record() \(fmt(rate)) events/s; raw SQLite \(fmt(rawRate)) commits/s; ratio \(fmt(rate / rawRate, 2))")
+}
+
+// 4. The billing run: one period of `subscriptions` subscriptions (3 metered prices and a
+// licence each) over the imported events, through the binary, beside raw SQLite's GROUP BY of
+// the same usage.
+if !options.skipBill {
+    let count = options.events
+    let data = rows(count, seed: 42)
+    let file = work.appendingPathComponent("bill-events.ndjson").path
+    try writeNDJSON(data, to: file)
+    let path = work.appendingPathComponent("bill.sqlite").path
+    let ledger = try prepareLedger(path)
+    let usd = try Currency(code: "usd")
+    let product = try ledger.createProduct(.init(name: "API"))
+    let month = { (meter: String?) in
+        Price.Recurring(interval: .month, intervalCount: 1, usageType: meter == nil ? .licensed : .metered, meter: meter)
+    }
+    var items: [SubscriptionParams.Item] = []
+    for m in 0..<options.meters {
+        let price = try ledger.createPrice(.init(
+            product: product.id, currency: usd, kind: .recurring, recurring: month("mtr_\(m)"),
+            scheme: .tiered(mode: .graduated, tiers: [
+                PriceTier(upTo: 1000, unitAmount: .zero, flatAmount: nil),
+                PriceTier(upTo: nil, unitAmount: ExactDecimal(parsing: "0.1"), flatAmount: nil),
+            ])))
+        items.append(.init(price: price.id))
+    }
+    let licence = try ledger.createPrice(.init(
+        product: product.id, currency: usd, kind: .recurring, recurring: month(nil),
+        scheme: .perUnit(unitAmount: ExactDecimal(2_000), transform: nil)))
+    items.append(.init(price: licence.id, quantity: 1))
+    let subscriber = try Ledger(path: path, clock: { start })
+    for c in 0..<min(options.subscriptions, options.customers) {
+        _ = try subscriber.createSubscription(.init(customer: .init(customerID(c)), items: items))
+    }
+    let (importSeconds, _, _) = try runLedger(["--db", path, "--now", String(now), "--json", "events", "import", file])
+    let periodEnd = BillingCycle(anchor: start, interval: .month, intervalCount: 1).boundary(1)
+    let until = periodEnd + Limits.finalizationGraceSeconds
+    if CommandLine.arguments.contains("--keep") { try FileManager.default.copyItem(atPath: path, toPath: path + ".before-bill") }
+    let (seconds, rss, output) = try runLedger(["--db", path, "--now", String(until), "--json", "bill"])
+    let subs = min(options.subscriptions, options.customers)
+    guard output.contains("\"invoices_finalized\": \(subs)") else { throw BenchError("bill: \(output)") }
+    let db = try SQLiteHandle(path)
+    let group = try db.prepare("""
+        SELECT customerSeq, meterSeq, sum(valueSignificand) FROM meterEvent
+        WHERE timestamp >= ? AND timestamp < ? AND cancelledAt IS NULL GROUP BY customerSeq, meterSeq
+        """)
+    var groups = 0
+    let rawSeconds = elapsed {
+        sqlite3_bind_int64(group, 1, start)
+        sqlite3_bind_int64(group, 2, periodEnd)
+        while sqlite3_step(group) == SQLITE_ROW { groups += 1 }
+        sqlite3_reset(group)
+    }
+    sqlite3_finalize(group)
+    say("bill \(subs) subscriptions over \(count) events (import took \(fmt(importSeconds, 1)) s): ledger bill \(fmt(seconds, 2)) s for \(subs) invoices created and finalized = \(fmt(Double(subs) / seconds)) invoices/s (peak RSS \(fmt(rss, 1)) MiB); raw SQLite GROUP BY customer, meter over the period: \(fmt(rawSeconds, 3)) s (\(groups) groups)")
 }

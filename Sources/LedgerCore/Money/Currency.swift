@@ -11,7 +11,8 @@ public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The currency for an ISO 4217 code, case-insensitive.
     /// - Throws: `invalid_currency` when the code is not in the ISO 4217 table.
     public init(code: String) throws {
-        let lower = code.lowercased()
+        // Stored codes are already lowercase: skip the Unicode-aware lowercasing for them.
+        let lower = code.utf8.allSatisfy { $0 >= 97 && $0 <= 122 } ? code : code.lowercased()
         guard let exponent = Self.iso4217Exponents[lower] else {
             throw LedgerError.invalidCurrency(code)
         }

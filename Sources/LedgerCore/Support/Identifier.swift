@@ -19,12 +19,24 @@ public enum IDs {
 
     /// A new ID: `prefix_` then `Limits.generatedIdLength` random base62 characters.
     public static func generate(prefix: String) -> String {
-        var rng = SystemRandomNumberGenerator()
         var id = prefix + "_"
-        for _ in 0..<Limits.generatedIdLength {
-            id.append(alphabet[Int(rng.next(upperBound: UInt64(alphabet.count)))])
-        }
+        appendRandom(Limits.generatedIdLength, to: &id)
         return id
+    }
+
+    /// Appends `count` random base62 characters, ten from each 64-bit draw (62^10 < 2^64; the
+    /// slight bias toward low digits does not matter for identifiers).
+    private static func appendRandom(_ count: Int, to id: inout String) {
+        var rng = SystemRandomNumberGenerator()
+        var remaining = count
+        while remaining > 0 {
+            var bits = rng.next()
+            for _ in 0..<min(10, remaining) {
+                id.append(alphabet[Int(bits % 62)])
+                bits /= 62
+            }
+            remaining -= 10
+        }
     }
 
     /// A new ID whose first characters order by time (`at`, Unix seconds), so that IDs made in
@@ -32,11 +44,8 @@ public enum IDs {
     public static func generateTimeOrdered(prefix: String, at seconds: Int64) -> String {
         let stamp = String(UInt64(bitPattern: seconds), radix: 16)
         let padded = String(repeating: "0", count: max(0, 10 - stamp.count)) + stamp
-        var rng = SystemRandomNumberGenerator()
         var id = prefix + "_" + padded
-        for _ in 0..<16 {
-            id.append(alphabet[Int(rng.next(upperBound: UInt64(alphabet.count)))])
-        }
+        appendRandom(16, to: &id)
         return id
     }
 
