@@ -63,6 +63,14 @@ BEGIN
     SELECT RAISE(ABORT, 'meter events are never deleted; cancel instead');
 END;
 
+-- The latest recordedAt of any event (one row). A finalization at instant t marks events
+-- recorded after t as late; when nothing was recorded after t it skips that scan.
+CREATE TABLE meterEventClock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    recordedMax INTEGER NOT NULL
+) STRICT;
+INSERT INTO meterEventClock (id, recordedMax) VALUES (1, -9223372036854775808);
+
 CREATE TRIGGER meterEvent_cancel_once BEFORE UPDATE OF cancelledAt ON meterEvent
 WHEN OLD.cancelledAt IS NOT NULL
 BEGIN

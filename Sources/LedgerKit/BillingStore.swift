@@ -100,8 +100,9 @@ extension Ledger {
                 invoice.description, invoice.subtotal, invoice.total, invoice.amountDue, invoice.amountRemaining,
                 invoice.finalizesAt, MetadataJSON.encode(invoice.metadata), invoice.created,
             ])
+        let customerSeq = try customerSeq(db, invoice.customer)
         for (position, line) in invoice.lines.enumerated() {
-            try insert(line, invoice: invoice.id, position: position, db)
+            try insert(line, invoice: invoice.id, position: position, customerSeq: customerSeq, db)
         }
         for line in invoice.lines {
             if let item = line.invoiceItem {
@@ -111,14 +112,14 @@ extension Ledger {
         }
     }
 
-    static func insert(_ line: InvoiceLine, invoice: Invoice.ID, position: Int, _ db: Database) throws {
+    static func insert(
+        _ line: InvoiceLine, invoice: Invoice.ID, position: Int, customerSeq invoiceCustomer: Int64, _ db: Database
+    ) throws {
         var meterSeq: Int64?
         var customerSeq: Int64?
         if let meter = line.meter {
             meterSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM meter WHERE id = ?"), arguments: [meter.rawValue])
-            customerSeq = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT c.seq FROM customer c JOIN invoice i ON i.customerId = c.id WHERE i.id = ?"),
-                arguments: [invoice.rawValue])
+            customerSeq = invoiceCustomer
         }
         try db.cachedStatement(
             sql: """

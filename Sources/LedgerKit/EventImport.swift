@@ -164,6 +164,7 @@ extension Ledger {
                 }
             }
             pending.removeAll(keepingCapacity: true)
+            try writer.advanceClock()
         }
 
         /// Reads up to `limit` submissions into `pending`; false at the end of the input.

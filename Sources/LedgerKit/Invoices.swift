@@ -55,7 +55,7 @@ extension Ledger {
             invoice.amountPaid, invoice.amountRemaining, instant, invoice.paidAt, id.rawValue,
         ])
         try postFinalization(invoice, cache: &cache, db)
-        try closeUsage(invoice, customerSeq: customerSeq, at: instant, db)
+        try closeUsage(invoice, customerSeq: customerSeq, at: instant, cache: &cache, db)
         return invoice
     }
 
@@ -85,17 +85,22 @@ extension Ledger {
 
     /// After a finalization: events recorded after it but timestamped in a metered line's period
     /// are late (never billed), and the billed-through mark moves to the period's end.
-    static func closeUsage(_ invoice: Invoice, customerSeq: Int64, at instant: Int64, _ db: Database) throws {
+    static func closeUsage(
+        _ invoice: Invoice, customerSeq: Int64, at instant: Int64, cache: inout [Price.ID: PriceInfo], _ db: Database
+    ) throws {
         guard invoice.billingReason != .subscriptionCreate else { return }
+        let recordedMax = try Int64.fetchOne(db.cachedStatement(sql: "SELECT recordedMax FROM meterEventClock WHERE id = 1"))!
         for line in invoice.lines {
-            guard let meter = line.meter else { continue }
-            let (meterSeq, _) = try meterKey(db, meter)
-            try db.cachedStatement(
+            guard line.meter != nil, let price = line.price else { continue }
+            let meterSeq = try priceInfo(db, price, cache: &cache).meterSeq!
+            if recordedMax > instant {
+                try db.cachedStatement(
                 sql: """
                     UPDATE meterEvent SET late = 1 WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ?
                         AND timestamp < ? AND recordedAt > ? AND late = 0
                     """
-            ).execute(arguments: [customerSeq, meterSeq, line.periodStart, line.periodEnd, instant])
+                ).execute(arguments: [customerSeq, meterSeq, line.periodStart, line.periodEnd, instant])
+            }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO meterBilledThrough (customerSeq, meterSeq, billedThrough) VALUES (?, ?, ?)
@@ -341,7 +346,9 @@ extension Ledger {
                 ])
             if let invoiceID = params.invoice {
                 let position = try Int.fetchOne(db, sql: "SELECT count(*) FROM invoiceLine WHERE invoiceId = ?", arguments: [invoiceID.rawValue]) ?? 0
-                try Self.insert(Self.line(for: item), invoice: invoiceID, position: position, db)
+                try Self.insert(
+                    Self.line(for: item), invoice: invoiceID, position: position,
+                    customerSeq: try Self.customerSeq(db, params.customer), db)
                 try Self.updateDraftTotals(invoiceID, db)
             }
             return item

@@ -82,6 +82,7 @@ extension Ledger {
             var writer = EventWriter(db: db, now: now, window: window)
             writer.keepAccepted = true
             let outcome = try writer.write(submission)
+            try writer.advanceClock()
             if outcome == .accepted, let event = writer.lastAccepted { return (outcome, event) }
             return (outcome, try Self.fetchEvent(db, identifier: writer.lastIdentifier))
         }
@@ -253,6 +254,8 @@ struct EventWriter {
     private var meters: [String: MeterKey] = [:]
     private var customers: [String: Int64] = [:]
     private var billedThrough: [BilledKey: Int64] = [:]
+    /// Events written by this writer.
+    private(set) var accepted = 0
 
     struct MeterKey {
         let seq: Int64
@@ -308,6 +311,7 @@ struct EventWriter {
             identifier, hash, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now, late,
         ])
         try insert.execute()
+        accepted += db.changesCount
         if db.changesCount == 0 {
             let lookup = try db.cachedStatement(
                 sql: """
@@ -360,6 +364,13 @@ struct EventWriter {
     private struct BilledKey: Hashable {
         let customer: Int64
         let meter: Int64
+    }
+
+    /// Moves the recorded-events clock to now once events were written (see meterEventClock).
+    func advanceClock() throws {
+        guard accepted > 0 else { return }
+        try db.cachedStatement(sql: "UPDATE meterEventClock SET recordedMax = max(recordedMax, ?) WHERE id = 1")
+            .execute(arguments: [now])
     }
 
     private mutating func meterKey(_ eventName: String) throws -> MeterKey {
