@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An identifier that knows what it identifies: a `Price.ID` is not a `Customer.ID`.
 public struct Identifier<Entity>: RawRepresentable, Hashable, Sendable, Comparable,
     CustomStringConvertible
@@ -27,10 +29,9 @@ public enum IDs {
     /// Appends `count` random base62 characters, ten from each 64-bit draw (62^10 < 2^64; the
     /// slight bias toward low digits does not matter for identifiers).
     private static func appendRandom(_ count: Int, to id: inout String) {
-        var rng = SystemRandomNumberGenerator()
         var remaining = count
         while remaining > 0 {
-            var bits = rng.next()
+            var bits = IDRandom.next()
             for _ in 0..<min(10, remaining) {
                 id.append(alphabet[Int(bits % 62)])
                 bits /= 62
@@ -110,4 +111,30 @@ public enum Text {
                 "\(param) is \(text.count) characters; at most \(maxLength)", param: param)
         }
     }
+}
+
+/// The random source of generated IDs: xoshiro256** seeded once per process from the system's
+/// generator, behind a lock. IDs need uniqueness, not secrecy; a system call per ID was the
+/// largest single cost of a billing run that makes tens of thousands of them.
+enum IDRandom {
+    private static let state = Mutex<(UInt64, UInt64, UInt64, UInt64)>({
+        var system = SystemRandomNumberGenerator()
+        return (system.next(), system.next(), system.next(), system.next() | 1)
+    }())
+
+    static func next() -> UInt64 {
+        state.withLock { s in
+            let result = rotl(s.1 &* 5, 7) &* 9
+            let t = s.1 << 17
+            s.2 ^= s.0
+            s.3 ^= s.1
+            s.1 ^= s.2
+            s.0 ^= s.3
+            s.2 ^= t
+            s.3 = rotl(s.3, 45)
+            return result
+        }
+    }
+
+    private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

@@ -50,7 +50,7 @@ public enum Limits {
     public static let finalizationGraceSecondsMax: Int64 = 30 * 86_400
     /// Steps (period closings, finalizations) per transaction of a billing run: amortizes the
     /// commit over many invoices while bounding the work redone after a failure.
-    public static let billStepsPerTransaction = 500
+    public static let billStepsPerTransaction = 2_000
     /// Items per subscription (Stripe: 20).
     public static let subscriptionItemsMax = 20
     /// Recurring interval at most three years (Stripe): counts per interval unit.
