@@ -165,7 +165,7 @@ extension Shape {
             ("object", .string("billing.meter_event")), ("created", .int(e.recordedAt)),
             ("event_name", .string(e.eventName)), ("identifier", .string(e.identifier)),
             ("livemode", .bool(false)),
-            ("payload", .metadata(e.dimensions)),
+            ("payload", .metadata(e.payload)),
             ("timestamp", .int(e.timestamp)), ("customer", .string(e.customer.rawValue)),
             ("meter", .string(e.meter.rawValue)), ("value", .string(e.value.description)),
             ("cancelled_at", .optional(e.cancelledAt)), ("late", .bool(e.late)),

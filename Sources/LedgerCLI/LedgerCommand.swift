@@ -62,17 +62,38 @@ struct Context {
         let path = self.path
         let existed = FileManager.default.fileExists(atPath: path)
         do {
-            let output = try open(path, body)
-            output.print(json: json)
+            let ledger = try Ledger(path: path, clock: clock())
+            if let key = root.idempotencyKey {
+                let (response, _) = try ledger.idempotent(key: key, request: Self.request()) {
+                    let output = try body(ledger)
+                    return IdempotentResponse(json: output.json.render(), text: output.human, status: output.status)
+                }
+                Output(json: .null, human: "", status: response.status)
+                    .print(text: json ? response.json : response.text)
+            } else {
+                try body(ledger).print(json: json)
+            }
         } catch let error as LedgerError {
             if !existed { Self.remove(path) }
             fail(error)
         }
     }
 
-    private func open(_ path: String, _ body: (Ledger) throws -> Output) throws -> Output {
-        let ledger = try Ledger(path: path, clock: clock())
-        return try body(ledger)
+    /// What identifies a request for its idempotency key: the command and its arguments, without
+    /// the global options that do not change what it asks (--db, --now, --json, the key itself).
+    static func request() -> String {
+        var parts: [String] = []
+        var arguments = CommandLine.arguments.dropFirst()[...]
+        while let argument = arguments.popFirst() {
+            switch argument {
+            case "--db", "--now", "--idempotency-key": _ = arguments.popFirst()
+            case "--json": continue
+            default:
+                if ["--db=", "--now=", "--idempotency-key="].contains(where: argument.hasPrefix) { continue }
+                parts.append(argument)
+            }
+        }
+        return parts.joined(separator: " ")
     }
 
     static func remove(_ path: String) {
@@ -114,7 +135,11 @@ struct Output {
     var status: Int32 = 0
 
     func print(json asJSON: Bool) {
-        Swift.print(asJSON ? json.render() : human)
+        print(text: asJSON ? json.render() : human)
+    }
+
+    func print(text: String) {
+        Swift.print(text)
         if status != 0 { Foundation.exit(status) }
     }
 }

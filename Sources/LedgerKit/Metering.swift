@@ -99,7 +99,7 @@ extension Ledger {
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT e.*, m.id AS meterId, m.eventName, c.id AS customerId
+                        SELECT e.*, m.id AS meterId, m.eventName, m.customerKey, m.valueKey, c.id AS customerId
                         FROM meterEvent e JOIN meter m ON m.seq = e.meterSeq JOIN customer c ON c.seq = e.customerSeq
                         WHERE e.identifierHash = ? AND e.identifier = ?
                         """),
@@ -111,7 +111,8 @@ extension Ledger {
             customer: .init(row["customerId"]), timestamp: row["timestamp"],
             value: ExactDecimal(significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"]),
             dimensions: dimensions.map(MetadataJSON.decode) ?? [:], recordedAt: row["recordedAt"],
-            cancelledAt: row["cancelledAt"], late: row["late"])
+            cancelledAt: row["cancelledAt"], late: row["late"], customerKey: row["customerKey"],
+            valueKey: row["valueKey"])
     }
 
     /// Cancels an event by identifier (Stripe's meter event adjustment of type `cancel`): it
@@ -325,7 +326,8 @@ struct EventWriter {
             lastAccepted = MeterEvent(
                 identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
                 customer: .init(customerID), timestamp: timestamp, value: value, dimensions: dimensions,
-                recordedAt: now, cancelledAt: nil, late: late)
+                recordedAt: now, cancelledAt: nil, late: late, customerKey: meter.customerKey,
+                valueKey: meter.valueKey)
         }
         return .accepted
 

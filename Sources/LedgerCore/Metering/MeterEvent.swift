@@ -73,11 +73,19 @@ public struct MeterEvent: Hashable, Sendable {
     public var cancelledAt: Int64?
     /// Recorded after the invoice of its period was finalized: stored and reported, never billed.
     public var late: Bool
+    /// The meter's payload keys for the customer and the value.
+    public var customerKey: String
+    public var valueKey: String
+
+    /// Stripe's `payload`: the customer and value under the meter's keys, and the dimensions.
+    public var payload: [String: String] {
+        dimensions.merging([customerKey: customer.rawValue, valueKey: value.description]) { _, new in new }
+    }
 
     public init(
         identifier: String, eventName: String, meter: Meter.ID, customer: Customer.ID,
         timestamp: Int64, value: ExactDecimal, dimensions: [String: String], recordedAt: Int64,
-        cancelledAt: Int64?, late: Bool
+        cancelledAt: Int64?, late: Bool, customerKey: String = "stripe_customer_id", valueKey: String = "value"
     ) {
         self.identifier = identifier
         self.eventName = eventName
@@ -89,6 +97,8 @@ public struct MeterEvent: Hashable, Sendable {
         self.recordedAt = recordedAt
         self.cancelledAt = cancelledAt
         self.late = late
+        self.customerKey = customerKey
+        self.valueKey = valueKey
     }
 }
 

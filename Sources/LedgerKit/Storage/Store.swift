@@ -66,8 +66,37 @@ final class Store: Sendable {
         }
     }
 
+    /// The transaction this thread is inside, when an operation runs within another (an
+    /// idempotent request): nested operations then join it through a savepoint.
+    private var joined: Database? {
+        get { (Thread.current.threadDictionary[joinKey] as? DatabaseBox)?.db }
+        set { Thread.current.threadDictionary[joinKey] = newValue.map(DatabaseBox.init) }
+    }
+
+    private var joinKey: String { "LedgerKit.Store.\(ObjectIdentifier(self).hashValue)" }
+
+    private final class DatabaseBox {
+        let db: Database
+        init(_ db: Database) { self.db = db }
+    }
+
+    /// Runs `body` with every operation it calls joining one transaction.
+    func joining<T>(_ db: Database, _ body: () throws -> T) rethrows -> T {
+        joined = db
+        defer { joined = nil }
+        return try body()
+    }
+
     /// Runs `body` in one IMMEDIATE transaction: all of it is written, or none of it.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        if let db = joined {
+            var result: T?
+            try db.inSavepoint {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
         do {
             return try writer.writeWithoutTransaction { db in
                 var result: T?
@@ -88,6 +117,7 @@ final class Store: Sendable {
 
     /// Runs `body` in a read transaction (a consistent snapshot).
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        if let db = joined { return try body(db) }
         do {
             return try writer.read { db in try body(db) }
         } catch let error as LedgerError {
