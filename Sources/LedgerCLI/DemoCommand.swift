@@ -10,6 +10,7 @@ struct DemoCommand: ParsableCommand {
     @ParentCommand var root: LedgerCommand
 
     /// The demo's own file, rebuilt on every run unless --db names another (which must not exist).
+    /// The demo runs on its own clock (2026-01-01 to 2026-04-01), whatever --now says.
     static let defaultPath = "ledger-demo.sqlite"
 
     func run() throws {
@@ -19,9 +20,131 @@ struct DemoCommand: ParsableCommand {
                 LedgerError.invalidRequest("demo builds a fresh file; '\(path)' already exists", param: "db"))
         }
         Context.remove(path)
-        var context = root
-        context.db = path
-        try Context(root: context).run { ledger in try Self.build(ledger, path: path) }
+        do {
+            let clock = DemoClock(try Instant.parse("2026-01-01T00:00:00Z"))
+            let ledger = try Ledger(path: path, clock: { clock.now })
+            let billing = try Self.billing(ledger, clock: clock)
+            let quotes = try Self.build(ledger, path: path)
+            let output = Output(
+                json: .object([("object", .string("demo")), ("db", .string(path)), ("billing", billing.json), ("quotes", quotes.json)]),
+                human: "Demo ledger written to \(path) (inspect it with --db \(path)).\n\n" + billing.human + "\n\n" + quotes.human)
+            output.print(json: root.json)
+        } catch let error as LedgerError {
+            Context(root: root).fail(error)
+        }
+    }
+
+    /// A clock the demo moves forward as its story goes (a local test clock).
+    final class DemoClock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: Int64
+        init(_ start: Int64) { value = start }
+        var now: Int64 { lock.withLock { value } }
+        func set(_ iso: String) throws {
+            let t = try Instant.parse(iso)
+            lock.withLock { value = t }
+        }
+    }
+
+    /// The seed documents' three pricing models billed over three months: subscriptions from
+    /// 2026-01-01, usage recorded as it happens, `bill` run to 2026-04-01T01:00:00Z.
+    static func billing(_ ledger: Ledger, clock: DemoClock) throws -> Output {
+        let usd = try Currency(code: "usd")
+        let monthly = { (usage: Price.UsageType, meter: Meter?) in
+            Price.Recurring(interval: .month, intervalCount: 1, usageType: usage, meter: meter?.id.rawValue)
+        }
+        func tier(_ upTo: Int64?, _ unit: String) -> PriceTier {
+            PriceTier(upTo: upTo, unitAmount: ExactDecimal(parsing: unit), flatAmount: nil)
+        }
+        // P1: pay as you go.
+        let john = try ledger.createCustomer(.init(id: "cus_john", name: "John Doe"))
+        let alpaca = try ledger.createMeter(.init(id: "mtr_alpaca", displayName: "Alpaca AI tokens", eventName: "alpaca_ai_tokens"))
+        let alpacaProduct = try ledger.createProduct(.init(id: "prod_alpaca", name: "Alpaca AI tokens"))
+        let paygo = try ledger.createPrice(.init(
+            id: "price_paygo", product: alpacaProduct.id, currency: usd, nickname: "0.04 per 100 tokens", kind: .recurring,
+            recurring: monthly(.metered, alpaca),
+            scheme: .perUnit(unitAmount: ExactDecimal(4), transform: .init(divideBy: 100, round: .up))))
+        _ = try ledger.createSubscription(.init(id: "sub_john", customer: john.id, items: [.init(price: paygo.id)]))
+        // P2: flat fee and overages.
+        let acme = try ledger.createCustomer(.init(id: "cus_acme", name: "Acme (3 seats)"))
+        let hyper = try ledger.createMeter(.init(id: "mtr_hypernian", displayName: "Hypernian tokens", eventName: "hypernian_tokens"))
+        let hyperProduct = try ledger.createProduct(.init(id: "prod_hypernian", name: "Hypernian"))
+        let seat = try ledger.createPrice(.init(
+            id: "price_seat", product: hyperProduct.id, currency: usd, nickname: "licence", kind: .recurring,
+            recurring: monthly(.licensed, nil), scheme: .perUnit(unitAmount: ExactDecimal(10_000), transform: nil)))
+        let overage = try ledger.createPrice(.init(
+            id: "price_overage", product: hyperProduct.id, currency: usd, nickname: "1,000 free then 4 cents", kind: .recurring,
+            recurring: monthly(.metered, hyper), scheme: .tiered(mode: .graduated, tiers: [tier(1000, "0"), tier(nil, "4")])))
+        _ = try ledger.createSubscription(.init(
+            id: "sub_acme", customer: acme.id, items: [.init(price: seat.id, quantity: 3), .init(price: overage.id)]))
+        // P3: Hypernian Pro.
+        let pro = try ledger.createCustomer(.init(id: "cus_pro", name: "Pro Labs"))
+        let proMeter = try ledger.createMeter(.init(id: "mtr_pro", displayName: "Hypernian API tokens", eventName: "hypernian_api_tokens"))
+        let proProduct = try ledger.createProduct(.init(id: "prod_pro", name: "Hypernian Pro"))
+        let proLicence = try ledger.createPrice(.init(
+            id: "price_pro", product: proProduct.id, currency: usd, kind: .recurring, recurring: monthly(.licensed, nil),
+            scheme: .perUnit(unitAmount: ExactDecimal(20_000), transform: nil)))
+        let proUsage = try ledger.createPrice(.init(
+            id: "price_pro_usage", product: proProduct.id, currency: usd, nickname: "100,000 included then 0.1 cent",
+            kind: .recurring, recurring: monthly(.metered, proMeter),
+            scheme: .tiered(mode: .graduated, tiers: [tier(100_000, "0"), tier(nil, "0.1")])))
+        _ = try ledger.createSubscription(.init(
+            id: "sub_pro", customer: pro.id, items: [.init(price: proLicence.id), .init(price: proUsage.id)]))
+
+        // Usage as it happens, month by month, each recorded at its own instant.
+        let usage: [(String, String, String, String)] = [
+            ("2026-01-05T12:00:00Z", "alpaca_ai_tokens", "cus_john", "3000"),
+            ("2026-01-10T00:00:00Z", "hypernian_tokens", "cus_acme", "3000"),
+            ("2026-01-15T00:00:00Z", "hypernian_api_tokens", "cus_pro", "250000"),
+            ("2026-02-03T00:00:00Z", "alpaca_ai_tokens", "cus_john", "25"),
+            ("2026-02-12T00:00:00Z", "hypernian_tokens", "cus_acme", "800"),
+            ("2026-02-20T00:00:00Z", "hypernian_api_tokens", "cus_pro", "100005"),
+            ("2026-03-09T00:00:00Z", "hypernian_tokens", "cus_acme", "5000"),
+            ("2026-03-31T23:30:00Z", "hypernian_api_tokens", "cus_pro", "100000"),
+        ]
+        for (index, (time, event, customer, value)) in usage.enumerated() {
+            try clock.set(time)
+            _ = try ledger.record(EventSubmission(
+                eventName: event, identifier: "demo-\(index + 1)", timestamp: try Instant.parse(time), customer: customer,
+                value: value))
+        }
+        try clock.set("2026-04-01T01:00:00Z")
+        _ = try ledger.bill()
+        // John pays his January invoice.
+        if let january = try ledger.invoices(customer: john.id).first(where: { $0.status == .open }) {
+            _ = try ledger.payInvoice(january.id)
+        }
+
+        var sections: [String] = []
+        var all: [JSON] = []
+        for (customer, title) in [
+            (john, "P1 pay as you go (John Doe): 4 cents per 100 tokens, rounded up per package"),
+            (acme, "P2 flat fee and overages (Acme, 3 seats): 100 USD a seat + 4 cents a token above 1,000"),
+            (pro, "P3 Hypernian Pro (Pro Labs): 200 USD with 100,000 tokens included, then 0.1 cent a token"),
+        ] {
+            let invoices = try ledger.invoices(customer: customer.id)
+            all += invoices.map(Shape.invoice)
+            let rows = invoices.flatMap { invoice -> [[String]] in
+                let head = [
+                    invoice.number ?? "(draft)", invoice.status.rawValue,
+                    "\(Instant.format(invoice.periodStart).prefix(10)) → \(Instant.format(invoice.periodEnd).prefix(10))",
+                    "", "", Money(amountMinor: invoice.total, currency: invoice.currency).decimalText,
+                ]
+                return [head] + invoice.lines.map { line in
+                    ["", "", "  " + (line.description ?? ""), line.quantity.description,
+                     "\(Instant.format(line.periodStart).prefix(10)) → \(Instant.format(line.periodEnd).prefix(10))",
+                     Money(amountMinor: line.amount, currency: line.currency).decimalText]
+                }
+            }
+            sections.append(title + "\n" + Human.table(["NUMBER", "STATUS", "PERIOD / LINE", "QUANTITY", "LINE PERIOD", "USD"], rows))
+        }
+        let balances = try ledger.accountBalances().filter { $0.account.name.hasPrefix("assets") || $0.account.name.hasPrefix("revenue") }
+        sections.append(
+            "Journal balances (hledger signs: revenue is negative)\n"
+                + Human.table(["ACCOUNT", "USD"], balances.map { [$0.account.name, Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText] }))
+        let findings = try ledger.verify()
+        sections.append("verify: " + (findings.isEmpty ? "ok (trial balance zero, every entry balanced, invoices agree with lines and postings, numbers gapless)" : findings.map(\.detail).joined(separator: "; ")))
+        return Output(json: .list(all), human: sections.joined(separator: "\n\n"))
     }
 
     static func build(_ ledger: Ledger, path: String) throws -> Output {
@@ -51,39 +174,7 @@ struct DemoCommand: ParsableCommand {
                     .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
 
-        _ = try ledger.createCustomer(.init(name: "John Doe", email: "john@example.com"))
-        _ = try ledger.createCustomer(.init(name: "Enterprise Inc."))
-
-        // P1: pay as you go, 0.04 USD per 100 tokens, rounded up per package.
-        let alpaca = try ledger.createProduct(.init(name: "Alpaca AI tokens"))
-        let tokens = try ledger.createMeter(.init(displayName: "Alpaca AI tokens", eventName: "alpaca_ai_tokens"))
-        let paygo = try ledger.createPrice(.init(
-            product: alpaca.id, currency: usd, kind: .recurring, recurring: month(.metered, tokens),
-            scheme: .perUnit(unitAmount: ExactDecimal(4), transform: .init(divideBy: 100, round: .up))))
-        try show("P1 pay as you go: 4 cents per 100 tokens, rounded up", paygo, ["3000", "25", "0"])
-
-        // P2: 100 USD licence + graduated tiers 0–1,000 free then 4 cents a token.
-        let hypernian = try ledger.createProduct(.init(name: "Hypernian"))
-        let hyperTokens = try ledger.createMeter(.init(displayName: "Hypernian tokens", eventName: "hypernian_tokens"))
-        let licence = try ledger.createPrice(.init(
-            product: hypernian.id, currency: usd, kind: .recurring, recurring: month(.licensed, nil),
-            scheme: .perUnit(unitAmount: ExactDecimal(10_000), transform: nil)))
-        let overage = try ledger.createPrice(.init(
-            product: hypernian.id, currency: usd, kind: .recurring, recurring: month(.metered, hyperTokens),
-            scheme: .tiered(mode: .graduated, tiers: [tier(1000, "0"), tier(nil, "4")])))
-        try show("P2 flat fee: licence 100 USD a month per seat", licence, ["1", "3"])
-        try show("P2 overages: first 1,000 tokens free, then 4 cents a token", overage, ["3000", "800"])
-
-        // P3: 200 USD with 100,000 tokens included, then 0.1 cent a token.
-        let pro = try ledger.createProduct(.init(name: "Hypernian Pro"))
-        let proTokens = try ledger.createMeter(.init(displayName: "Hypernian Pro tokens", eventName: "hypernian_api_tokens"))
-        let proUsage = try ledger.createPrice(.init(
-            product: pro.id, currency: usd, kind: .recurring, recurring: month(.metered, proTokens),
-            scheme: .tiered(mode: .graduated, tiers: [tier(100_000, "0"), tier(nil, "0.1")])))
-        try show("P3 Hypernian Pro: 100,000 tokens included, then 0.1 cent a token", proUsage,
-                 ["250000", "100001", "100005"])
-
-        // P5: Stripe's tier examples.
+        // P5: Stripe's tier examples, quoted by the pricing function.
         let examples = try ledger.createProduct(.init(name: "Stripe tier examples"))
         let stripeTiers = [tier(5, "700"), tier(10, "650"), tier(nil, "600")]
         for mode in [TiersMode.volume, .graduated] {
@@ -107,9 +198,6 @@ struct DemoCommand: ParsableCommand {
             scheme: .perUnit(unitAmount: ExactDecimal(parsing: "0.05")!, transform: nil)))
         try show("Rounding once per line, half away from zero: 0.05 cent a unit", rounding, ["30", "10", "9"])
 
-        let header = "Demo ledger written to \(path) (inspect it with --db \(path)).\n"
-        return Output(
-            json: .object([("object", .string("demo")), ("db", .string(path)), ("quotes", .list(quotes))]),
-            human: header + "\n" + sections.joined(separator: "\n\n"))
+        return Output(json: .list(quotes), human: sections.joined(separator: "\n\n"))
     }
 }
