@@ -62,21 +62,28 @@ struct Context {
         let path = self.path
         let existed = FileManager.default.fileExists(atPath: path)
         do {
-            let ledger = try Ledger(path: path, clock: clock())
-            if let key = root.idempotencyKey {
-                let (response, _) = try ledger.idempotent(key: key, request: Self.request()) {
-                    let output = try body(ledger)
-                    return IdempotentResponse(json: output.json.render(), text: output.human, status: output.status)
-                }
-                Output(json: .null, human: "", status: response.status)
-                    .print(text: json ? response.json : response.text)
-            } else {
-                try body(ledger).print(json: json)
-            }
+            // The ledger is closed (its WAL checkpointed) before anything prints or exits.
+            let (text, status) = try respond(path, body)
+            Output(json: .null, human: "", status: status).print(text: text)
         } catch let error as LedgerError {
             if !existed { Self.remove(path) }
             fail(error)
         }
+    }
+
+    /// Opens the ledger, runs `body` (under the idempotency key when given), and returns what to
+    /// print and the exit status; the ledger is released on return.
+    private func respond(_ path: String, _ body: (Ledger) throws -> Output) throws -> (String, Int32) {
+        let ledger = try Ledger(path: path, clock: clock())
+        guard let key = root.idempotencyKey else {
+            let output = try body(ledger)
+            return (json ? output.json.render() : output.human, output.status)
+        }
+        let (response, _) = try ledger.idempotent(key: key, request: Self.request()) {
+            let output = try body(ledger)
+            return IdempotentResponse(json: output.json.render(), text: output.human, status: output.status)
+        }
+        return (json ? response.json : response.text, response.status)
     }
 
     /// What identifies a request for its idempotency key: the command and its arguments, without

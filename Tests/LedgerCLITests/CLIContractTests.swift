@@ -242,7 +242,7 @@ struct CLIContractTests {
 
     // MARK: demo
 
-    @Test("demo --db NEW prints the P1 and P3 figures")
+    @Test("demo --db NEW bills the seed pricing models and prints their figures")
     func demoOnNewFile() throws {
         let sb = try Sandbox()
         let file = sb.path("demo.sqlite")
@@ -250,21 +250,27 @@ struct CLIContractTests {
         let human = LedgerBinary.execute(
             ["--now", defaultNow, "demo", "--db", file], environment: Self.environment(), cwd: sb.dir)
         #expect(human.status == 0, "\(human)")
-        #expect(human.stdout.contains("120"), "\(human.stdout)")
-        #expect(human.stdout.contains("15000"), "\(human.stdout)")
+        #expect(human.stdout.contains("Alpaca AI tokens (usage)  3000"), "\(human.stdout)")
+        #expect(human.stdout.contains("150.00"), "P3's 250,000 tokens: \(human.stdout)")
+        #expect(human.stdout.contains("verify: ok"), "\(human.stdout)")
         #expect(FileManager.default.fileExists(atPath: file))
 
         let jsonFile = sb.path("demo-json.sqlite")
         let demo = try ok(["demo"], db: jsonFile)
-        let quotes = try #require((demo["quotes"] as? [String: Any])?["data"] as? [[String: Any]], "\(canonical(demo))")
-        func amount(_ quantity: String, where predicate: ([String: Any]) -> Bool = { _ in true }) -> [Int64] {
-            quotes.filter { $0["quantity_decimal"] as? String == quantity && predicate($0) }.compactMap { int64($0["amount"]) }
+        let invoices = try #require((demo["billing"] as? [String: Any])?["data"] as? [[String: Any]], "\(canonical(demo))")
+        func totals(_ customer: String) -> [Int64] {
+            invoices.filter { $0["customer"] as? String == customer }.compactMap { int64($0["total"]) }
         }
-        #expect(amount("3000").contains(120), "P1: 3000 tokens → 120")
-        #expect(amount("25").contains(4), "P1: 25 tokens → 4")
-        #expect(amount("250000") == [15000], "P3: 250000 tokens → 15000")
-        #expect(amount("100001") == [0])
-        #expect(amount("100005") == [1])
+        #expect(totals("cus_john") == [120, 4, 0], "P1: 3000 tokens → 120, 25 → 4, 0 → 0")
+        #expect(totals("cus_acme") == [30_000, 38_000, 30_000, 46_000], "P2 with 3 seats: licence 30000 + overage")
+        #expect(totals("cus_pro") == [20_000, 35_000, 20_001, 20_000], "P3: 250000 → 15000, 100005 → 1, 100000 → 0")
+        let statuses = invoices.filter { $0["customer"] as? String == "cus_john" }.compactMap { $0["status"] as? String }
+        #expect(statuses == ["paid", "open", "paid"], "January paid, February open, March zero → paid")
+        let quotes = try #require((demo["quotes"] as? [String: Any])?["data"] as? [[String: Any]], "\(canonical(demo))")
+        func amount(_ quantity: String) -> [Int64] {
+            quotes.filter { $0["quantity_decimal"] as? String == quantity }.compactMap { int64($0["amount"]) }
+        }
+        #expect(amount("12") == [6600, 11100], "P5 flat fees: volume 6600, graduated 11100")
         #expect(amount("30").contains(2), "0.05 × 30 → 2")
         // The file it built verifies.
         let verify = try ok(["verify"], db: jsonFile)

@@ -56,17 +56,6 @@ final class TestClock: @unchecked Sendable {
             eventName: "hypernian_tokens", identifier: id, timestamp: try Instant.parse(iso), customer: "cus_1", value: String(value)))
     }
 
-    func code(_ body: () throws -> Void) -> LedgerError.Code? {
-        do {
-            try body()
-            return nil
-        } catch let error as LedgerError {
-            return error.code
-        } catch {
-            return .storage
-        }
-    }
-
     /// SCENARIOS.md P2 through the library, with the journal it posts.
     @Test func flatFeeAndOveragesPostsTheJournal() throws {
         let w = try world()

@@ -14,17 +14,6 @@ import Testing
             scheme: .perUnit(unitAmount: ExactDecimal(amount), transform: nil))
     }
 
-    func code(_ body: () throws -> Void) -> LedgerError.Code? {
-        do {
-            try body()
-            return nil
-        } catch let error as LedgerError {
-            return error.code
-        } catch {
-            return .storage
-        }
-    }
-
     @Test func customersRoundTrip() throws {
         let created = try ledger.createCustomer(.init(name: "John Doe", email: "j@example.com", metadata: ["plan": "pro"]))
         #expect(created.id.rawValue.hasPrefix("cus_"))

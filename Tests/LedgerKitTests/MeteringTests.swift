@@ -16,17 +16,6 @@ import Testing
         EventSubmission(eventName: "alpaca_ai_tokens", identifier: id, timestamp: try Instant.parse(iso), customer: "cus_1", value: value)
     }
 
-    func code(_ body: () throws -> Void) -> LedgerError.Code? {
-        do {
-            try body()
-            return nil
-        } catch let error as LedgerError {
-            return error.code
-        } catch {
-            return .storage
-        }
-    }
-
     /// SCENARIOS.md P6: usage for a custom time period.
     @Test func usageForACustomPeriod() throws {
         let ledger = try Ledger(inMemoryWithClock: fixedClock(now))

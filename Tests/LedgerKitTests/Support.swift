@@ -40,3 +40,16 @@ func dump(_ path: String) throws -> String {
         return lines.joined(separator: "\n")
     }
 }
+
+/// The code of the `LedgerError` that `body` throws; nil when it succeeds (`storage_error` for
+/// any other error, which no test expects).
+func code(_ body: () throws -> Void) -> LedgerError.Code? {
+    do {
+        try body()
+        return nil
+    } catch let error as LedgerError {
+        return error.code
+    } catch {
+        return .storage
+    }
+}
