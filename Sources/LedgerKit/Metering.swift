@@ -290,7 +290,7 @@ struct EventWriter {
                 "timestamp \(Instant.format(timestamp)) is outside the accepted window (\(window.maxAgeSeconds / 86_400) days before now to \(window.maxFutureSeconds / 60) minutes after)",
                 param: "timestamp")
         }
-        let identifier = try submission.identifier ?? IDs.generateTimeOrdered(prefix: "evt", at: now)
+        let identifier = submission.identifier ?? IDs.generateTimeOrdered(prefix: "evt", at: now)
         if identifier.isEmpty || identifier.utf8.count > Limits.eventIdentifierLengthMax {
             throw LedgerError.invalidRequest(
                 "identifier must be 1–\(Limits.eventIdentifierLengthMax) characters", param: "identifier")
