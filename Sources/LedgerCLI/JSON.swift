@@ -218,7 +218,7 @@ extension Shape {
             ("invoice", .string(invoice.id.rawValue)), ("invoice_item", .optional(l.invoiceItem?.rawValue)),
             ("livemode", .bool(false)),
             ("period", .object([("end", .int(l.periodEnd)), ("start", .int(l.periodStart))])),
-            ("pretax_credit_amounts", .array([])), ("price", .optional(l.price?.rawValue)),
+            ("pretax_credit_amounts", .array(l.creditAmounts.map(credit))), ("price", .optional(l.price?.rawValue)),
             ("quantity", .optional(l.quantity.truncatedInt64)), ("quantity_decimal", .string(l.quantity.description)),
             ("subscription", .optional(invoice.subscription?.rawValue)),
             ("subscription_item", .optional(l.subscriptionItem?.rawValue)),
@@ -247,7 +247,65 @@ extension Shape {
                 ])
             ),
             ("subscription", .optional(i.subscription?.rawValue)), ("subtotal", .int(i.subtotal)),
-            ("total", .int(i.total)), ("total_pretax_credit_amounts", .array([])), ("voided_at", .optional(i.voidedAt)),
+            ("total", .int(i.total)), ("total_pretax_credit_amounts", .array(i.creditAmounts.map(credit))),
+            ("voided_at", .optional(i.voidedAt)),
+        ])
+    }
+
+    static func credit(_ c: CreditAmount) -> JSON {
+        .object([
+            ("amount", .int(c.amount)), ("credit_balance_transaction", .optional(c.transaction)),
+            ("credit_grant", .string(c.grant)), ("type", .string("credit_balance_transaction")),
+        ])
+    }
+
+    static func monetary(_ m: Money) -> JSON {
+        .object([
+            ("monetary", .object([("currency", .string(m.currency.code)), ("value", .int(m.amountMinor))])),
+            ("type", .string("monetary")),
+        ])
+    }
+
+    static func grant(_ g: CreditGrant, totals: GrantTotals) -> JSON {
+        let scope: JSON
+        switch g.scope {
+        case .metered: scope = .object([("price_type", .string("metered"))])
+        case .prices(let prices): scope = .object([("prices", .array(prices.map { .object([("id", .string($0.rawValue))]) }))])
+        }
+        return .object([
+            ("id", .string(g.id.rawValue)), ("object", .string("billing.credit_grant")),
+            ("amount", monetary(g.amount)), ("applicability_config", .object([("scope", scope)])),
+            ("category", .string(g.category.rawValue)), ("cost_basis", .optional(g.costBasis)),
+            ("created", .int(g.created)), ("customer", .string(g.customer.rawValue)),
+            ("effective_at", .int(g.effectiveAt)), ("expires_at", .optional(g.expiresAt)),
+            ("funding_invoice", .optional(g.fundingInvoice?.rawValue)), ("livemode", .bool(false)),
+            ("metadata", .metadata(g.metadata)), ("name", .optional(g.name)), ("priority", .int(Int64(g.priority))),
+            ("voided_at", .optional(g.voidedAt)),
+            (
+                "balance",
+                .object([
+                    ("granted", .int(totals.granted)), ("applied", .int(totals.applied)),
+                    ("reinstated", .int(totals.reinstated)), ("expired", .int(totals.expired)),
+                    ("voided", .int(totals.voided)), ("remaining", .int(totals.remaining)),
+                ])
+            ),
+        ])
+    }
+
+    static func creditTransaction(_ t: CreditBalanceTransaction) -> JSON {
+        var detail: [(String, JSON)] = [("amount", monetary(t.amount)), ("type", .string(t.kind.rawValue))]
+        if t.kind == .creditsApplied || t.kind == .creditsApplicationInvoiceVoided {
+            detail.append((
+                t.kind.rawValue,
+                .object([("invoice", .optional(t.invoice?.rawValue)), ("invoice_line_item", .optional(t.invoiceLine?.rawValue))])
+            ))
+        }
+        let isCredit = t.kind.type == "credit"
+        return .object([
+            ("id", .string(t.id.rawValue)), ("object", .string("billing.credit_balance_transaction")),
+            ("created", .int(t.created)), ("credit", isCredit ? .object(detail) : .null),
+            ("credit_grant", .string(t.grant.rawValue)), ("debit", isCredit ? .null : .object(detail)),
+            ("effective_at", .int(t.effectiveAt)), ("livemode", .bool(false)), ("type", .string(t.kind.type)),
         ])
     }
 

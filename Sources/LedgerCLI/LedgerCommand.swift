@@ -10,7 +10,7 @@ struct LedgerCommand: ParsableCommand {
         subcommands: [
             CustomersCommand.self, MetersCommand.self, EventsCommand.self, ProductsCommand.self,
             PricesCommand.self, SubscriptionsCommand.self, InvoiceItemsCommand.self, InvoicesCommand.self,
-            BillCommand.self,
+            BillCommand.self, GrantsCommand.self, CreditTransactionsCommand.self, BalanceCommand.self,
             VerifyCommand.self, DemoCommand.self,
         ]
     )

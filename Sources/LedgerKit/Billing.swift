@@ -74,6 +74,7 @@ public struct BillReport: Hashable, Sendable {
     public var invoicesCreated = 0
     public var invoicesFinalized = 0
     public var subscriptionsEnded = 0
+    public var grantsExpired = 0
 }
 
 /// A price with what billing needs beside it: its product's name and its meter.

@@ -38,7 +38,16 @@ extension Ledger {
     static func invoice(_ db: Database, _ row: Row) throws -> Invoice {
         let id: String = row["id"]
         let currency = try Currency(code: row["currency"])
-        let lines = try Row.fetchAll(
+        var credits: [String: [CreditAmount]] = [:]
+        for credit in try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT id, grantId, invoiceLineId, amount FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq"),
+            arguments: [id])
+        {
+            credits[credit["invoiceLineId"], default: []].append(
+                CreditAmount(amount: credit["amount"], transaction: credit["id"], grant: credit["grantId"]))
+        }
+        var lines = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT l.*, m.id AS meterId FROM invoiceLine l LEFT JOIN meter m ON m.seq = l.meterSeq
@@ -54,6 +63,9 @@ extension Ledger {
                 meter: (line["meterId"] as String?).map { .init($0) }, description: line["description"],
                 quantity: ExactDecimal(parsing: line["quantityDecimal"] as String)!, amount: line["amount"],
                 currency: currency, periodStart: line["periodStart"], periodEnd: line["periodEnd"])
+        }
+        for index in lines.indices {
+            lines[index].creditAmounts = credits[lines[index].id.rawValue] ?? []
         }
         return Invoice(
             id: .init(id), customer: .init(row["customerId"]),

@@ -32,11 +32,13 @@ extension Ledger {
                     .execute(arguments: [quantity.description, amount, line.id.rawValue])
             }
         }
-        // Credit grants apply here, before the totals are frozen (the credits issue).
+        // Credit grants apply here, in burn order, before the totals are frozen.
+        invoice = try applyCredits(db, invoice, at: instant, now: instant, cache: &cache)
         let subtotal = try MinorUnits.sum(invoice.lines.map(\.amount))
+        let credits = try MinorUnits.sum(invoice.creditAmounts.map(\.amount))
         invoice.subtotal = subtotal
-        invoice.total = subtotal
-        invoice.amountDue = max(subtotal, 0)
+        invoice.total = subtotal - credits
+        invoice.amountDue = max(invoice.total, 0)
         invoice.amountPaid = 0
         invoice.amountRemaining = invoice.amountDue
         let counter = try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM invoiceCounter WHERE name = 'invoice'"))!
@@ -61,7 +63,7 @@ extension Ledger {
 
     /// Receivable against revenue, per line's account; no entry when nothing is billed.
     static func postFinalization(_ invoice: Invoice, cache: inout [Price.ID: PriceInfo], _ db: Database) throws {
-        guard invoice.total != 0 else { return }
+        guard invoice.subtotal != 0 else { return }
         var credits: [Account: Int64] = [:]
         var order: [Account] = []
         for line in invoice.lines where line.amount != 0 {
@@ -75,7 +77,11 @@ extension Ledger {
             if credits[account] == nil { order.append(account) }
             credits[account, default: 0] -= line.amount
         }
-        var postings = [Posting(account: .receivable(invoice.customer), amountMinor: invoice.total, currency: invoice.currency)]
+        var postings: [Posting] = []
+        if invoice.total != 0 {
+            postings.append(Posting(account: .receivable(invoice.customer), amountMinor: invoice.total, currency: invoice.currency))
+        }
+        postings += try creditPostings(db, invoice)
         postings += order.map { Posting(account: $0, amountMinor: credits[$0]!, currency: invoice.currency) }
         try post(
             JournalEntry.balanced(
@@ -203,6 +209,7 @@ extension Ledger {
                         postedAt: now, description: "Invoice \(invoice.number!) voided", sourceType: "invoice.voided",
                         sourceId: id.rawValue, postings: postings), db)
             }
+            try Self.reinstateCredits(db, invoice, at: now)
             try db.execute(sql: "UPDATE invoice SET status = 'void', voidedAt = ? WHERE id = ?", arguments: [now, id.rawValue])
             return try Self.fetchInvoice(db, id)
         }
@@ -407,10 +414,21 @@ extension Ledger {
             let lines = try Self.subscriptionLines(
                 db, sub, usage: (sub.currentPeriodStart, boundary), advance: sub.cancelAtPeriodEnd ? nil : (boundary, next),
                 zeroMetered: nil, asOf: now, pendingItems: true, cache: &cache)
-            return try Self.draft(
+            var preview = try Self.draft(
                 customer: sub.customer, subscription: id, reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,
                 currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
                 created: now, finalizesAt: boundary + sub.graceSeconds, id: "upcoming_\(id.rawValue)")
+            // Provisional credits: what the grants would pay if it finalized now.
+            for application in try Self.planCredits(db, preview, at: now, cache: &cache).applications {
+                let index = preview.lines.firstIndex { $0.id == application.line }!
+                preview.lines[index].creditAmounts.append(
+                    CreditAmount(amount: application.amount, transaction: nil, grant: application.grant.rawValue))
+            }
+            let credits = try MinorUnits.sum(preview.creditAmounts.map(\.amount))
+            preview.total = preview.subtotal - credits
+            preview.amountDue = max(preview.total, 0)
+            preview.amountRemaining = preview.amountDue
+            return preview
         }
     }
 
@@ -437,6 +455,7 @@ extension Ledger {
                                 ORDER BY finalizesAt, seq LIMIT 1
                                 """),
                         arguments: [until])
+                    let expiry = try Self.nextExpiry(db, until: until)
                     let period = try Row.fetchOne(
                         db.cachedStatement(
                             sql: """
@@ -444,6 +463,14 @@ extension Ledger {
                                 ORDER BY currentPeriodEnd, seq LIMIT 1
                                 """),
                         arguments: [until])
+                    // Expiries first at an equal instant: a grant expiring at t pays nothing at t.
+                    let draftAt: Int64? = draft?["finalizesAt"]
+                    let periodAt: Int64? = period?["currentPeriodEnd"]
+                    if let (grantID, expiresAt) = expiry, expiresAt <= min(draftAt ?? .max, periodAt ?? .max) {
+                        try Self.bookExpiry(db, try Self.fetchGrant(db, grantID), at: expiresAt, now: expiresAt)
+                        report.grantsExpired += 1
+                        continue
+                    }
                     switch (draft, period) {
                     case (nil, nil):
                         finished = true

@@ -185,6 +185,8 @@ public struct InvoiceLine: Hashable, Sendable {
     public var currency: Currency
     public var periodStart: Int64
     public var periodEnd: Int64
+    /// Credit grants applied to this line (`pretax_credit_amounts`).
+    public var creditAmounts: [CreditAmount] = []
 
     public init(
         id: ID, kind: Kind, price: Price.ID?, subscriptionItem: SubscriptionItem.ID?,
@@ -204,6 +206,25 @@ public struct InvoiceLine: Hashable, Sendable {
         self.periodStart = periodStart
         self.periodEnd = periodEnd
     }
+}
+
+/// A credit applied to an invoice line: one `credits_applied` balance transaction.
+public struct CreditAmount: Hashable, Sendable {
+    public var amount: Int64
+    /// The balance transaction (nil on a preview, where credits are provisional).
+    public var transaction: String?
+    public var grant: String
+
+    public init(amount: Int64, transaction: String?, grant: String) {
+        self.amount = amount
+        self.transaction = transaction
+        self.grant = grant
+    }
+}
+
+extension Invoice {
+    /// Every credit applied to the invoice (`total_pretax_credit_amounts`).
+    public var creditAmounts: [CreditAmount] { lines.flatMap(\.creditAmounts) }
 }
 
 /// A one-off amount for a customer: Stripe's `invoiceitem`.

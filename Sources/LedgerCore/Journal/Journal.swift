@@ -45,6 +45,23 @@ public struct Account: Hashable, Sendable, Comparable, CustomStringConvertible {
         try! Account("revenue:subscriptions:\(price.rawValue)")
     }
     public static let revenueInvoiceItems = try! Account("revenue:invoice_items")
+    /// The unspent face value of a promotional grant.
+    public static func credits(_ grant: CreditGrant.ID) -> Account {
+        try! Account("liabilities:credits:\(grant.rawValue)")
+    }
+    /// What the customer paid for a paid grant and has not yet used: the prepayment, at cost.
+    public static func prepayments(_ grant: CreditGrant.ID) -> Account {
+        try! Account("liabilities:prepayments:\(grant.rawValue)")
+    }
+    /// The part of applied paid credit that was not paid for (face value above cost basis).
+    public static func creditDiscounts(_ grant: CreditGrant.ID) -> Account {
+        try! Account("revenue:credit_discounts:\(grant.rawValue)")
+    }
+    /// Paid credit that expired unused, at cost basis.
+    public static func breakage(_ grant: CreditGrant.ID) -> Account {
+        try! Account("revenue:breakage:\(grant.rawValue)")
+    }
+    public static let promotionalCredits = try! Account("expenses:promotional_credits")
     /// Receivables written off when an invoice is marked uncollectible.
     public static let uncollectible = try! Account("expenses:uncollectible")
 }

@@ -51,6 +51,10 @@ public enum Limits {
     /// Steps (period closings, finalizations) per transaction of a billing run: amortizes the
     /// commit over many invoices while bounding the work redone after a failure.
     public static let billStepsPerTransaction = 2_000
+    /// Unused credit grants per customer (Stripe: 100).
+    public static let unusedGrantsMax = 100
+    /// Prices a grant may be scoped to (Stripe: 20).
+    public static let grantScopePricesMax = 20
     /// Items per subscription (Stripe: 20).
     public static let subscriptionItemsMax = 20
     /// Recurring interval at most three years (Stripe): counts per interval unit.

@@ -1,0 +1,220 @@
+import ArgumentParser
+import LedgerKit
+
+struct GrantsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grants", abstract: "Create, show, list, update, void and expire credit grants.",
+        subcommands: [Create.self, Show.self, List.self, Update.self, Void.self, Expire.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Grant prepaid or promotional credit for metered usage.")
+        @ParentCommand var root: LedgerCommand
+        @Option(help: "The customer's ID.") var customer: String
+        @Option(help: "The face value in minor units (> 0).") var amount: String
+        @Option(help: "ISO 4217 currency code.") var currency: String
+        @Option(help: "paid (default) or promotional.") var category: String = "paid"
+        @Option(name: .customLong("scope"), help: "The scope's price type: metered.") var scopeType: String?
+        @Option(help: "A metered price the grant applies to (repeatable, at most 20).") var scopePrice: [String] = []
+        @Option(help: "0 (applied first) to 100; default 50.") var priority: Int = 50
+        @Option(help: "When it becomes usable (default now).") var effectiveAt: String?
+        @Option(help: "When its remaining balance expires (default never).") var expiresAt: String?
+        @Option(help: "A name for people.") var name: String?
+        @Option(help: "What the customer paid for a paid grant, in minor units (default: the face value).") var costBasis: String?
+        @Option(help: "The invoice that sold a paid grant.") var fundingInvoice: String?
+        @Option(help: "Your own ID for the grant (default: credgr_ and random characters).") var id: String?
+        @Option(help: "A key=value pair to store on the grant (repeatable).") var metadata: [String] = []
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let metered = scopeType != nil
+                if let scopeType, scopeType != "metered" {
+                    throw LedgerError.invalidRequest("--scope takes 'metered' (or use --scope-price)", param: "applicability_config.scope")
+                }
+                let scope: CreditGrant.Scope
+                switch (metered, scopePrice.isEmpty) {
+                case (true, true): scope = .metered
+                case (false, false): scope = .prices(scopePrice.map { .init($0) })
+                case (true, false):
+                    throw LedgerError.invalidRequest("give --scope metered or --scope-price, not both", param: "applicability_config.scope")
+                case (false, true):
+                    throw LedgerError.invalidRequest("a grant needs a scope: --scope metered or --scope-price PRICE", param: "applicability_config.scope")
+                }
+                let grant = try ledger.createGrant(
+                    .init(
+                        id: id, customer: .init(customer), amount: try AmountInput.minorUnits(amount, param: "amount", allowZero: false),
+                        currency: try Currency(code: currency),
+                        category: try PricesCommand.choice(CreditGrant.Category.self, category, "category"), scope: scope,
+                        priority: priority, effectiveAt: try effectiveAt.map { try Instant.parse($0, param: "effective_at") },
+                        expiresAt: try expiresAt.map { try Instant.parse($0, param: "expires_at") }, name: name,
+                        costBasis: try costBasis.map { try AmountInput.minorUnits($0, param: "cost_basis") },
+                        fundingInvoice: fundingInvoice.map { .init($0) }, metadata: try KeyValues.metadata(metadata)))
+                return try GrantsCommand.output(grant, ledger)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a grant and its balance.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The grant's ID.") var id: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in try GrantsCommand.output(try ledger.grant(.init(id)), ledger) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List grants, oldest first.")
+        @ParentCommand var root: LedgerCommand
+        @Option(help: "Only this customer's grants.") var customer: String?
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let grants = try ledger.grants(customer: customer.map { .init($0) })
+                let totals = try grants.map { try ledger.grantTotals($0.id) }
+                return Output(
+                    json: .list(zip(grants, totals).map { Shape.grant($0, totals: $1) }),
+                    human: Human.table(
+                        ["ID", "CUSTOMER", "CATEGORY", "PRIORITY", "GRANTED", "REMAINING", "EFFECTIVE", "EXPIRES"],
+                        zip(grants, totals).map { g, t in
+                            [g.id.rawValue, g.customer.rawValue, g.category.rawValue, "\(g.priority)", "\(t.granted) \(g.amount.currency)",
+                             "\(t.remaining)", Instant.format(g.effectiveAt), g.expiresAt.map(Instant.format) ?? "never"]
+                        }))
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a grant's expiry or metadata (nothing else changes).")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The grant's ID.") var id: String
+        @Option(help: "A new expiry, or 'never'.") var expiresAt: String?
+        @Option(help: "A key=value pair replacing the metadata (repeatable).") var metadata: [String] = []
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                var expiry: Int64??
+                if let expiresAt { expiry = expiresAt == "never" ? .some(nil) : .some(try Instant.parse(expiresAt, param: "expires_at")) }
+                guard expiry != nil || !metadata.isEmpty else {
+                    throw LedgerError.invalidRequest("give --expires-at or --metadata", param: "expires_at")
+                }
+                let grant = try ledger.updateGrant(
+                    .init(id), expiresAt: expiry, metadata: metadata.isEmpty ? nil : try KeyValues.metadata(metadata))
+                return try GrantsCommand.output(grant, ledger)
+            }
+        }
+    }
+
+    struct Void: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Void a grant that was never applied.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The grant's ID.") var id: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in try GrantsCommand.output(try ledger.voidGrant(.init(id)), ledger) }
+        }
+    }
+
+    struct Expire: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Expire a grant's remaining balance now.")
+        @ParentCommand var root: LedgerCommand
+        @Argument(help: "The grant's ID.") var id: String
+
+        func run() throws {
+            try Context(root: root).run { ledger in try GrantsCommand.output(try ledger.expireGrant(.init(id)), ledger) }
+        }
+    }
+
+    static func output(_ g: CreditGrant, _ ledger: Ledger) throws -> Output {
+        let t = try ledger.grantTotals(g.id)
+        let scope: String
+        switch g.scope {
+        case .metered: scope = "every metered price"
+        case .prices(let prices): scope = prices.map(\.rawValue).joined(separator: ", ")
+        }
+        return Output(
+            json: Shape.grant(g, totals: t),
+            human: Human.fields([
+                ("id", g.id.rawValue), ("customer", g.customer.rawValue), ("name", g.name),
+                ("amount", "\(g.amount.amountMinor) = \(g.amount.decimalText) \(g.amount.currency)"),
+                ("category", g.category.rawValue), ("scope", scope), ("priority", "\(g.priority)"),
+                ("effective", Instant.format(g.effectiveAt)), ("expires", g.expiresAt.map(Instant.format) ?? "never"),
+                ("cost basis", g.costBasis.map { "\($0)" }), ("funding invoice", g.fundingInvoice?.rawValue),
+                ("voided", g.voidedAt.map(Instant.format)),
+                ("balance", "granted \(t.granted), applied \(t.applied), reinstated \(t.reinstated), expired \(t.expired), voided \(t.voided), remaining \(t.remaining)"),
+            ]))
+    }
+}
+
+struct CreditTransactionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credit-transactions", abstract: "List credit balance transactions.", subcommands: [List.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A customer's credit balance transactions, oldest first.")
+        @ParentCommand var root: LedgerCommand
+        @Option(help: "The customer's ID.") var customer: String
+        @Option(help: "Only this grant's transactions.") var grant: String?
+
+        func run() throws {
+            try Context(root: root).run { ledger in
+                let transactions = try ledger.creditTransactions(customer: .init(customer), grant: grant.map { .init($0) })
+                return Output(
+                    json: .list(transactions.map(Shape.creditTransaction)),
+                    human: Human.table(
+                        ["ID", "GRANT", "TYPE", "KIND", "AMOUNT", "EFFECTIVE", "INVOICE"],
+                        transactions.map { t in
+                            [t.id.rawValue, t.grant.rawValue, t.kind.type, t.kind.rawValue, "\(t.amount.amountMinor) \(t.amount.currency)",
+                             Instant.format(t.effectiveAt), t.invoice?.rawValue ?? ""]
+                        }))
+            }
+        }
+    }
+}
+
+struct BalanceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "balance", abstract: "A customer's credit balance as of an instant, or journal account balances.")
+    @ParentCommand var root: LedgerCommand
+    @Option(help: "The customer's ID.") var customer: String?
+    @Option(help: "Only this grant.") var grant: String?
+    @Option(help: "Only grants that can pay this price.") var scopePrice: String?
+    @Option(help: "The instant (default now).") var asOf: String?
+    @Flag(help: "Journal account balances as a tree, like ledger-cli's balance.") var accounts = false
+
+    func run() throws {
+        try Context(root: root).run { ledger in
+            let instant = try asOf.map { try Instant.parse($0, param: "as_of") }
+            if accounts {
+                let balances = try ledger.accountBalances(asOf: instant)
+                return Output(
+                    json: .list(balances.map { b in
+                        .object([("account", .string(b.account.name)), ("currency", .string(b.currency.code)), ("amount", .int(b.amountMinor))])
+                    }),
+                    human: Human.table(
+                        ["ACCOUNT", "AMOUNT"],
+                        balances.map { [$0.account.name, "\(Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText) \($0.currency)"] }))
+            }
+            guard let customer else {
+                throw LedgerError.invalidRequest("give --customer (or --accounts for journal balances)", param: "customer")
+            }
+            let balances = try ledger.creditBalances(
+                customer: .init(customer), grant: grant.map { .init($0) }, price: scopePrice.map { .init($0) }, asOf: instant)
+            return Output(
+                json: .object([
+                    ("object", .string("billing.credit_balance_summary")),
+                    ("balances", .array(balances.map { b in
+                        .object([
+                            ("available_balance", Shape.monetary(Money(amountMinor: b.availableBalance, currency: b.currency))),
+                            ("ledger_balance", Shape.monetary(Money(amountMinor: b.ledgerBalance, currency: b.currency))),
+                        ])
+                    })),
+                    ("customer", .string(customer)), ("livemode", .bool(false)),
+                    ("as_of", .int(instant ?? ledger.now)),
+                ]),
+                human: Human.table(
+                    ["CURRENCY", "LEDGER BALANCE", "AVAILABLE BALANCE"],
+                    balances.map { [$0.currency.code, "\($0.ledgerBalance)", "\($0.availableBalance)"] }))
+        }
+    }
+}
