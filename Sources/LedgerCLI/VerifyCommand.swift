@@ -15,7 +15,7 @@ struct VerifyCommand: ParsableCommand {
                 ("findings", .array(findings.map { .object([("check", .string($0.check)), ("detail", .string($0.detail))]) })),
             ])
             let human = findings.isEmpty
-                ? "ok: integrity, foreign keys, trial balance zero, every entry balanced"
+                ? "ok: integrity, foreign keys, trial balance zero, every entry balanced, invoices agree with lines and postings, numbers gapless, grants balance"
                 : findings.map { "FAIL \($0.check): \($0.detail)" }.joined(separator: "\n")
             return Output(json: json, human: human, status: findings.isEmpty ? 0 : Exit.differences)
         }

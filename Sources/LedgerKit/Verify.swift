@@ -7,6 +7,10 @@ public struct VerifyFinding: Hashable, Sendable {
 }
 
 extension Ledger {
+    func reconcileRows(_ db: Database) throws -> [ContractReconciliation] {
+        try store.joining(db) { try reconcile() }
+    }
+
     /// Checks the file's integrity and the journal's invariants; returns what failed (empty when
     /// everything holds).
     public func verify() throws -> [VerifyFinding] {
@@ -71,6 +75,27 @@ extension Ledger {
                 if status != "draft" && (row["posted"] as Int64) != total {
                     findings.append(.init(check: "invoice_posting", detail: "invoice \(id): receivable posted \(row["posted"] as Int64) ≠ total \(total)"))
                 }
+            }
+            // Every grant: granted + reinstated = applied + expired + voided + remaining, never
+            // negative; a promotional grant's liability is its remaining face value; a paid grant's
+            // cost basis is recognized, broken, or still prepaid.
+            for row in try Row.fetchAll(db, sql: "SELECT id, category, currency FROM creditGrant") {
+                let id = CreditGrant.ID(row["id"] as String)
+                let totals = try Ledger.totals(db, id)
+                let currency = try Currency(code: row["currency"])
+                if totals.remaining < 0 {
+                    findings.append(.init(check: "grant_balance", detail: "grant \(id): remaining \(totals.remaining) is negative"))
+                }
+                if row["category"] == "promotional" {
+                    let liability = -(try Ledger.accountBalance(db, .credits(id), currency))
+                    if liability != totals.remaining {
+                        findings.append(.init(check: "grant_liability", detail: "grant \(id): liability \(liability) ≠ remaining \(totals.remaining)"))
+                    }
+                }
+            }
+            for contract in try reconcileRows(db) where contract.costDifference != 0 || contract.balanceDifference != 0 {
+                findings.append(.init(
+                    check: "grant_cost", detail: "contract \(contract.grants.map(\.rawValue).joined(separator: ",")): \(contract.differences)"))
             }
             let numbers = try Int64.fetchAll(
                 db, sql: "SELECT CAST(substr(number, 5) AS INTEGER) FROM invoice WHERE number IS NOT NULL ORDER BY 1")

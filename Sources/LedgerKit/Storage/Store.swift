@@ -82,8 +82,9 @@ final class Store: Sendable {
 
     /// Runs `body` with every operation it calls joining one transaction.
     func joining<T>(_ db: Database, _ body: () throws -> T) rethrows -> T {
+        let previous = joined
         joined = db
-        defer { joined = nil }
+        defer { joined = previous }
         return try body()
     }
 

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import LedgerKit
+
+struct ReconcileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Prepaid contracts against their grants and the journal; unbilled late usage. Exit 1 on any difference.")
+    @ParentCommand var root: LedgerCommand
+    @Option(help: "Only this customer.") var customer: String?
+    @Option(help: "Only this grant's contract.") var grant: String?
+    @Option(help: "table (default) or csv.") var format: String = "table"
+
+    static let columns = [
+        "customer", "funding_invoice", "grants", "currency", "committed", "invoiced", "paid", "granted", "applied",
+        "reinstated", "expired", "voided", "remaining", "recognized_at_cost", "breakage_at_cost", "prepayment_left",
+        "difference_balance", "difference_invoiced", "difference_paid", "difference_cost",
+    ]
+
+    func run() throws {
+        try Context(root: root).run { ledger in
+            guard format == "table" || format == "csv" else {
+                throw LedgerError.invalidRequest("--format must be table or csv", param: "format")
+            }
+            let rows = try ledger.reconcile(customer: customer.map { .init($0) }, grant: grant.map { .init($0) })
+            let late = try ledger.lateUsage(customer: customer.map { .init($0) })
+            let values = rows.map { r -> [String] in
+                [r.customer.rawValue, r.fundingInvoice?.rawValue ?? "", r.grants.map(\.rawValue).joined(separator: " "), r.currency.code]
+                    + [r.committed, r.invoiced, r.paid, r.granted, r.applied, r.reinstated, r.expired, r.voided, r.remaining,
+                       r.recognized, r.breakage, r.prepaymentLeft, r.balanceDifference, r.invoicedDifference, r.paidDifference,
+                       r.costDifference].map(String.init)
+            }
+            let json = JSON.object([
+                ("object", .string("reconciliation")),
+                ("contracts", .array(rows.map { r in
+                    .object([
+                        ("customer", .string(r.customer.rawValue)), ("funding_invoice", .optional(r.fundingInvoice?.rawValue)),
+                        ("credit_grants", .array(r.grants.map { .string($0.rawValue) })), ("currency", .string(r.currency.code)),
+                        ("committed", .int(r.committed)), ("invoiced", .int(r.invoiced)), ("paid", .int(r.paid)),
+                        ("granted", .int(r.granted)), ("applied", .int(r.applied)), ("reinstated", .int(r.reinstated)),
+                        ("expired", .int(r.expired)), ("voided", .int(r.voided)), ("remaining", .int(r.remaining)),
+                        ("recognized_revenue_at_cost", .int(r.recognized)), ("breakage_at_cost", .int(r.breakage)),
+                        ("prepayment_left", .int(r.prepaymentLeft)),
+                        ("differences", .object(r.differences.map { ($0.0, .int($0.1)) })), ("balanced", .bool(r.balanced)),
+                    ])
+                })),
+                ("unbilled_late_usage", .array(late.map { l in
+                    .object([
+                        ("customer", .string(l.customer.rawValue)), ("meter", .string(l.meter.rawValue)),
+                        ("events", .int(l.events)), ("value", .string(l.value.description)),
+                    ])
+                })),
+                ("ok", .bool(rows.allSatisfy(\.balanced))),
+            ])
+            var human: String
+            if format == "csv" {
+                human = String((CSV.row(Self.columns) + values.map(CSV.row).joined()).dropLast(2))
+            } else {
+                human = rows.isEmpty ? "no prepaid contracts" : rows.map { r in
+                    Human.fields([
+                        ("contract", (r.fundingInvoice?.rawValue ?? "(no funding invoice)") + " — " + r.customer.rawValue),
+                        ("grants", r.grants.map(\.rawValue).joined(separator: ", ")),
+                        ("committed / invoiced / paid", "\(r.committed) / \(r.invoiced) / \(r.paid) \(r.currency)"),
+                        ("granted", "\(r.granted)"), ("applied", "\(r.applied)"), ("reinstated", "\(r.reinstated)"),
+                        ("expired (breakage)", "\(r.expired)"), ("voided", "\(r.voided)"), ("remaining", "\(r.remaining)"),
+                        ("recognized revenue at cost", "\(r.recognized)"), ("breakage at cost", "\(r.breakage)"),
+                        ("prepayment left", "\(r.prepaymentLeft)"),
+                        ("differences", r.differences.map { "\($0.0) \($0.1)" }.joined(separator: ", ")),
+                    ])
+                }.joined(separator: "\n\n")
+                if !late.isEmpty {
+                    human += "\n\nunbilled late usage:\n" + Human.table(
+                        ["CUSTOMER", "METER", "EVENTS", "VALUE"],
+                        late.map { [$0.customer.rawValue, $0.meter.rawValue, "\($0.events)", $0.value.description] })
+                }
+            }
+            return Output(json: json, human: human, status: rows.allSatisfy(\.balanced) ? 0 : Exit.differences)
+        }
+    }
+}
+
+/// RFC 4180 CSV with cells a spreadsheet would run as a formula neutralized.
+enum CSV {
+    static func cell(_ value: String) -> String {
+        var text = value
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Int64(text) == nil {
+            text = "'" + text
+        }
+        if text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r") {
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+
+    static func row(_ cells: [String]) -> String { cells.map(cell).joined(separator: ",") + "\r\n" }
+}

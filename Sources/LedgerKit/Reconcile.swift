@@ -1,0 +1,162 @@
+import GRDB
+
+/// One prepaid contract: the paid grants sold by one funding invoice (or one paid grant without
+/// one), with every figure a finance person checks and the difference of each identity.
+public struct ContractReconciliation: Hashable, Sendable {
+    public var customer: Customer.ID
+    public var fundingInvoice: Invoice.ID?
+    public var grants: [CreditGrant.ID]
+    public var currency: Currency
+    /// What the customer committed to pay: the grants' cost basis.
+    public var committed: Int64 = 0
+    /// The funding invoice's total (finalized), or the cost basis when sold outside the ledger.
+    public var invoiced: Int64 = 0
+    /// What was paid on it.
+    public var paid: Int64 = 0
+    public var granted: Int64 = 0
+    public var applied: Int64 = 0
+    public var reinstated: Int64 = 0
+    public var expired: Int64 = 0
+    public var voided: Int64 = 0
+    /// The balance left, from the signed sum of transactions (independent of the totals above).
+    public var remaining: Int64 = 0
+    /// Revenue recognized at cost basis as credits were applied (journal).
+    public var recognized: Int64 = 0
+    /// Expired paid credit at cost basis (journal).
+    public var breakage: Int64 = 0
+    /// The prepayment not yet recognized (journal).
+    public var prepaymentLeft: Int64 = 0
+
+    /// granted + reinstated − applied − expired − voided − remaining.
+    public var balanceDifference: Int64 { granted + reinstated - applied - expired - voided - remaining }
+    /// committed − invoiced.
+    public var invoicedDifference: Int64 { committed - invoiced }
+    /// invoiced − paid.
+    public var paidDifference: Int64 { invoiced - paid }
+    /// committed − (recognized + breakage + prepayment left): every paid unit is accounted for.
+    public var costDifference: Int64 { committed - recognized - breakage - prepaymentLeft }
+
+    public var differences: [(String, Int64)] {
+        [("balance", balanceDifference), ("invoiced", invoicedDifference), ("paid", paidDifference), ("cost", costDifference)]
+    }
+
+    public var balanced: Bool { differences.allSatisfy { $0.1 == 0 } }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.grants == rhs.grants && lhs.committed == rhs.committed && lhs.remaining == rhs.remaining
+            && lhs.recognized == rhs.recognized && lhs.breakage == rhs.breakage && lhs.paid == rhs.paid
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(grants) }
+}
+
+/// Usage recorded after its period was invoiced: stored, never billed.
+public struct LateUsage: Hashable, Sendable {
+    public var customer: Customer.ID
+    public var meter: Meter.ID
+    public var events: Int64
+    public var value: ExactDecimal
+}
+
+extension Ledger {
+    /// Prepaid-contract reconciliation: one row per funding invoice of paid grants (or per paid
+    /// grant without one), optionally for one customer or one grant.
+    /// - Throws: `resource_missing`.
+    public func reconcile(customer: Customer.ID? = nil, grant: CreditGrant.ID? = nil) throws -> [ContractReconciliation] {
+        try store.read { db in
+            if let customer { _ = try Self.customerSeq(db, customer) }
+            if let grant { _ = try Self.fetchGrant(db, grant) }
+            let grants = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM creditGrant WHERE category = 'paid' AND (customerId IS ? OR ?) AND (id IS ? OR ?)
+                    ORDER BY seq
+                    """,
+                arguments: [customer?.rawValue, customer == nil, grant?.rawValue, grant == nil]
+            ).map { try Self.grant(db, $0) }
+            var rows: [ContractReconciliation] = []
+            for g in grants {
+                let key = g.fundingInvoice
+                var index = rows.firstIndex { key != nil && $0.fundingInvoice == key }
+                if index == nil {
+                    var row = ContractReconciliation(customer: g.customer, fundingInvoice: key, grants: [], currency: g.amount.currency)
+                    if let key {
+                        let invoice = try Self.fetchInvoice(db, key)
+                        row.invoiced = invoice.status == .draft ? 0 : invoice.total
+                        row.paid = invoice.amountPaid
+                    }
+                    rows.append(row)
+                    index = rows.count - 1
+                }
+                let i = index!
+                rows[i].grants.append(g.id)
+                rows[i].committed += g.effectiveCostBasis
+                if key == nil {
+                    // Sold outside the ledger: the grant itself records the payment.
+                    rows[i].invoiced += g.effectiveCostBasis
+                    rows[i].paid += g.effectiveCostBasis
+                }
+                let totals = try Self.totals(db, g.id)
+                rows[i].granted += totals.granted
+                rows[i].applied += totals.applied
+                rows[i].reinstated += totals.reinstated
+                rows[i].expired += totals.expired
+                rows[i].voided += totals.voided
+                rows[i].remaining += try Int64.fetchOne(
+                    db,
+                    sql: "SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0) FROM creditBalanceTransaction WHERE grantId = ?",
+                    arguments: [g.id.rawValue]) ?? 0
+                let currency = g.amount.currency
+                rows[i].recognized += try Self.postingSum(db, .prepayments(g.id), currency, sources: ["invoice.finalized", "invoice.voided"])
+                rows[i].breakage += -(try Self.accountBalance(db, .breakage(g.id), currency))
+                rows[i].prepaymentLeft += -(try Self.accountBalance(db, .prepayments(g.id), currency))
+                if g.voidedAt != nil {
+                    // A voided grant's sale was reversed with it: nothing is owed or recognized.
+                    rows[i].committed -= g.effectiveCostBasis
+                    if key == nil {
+                        rows[i].invoiced -= g.effectiveCostBasis
+                        rows[i].paid -= g.effectiveCostBasis
+                    }
+                }
+            }
+            return rows
+        }
+    }
+
+    /// The sum of postings to `account` in entries from `sources`.
+    static func postingSum(_ db: Database, _ account: Account, _ currency: Currency, sources: [String]) throws -> Int64 {
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT coalesce(sum(p.amountMinor), 0) FROM posting p JOIN journalEntry e ON e.id = p.entryId
+                WHERE p.account = ? AND p.currency = ? AND e.sourceType IN (\(sources.map { _ in "?" }.joined(separator: ", ")))
+                """,
+            arguments: StatementArguments([account.name, currency.code] + sources)) ?? 0
+    }
+
+    /// Late usage per customer and meter: recorded after its period's invoice was finalized.
+    public func lateUsage(customer: Customer.ID? = nil) throws -> [LateUsage] {
+        try store.read { db in
+            var result: [LateUsage] = []
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id AS customerId, m.id AS meterId, m.aggregation, e.seq, e.timestamp, e.valueSignificand, e.valueScale
+                    FROM meterEvent e JOIN customer c ON c.seq = e.customerSeq JOIN meter m ON m.seq = e.meterSeq
+                    WHERE e.late = 1 AND e.cancelledAt IS NULL AND (c.id IS ? OR ?)
+                    ORDER BY c.id, m.id
+                    """,
+                arguments: [customer?.rawValue, customer == nil])
+            {
+                let value = ExactDecimal(significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"])
+                if let last = result.last, last.customer.rawValue == row["customerId"], last.meter.rawValue == row["meterId"] {
+                    result[result.count - 1].events += 1
+                    result[result.count - 1].value = try last.value.adding(value)
+                } else {
+                    result.append(LateUsage(customer: .init(row["customerId"]), meter: .init(row["meterId"]), events: 1, value: value))
+                }
+            }
+            return result
+        }
+    }
+}
