@@ -219,7 +219,7 @@ extension Ledger {
         } else {
             scope = .prices(
                 try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT priceId FROM creditGrantPrice WHERE grantId = ? ORDER BY rowid"),
+                    db.cachedStatement(sql: "SELECT priceId FROM creditGrantPrice WHERE grantId = ? ORDER BY priceId"),
                     arguments: [id]
                 ).map { .init($0) })
         }
