@@ -47,7 +47,8 @@ struct DemoCommand: ParsableCommand {
     }
 
     /// The seed documents' three pricing models billed over three months: subscriptions from
-    /// 2026-01-01, usage recorded as it happens, `bill` run to 2026-04-01T01:00:00Z.
+    /// 2026-01-01, usage recorded as it happens, `bill` run to 2026-04-01T01:00:00Z; then the
+    /// prepaid contract's credit runs to its expiry on 2027-01-01.
     static func billing(_ ledger: Ledger, clock: DemoClock) throws -> Output {
         let usd = try Currency(code: "usd")
         let monthly = { (usage: Price.UsageType, meter: Meter?) in
@@ -90,12 +91,29 @@ struct DemoCommand: ParsableCommand {
             scheme: .tiered(mode: .graduated, tiers: [tier(100_000, "0"), tier(nil, "0.1")])))
         _ = try ledger.createSubscription(.init(
             id: "sub_pro", customer: pro.id, items: [.init(price: proLicence.id), .init(price: proUsage.id)]))
+        // P4: a prepaid enterprise contract on Hypernian Pro: pay 100,000 USD, get 120,000 USD of
+        // paid credit for metered usage, expiring after 12 months.
+        let enterprise = try ledger.createCustomer(.init(id: "cus_enterprise", name: "Enterprise Corp"))
+        let funding = try ledger.createInvoice(
+            customer: enterprise.id, currency: usd, includePending: false, description: "Hypernian Credits", id: "in_prepaid")
+        _ = try ledger.createInvoiceItem(.init(
+            customer: enterprise.id, currency: usd, amount: .whole(10_000_000), description: "Hypernian Credits",
+            invoice: funding.id))
+        _ = try ledger.finalizeInvoice(funding.id)
+        _ = try ledger.payInvoice(funding.id)
+        let contract = try ledger.createGrant(.init(
+            id: "credgr_enterprise", customer: enterprise.id, amount: 12_000_000, currency: usd, category: .paid, scope: .metered,
+            effectiveAt: try Instant.parse("2026-01-01"), expiresAt: try Instant.parse("2027-01-01"), name: "Enterprise contract",
+            costBasis: 10_000_000, fundingInvoice: funding.id))
+        _ = try ledger.createSubscription(.init(
+            id: "sub_enterprise", customer: enterprise.id, items: [.init(price: proLicence.id), .init(price: proUsage.id)]))
 
         // Usage as it happens, month by month, each recorded at its own instant.
         let usage: [(String, String, String, String)] = [
             ("2026-01-05T12:00:00Z", "alpaca_ai_tokens", "cus_john", "3000"),
             ("2026-01-10T00:00:00Z", "hypernian_tokens", "cus_acme", "3000"),
             ("2026-01-15T00:00:00Z", "hypernian_api_tokens", "cus_pro", "250000"),
+            ("2026-01-15T00:00:00Z", "hypernian_api_tokens", "cus_enterprise", "250000"),
             ("2026-02-03T00:00:00Z", "alpaca_ai_tokens", "cus_john", "25"),
             ("2026-02-12T00:00:00Z", "hypernian_tokens", "cus_acme", "800"),
             ("2026-02-20T00:00:00Z", "hypernian_api_tokens", "cus_pro", "100005"),
@@ -121,6 +139,7 @@ struct DemoCommand: ParsableCommand {
             (john, "P1 pay as you go (John Doe): 4 cents per 100 tokens, rounded up per package"),
             (acme, "P2 flat fee and overages (Acme, 3 seats): 100 USD a seat + 4 cents a token above 1,000"),
             (pro, "P3 Hypernian Pro (Pro Labs): 200 USD with 100,000 tokens included, then 0.1 cent a token"),
+            (enterprise, "P4 prepaid contract (Enterprise Corp): paid 100,000 USD for 120,000 USD of credit on Hypernian Pro"),
         ] {
             let invoices = try ledger.invoices(customer: customer.id)
             all += invoices.map(Shape.invoice)
@@ -130,17 +149,38 @@ struct DemoCommand: ParsableCommand {
                     "\(Instant.format(invoice.periodStart).prefix(10)) → \(Instant.format(invoice.periodEnd).prefix(10))",
                     "", "", Money(amountMinor: invoice.total, currency: invoice.currency).decimalText,
                 ]
-                return [head] + invoice.lines.map { line in
-                    ["", "", "  " + (line.description ?? ""), line.quantity.description,
-                     "\(Instant.format(line.periodStart).prefix(10)) → \(Instant.format(line.periodEnd).prefix(10))",
-                     Money(amountMinor: line.amount, currency: line.currency).decimalText]
+                return [head] + invoice.lines.flatMap { line in
+                    [["", "", "  " + (line.description ?? ""), line.quantity.description,
+                      "\(Instant.format(line.periodStart).prefix(10)) → \(Instant.format(line.periodEnd).prefix(10))",
+                      Money(amountMinor: line.amount, currency: line.currency).decimalText]]
+                        + line.creditAmounts.map { credit in
+                            ["", "", "    credit from \(credit.grant)", "", "",
+                             "-" + Money(amountMinor: credit.amount, currency: line.currency).decimalText]
+                        }
                 }
             }
             sections.append(title + "\n" + Human.table(["NUMBER", "STATUS", "PERIOD / LINE", "QUANTITY", "LINE PERIOD", "USD"], rows))
         }
-        let balances = try ledger.accountBalances().filter { $0.account.name.hasPrefix("assets") || $0.account.name.hasPrefix("revenue") }
+        func credit(_ iso: String) throws -> String {
+            let b = try ledger.creditBalances(customer: enterprise.id, asOf: try Instant.parse(iso)).first
+            return "ledger \(Money(amountMinor: b?.ledgerBalance ?? 0, currency: usd).decimalText), available \(Money(amountMinor: b?.availableBalance ?? 0, currency: usd).decimalText) USD"
+        }
+        var story = ["credit balance 2026-04-01: " + (try credit("2026-04-01T01:00:00Z"))]
+        // No more usage: the contract's credit expires unused at 2027-01-01T00:00:00Z exactly.
+        try clock.set("2027-01-01T00:00:00Z")
+        _ = try ledger.bill()
+        story.append("credit balance as of 2026-12-31T23:59:59Z: " + (try credit("2026-12-31T23:59:59Z")))
+        story.append("credit balance as of 2027-01-01T00:00:00Z: " + (try credit("2027-01-01T00:00:00Z")))
+        if let row = try ledger.reconcile(grant: contract.id).first {
+            story.append(
+                "reconcile: committed \(row.committed), paid \(row.paid), granted \(row.granted), applied \(row.applied), "
+                    + "expired \(row.expired); recognized revenue at cost \(row.recognized) + breakage \(row.breakage) = "
+                    + "\(row.recognized + row.breakage) (cents); differences \(row.differences.map { "\($0.0) \($0.1)" }.joined(separator: ", "))")
+        }
+        sections.append(story.joined(separator: "\n"))
+        let balances = try ledger.accountBalances().filter { !$0.account.name.hasPrefix("assets:receivable") }
         sections.append(
-            "Journal balances (hledger signs: revenue is negative)\n"
+            "Journal balances on 2027-01-01, receivables left out (hledger signs: revenue and liabilities are negative)\n"
                 + Human.table(["ACCOUNT", "USD"], balances.map { [$0.account.name, Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText] }))
         let findings = try ledger.verify()
         sections.append("verify: " + (findings.isEmpty ? "ok (trial balance zero, every entry balanced, invoices agree with lines and postings, numbers gapless)" : findings.map(\.detail).joined(separator: "; ")))
