@@ -368,11 +368,15 @@ struct EventWriter {
         let meter: Int64
     }
 
-    /// Moves the recorded-events clock to now once events were written (see meterEventClock).
+    /// Keeps the recorded-events mark at or after now once events were written (see
+    /// meterEventClock). The mark moves in whole hours, so the row is written about once an hour
+    /// rather than once per event: a mark later than the true latest recordedAt only makes a
+    /// finalization scan for late events when none exist, never skip one.
     func advanceClock() throws {
         guard accepted > 0 else { return }
-        try db.cachedStatement(sql: "UPDATE meterEventClock SET recordedMax = max(recordedMax, ?) WHERE id = 1")
-            .execute(arguments: [now])
+        let hourAfter = (now / 3_600 + 1) * 3_600
+        try db.cachedStatement(sql: "UPDATE meterEventClock SET recordedMax = ? WHERE id = 1 AND recordedMax < ?")
+            .execute(arguments: [hourAfter, now])
     }
 
     private mutating func meterKey(_ eventName: String) throws -> MeterKey {

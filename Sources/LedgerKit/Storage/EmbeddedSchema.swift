@@ -255,8 +255,9 @@ enum EmbeddedSchema {
                 SELECT RAISE(ABORT, 'meter events are never deleted; cancel instead');
             END;
 
-            -- The latest recordedAt of any event (one row). A finalization at instant t marks events
-            -- recorded after t as late; when nothing was recorded after t it skips that scan.
+            -- A mark at or after the latest recordedAt of any event (one row, moved in whole hours). A
+            -- finalization at instant t marks events recorded after t as late; when the mark is not after t,
+            -- nothing was, and it skips that scan.
             CREATE TABLE meterEventClock (
                 id INTEGER PRIMARY KEY CHECK (id = 1),
                 recordedMax INTEGER NOT NULL
