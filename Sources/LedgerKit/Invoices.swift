@@ -107,6 +107,8 @@ extension Ledger {
                     """
                 ).execute(arguments: [customerSeq, meterSeq, line.periodStart, line.periodEnd, instant])
             }
+            try db.cachedStatement(sql: "UPDATE meterEventClock SET billedMax = ? WHERE id = 1 AND billedMax < ?")
+                .execute(arguments: [line.periodEnd, line.periodEnd])
             try db.cachedStatement(
                 sql: """
                     INSERT INTO meterBilledThrough (customerSeq, meterSeq, billedThrough) VALUES (?, ?, ?)

@@ -255,6 +255,8 @@ struct EventWriter {
     private var meters: [String: MeterKey] = [:]
     private var customers: [String: Int64] = [:]
     private var billedThrough: [BilledKey: Int64] = [:]
+    /// The latest finalized metered period end of anyone (read once per writer).
+    private var billedMax: Int64?
     /// Events written by this writer.
     private(set) var accepted = 0
 
@@ -348,6 +350,10 @@ struct EventWriter {
     /// Late: timestamped in a metered period whose invoice is already finalized. Most events are
     /// after the billed-through mark of their customer and meter, which is cached.
     private mutating func isLate(customer: Int64, meter: Int64, timestamp: Int64) throws -> Bool {
+        if billedMax == nil {
+            billedMax = try Int64.fetchOne(db.cachedStatement(sql: "SELECT billedMax FROM meterEventClock WHERE id = 1")) ?? .min
+        }
+        guard timestamp < billedMax! else { return false }
         let key = BilledKey(customer: customer, meter: meter)
         let through: Int64
         if let cached = billedThrough[key] {

@@ -258,11 +258,14 @@ enum EmbeddedSchema {
             -- A mark at or after the latest recordedAt of any event (one row, moved in whole hours). A
             -- finalization at instant t marks events recorded after t as late; when the mark is not after t,
             -- nothing was, and it skips that scan.
+            -- billedMax is the latest end of any finalized metered period: an event timestamped at or after
+            -- it cannot be late, which spares most events the per-customer look-up.
             CREATE TABLE meterEventClock (
                 id INTEGER PRIMARY KEY CHECK (id = 1),
-                recordedMax INTEGER NOT NULL
+                recordedMax INTEGER NOT NULL,
+                billedMax INTEGER NOT NULL
             ) STRICT;
-            INSERT INTO meterEventClock (id, recordedMax) VALUES (1, -9223372036854775808);
+            INSERT INTO meterEventClock (id, recordedMax, billedMax) VALUES (1, -9223372036854775808, -9223372036854775808);
 
             CREATE TRIGGER meterEvent_cancel_once BEFORE UPDATE OF cancelledAt ON meterEvent
             WHEN OLD.cancelledAt IS NOT NULL
