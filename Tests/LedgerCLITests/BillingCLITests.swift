@@ -83,24 +83,14 @@ private enum BillingFixture {
             price + ["eur", "--id", "price_licence_eur", "--product", "prod_hyp", "--unit-amount", "10000",
                      "--interval", "month"],
         ]
-        for step in steps where run(step, db: sb.db).status != 0 { return nil }
-        var files: [String: Data] = [:]
-        for suffix in ["", "-wal"] {
-            if let data = FileManager.default.contents(atPath: sb.db + suffix) { files[suffix] = data }
-        }
-        return files[""] == nil ? nil : files
+        return fixtureFiles(after: steps, in: sb)
     }
 
     /// Copies the fixture into `sb` under `name` and returns its path.
     static func copy(
         into sb: Sandbox, name: String = "ledger.sqlite", sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> String {
-        let files = try #require(base, "the billing fixture could not be built", sourceLocation: sourceLocation)
-        let path = sb.path(name)
-        for (suffix, data) in files {
-            try data.write(to: URL(fileURLWithPath: path + suffix))
-        }
-        return path
+        try copyFixture(base, into: sb, name: name, what: "the billing fixture could not be built", sourceLocation: sourceLocation)
     }
 }
 

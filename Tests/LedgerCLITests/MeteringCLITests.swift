@@ -46,20 +46,11 @@ enum MeteringFixture {
             ["meters", "create", "--id", "mtr_custom", "--display-name", "Custom", "--event-name", "custom_units",
              "--customer-key", "org", "--value-key", "n"],
         ]
-        for step in steps where run(step, db: sb.db).status != 0 { return nil }
-        var files: [String: Data] = [:]
-        for suffix in ["", "-wal"] {
-            if let data = FileManager.default.contents(atPath: sb.db + suffix) { files[suffix] = data }
-        }
-        return files[""] == nil ? nil : files
+        return fixtureFiles(after: steps, in: sb)
     }
 
     static func copy(into sb: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let files = try #require(base, "the metering fixture could not be built", sourceLocation: sourceLocation)
-        for (suffix, data) in files {
-            try data.write(to: URL(fileURLWithPath: sb.db + suffix))
-        }
-        return sb.db
+        try copyFixture(base, into: sb, name: "ledger.sqlite", what: "the metering fixture could not be built", sourceLocation: sourceLocation)
     }
 }
 

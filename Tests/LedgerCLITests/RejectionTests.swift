@@ -17,21 +17,12 @@ enum Fixture {
             ["prices", "create", "--product", "prod_1", "--currency", "usd",
              "--unit-amount", "9223372036854775807", "--id", "price_max"],
         ]
-        for step in steps where run(step, db: sb.db).status != 0 { return nil }
-        var files: [String: Data] = [:]
-        for suffix in ["", "-wal"] {
-            if let data = FileManager.default.contents(atPath: sb.db + suffix) { files[suffix] = data }
-        }
-        return files[""] == nil ? nil : files
+        return fixtureFiles(after: steps, in: sb)
     }
 
     /// Copies the fixture into `sb` and returns its path.
     static func copy(into sb: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let files = try #require(base, "the fixture ledger could not be built", sourceLocation: sourceLocation)
-        for (suffix, data) in files {
-            try data.write(to: URL(fileURLWithPath: sb.db + suffix))
-        }
-        return sb.db
+        try copyFixture(base, into: sb, name: "ledger.sqlite", what: "the fixture ledger could not be built", sourceLocation: sourceLocation)
     }
 }
 
