@@ -25,12 +25,14 @@ struct SubscriptionsCommand: ParsableCommand {
                 let items = try item.map { text -> SubscriptionParams.Item in
                     let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
                     guard let price = parts.first, !price.isEmpty else {
-                        throw LedgerError.invalidRequest("item '\(text)' must be PRICE or PRICE:QUANTITY", param: "items")
+                        throw LedgerError.invalidRequest(
+                            "item '\(text)' must be PRICE or PRICE:QUANTITY", param: "items")
                     }
                     var quantity: Int64?
                     if parts.count == 2 {
                         guard let q = Int64(parts[1]), q >= 0 else {
-                            throw LedgerError.invalidRequest("item '\(text)': the quantity must be a whole number ≥ 0", param: "items")
+                            throw LedgerError.invalidRequest(
+                                "item '\(text)': the quantity must be a whole number ≥ 0", param: "items")
                         }
                         quantity = q
                     }
@@ -39,9 +41,14 @@ struct SubscriptionsCommand: ParsableCommand {
                 let (subscription, invoice) = try ledger.createSubscription(
                     .init(
                         id: id, customer: .init(customer), items: items,
-                        billingMode: try PricesCommand.choice(Subscription.BillingMode.self, billingMode, "billing_mode"),
-                        billingCycleAnchor: try billingCycleAnchor.map { try Instant.parse($0, param: "billing_cycle_anchor") },
-                        backdateStartDate: try backdateStartDate.map { try Instant.parse($0, param: "backdate_start_date") },
+                        billingMode: try PricesCommand.choice(
+                            Subscription.BillingMode.self, billingMode, "billing_mode"),
+                        billingCycleAnchor: try billingCycleAnchor.map {
+                            try Instant.parse($0, param: "billing_cycle_anchor")
+                        },
+                        backdateStartDate: try backdateStartDate.map {
+                            try Instant.parse($0, param: "backdate_start_date")
+                        },
                         graceSeconds: gracePeriod, metadata: try KeyValues.metadata(metadata)))
                 var output = SubscriptionsCommand.output(subscription)
                 if let invoice { output.human += "\n\nfirst invoice:\n" + InvoicesCommand.human(invoice) }
@@ -73,9 +80,12 @@ struct SubscriptionsCommand: ParsableCommand {
                     human: Human.table(
                         ["ID", "CUSTOMER", "STATUS", "CURRENT PERIOD", "ITEMS"],
                         subs.map {
-                            [$0.id.rawValue, $0.customer.rawValue, $0.status.rawValue,
-                             "\(Instant.format($0.currentPeriodStart)) → \(Instant.format($0.currentPeriodEnd))",
-                             $0.items.map { $0.price.rawValue + ($0.quantity.map { ":\($0)" } ?? "") }.joined(separator: " ")]
+                            [
+                                $0.id.rawValue, $0.customer.rawValue, $0.status.rawValue,
+                                "\(Instant.format($0.currentPeriodStart)) → \(Instant.format($0.currentPeriodEnd))",
+                                $0.items.map { $0.price.rawValue + ($0.quantity.map { ":\($0)" } ?? "") }.joined(
+                                    separator: " "),
+                            ]
                         }))
             }
         }
@@ -109,7 +119,11 @@ struct SubscriptionsCommand: ParsableCommand {
                 ("anchor", Instant.format(s.billingCycleAnchor)),
                 ("cancel at period end", s.cancelAtPeriodEnd ? "yes" : nil),
                 ("ended", s.endedAt.map(Instant.format)),
-                ("items", s.items.map { "\($0.id) \($0.price)" + ($0.quantity.map { " × \($0)" } ?? " (metered)") }.joined(separator: ", ")),
+                (
+                    "items",
+                    s.items.map { "\($0.id) \($0.price)" + ($0.quantity.map { " × \($0)" } ?? " (metered)") }.joined(
+                        separator: ", ")
+                ),
             ]))
     }
 }
@@ -170,7 +184,12 @@ struct InvoiceItemsCommand: ParsableCommand {
                     json: .list(items.map(Shape.invoiceItem)),
                     human: Human.table(
                         ["ID", "CUSTOMER", "AMOUNT", "CURRENCY", "INVOICE", "DESCRIPTION"],
-                        items.map { [$0.id.rawValue, $0.customer.rawValue, "\($0.amount)", $0.currency.code, $0.invoice?.rawValue ?? "(pending)", $0.description ?? ""] }))
+                        items.map {
+                            [
+                                $0.id.rawValue, $0.customer.rawValue, "\($0.amount)", $0.currency.code,
+                                $0.invoice?.rawValue ?? "(pending)", $0.description ?? "",
+                            ]
+                        }))
             }
         }
     }
@@ -180,7 +199,10 @@ struct InvoiceItemsCommand: ParsableCommand {
             json: Shape.invoiceItem(ii),
             human: Human.fields([
                 ("id", ii.id.rawValue), ("customer", ii.customer.rawValue),
-                ("amount", "\(ii.amount) = \(Money(amountMinor: ii.amount, currency: ii.currency).decimalText) \(ii.currency)"),
+                (
+                    "amount",
+                    "\(ii.amount) = \(Money(amountMinor: ii.amount, currency: ii.currency).decimalText) \(ii.currency)"
+                ),
                 ("quantity", ii.quantity.description), ("unit amount", ii.unitAmount?.description),
                 ("description", ii.description), ("invoice", ii.invoice?.rawValue ?? "(pending)"),
                 ("subscription", ii.subscription?.rawValue),
@@ -200,8 +222,10 @@ struct InvoicesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a manual draft invoice.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
-        @Option(help: "ISO 4217 currency (default: that of the pending items, with --pending-items include).") var currency: String?
-        @Option(help: "include or exclude (default) the customer's pending invoice items.") var pendingItems: String = "exclude"
+        @Option(help: "ISO 4217 currency (default: that of the pending items, with --pending-items include).")
+        var currency: String?
+        @Option(help: "include or exclude (default) the customer's pending invoice items.") var pendingItems: String =
+            "exclude"
         @Option(help: "A description shown on the invoice.") var description: String?
         @Option(help: "Your own ID for the invoice (default: in_ and random characters).") var id: String?
         @Option(help: "A key=value pair to store on the invoice (repeatable).") var metadata: [String] = []
@@ -209,7 +233,8 @@ struct InvoicesCommand: ParsableCommand {
         func run() throws {
             try Context(root: root).run { ledger in
                 guard pendingItems == "include" || pendingItems == "exclude" else {
-                    throw LedgerError.invalidRequest("--pending-items must be include or exclude", param: "pending_invoice_items_behavior")
+                    throw LedgerError.invalidRequest(
+                        "--pending-items must be include or exclude", param: "pending_invoice_items_behavior")
                 }
                 return InvoicesCommand.output(
                     try ledger.createInvoice(
@@ -248,10 +273,12 @@ struct InvoicesCommand: ParsableCommand {
                     human: Human.table(
                         ["ID", "NUMBER", "CUSTOMER", "STATUS", "PERIOD", "TOTAL", "DUE"],
                         invoices.map { i in
-                            [i.id.rawValue, i.number ?? "(draft)", i.customer.rawValue, i.status.rawValue,
-                             "\(Instant.format(i.periodStart)) → \(Instant.format(i.periodEnd))",
-                             "\(Money(amountMinor: i.total, currency: i.currency).decimalText) \(i.currency)",
-                             "\(i.amountDue)"]
+                            [
+                                i.id.rawValue, i.number ?? "(draft)", i.customer.rawValue, i.status.rawValue,
+                                "\(Instant.format(i.periodStart)) → \(Instant.format(i.periodEnd))",
+                                "\(Money(amountMinor: i.total, currency: i.currency).decimalText) \(i.currency)",
+                                "\(i.amountDue)",
+                            ]
                         }))
             }
         }
@@ -264,7 +291,9 @@ struct InvoicesCommand: ParsableCommand {
         @Option(help: "The subscription's ID.") var subscription: String
 
         func run() throws {
-            try Context(root: root).run { ledger in InvoicesCommand.output(try ledger.previewInvoice(subscription: .init(subscription))) }
+            try Context(root: root).run { ledger in
+                InvoicesCommand.output(try ledger.previewInvoice(subscription: .init(subscription)))
+            }
         }
     }
 
@@ -318,25 +347,32 @@ struct InvoicesCommand: ParsableCommand {
             try Context(root: root).run { ledger in
                 let invoice = try ledger.deleteInvoice(.init(id))
                 return Output(
-                    json: .object([("id", .string(invoice.id.rawValue)), ("object", .string("invoice")), ("deleted", .bool(true))]),
+                    json: .object([
+                        ("id", .string(invoice.id.rawValue)), ("object", .string("invoice")), ("deleted", .bool(true)),
+                    ]),
                     human: "deleted: \(invoice.id)")
             }
         }
     }
 
     static func human(_ i: Invoice) -> String {
-        let money = { (amount: Int64) in "\(Money(amountMinor: amount, currency: i.currency).decimalText) \(i.currency)" }
+        let money = { (amount: Int64) in "\(Money(amountMinor: amount, currency: i.currency).decimalText) \(i.currency)"
+        }
         let head = Human.fields([
             ("id", i.id.rawValue), ("number", i.number ?? "(draft)"), ("customer", i.customer.rawValue),
-            ("subscription", i.subscription?.rawValue), ("reason", i.billingReason.rawValue), ("status", i.status.rawValue),
+            ("subscription", i.subscription?.rawValue), ("reason", i.billingReason.rawValue),
+            ("status", i.status.rawValue),
             ("period", "\(Instant.format(i.periodStart)) → \(Instant.format(i.periodEnd))"),
             ("finalizes at", i.status == .draft ? i.finalizesAt.map(Instant.format) : nil),
         ])
         let lines = Human.table(
             ["DESCRIPTION", "QUANTITY", "PERIOD", "AMOUNT"],
             i.lines.map { l in
-                [l.description ?? "", l.quantity.description,
-                 "\(Instant.format(l.periodStart).prefix(10)) → \(Instant.format(l.periodEnd).prefix(10))", money(l.amount)]
+                [
+                    l.description ?? "", l.quantity.description,
+                    "\(Instant.format(l.periodStart).prefix(10)) → \(Instant.format(l.periodEnd).prefix(10))",
+                    money(l.amount),
+                ]
             })
         let totals = Human.fields([
             ("subtotal", money(i.subtotal)), ("total", money(i.total)), ("amount due", money(i.amountDue)),
@@ -366,7 +402,9 @@ struct BillCommand: ParsableCommand {
                     ("invoices_finalized", .int(Int64(report.invoicesFinalized))),
                     ("subscriptions_ended", .int(Int64(report.subscriptionsEnded))),
                 ]),
-                human: "\(report.invoicesCreated) invoices created, \(report.invoicesFinalized) finalized, \(report.subscriptionsEnded) subscriptions ended")
+                human:
+                    "\(report.invoicesCreated) invoices created, \(report.invoicesFinalized) finalized, \(report.subscriptionsEnded) subscriptions ended"
+            )
         }
     }
 }

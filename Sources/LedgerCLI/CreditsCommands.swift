@@ -7,7 +7,8 @@ struct GrantsCommand: ParsableCommand {
         subcommands: [Create.self, Show.self, List.self, Update.self, Void.self, Expire.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Grant prepaid or promotional credit for metered usage.")
+        static let configuration = CommandConfiguration(
+            abstract: "Grant prepaid or promotional credit for metered usage.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "The face value in minor units (> 0).") var amount: String
@@ -19,7 +20,8 @@ struct GrantsCommand: ParsableCommand {
         @Option(help: "When it becomes usable (default now).") var effectiveAt: String?
         @Option(help: "When its remaining balance expires (default never).") var expiresAt: String?
         @Option(help: "A name for people.") var name: String?
-        @Option(help: "What the customer paid for a paid grant, in minor units (default: the face value).") var costBasis: String?
+        @Option(help: "What the customer paid for a paid grant, in minor units (default: the face value).")
+        var costBasis: String?
         @Option(help: "The invoice that sold a paid grant.") var fundingInvoice: String?
         @Option(help: "Your own ID for the grant (default: credgr_ and random characters).") var id: String?
         @Option(help: "A key=value pair to store on the grant (repeatable).") var metadata: [String] = []
@@ -28,23 +30,30 @@ struct GrantsCommand: ParsableCommand {
             try Context(root: root).run { ledger in
                 let metered = scopeType != nil
                 if let scopeType, scopeType != "metered" {
-                    throw LedgerError.invalidRequest("--scope takes 'metered' (or use --scope-price)", param: "applicability_config.scope")
+                    throw LedgerError.invalidRequest(
+                        "--scope takes 'metered' (or use --scope-price)", param: "applicability_config.scope")
                 }
                 let scope: CreditGrant.Scope
                 switch (metered, scopePrice.isEmpty) {
                 case (true, true): scope = .metered
                 case (false, false): scope = .prices(scopePrice.map { .init($0) })
                 case (true, false):
-                    throw LedgerError.invalidRequest("give --scope metered or --scope-price, not both", param: "applicability_config.scope")
+                    throw LedgerError.invalidRequest(
+                        "give --scope metered or --scope-price, not both", param: "applicability_config.scope")
                 case (false, true):
-                    throw LedgerError.invalidRequest("a grant needs a scope: --scope metered or --scope-price PRICE", param: "applicability_config.scope")
+                    throw LedgerError.invalidRequest(
+                        "a grant needs a scope: --scope metered or --scope-price PRICE",
+                        param: "applicability_config.scope")
                 }
                 let grant = try ledger.createGrant(
                     .init(
-                        id: id, customer: .init(customer), amount: try AmountInput.minorUnits(amount, param: "amount", allowZero: false),
+                        id: id, customer: .init(customer),
+                        amount: try AmountInput.minorUnits(amount, param: "amount", allowZero: false),
                         currency: try Currency(code: currency),
-                        category: try PricesCommand.choice(CreditGrant.Category.self, category, "category"), scope: scope,
-                        priority: priority, effectiveAt: try effectiveAt.map { try Instant.parse($0, param: "effective_at") },
+                        category: try PricesCommand.choice(CreditGrant.Category.self, category, "category"),
+                        scope: scope,
+                        priority: priority,
+                        effectiveAt: try effectiveAt.map { try Instant.parse($0, param: "effective_at") },
                         expiresAt: try expiresAt.map { try Instant.parse($0, param: "expires_at") }, name: name,
                         costBasis: try costBasis.map { try AmountInput.minorUnits($0, param: "cost_basis") },
                         fundingInvoice: fundingInvoice.map { .init($0) }, metadata: try KeyValues.metadata(metadata)))
@@ -77,15 +86,20 @@ struct GrantsCommand: ParsableCommand {
                     human: Human.table(
                         ["ID", "CUSTOMER", "CATEGORY", "PRIORITY", "GRANTED", "REMAINING", "EFFECTIVE", "EXPIRES"],
                         zip(grants, totals).map { g, t in
-                            [g.id.rawValue, g.customer.rawValue, g.category.rawValue, "\(g.priority)", "\(t.granted) \(g.amount.currency)",
-                             "\(t.remaining)", Instant.format(g.effectiveAt), g.expiresAt.map(Instant.format) ?? "never"]
+                            [
+                                g.id.rawValue, g.customer.rawValue, g.category.rawValue, "\(g.priority)",
+                                "\(t.granted) \(g.amount.currency)",
+                                "\(t.remaining)", Instant.format(g.effectiveAt),
+                                g.expiresAt.map(Instant.format) ?? "never",
+                            ]
                         }))
             }
         }
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a grant's expiry or metadata (nothing else changes).")
+        static let configuration = CommandConfiguration(
+            abstract: "Change a grant's expiry or metadata (nothing else changes).")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The grant's ID.") var id: String
         @Option(help: "A new expiry, or 'never'.") var expiresAt: String?
@@ -94,7 +108,10 @@ struct GrantsCommand: ParsableCommand {
         func run() throws {
             try Context(root: root).run { ledger in
                 var expiry: Int64??
-                if let expiresAt { expiry = expiresAt == "never" ? .some(nil) : .some(try Instant.parse(expiresAt, param: "expires_at")) }
+                if let expiresAt {
+                    expiry =
+                        expiresAt == "never" ? .some(nil) : .some(try Instant.parse(expiresAt, param: "expires_at"))
+                }
                 guard expiry != nil || !metadata.isEmpty else {
                     throw LedgerError.invalidRequest("give --expires-at or --metadata", param: "expires_at")
                 }
@@ -121,7 +138,8 @@ struct GrantsCommand: ParsableCommand {
         @Argument(help: "The grant's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in try GrantsCommand.output(try ledger.expireGrant(.init(id)), ledger) }
+            try Context(root: root).run { ledger in try GrantsCommand.output(try ledger.expireGrant(.init(id)), ledger)
+            }
         }
     }
 
@@ -141,7 +159,10 @@ struct GrantsCommand: ParsableCommand {
                 ("effective", Instant.format(g.effectiveAt)), ("expires", g.expiresAt.map(Instant.format) ?? "never"),
                 ("cost basis", g.costBasis.map { "\($0)" }), ("funding invoice", g.fundingInvoice?.rawValue),
                 ("voided", g.voidedAt.map(Instant.format)),
-                ("balance", "granted \(t.granted), applied \(t.applied), reinstated \(t.reinstated), expired \(t.expired), voided \(t.voided), remaining \(t.remaining)"),
+                (
+                    "balance",
+                    "granted \(t.granted), applied \(t.applied), reinstated \(t.reinstated), expired \(t.expired), voided \(t.voided), remaining \(t.remaining)"
+                ),
             ]))
     }
 }
@@ -151,21 +172,26 @@ struct CreditTransactionsCommand: ParsableCommand {
         commandName: "credit-transactions", abstract: "List credit balance transactions.", subcommands: [List.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A customer's credit balance transactions, oldest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "A customer's credit balance transactions, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "Only this grant's transactions.") var grant: String?
 
         func run() throws {
             try Context(root: root).run { ledger in
-                let transactions = try ledger.creditTransactions(customer: .init(customer), grant: grant.map { .init($0) })
+                let transactions = try ledger.creditTransactions(
+                    customer: .init(customer), grant: grant.map { .init($0) })
                 return Output(
                     json: .list(transactions.map(Shape.creditTransaction)),
                     human: Human.table(
                         ["ID", "GRANT", "TYPE", "KIND", "AMOUNT", "EFFECTIVE", "INVOICE"],
                         transactions.map { t in
-                            [t.id.rawValue, t.grant.rawValue, t.kind.type, t.kind.rawValue, "\(t.amount.amountMinor) \(t.amount.currency)",
-                             Instant.format(t.effectiveAt), t.invoice?.rawValue ?? ""]
+                            [
+                                t.id.rawValue, t.grant.rawValue, t.kind.type, t.kind.rawValue,
+                                "\(t.amount.amountMinor) \(t.amount.currency)",
+                                Instant.format(t.effectiveAt), t.invoice?.rawValue ?? "",
+                            ]
                         }))
             }
         }
@@ -188,27 +214,48 @@ struct BalanceCommand: ParsableCommand {
             if accounts {
                 let balances = try ledger.accountBalances(asOf: instant)
                 return Output(
-                    json: .list(balances.map { b in
-                        .object([("account", .string(b.account.name)), ("currency", .string(b.currency.code)), ("amount", .int(b.amountMinor))])
-                    }),
+                    json: .list(
+                        balances.map { b in
+                            .object([
+                                ("account", .string(b.account.name)), ("currency", .string(b.currency.code)),
+                                ("amount", .int(b.amountMinor)),
+                            ])
+                        }),
                     human: Human.table(
                         ["ACCOUNT", "AMOUNT"],
-                        balances.map { [$0.account.name, "\(Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText) \($0.currency)"] }))
+                        balances.map {
+                            [
+                                $0.account.name,
+                                "\(Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText) \($0.currency)",
+                            ]
+                        }))
             }
             guard let customer else {
-                throw LedgerError.invalidRequest("give --customer (or --accounts for journal balances)", param: "customer")
+                throw LedgerError.invalidRequest(
+                    "give --customer (or --accounts for journal balances)", param: "customer")
             }
             let balances = try ledger.creditBalances(
-                customer: .init(customer), grant: grant.map { .init($0) }, price: scopePrice.map { .init($0) }, asOf: instant)
+                customer: .init(customer), grant: grant.map { .init($0) }, price: scopePrice.map { .init($0) },
+                asOf: instant)
             return Output(
                 json: .object([
                     ("object", .string("billing.credit_balance_summary")),
-                    ("balances", .array(balances.map { b in
-                        .object([
-                            ("available_balance", Shape.monetary(Money(amountMinor: b.availableBalance, currency: b.currency))),
-                            ("ledger_balance", Shape.monetary(Money(amountMinor: b.ledgerBalance, currency: b.currency))),
-                        ])
-                    })),
+                    (
+                        "balances",
+                        .array(
+                            balances.map { b in
+                                .object([
+                                    (
+                                        "available_balance",
+                                        Shape.monetary(Money(amountMinor: b.availableBalance, currency: b.currency))
+                                    ),
+                                    (
+                                        "ledger_balance",
+                                        Shape.monetary(Money(amountMinor: b.ledgerBalance, currency: b.currency))
+                                    ),
+                                ])
+                            })
+                    ),
                     ("customer", .string(customer)), ("livemode", .bool(false)),
                     ("as_of", .int(instant ?? ledger.now)),
                 ]),

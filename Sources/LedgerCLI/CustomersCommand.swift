@@ -104,7 +104,9 @@ struct ProductsCommand: ParsableCommand {
                     json: .list(products.map(Shape.product)),
                     human: Human.table(
                         ["ID", "NAME", "ACTIVE", "CREATED"],
-                        products.map { [$0.id.rawValue, $0.name, $0.active ? "yes" : "no", Instant.format($0.created)] }))
+                        products.map {
+                            [$0.id.rawValue, $0.name, $0.active ? "yes" : "no", Instant.format($0.created)]
+                        }))
             }
         }
     }

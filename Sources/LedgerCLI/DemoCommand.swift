@@ -26,8 +26,12 @@ struct DemoCommand: ParsableCommand {
             let billing = try Self.billing(ledger, clock: clock)
             let quotes = try Self.build(ledger, path: path)
             let output = Output(
-                json: .object([("object", .string("demo")), ("db", .string(path)), ("billing", billing.json), ("quotes", quotes.json)]),
-                human: "Demo ledger written to \(path) (inspect it with --db \(path)).\n\n" + billing.human + "\n\n" + quotes.human)
+                json: .object([
+                    ("object", .string("demo")), ("db", .string(path)), ("billing", billing.json),
+                    ("quotes", quotes.json),
+                ]),
+                human: "Demo ledger written to \(path) (inspect it with --db \(path)).\n\n" + billing.human + "\n\n"
+                    + quotes.human)
             output.print(json: root.json)
         } catch let error as LedgerError {
             Context(root: root).fail(error)
@@ -59,54 +63,77 @@ struct DemoCommand: ParsableCommand {
         }
         // P1: pay as you go.
         let john = try ledger.createCustomer(.init(id: "cus_john", name: "John Doe"))
-        let alpaca = try ledger.createMeter(.init(id: "mtr_alpaca", displayName: "Alpaca AI tokens", eventName: "alpaca_ai_tokens"))
+        let alpaca = try ledger.createMeter(
+            .init(id: "mtr_alpaca", displayName: "Alpaca AI tokens", eventName: "alpaca_ai_tokens"))
         let alpacaProduct = try ledger.createProduct(.init(id: "prod_alpaca", name: "Alpaca AI tokens"))
-        let paygo = try ledger.createPrice(.init(
-            id: "price_paygo", product: alpacaProduct.id, currency: usd, nickname: "0.04 per 100 tokens", kind: .recurring,
-            recurring: monthly(.metered, alpaca),
-            scheme: .perUnit(unitAmount: ExactDecimal(4), transform: .init(divideBy: 100, round: .up))))
+        let paygo = try ledger.createPrice(
+            .init(
+                id: "price_paygo", product: alpacaProduct.id, currency: usd, nickname: "0.04 per 100 tokens",
+                kind: .recurring,
+                recurring: monthly(.metered, alpaca),
+                scheme: .perUnit(unitAmount: ExactDecimal(4), transform: .init(divideBy: 100, round: .up))))
         _ = try ledger.createSubscription(.init(id: "sub_john", customer: john.id, items: [.init(price: paygo.id)]))
         // P2: flat fee and overages.
         let acme = try ledger.createCustomer(.init(id: "cus_acme", name: "Acme (3 seats)"))
-        let hyper = try ledger.createMeter(.init(id: "mtr_hypernian", displayName: "Hypernian tokens", eventName: "hypernian_tokens"))
+        let hyper = try ledger.createMeter(
+            .init(id: "mtr_hypernian", displayName: "Hypernian tokens", eventName: "hypernian_tokens"))
         let hyperProduct = try ledger.createProduct(.init(id: "prod_hypernian", name: "Hypernian"))
-        let seat = try ledger.createPrice(.init(
-            id: "price_seat", product: hyperProduct.id, currency: usd, nickname: "licence", kind: .recurring,
-            recurring: monthly(.licensed, nil), scheme: .perUnit(unitAmount: ExactDecimal(10_000), transform: nil)))
-        let overage = try ledger.createPrice(.init(
-            id: "price_overage", product: hyperProduct.id, currency: usd, nickname: "1,000 free then 4 cents", kind: .recurring,
-            recurring: monthly(.metered, hyper), scheme: .tiered(mode: .graduated, tiers: [tier(1000, "0"), tier(nil, "4")])))
-        _ = try ledger.createSubscription(.init(
-            id: "sub_acme", customer: acme.id, items: [.init(price: seat.id, quantity: 3), .init(price: overage.id)]))
+        let seat = try ledger.createPrice(
+            .init(
+                id: "price_seat", product: hyperProduct.id, currency: usd, nickname: "licence", kind: .recurring,
+                recurring: monthly(.licensed, nil), scheme: .perUnit(unitAmount: ExactDecimal(10_000), transform: nil)))
+        let overage = try ledger.createPrice(
+            .init(
+                id: "price_overage", product: hyperProduct.id, currency: usd, nickname: "1,000 free then 4 cents",
+                kind: .recurring,
+                recurring: monthly(.metered, hyper),
+                scheme: .tiered(mode: .graduated, tiers: [tier(1000, "0"), tier(nil, "4")])))
+        _ = try ledger.createSubscription(
+            .init(
+                id: "sub_acme", customer: acme.id,
+                items: [.init(price: seat.id, quantity: 3), .init(price: overage.id)]))
         // P3: Hypernian Pro.
         let pro = try ledger.createCustomer(.init(id: "cus_pro", name: "Pro Labs"))
-        let proMeter = try ledger.createMeter(.init(id: "mtr_pro", displayName: "Hypernian API tokens", eventName: "hypernian_api_tokens"))
+        let proMeter = try ledger.createMeter(
+            .init(id: "mtr_pro", displayName: "Hypernian API tokens", eventName: "hypernian_api_tokens"))
         let proProduct = try ledger.createProduct(.init(id: "prod_pro", name: "Hypernian Pro"))
-        let proLicence = try ledger.createPrice(.init(
-            id: "price_pro", product: proProduct.id, currency: usd, kind: .recurring, recurring: monthly(.licensed, nil),
-            scheme: .perUnit(unitAmount: ExactDecimal(20_000), transform: nil)))
-        let proUsage = try ledger.createPrice(.init(
-            id: "price_pro_usage", product: proProduct.id, currency: usd, nickname: "100,000 included then 0.1 cent",
-            kind: .recurring, recurring: monthly(.metered, proMeter),
-            scheme: .tiered(mode: .graduated, tiers: [tier(100_000, "0"), tier(nil, "0.1")])))
-        _ = try ledger.createSubscription(.init(
-            id: "sub_pro", customer: pro.id, items: [.init(price: proLicence.id), .init(price: proUsage.id)]))
+        let proLicence = try ledger.createPrice(
+            .init(
+                id: "price_pro", product: proProduct.id, currency: usd, kind: .recurring,
+                recurring: monthly(.licensed, nil),
+                scheme: .perUnit(unitAmount: ExactDecimal(20_000), transform: nil)))
+        let proUsage = try ledger.createPrice(
+            .init(
+                id: "price_pro_usage", product: proProduct.id, currency: usd,
+                nickname: "100,000 included then 0.1 cent",
+                kind: .recurring, recurring: monthly(.metered, proMeter),
+                scheme: .tiered(mode: .graduated, tiers: [tier(100_000, "0"), tier(nil, "0.1")])))
+        _ = try ledger.createSubscription(
+            .init(
+                id: "sub_pro", customer: pro.id, items: [.init(price: proLicence.id), .init(price: proUsage.id)]))
         // P4: a prepaid enterprise contract on Hypernian Pro: pay 100,000 USD, get 120,000 USD of
         // paid credit for metered usage, expiring after 12 months.
         let enterprise = try ledger.createCustomer(.init(id: "cus_enterprise", name: "Enterprise Corp"))
         let funding = try ledger.createInvoice(
-            customer: enterprise.id, currency: usd, includePending: false, description: "Hypernian Credits", id: "in_prepaid")
-        _ = try ledger.createInvoiceItem(.init(
-            customer: enterprise.id, currency: usd, amount: .whole(10_000_000), description: "Hypernian Credits",
-            invoice: funding.id))
+            customer: enterprise.id, currency: usd, includePending: false, description: "Hypernian Credits",
+            id: "in_prepaid")
+        _ = try ledger.createInvoiceItem(
+            .init(
+                customer: enterprise.id, currency: usd, amount: .whole(10_000_000), description: "Hypernian Credits",
+                invoice: funding.id))
         _ = try ledger.finalizeInvoice(funding.id)
         _ = try ledger.payInvoice(funding.id)
-        let contract = try ledger.createGrant(.init(
-            id: "credgr_enterprise", customer: enterprise.id, amount: 12_000_000, currency: usd, category: .paid, scope: .metered,
-            effectiveAt: try Instant.parse("2026-01-01"), expiresAt: try Instant.parse("2027-01-01"), name: "Enterprise contract",
-            costBasis: 10_000_000, fundingInvoice: funding.id))
-        _ = try ledger.createSubscription(.init(
-            id: "sub_enterprise", customer: enterprise.id, items: [.init(price: proLicence.id), .init(price: proUsage.id)]))
+        let contract = try ledger.createGrant(
+            .init(
+                id: "credgr_enterprise", customer: enterprise.id, amount: 12_000_000, currency: usd, category: .paid,
+                scope: .metered,
+                effectiveAt: try Instant.parse("2026-01-01"), expiresAt: try Instant.parse("2027-01-01"),
+                name: "Enterprise contract",
+                costBasis: 10_000_000, fundingInvoice: funding.id))
+        _ = try ledger.createSubscription(
+            .init(
+                id: "sub_enterprise", customer: enterprise.id,
+                items: [.init(price: proLicence.id), .init(price: proUsage.id)]))
 
         // Usage as it happens, month by month, each recorded at its own instant.
         let usage: [(String, String, String, String)] = [
@@ -122,9 +149,11 @@ struct DemoCommand: ParsableCommand {
         ]
         for (index, (time, event, customer, value)) in usage.enumerated() {
             try clock.set(time)
-            _ = try ledger.record(EventSubmission(
-                eventName: event, identifier: "demo-\(index + 1)", timestamp: try Instant.parse(time), customer: customer,
-                value: value))
+            _ = try ledger.record(
+                EventSubmission(
+                    eventName: event, identifier: "demo-\(index + 1)", timestamp: try Instant.parse(time),
+                    customer: customer,
+                    value: value))
         }
         try clock.set("2026-04-01T01:00:00Z")
         _ = try ledger.bill()
@@ -139,7 +168,10 @@ struct DemoCommand: ParsableCommand {
             (john, "P1 pay as you go (John Doe): 4 cents per 100 tokens, rounded up per package"),
             (acme, "P2 flat fee and overages (Acme, 3 seats): 100 USD a seat + 4 cents a token above 1,000"),
             (pro, "P3 Hypernian Pro (Pro Labs): 200 USD with 100,000 tokens included, then 0.1 cent a token"),
-            (enterprise, "P4 prepaid contract (Enterprise Corp): paid 100,000 USD for 120,000 USD of credit on Hypernian Pro"),
+            (
+                enterprise,
+                "P4 prepaid contract (Enterprise Corp): paid 100,000 USD for 120,000 USD of credit on Hypernian Pro"
+            ),
         ] {
             let invoices = try ledger.invoices(customer: customer.id)
             all += invoices.map(Shape.invoice)
@@ -149,21 +181,31 @@ struct DemoCommand: ParsableCommand {
                     "\(Instant.format(invoice.periodStart).prefix(10)) → \(Instant.format(invoice.periodEnd).prefix(10))",
                     "", "", Money(amountMinor: invoice.total, currency: invoice.currency).decimalText,
                 ]
-                return [head] + invoice.lines.flatMap { line in
-                    [["", "", "  " + (line.description ?? ""), line.quantity.description,
-                      "\(Instant.format(line.periodStart).prefix(10)) → \(Instant.format(line.periodEnd).prefix(10))",
-                      Money(amountMinor: line.amount, currency: line.currency).decimalText]]
-                        + line.creditAmounts.map { credit in
-                            ["", "", "    credit from \(credit.grant)", "", "",
-                             "-" + Money(amountMinor: credit.amount, currency: line.currency).decimalText]
-                        }
-                }
+                return [head]
+                    + invoice.lines.flatMap { line in
+                        [
+                            [
+                                "", "", "  " + (line.description ?? ""), line.quantity.description,
+                                "\(Instant.format(line.periodStart).prefix(10)) → \(Instant.format(line.periodEnd).prefix(10))",
+                                Money(amountMinor: line.amount, currency: line.currency).decimalText,
+                            ]
+                        ]
+                            + line.creditAmounts.map { credit in
+                                [
+                                    "", "", "    credit from \(credit.grant)", "", "",
+                                    "-" + Money(amountMinor: credit.amount, currency: line.currency).decimalText,
+                                ]
+                            }
+                    }
             }
-            sections.append(title + "\n" + Human.table(["NUMBER", "STATUS", "PERIOD / LINE", "QUANTITY", "LINE PERIOD", "USD"], rows))
+            sections.append(
+                title + "\n"
+                    + Human.table(["NUMBER", "STATUS", "PERIOD / LINE", "QUANTITY", "LINE PERIOD", "USD"], rows))
         }
         func credit(_ iso: String) throws -> String {
             let b = try ledger.creditBalances(customer: enterprise.id, asOf: try Instant.parse(iso)).first
-            return "ledger \(Money(amountMinor: b?.ledgerBalance ?? 0, currency: usd).decimalText), available \(Money(amountMinor: b?.availableBalance ?? 0, currency: usd).decimalText) USD"
+            return
+                "ledger \(Money(amountMinor: b?.ledgerBalance ?? 0, currency: usd).decimalText), available \(Money(amountMinor: b?.availableBalance ?? 0, currency: usd).decimalText) USD"
         }
         var story = ["credit balance 2026-04-01: " + (try credit("2026-04-01T01:00:00Z"))]
         // No more usage: the contract's credit expires unused at 2027-01-01T00:00:00Z exactly.
@@ -175,15 +217,24 @@ struct DemoCommand: ParsableCommand {
             story.append(
                 "reconcile: committed \(row.committed), paid \(row.paid), granted \(row.granted), applied \(row.applied), "
                     + "expired \(row.expired); recognized revenue at cost \(row.recognized) + breakage \(row.breakage) = "
-                    + "\(row.recognized + row.breakage) (cents); differences \(row.differences.map { "\($0.0) \($0.1)" }.joined(separator: ", "))")
+                    + "\(row.recognized + row.breakage) (cents); differences \(row.differences.map { "\($0.0) \($0.1)" }.joined(separator: ", "))"
+            )
         }
         sections.append(story.joined(separator: "\n"))
         let balances = try ledger.accountBalances().filter { !$0.account.name.hasPrefix("assets:receivable") }
         sections.append(
             "Journal balances on 2027-01-01, receivables left out (hledger signs: revenue and liabilities are negative)\n"
-                + Human.table(["ACCOUNT", "USD"], balances.map { [$0.account.name, Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText] }))
+                + Human.table(
+                    ["ACCOUNT", "USD"],
+                    balances.map {
+                        [$0.account.name, Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText]
+                    }))
         let findings = try ledger.verify()
-        sections.append("verify: " + (findings.isEmpty ? "ok (trial balance zero, every entry balanced, invoices agree with lines and postings, numbers gapless)" : findings.map(\.detail).joined(separator: "; ")))
+        sections.append(
+            "verify: "
+                + (findings.isEmpty
+                    ? "ok (trial balance zero, every entry balanced, invoices agree with lines and postings, numbers gapless)"
+                    : findings.map(\.detail).joined(separator: "; ")))
         return Output(json: .list(all), human: sections.joined(separator: "\n\n"))
     }
 
@@ -205,7 +256,9 @@ struct DemoCommand: ParsableCommand {
                 let quantity = ExactDecimal(parsing: text)!
                 let quote = try Pricing.quote(price.scheme, quantity: quantity)
                 let money = Money(amountMinor: quote.amount, currency: price.currency)
-                rows.append([text, quote.exactAmount.description, "\(quote.amount)", "\(money.decimalText) \(price.currency)"])
+                rows.append([
+                    text, quote.exactAmount.description, "\(quote.amount)", "\(money.decimalText) \(price.currency)",
+                ])
                 quotes.append(Shape.quote(price, quantity, quote))
             }
             sections.append(
@@ -218,9 +271,10 @@ struct DemoCommand: ParsableCommand {
         let examples = try ledger.createProduct(.init(name: "Stripe tier examples"))
         let stripeTiers = [tier(5, "700"), tier(10, "650"), tier(nil, "600")]
         for mode in [TiersMode.volume, .graduated] {
-            let price = try ledger.createPrice(.init(
-                product: examples.id, currency: usd, kind: .recurring, recurring: month(.licensed, nil),
-                scheme: .tiered(mode: mode, tiers: stripeTiers)))
+            let price = try ledger.createPrice(
+                .init(
+                    product: examples.id, currency: usd, kind: .recurring, recurring: month(.licensed, nil),
+                    scheme: .tiered(mode: mode, tiers: stripeTiers)))
             try show("P5 \(mode.rawValue): 1–5 at 7 USD, 6–10 at 6.50, 11+ at 6", price, ["5", "6", "20", "25"])
         }
         let flatTiers = [
@@ -228,14 +282,16 @@ struct DemoCommand: ParsableCommand {
             tier(20, "200", "4000"), tier(nil, "100", "5000"),
         ]
         for mode in [TiersMode.volume, .graduated] {
-            let price = try ledger.createPrice(.init(
-                product: examples.id, currency: usd, kind: .recurring, recurring: month(.licensed, nil),
-                scheme: .tiered(mode: mode, tiers: flatTiers)))
+            let price = try ledger.createPrice(
+                .init(
+                    product: examples.id, currency: usd, kind: .recurring, recurring: month(.licensed, nil),
+                    scheme: .tiered(mode: mode, tiers: flatTiers)))
             try show("P5 \(mode.rawValue) with flat fees", price, ["12", "0"])
         }
-        let rounding = try ledger.createPrice(.init(
-            product: examples.id, currency: usd, kind: .recurring, recurring: month(.licensed, nil),
-            scheme: .perUnit(unitAmount: ExactDecimal(parsing: "0.05")!, transform: nil)))
+        let rounding = try ledger.createPrice(
+            .init(
+                product: examples.id, currency: usd, kind: .recurring, recurring: month(.licensed, nil),
+                scheme: .perUnit(unitAmount: ExactDecimal(parsing: "0.05")!, transform: nil)))
         try show("Rounding once per line, half away from zero: 0.05 cent a unit", rounding, ["30", "10", "9"])
 
         return Output(json: .list(quotes), human: sections.joined(separator: "\n\n"))

@@ -47,7 +47,9 @@ struct EventsCommand: ParsableCommand {
                 let (outcome, event) = try ledger.record(submission, window: try window.window())
                 return Output(
                     json: Shape.event(event, outcome: outcome),
-                    human: "\(outcome.rawValue): \(event.identifier) \(event.eventName) \(event.customer) \(event.value) at \(Instant.format(event.timestamp))")
+                    human:
+                        "\(outcome.rawValue): \(event.identifier) \(event.eventName) \(event.customer) \(event.value) at \(Instant.format(event.timestamp))"
+                )
             }
         }
     }
@@ -71,13 +73,15 @@ struct EventsCommand: ParsableCommand {
                 let report = try ledger.importEvents(
                     reader, format: format, atomic: atomic, window: try window.window(),
                     onRejection: { rejection in
-                        let line = "line \(rejection.line): \(rejection.error.code.rawValue): \(rejection.error.message)\n"
+                        let line =
+                            "line \(rejection.line): \(rejection.error.code.rawValue): \(rejection.error.message)\n"
                         FileHandle.standardError.write(Data(line.utf8))
                     },
                     onProgress: { report, bytes in
                         guard terminal, report.lines - lastDraw >= 50_000 || report.lines < lastDraw else { return }
                         lastDraw = report.lines
-                        let text = "\r\(report.lines) lines, \(bytes / 1_048_576) MiB: \(report.accepted) accepted, \(report.duplicate) duplicate, \(report.rejected) rejected"
+                        let text =
+                            "\r\(report.lines) lines, \(bytes / 1_048_576) MiB: \(report.accepted) accepted, \(report.duplicate) duplicate, \(report.rejected) rejected"
                         FileHandle.standardError.write(Data(text.utf8))
                     })
                 if terminal && lastDraw > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -87,7 +91,8 @@ struct EventsCommand: ParsableCommand {
                     ("duplicate", .int(Int64(report.duplicate))), ("rejected", .int(Int64(report.rejected))),
                     ("atomic", .bool(atomic)), ("rolled_back", .bool(report.rolledBack)),
                 ])
-                var human = "\(report.accepted) accepted, \(report.duplicate) duplicate, \(report.rejected) rejected (\(report.lines) lines)"
+                var human =
+                    "\(report.accepted) accepted, \(report.duplicate) duplicate, \(report.rejected) rejected (\(report.lines) lines)"
                 if report.rolledBack { human += "; atomic import rolled back: nothing written" }
                 return Output(json: json, human: human, status: report.rejected > 0 ? Exit.rejected : 0)
             }
@@ -141,7 +146,8 @@ struct EventsCommand: ParsableCommand {
     }
 
     struct Summary: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A meter's aggregated usage for a customer over a time range.")
+        static let configuration = CommandConfiguration(
+            abstract: "A meter's aggregated usage for a customer over a time range.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The meter's ID.") var meter: String
         @Option(help: "The customer's ID.") var customer: String
@@ -151,7 +157,9 @@ struct EventsCommand: ParsableCommand {
 
         func run() throws {
             try Context(root: root).run { ledger in
-                let grouping = try group.map { try PricesCommand.choice(SummaryGrouping.self, $0, "value_grouping_window") }
+                let grouping = try group.map {
+                    try PricesCommand.choice(SummaryGrouping.self, $0, "value_grouping_window")
+                }
                 let summaries = try ledger.eventSummaries(
                     meter: .init(meter), customer: .init(customer),
                     start: try Instant.parse(start, param: "start_time"),
@@ -160,7 +168,9 @@ struct EventsCommand: ParsableCommand {
                     json: .list(summaries.map(Shape.summary)),
                     human: Human.table(
                         ["START", "END", "AGGREGATED VALUE"],
-                        summaries.map { [Instant.format($0.start), Instant.format($0.end), $0.aggregatedValue.description] }))
+                        summaries.map {
+                            [Instant.format($0.start), Instant.format($0.end), $0.aggregatedValue.description]
+                        }))
             }
         }
     }

@@ -36,7 +36,8 @@ enum JSON {
         case .object(let fields):
             if fields.isEmpty { return "{}" }
             if !pretty {
-                return "{" + fields.map { JSON.quote($0.0) + ":" + $0.1.render(pretty: false) }
+                return "{"
+                    + fields.map { JSON.quote($0.0) + ":" + $0.1.render(pretty: false) }
                     .joined(separator: ",") + "}"
             }
             let pad = String(repeating: "  ", count: indent + 1)
@@ -105,15 +106,16 @@ enum Shape {
             }
         case .tiered(let mode, let list):
             tiersMode = .string(mode.rawValue)
-            tiers = .array(list.map { tier in
-                .object([
-                    ("flat_amount", integerOrNull(tier.flatAmount)),
-                    ("flat_amount_decimal", .optional(tier.flatAmount?.description)),
-                    ("unit_amount", integerOrNull(tier.unitAmount)),
-                    ("unit_amount_decimal", .optional(tier.unitAmount?.description)),
-                    ("up_to", .optional(tier.upTo)),
-                ])
-            })
+            tiers = .array(
+                list.map { tier in
+                    .object([
+                        ("flat_amount", integerOrNull(tier.flatAmount)),
+                        ("flat_amount_decimal", .optional(tier.flatAmount?.description)),
+                        ("unit_amount", integerOrNull(tier.unitAmount)),
+                        ("unit_amount_decimal", .optional(tier.unitAmount?.description)),
+                        ("up_to", .optional(tier.upTo)),
+                    ])
+                })
         }
         var recurring: JSON = .null
         if let r = p.recurring {
@@ -189,21 +191,25 @@ extension Shape {
     static func subscription(_ s: Subscription) -> JSON {
         .object([
             ("id", .string(s.id.rawValue)), ("object", .string("subscription")),
-            ("billing_cycle_anchor", .int(s.billingCycleAnchor)), ("billing_mode", .object([("type", .string(s.billingMode.rawValue))])),
+            ("billing_cycle_anchor", .int(s.billingCycleAnchor)),
+            ("billing_mode", .object([("type", .string(s.billingMode.rawValue))])),
             ("cancel_at_period_end", .bool(s.cancelAtPeriodEnd)), ("canceled_at", .optional(s.canceledAt)),
-            ("created", .int(s.created)), ("currency", .string(s.currency.code)), ("customer", .string(s.customer.rawValue)),
+            ("created", .int(s.created)), ("currency", .string(s.currency.code)),
+            ("customer", .string(s.customer.rawValue)),
             ("current_period_end", .int(s.currentPeriodEnd)), ("current_period_start", .int(s.currentPeriodStart)),
             ("ended_at", .optional(s.endedAt)), ("finalization_grace_seconds", .int(s.graceSeconds)),
             (
                 "items",
-                .list(s.items.map { item in
-                    .object([
-                        ("id", .string(item.id.rawValue)), ("object", .string("subscription_item")),
-                        ("price", .string(item.price.rawValue)), ("quantity", .optional(item.quantity)),
-                        ("subscription", .string(s.id.rawValue)),
-                        ("current_period_start", .int(s.currentPeriodStart)), ("current_period_end", .int(s.currentPeriodEnd)),
-                    ])
-                })
+                .list(
+                    s.items.map { item in
+                        .object([
+                            ("id", .string(item.id.rawValue)), ("object", .string("subscription_item")),
+                            ("price", .string(item.price.rawValue)), ("quantity", .optional(item.quantity)),
+                            ("subscription", .string(s.id.rawValue)),
+                            ("current_period_start", .int(s.currentPeriodStart)),
+                            ("current_period_end", .int(s.currentPeriodEnd)),
+                        ])
+                    })
             ),
             ("livemode", .bool(false)), ("metadata", .metadata(s.metadata)),
             ("plan_interval", .string(s.interval.rawValue)), ("plan_interval_count", .int(Int64(s.intervalCount))),
@@ -231,9 +237,16 @@ extension Shape {
             ("id", .string(i.id.rawValue)), ("object", .string("invoice")),
             ("amount_due", .int(i.amountDue)), ("amount_paid", .int(i.amountPaid)),
             ("amount_remaining", .int(i.amountRemaining)), ("billing_reason", .string(i.billingReason.rawValue)),
-            ("created", .int(i.created)), ("currency", .string(i.currency.code)), ("customer", .string(i.customer.rawValue)),
+            ("created", .int(i.created)), ("currency", .string(i.currency.code)),
+            ("customer", .string(i.customer.rawValue)),
             ("description", .optional(i.description)), ("finalized_at", .optional(i.finalizedAt)),
-            ("lines", .object([("object", .string("list")), ("data", .array(i.lines.map { invoiceLine($0, invoice: i) })), ("has_more", .bool(false))])),
+            (
+                "lines",
+                .object([
+                    ("object", .string("list")), ("data", .array(i.lines.map { invoiceLine($0, invoice: i) })),
+                    ("has_more", .bool(false)),
+                ])
+            ),
             ("livemode", .bool(false)), ("metadata", .metadata(i.metadata)),
             ("next_finalization_attempt", i.status == .draft ? .optional(i.finalizesAt) : .null),
             ("number", .optional(i.number)), ("paid_at", .optional(i.paidAt)),
@@ -242,7 +255,8 @@ extension Shape {
             (
                 "status_transitions",
                 .object([
-                    ("finalized_at", .optional(i.finalizedAt)), ("marked_uncollectible_at", .optional(i.markedUncollectibleAt)),
+                    ("finalized_at", .optional(i.finalizedAt)),
+                    ("marked_uncollectible_at", .optional(i.markedUncollectibleAt)),
                     ("paid_at", .optional(i.paidAt)), ("voided_at", .optional(i.voidedAt)),
                 ])
             ),
@@ -270,7 +284,8 @@ extension Shape {
         let scope: JSON
         switch g.scope {
         case .metered: scope = .object([("price_type", .string("metered"))])
-        case .prices(let prices): scope = .object([("prices", .array(prices.map { .object([("id", .string($0.rawValue))]) }))])
+        case .prices(let prices):
+            scope = .object([("prices", .array(prices.map { .object([("id", .string($0.rawValue))]) }))])
         }
         return .object([
             ("id", .string(g.id.rawValue)), ("object", .string("billing.credit_grant")),
@@ -295,10 +310,14 @@ extension Shape {
     static func creditTransaction(_ t: CreditBalanceTransaction) -> JSON {
         var detail: [(String, JSON)] = [("amount", monetary(t.amount)), ("type", .string(t.kind.rawValue))]
         if t.kind == .creditsApplied || t.kind == .creditsApplicationInvoiceVoided {
-            detail.append((
-                t.kind.rawValue,
-                .object([("invoice", .optional(t.invoice?.rawValue)), ("invoice_line_item", .optional(t.invoiceLine?.rawValue))])
-            ))
+            detail.append(
+                (
+                    t.kind.rawValue,
+                    .object([
+                        ("invoice", .optional(t.invoice?.rawValue)),
+                        ("invoice_line_item", .optional(t.invoiceLine?.rawValue)),
+                    ])
+                ))
         }
         let isCredit = t.kind.type == "credit"
         return .object([
@@ -314,7 +333,8 @@ extension Shape {
             ("id", .string(ii.id.rawValue)), ("object", .string("invoiceitem")), ("amount", .int(ii.amount)),
             ("currency", .string(ii.currency.code)), ("customer", .string(ii.customer.rawValue)),
             ("date", .int(ii.created)), ("description", .optional(ii.description)),
-            ("invoice", .optional(ii.invoice?.rawValue)), ("livemode", .bool(false)), ("metadata", .metadata(ii.metadata)),
+            ("invoice", .optional(ii.invoice?.rawValue)), ("livemode", .bool(false)),
+            ("metadata", .metadata(ii.metadata)),
             ("quantity", .optional(ii.quantity.truncatedInt64)), ("quantity_decimal", .string(ii.quantity.description)),
             ("subscription", .optional(ii.subscription?.rawValue)),
             ("unit_amount_decimal", .optional(ii.unitAmount?.description)),

@@ -12,14 +12,16 @@ struct MetersCommand: ParsableCommand {
         @Option(help: "A name for people.") var displayName: String
         @Option(help: "The event name this meter aggregates (unique across meters).") var eventName: String
         @Option(help: "sum (default), count, last or max.") var aggregation: String = "sum"
-        @Option(help: "Payload key naming the customer (default stripe_customer_id).") var customerKey: String = "stripe_customer_id"
+        @Option(help: "Payload key naming the customer (default stripe_customer_id).") var customerKey: String =
+            "stripe_customer_id"
         @Option(help: "Payload key holding the value (default value).") var valueKey: String = "value"
         @Option(help: "Your own ID for the meter (default: mtr_ and random characters).") var id: String?
         @Option(help: "A key=value pair to store on the meter (repeatable).") var metadata: [String] = []
 
         func run() throws {
             try Context(root: root).run { ledger in
-                let formula = try PricesCommand.choice(Meter.Aggregation.self, aggregation, "default_aggregation.formula")
+                let formula = try PricesCommand.choice(
+                    Meter.Aggregation.self, aggregation, "default_aggregation.formula")
                 return MetersCommand.output(
                     try ledger.createMeter(
                         .init(
@@ -50,7 +52,9 @@ struct MetersCommand: ParsableCommand {
                     json: .list(meters.map(Shape.meter)),
                     human: Human.table(
                         ["ID", "EVENT NAME", "AGGREGATION", "STATUS", "DISPLAY NAME"],
-                        meters.map { [$0.id.rawValue, $0.eventName, $0.aggregation.rawValue, $0.status.rawValue, $0.displayName] }))
+                        meters.map {
+                            [$0.id.rawValue, $0.eventName, $0.aggregation.rawValue, $0.status.rawValue, $0.displayName]
+                        }))
             }
         }
     }
@@ -69,7 +73,8 @@ struct MetersCommand: ParsableCommand {
     }
 
     struct Deactivate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a meter accepting events and backing new prices.")
+        static let configuration = CommandConfiguration(
+            abstract: "Stop a meter accepting events and backing new prices.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The meter's ID.") var id: String
 

@@ -26,7 +26,9 @@ struct PricesCommand: ParsableCommand {
         @Option(help: "transform_quantity: round the division up or down.") var round: String?
         @Option(help: "graduated or volume.") var tiersMode: String?
         @Option(
-            help: "A tier: up_to=N|inf[,unit_amount=N|,unit_amount_decimal=D][,flat_amount=N|,flat_amount_decimal=D] (repeatable, in order).")
+            help:
+                "A tier: up_to=N|inf[,unit_amount=N|,unit_amount_decimal=D][,flat_amount=N|,flat_amount_decimal=D] (repeatable, in order)."
+        )
         var tier: [String] = []
         @Option(help: "Your own ID for the price (default: price_ and random characters).") var id: String?
         @Option(help: "A key=value pair to store on the price (repeatable).") var metadata: [String] = []
@@ -41,7 +43,8 @@ struct PricesCommand: ParsableCommand {
             let currency = try Currency(code: self.currency)
             let interval = try interval.map { try PricesCommand.choice(Price.Interval.self, $0, "interval") }
             let usageType = try usageType.map { try PricesCommand.choice(Price.UsageType.self, $0, "usage_type") }
-            let kind = try type.map { try PricesCommand.choice(Price.Kind.self, $0, "type") }
+            let kind =
+                try type.map { try PricesCommand.choice(Price.Kind.self, $0, "type") }
                 ?? (interval != nil || usageType != nil || meter != nil || intervalCount != nil ? .recurring : .oneTime)
             var recurring: Price.Recurring?
             if let interval {
@@ -60,13 +63,14 @@ struct PricesCommand: ParsableCommand {
         }
 
         func scheme() throws -> PricingScheme {
-            let billing = try billingScheme.map { text -> String in
-                guard text == "per_unit" || text == "tiered" else {
-                    throw LedgerError.invalidRequest(
-                        "billing_scheme '\(text)' must be per_unit or tiered", param: "billing_scheme")
-                }
-                return text
-            } ?? (tier.isEmpty && tiersMode == nil ? "per_unit" : "tiered")
+            let billing =
+                try billingScheme.map { text -> String in
+                    guard text == "per_unit" || text == "tiered" else {
+                        throw LedgerError.invalidRequest(
+                            "billing_scheme '\(text)' must be per_unit or tiered", param: "billing_scheme")
+                    }
+                    return text
+                } ?? (tier.isEmpty && tiersMode == nil ? "per_unit" : "tiered")
             if unitAmount != nil && unitAmountDecimal != nil {
                 throw LedgerError.invalidRequest(
                     "give unit_amount or unit_amount_decimal, not both", param: "unit_amount")
@@ -85,10 +89,12 @@ struct PricesCommand: ParsableCommand {
                         "a tiered price takes its amounts from --tier, not --unit-amount", param: "unit_amount")
                 }
                 guard let tiersMode else {
-                    throw LedgerError.invalidRequest("a tiered price needs --tiers-mode graduated|volume", param: "tiers_mode")
+                    throw LedgerError.invalidRequest(
+                        "a tiered price needs --tiers-mode graduated|volume", param: "tiers_mode")
                 }
                 let mode = try PricesCommand.choice(TiersMode.self, tiersMode, "tiers_mode")
-                return .tiered(mode: mode, tiers: try tier.enumerated().map { try PricesCommand.parseTier($1, index: $0) })
+                return .tiered(
+                    mode: mode, tiers: try tier.enumerated().map { try PricesCommand.parseTier($1, index: $0) })
             }
             if !tier.isEmpty || tiersMode != nil {
                 throw LedgerError.invalidRequest("tiers need --billing-scheme tiered", param: "tiers")
@@ -105,7 +111,8 @@ struct PricesCommand: ParsableCommand {
             var transform: TransformQuantity?
             if let divideBy, let round {
                 let divisor = try AmountInput.minorUnits(divideBy, param: "divide_by", allowZero: false)
-                transform = .init(divideBy: divisor, round: try PricesCommand.choice(TransformQuantity.Round.self, round, "round"))
+                transform = .init(
+                    divideBy: divisor, round: try PricesCommand.choice(TransformQuantity.Round.self, round, "round"))
             }
             return .perUnit(unitAmount: amount, transform: transform)
         }
@@ -118,10 +125,12 @@ struct PricesCommand: ParsableCommand {
         var fields: [String: String] = [:]
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let eq = part.firstIndex(of: "=") else {
-                throw LedgerError(.invalidTiers, "tier \(index + 1) '\(text)': '\(part)' must be key=value", param: param)
+                throw LedgerError(
+                    .invalidTiers, "tier \(index + 1) '\(text)': '\(part)' must be key=value", param: param)
             }
             let key = String(part[..<eq])
-            guard ["up_to", "unit_amount", "unit_amount_decimal", "flat_amount", "flat_amount_decimal"].contains(key) else {
+            guard ["up_to", "unit_amount", "unit_amount_decimal", "flat_amount", "flat_amount_decimal"].contains(key)
+            else {
                 throw LedgerError(.invalidTiers, "tier \(index + 1): unknown field '\(key)'", param: param)
             }
             if fields[key] != nil {
@@ -194,8 +203,10 @@ struct PricesCommand: ParsableCommand {
                     human: Human.table(
                         ["ID", "PRODUCT", "CURRENCY", "SCHEME", "RECURRING", "ACTIVE", "LOOKUP KEY"],
                         prices.map { p in
-                            [p.id.rawValue, p.product.rawValue, p.currency.code, PricesCommand.schemeText(p.scheme),
-                             PricesCommand.recurringText(p), p.active ? "yes" : "no", p.lookupKey ?? ""]
+                            [
+                                p.id.rawValue, p.product.rawValue, p.currency.code, PricesCommand.schemeText(p.scheme),
+                                PricesCommand.recurringText(p), p.active ? "yes" : "no", p.lookupKey ?? "",
+                            ]
                         }))
             }
         }

@@ -5,7 +5,8 @@ import LedgerKit
 struct ReconcileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
-        abstract: "Prepaid contracts against their grants and the journal; unbilled late usage. Exit 1 on any difference.")
+        abstract:
+            "Prepaid contracts against their grants and the journal; unbilled late usage. Exit 1 on any difference.")
     @ParentCommand var root: LedgerCommand
     @Option(help: "Only this customer.") var customer: String?
     @Option(help: "Only this grant's contract.") var grant: String?
@@ -25,53 +26,86 @@ struct ReconcileCommand: ParsableCommand {
             let rows = try ledger.reconcile(customer: customer.map { .init($0) }, grant: grant.map { .init($0) })
             let late = try ledger.lateUsage(customer: customer.map { .init($0) })
             let values = rows.map { r -> [String] in
-                [r.customer.rawValue, r.fundingInvoice?.rawValue ?? "", r.grants.map(\.rawValue).joined(separator: " "), r.currency.code]
-                    + [r.committed, r.invoiced, r.paid, r.granted, r.applied, r.reinstated, r.expired, r.voided, r.remaining,
-                       r.recognized, r.breakage, r.prepaymentLeft, r.balanceDifference, r.invoicedDifference, r.paidDifference,
-                       r.costDifference].map(String.init)
+                [
+                    r.customer.rawValue, r.fundingInvoice?.rawValue ?? "",
+                    r.grants.map(\.rawValue).joined(separator: " "), r.currency.code,
+                ]
+                    + [
+                        r.committed, r.invoiced, r.paid, r.granted, r.applied, r.reinstated, r.expired, r.voided,
+                        r.remaining,
+                        r.recognized, r.breakage, r.prepaymentLeft, r.balanceDifference, r.invoicedDifference,
+                        r.paidDifference,
+                        r.costDifference,
+                    ].map(String.init)
             }
             let json = JSON.object([
                 ("object", .string("reconciliation")),
-                ("contracts", .array(rows.map { r in
-                    .object([
-                        ("customer", .string(r.customer.rawValue)), ("funding_invoice", .optional(r.fundingInvoice?.rawValue)),
-                        ("credit_grants", .array(r.grants.map { .string($0.rawValue) })), ("currency", .string(r.currency.code)),
-                        ("committed", .int(r.committed)), ("invoiced", .int(r.invoiced)), ("paid", .int(r.paid)),
-                        ("granted", .int(r.granted)), ("applied", .int(r.applied)), ("reinstated", .int(r.reinstated)),
-                        ("expired", .int(r.expired)), ("voided", .int(r.voided)), ("remaining", .int(r.remaining)),
-                        ("recognized_revenue_at_cost", .int(r.recognized)), ("breakage_at_cost", .int(r.breakage)),
-                        ("prepayment_left", .int(r.prepaymentLeft)),
-                        ("differences", .object(r.differences.map { ($0.0, .int($0.1)) })), ("balanced", .bool(r.balanced)),
-                    ])
-                })),
-                ("unbilled_late_usage", .array(late.map { l in
-                    .object([
-                        ("customer", .string(l.customer.rawValue)), ("meter", .string(l.meter.rawValue)),
-                        ("events", .int(l.events)), ("value", .string(l.value.description)),
-                    ])
-                })),
+                (
+                    "contracts",
+                    .array(
+                        rows.map { r in
+                            .object([
+                                ("customer", .string(r.customer.rawValue)),
+                                ("funding_invoice", .optional(r.fundingInvoice?.rawValue)),
+                                ("credit_grants", .array(r.grants.map { .string($0.rawValue) })),
+                                ("currency", .string(r.currency.code)),
+                                ("committed", .int(r.committed)), ("invoiced", .int(r.invoiced)),
+                                ("paid", .int(r.paid)),
+                                ("granted", .int(r.granted)), ("applied", .int(r.applied)),
+                                ("reinstated", .int(r.reinstated)),
+                                ("expired", .int(r.expired)), ("voided", .int(r.voided)),
+                                ("remaining", .int(r.remaining)),
+                                ("recognized_revenue_at_cost", .int(r.recognized)),
+                                ("breakage_at_cost", .int(r.breakage)),
+                                ("prepayment_left", .int(r.prepaymentLeft)),
+                                ("differences", .object(r.differences.map { ($0.0, .int($0.1)) })),
+                                ("balanced", .bool(r.balanced)),
+                            ])
+                        })
+                ),
+                (
+                    "unbilled_late_usage",
+                    .array(
+                        late.map { l in
+                            .object([
+                                ("customer", .string(l.customer.rawValue)), ("meter", .string(l.meter.rawValue)),
+                                ("events", .int(l.events)), ("value", .string(l.value.description)),
+                            ])
+                        })
+                ),
                 ("ok", .bool(rows.allSatisfy(\.balanced))),
             ])
             var human: String
             if format == "csv" {
                 human = String((CSV.row(Self.columns) + values.map(CSV.row).joined()).dropLast(2))
             } else {
-                human = rows.isEmpty ? "no prepaid contracts" : rows.map { r in
-                    Human.fields([
-                        ("contract", (r.fundingInvoice?.rawValue ?? "(no funding invoice)") + " — " + r.customer.rawValue),
-                        ("grants", r.grants.map(\.rawValue).joined(separator: ", ")),
-                        ("committed / invoiced / paid", "\(r.committed) / \(r.invoiced) / \(r.paid) \(r.currency)"),
-                        ("granted", "\(r.granted)"), ("applied", "\(r.applied)"), ("reinstated", "\(r.reinstated)"),
-                        ("expired (breakage)", "\(r.expired)"), ("voided", "\(r.voided)"), ("remaining", "\(r.remaining)"),
-                        ("recognized revenue at cost", "\(r.recognized)"), ("breakage at cost", "\(r.breakage)"),
-                        ("prepayment left", "\(r.prepaymentLeft)"),
-                        ("differences", r.differences.map { "\($0.0) \($0.1)" }.joined(separator: ", ")),
-                    ])
-                }.joined(separator: "\n\n")
+                human =
+                    rows.isEmpty
+                    ? "no prepaid contracts"
+                    : rows.map { r in
+                        Human.fields([
+                            (
+                                "contract",
+                                (r.fundingInvoice?.rawValue ?? "(no funding invoice)") + " — " + r.customer.rawValue
+                            ),
+                            ("grants", r.grants.map(\.rawValue).joined(separator: ", ")),
+                            ("committed / invoiced / paid", "\(r.committed) / \(r.invoiced) / \(r.paid) \(r.currency)"),
+                            ("granted", "\(r.granted)"), ("applied", "\(r.applied)"), ("reinstated", "\(r.reinstated)"),
+                            ("expired (breakage)", "\(r.expired)"), ("voided", "\(r.voided)"),
+                            ("remaining", "\(r.remaining)"),
+                            ("recognized revenue at cost", "\(r.recognized)"), ("breakage at cost", "\(r.breakage)"),
+                            ("prepayment left", "\(r.prepaymentLeft)"),
+                            ("differences", r.differences.map { "\($0.0) \($0.1)" }.joined(separator: ", ")),
+                        ])
+                    }.joined(separator: "\n\n")
                 if !late.isEmpty {
-                    human += "\n\nunbilled late usage:\n" + Human.table(
-                        ["CUSTOMER", "METER", "EVENTS", "VALUE"],
-                        late.map { [$0.customer.rawValue, $0.meter.rawValue, "\($0.events)", $0.value.description] })
+                    human +=
+                        "\n\nunbilled late usage:\n"
+                        + Human.table(
+                            ["CUSTOMER", "METER", "EVENTS", "VALUE"],
+                            late.map {
+                                [$0.customer.rawValue, $0.meter.rawValue, "\($0.events)", $0.value.description]
+                            })
                 }
             }
             return Output(json: json, human: human, status: rows.allSatisfy(\.balanced) ? 0 : Exit.differences)

@@ -12,9 +12,13 @@ struct VerifyCommand: ParsableCommand {
             let findings = try ledger.verify()
             let json = JSON.object([
                 ("object", .string("verification")), ("ok", .bool(findings.isEmpty)),
-                ("findings", .array(findings.map { .object([("check", .string($0.check)), ("detail", .string($0.detail))]) })),
+                (
+                    "findings",
+                    .array(findings.map { .object([("check", .string($0.check)), ("detail", .string($0.detail))]) })
+                ),
             ])
-            let human = findings.isEmpty
+            let human =
+                findings.isEmpty
                 ? "ok: integrity, foreign keys, trial balance zero, every entry balanced, invoices agree with lines and postings, numbers gapless, grants balance"
                 : findings.map { "FAIL \($0.check): \($0.detail)" }.joined(separator: "\n")
             return Output(json: json, human: human, status: findings.isEmpty ? 0 : Exit.differences)

@@ -91,8 +91,10 @@ extension Ledger {
     static func priceInfo(_ db: Database, _ id: Price.ID, cache: inout [Price.ID: PriceInfo]) throws -> PriceInfo {
         if let info = cache[id] { return info }
         let price = try fetchPrice(db, id)
-        let name = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT name FROM product WHERE id = ?"), arguments: [price.product.rawValue]) ?? ""
+        let name =
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT name FROM product WHERE id = ?"), arguments: [price.product.rawValue])
+            ?? ""
         var meterSeq: Int64?
         var formula: Meter.Aggregation?
         if let meter = price.recurring?.meter {
@@ -142,10 +144,14 @@ extension Ledger {
             let info = try priceInfo(db, item.price, cache: &cache)
             if info.isMetered {
                 if let (start, end) = usage {
-                    let quantity = try meteredQuantity(db, customerSeq: customerSeq, info: info, start: start, end: end, asOf: asOf)
-                    lines.append(try subscriptionLine(item: item, info: info, quantity: quantity, currency: sub.currency, start: start, end: end))
+                    let quantity = try meteredQuantity(
+                        db, customerSeq: customerSeq, info: info, start: start, end: end, asOf: asOf)
+                    lines.append(
+                        try subscriptionLine(
+                            item: item, info: info, quantity: quantity, currency: sub.currency, start: start, end: end))
                 } else if let (start, end) = zeroMetered {
-                    var line = try subscriptionLine(item: item, info: info, quantity: .zero, currency: sub.currency, start: start, end: end)
+                    var line = try subscriptionLine(
+                        item: item, info: info, quantity: .zero, currency: sub.currency, start: start, end: end)
                     line.amount = 0  // classic: a placeholder line, billed in arrears later
                     lines.append(line)
                 }
@@ -162,7 +168,8 @@ extension Ledger {
             }
         }
         if pendingItems {
-            lines += try pendingLines(db, customer: sub.customer, currency: sub.currency, subscription: sub.id, at: asOf)
+            lines += try pendingLines(
+                db, customer: sub.customer, currency: sub.currency, subscription: sub.id, at: asOf)
         }
         return lines
     }

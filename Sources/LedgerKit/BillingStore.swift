@@ -13,7 +13,8 @@ extension Ledger {
     static func subscription(_ db: Database, _ row: Row) throws -> Subscription {
         let id: String = row["id"]
         let items = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, priceId, quantity FROM subscriptionItem WHERE subscriptionId = ? ORDER BY position"),
+            db.cachedStatement(
+                sql: "SELECT id, priceId, quantity FROM subscriptionItem WHERE subscriptionId = ? ORDER BY position"),
             arguments: [id]
         ).map { SubscriptionItem(id: .init($0["id"]), price: .init($0["priceId"]), quantity: $0["quantity"]) }
         return Subscription(
@@ -41,7 +42,9 @@ extension Ledger {
         var credits: [String: [CreditAmount]] = [:]
         for credit in try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT id, grantId, invoiceLineId, amount FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq"),
+                sql:
+                    "SELECT id, grantId, invoiceLineId, amount FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq"
+            ),
             arguments: [id])
         {
             credits[credit["invoiceLineId"], default: []].append(
@@ -89,7 +92,8 @@ extension Ledger {
     static func invoiceItem(_ row: Row) throws -> InvoiceItem {
         InvoiceItem(
             id: .init(row["id"]), customer: .init(row["customerId"]), currency: try Currency(code: row["currency"]),
-            amount: row["amount"], unitAmount: (row["unitAmountDecimal"] as String?).flatMap(ExactDecimal.init(parsing:)),
+            amount: row["amount"],
+            unitAmount: (row["unitAmountDecimal"] as String?).flatMap(ExactDecimal.init(parsing:)),
             quantity: ExactDecimal(parsing: row["quantityDecimal"] as String)!, description: row["description"],
             subscription: (row["subscriptionId"] as String?).map { .init($0) },
             invoice: (row["invoiceId"] as String?).map { .init($0) },
@@ -130,7 +134,8 @@ extension Ledger {
         var meterSeq: Int64?
         var customerSeq: Int64?
         if let meter = line.meter {
-            meterSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM meter WHERE id = ?"), arguments: [meter.rawValue])
+            meterSeq = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT seq FROM meter WHERE id = ?"), arguments: [meter.rawValue])
             customerSeq = invoiceCustomer
         }
         try db.cachedStatement(
@@ -152,7 +157,8 @@ extension Ledger {
             db.cachedStatement(sql: "SELECT amount FROM invoiceLine WHERE invoiceId = ?"), arguments: [id.rawValue])
         let subtotal = try MinorUnits.sum(amounts)
         try db.cachedStatement(
-            sql: "UPDATE invoice SET subtotal = ?, total = ?, amountDue = ?, amountRemaining = ? WHERE id = ? AND status = 'draft'"
+            sql:
+                "UPDATE invoice SET subtotal = ?, total = ?, amountDue = ?, amountRemaining = ? WHERE id = ? AND status = 'draft'"
         ).execute(arguments: [subtotal, subtotal, max(subtotal, 0), max(subtotal, 0), id.rawValue])
     }
 }

@@ -17,9 +17,11 @@ public struct GrantParams: Sendable {
     public var metadata: [String: String]
 
     public init(
-        id: String? = nil, customer: Customer.ID, amount: Int64, currency: Currency, category: CreditGrant.Category = .paid,
+        id: String? = nil, customer: Customer.ID, amount: Int64, currency: Currency,
+        category: CreditGrant.Category = .paid,
         scope: CreditGrant.Scope, priority: Int = 50, effectiveAt: Int64? = nil, expiresAt: Int64? = nil,
-        name: String? = nil, costBasis: Int64? = nil, fundingInvoice: Invoice.ID? = nil, metadata: [String: String] = [:]
+        name: String? = nil, costBasis: Int64? = nil, fundingInvoice: Invoice.ID? = nil,
+        metadata: [String: String] = [:]
     ) {
         self.id = id
         self.customer = customer
@@ -92,10 +94,12 @@ extension Ledger {
         if case .prices(let prices) = params.scope {
             if prices.isEmpty || prices.count > Limits.grantScopePricesMax {
                 throw LedgerError.invalidRequest(
-                    "a price scope names 1–\(Limits.grantScopePricesMax) metered prices", param: "applicability_config.scope.prices")
+                    "a price scope names 1–\(Limits.grantScopePricesMax) metered prices",
+                    param: "applicability_config.scope.prices")
             }
             if Set(prices).count != prices.count {
-                throw LedgerError.invalidRequest("a price appears twice in the scope", param: "applicability_config.scope.prices")
+                throw LedgerError.invalidRequest(
+                    "a price appears twice in the scope", param: "applicability_config.scope.prices")
             }
         }
         try Text.validate(params.name, param: "name")
@@ -112,32 +116,39 @@ extension Ledger {
                             "price '\(priceID)' is not metered: grants pay metered usage only",
                             param: "applicability_config.scope.prices[\(index)]")
                     }
-                    guard price.currency == params.currency else { throw LedgerError.currencyMismatch(params.currency, price.currency) }
+                    guard price.currency == params.currency else {
+                        throw LedgerError.currencyMismatch(params.currency, price.currency)
+                    }
                 }
             }
             if let funding = params.fundingInvoice {
                 let invoice = try Self.fetchInvoice(db, funding)
                 guard invoice.customer == params.customer else {
-                    throw LedgerError.invalidRequest("funding invoice '\(funding)' belongs to another customer", param: "funding_invoice")
+                    throw LedgerError.invalidRequest(
+                        "funding invoice '\(funding)' belongs to another customer", param: "funding_invoice")
                 }
-                guard invoice.currency == params.currency else { throw LedgerError.currencyMismatch(params.currency, invoice.currency) }
+                guard invoice.currency == params.currency else {
+                    throw LedgerError.currencyMismatch(params.currency, invoice.currency)
+                }
                 guard invoice.status == .open || invoice.status == .paid else {
                     throw LedgerError.invalidRequest(
                         "funding invoice '\(funding)' is \(invoice.status.rawValue); it must be finalized (open or paid)",
                         param: "funding_invoice")
                 }
             }
-            let unused = try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) FROM creditGrant g WHERE g.customerId = ? AND g.voidedAt IS NULL
-                        AND g.expiryBookedAt IS NULL AND (g.expiresAt IS NULL OR g.expiresAt > ?)
-                        AND NOT EXISTS (SELECT 1 FROM creditBalanceTransaction t WHERE t.grantId = g.id AND t.kind = 'credits_applied')
-                    """,
-                arguments: [params.customer.rawValue, now]) ?? 0
+            let unused =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM creditGrant g WHERE g.customerId = ? AND g.voidedAt IS NULL
+                            AND g.expiryBookedAt IS NULL AND (g.expiresAt IS NULL OR g.expiresAt > ?)
+                            AND NOT EXISTS (SELECT 1 FROM creditBalanceTransaction t WHERE t.grantId = g.id AND t.kind = 'credits_applied')
+                        """,
+                    arguments: [params.customer.rawValue, now]) ?? 0
             if unused >= Limits.unusedGrantsMax {
                 throw LedgerError(
-                    .grantsLimitReached, "customer '\(params.customer)' already has \(unused) unused grants; at most \(Limits.unusedGrantsMax)",
+                    .grantsLimitReached,
+                    "customer '\(params.customer)' already has \(unused) unused grants; at most \(Limits.unusedGrantsMax)",
                     param: "customer")
             }
             try db.execute(
@@ -147,13 +158,16 @@ extension Ledger {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    id, params.customer.rawValue, params.name, params.currency.code, params.amount, params.category.rawValue,
+                    id, params.customer.rawValue, params.name, params.currency.code, params.amount,
+                    params.category.rawValue,
                     params.scope == .metered ? "metered" : "prices", params.priority, effectiveAt, params.expiresAt,
                     params.costBasis, params.fundingInvoice?.rawValue, MetadataJSON.encode(params.metadata), now,
                 ])
             if case .prices(let prices) = params.scope {
                 for price in prices {
-                    try db.execute(sql: "INSERT INTO creditGrantPrice (grantId, priceId) VALUES (?, ?)", arguments: [id, price.rawValue])
+                    try db.execute(
+                        sql: "INSERT INTO creditGrantPrice (grantId, priceId) VALUES (?, ?)",
+                        arguments: [id, price.rawValue])
                 }
             }
             let grant = try Self.fetchGrant(db, .init(id))
@@ -178,13 +192,16 @@ extension Ledger {
             let cost = grant.effectiveCostBasis
             guard cost > 0 else { return }
             postings = [
-                Posting(account: grant.fundingInvoice == nil ? .cash : .revenueInvoiceItems, amountMinor: cost, currency: currency),
+                Posting(
+                    account: grant.fundingInvoice == nil ? .cash : .revenueInvoiceItems, amountMinor: cost,
+                    currency: currency),
                 Posting(account: .prepayments(grant.id), amountMinor: -cost, currency: currency),
             ]
         }
         try post(
             JournalEntry.balanced(
-                postedAt: grant.effectiveAt, description: "Credit grant \(grant.id) granted", sourceType: "credit_grant.granted",
+                postedAt: grant.effectiveAt, description: "Credit grant \(grant.id) granted",
+                sourceType: "credit_grant.granted",
                 sourceId: grant.id.rawValue, postings: postings), db)
     }
 
@@ -200,13 +217,16 @@ extension Ledger {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            IDs.generate(prefix: CreditBalanceTransaction.idPrefix), grant.id.rawValue, grant.customer.rawValue, kind.type,
+            IDs.generate(prefix: CreditBalanceTransaction.idPrefix), grant.id.rawValue, grant.customer.rawValue,
+            kind.type,
             kind.rawValue, amount, grant.amount.currency.code, instant, invoice?.rawValue, line?.rawValue, now,
         ])
     }
 
     static func fetchGrant(_ db: Database, _ id: CreditGrant.ID) throws -> CreditGrant {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE id = ?"), arguments: [id.rawValue])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE id = ?"), arguments: [id.rawValue])
         else { throw LedgerError.missing("credit grant", id.rawValue, param: "credit_grant") }
         return try grant(db, row)
     }
@@ -252,7 +272,9 @@ extension Ledger {
         var totals = GrantTotals()
         for row in try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT kind, sum(amount) AS total FROM creditBalanceTransaction WHERE grantId = ? AND effectiveAt <= ? GROUP BY kind"),
+                sql:
+                    "SELECT kind, sum(amount) AS total FROM creditBalanceTransaction WHERE grantId = ? AND effectiveAt <= ? GROUP BY kind"
+            ),
             arguments: [grant.rawValue, asOf])
         {
             let total: Int64 = row["total"]
@@ -281,7 +303,8 @@ extension Ledger {
         if grant.voidedAt != nil || grant.effectiveAt > instant { return 0 }
         if let expiresAt = grant.expiresAt, expiresAt <= instant { return 0 }
         if let booked = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?"), arguments: [grant.id.rawValue]),
+            db.cachedStatement(sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?"),
+            arguments: [grant.id.rawValue]),
             booked <= instant
         {
             return 0
@@ -298,19 +321,22 @@ extension Ledger {
         try store.write { db in
             let grant = try Self.fetchGrant(db, id)
             if let expiresAt {
-                let booked = try Int64.fetchOne(db, sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?", arguments: [id.rawValue])
+                let booked = try Int64.fetchOne(
+                    db, sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?", arguments: [id.rawValue])
                 guard grant.voidedAt == nil, booked == nil else {
                     throw LedgerError(.grantInactive, "grant '\(id)' is voided or expired", param: "expires_at")
                 }
                 if let value = expiresAt, value <= grant.effectiveAt {
                     throw LedgerError.invalidRequest("expires_at must be after effective_at", param: "expires_at")
                 }
-                try db.execute(sql: "UPDATE creditGrant SET expiresAt = ? WHERE id = ?", arguments: [expiresAt, id.rawValue])
+                try db.execute(
+                    sql: "UPDATE creditGrant SET expiresAt = ? WHERE id = ?", arguments: [expiresAt, id.rawValue])
             }
             if let metadata {
                 try Metadata.validate(metadata)
                 try db.execute(
-                    sql: "UPDATE creditGrant SET metadata = ? WHERE id = ?", arguments: [MetadataJSON.encode(metadata), id.rawValue])
+                    sql: "UPDATE creditGrant SET metadata = ? WHERE id = ?",
+                    arguments: [MetadataJSON.encode(metadata), id.rawValue])
             }
             return try Self.fetchGrant(db, id)
         }
@@ -323,17 +349,25 @@ extension Ledger {
         let now = self.now
         return try store.write { db in
             let grant = try Self.fetchGrant(db, id)
-            guard grant.voidedAt == nil else { throw LedgerError(.grantInactive, "grant '\(id)' is already voided", param: "credit_grant") }
+            guard grant.voidedAt == nil else {
+                throw LedgerError(.grantInactive, "grant '\(id)' is already voided", param: "credit_grant")
+            }
             let totals = try Self.totals(db, id)
             guard totals.applied == 0 else {
-                throw LedgerError(.grantAlreadyApplied, "grant '\(id)' was applied to an invoice; expire it instead", param: "credit_grant")
+                throw LedgerError(
+                    .grantAlreadyApplied, "grant '\(id)' was applied to an invoice; expire it instead",
+                    param: "credit_grant")
             }
             let at = max(now, grant.effectiveAt)
             if totals.remaining > 0 {
                 try Self.book(db, grant: grant, kind: .creditsVoided, amount: totals.remaining, at: at, now: now)
             }
-            try Self.reverseEntries(db, sourceType: "credit_grant.granted", sourceId: id.rawValue, at: at, description: "Credit grant \(id) voided", newSource: "credit_grant.voided")
-            try Self.reverseEntries(db, sourceType: "credit_grant.expired", sourceId: id.rawValue, at: at, description: "Credit grant \(id) voided", newSource: "credit_grant.voided")
+            try Self.reverseEntries(
+                db, sourceType: "credit_grant.granted", sourceId: id.rawValue, at: at,
+                description: "Credit grant \(id) voided", newSource: "credit_grant.voided")
+            try Self.reverseEntries(
+                db, sourceType: "credit_grant.expired", sourceId: id.rawValue, at: at,
+                description: "Credit grant \(id) voided", newSource: "credit_grant.voided")
             try db.execute(sql: "UPDATE creditGrant SET voidedAt = ? WHERE id = ?", arguments: [now, id.rawValue])
             return try Self.fetchGrant(db, id)
         }
@@ -346,7 +380,9 @@ extension Ledger {
             try post(
                 JournalEntry.balanced(
                     postedAt: at, description: description, sourceType: newSource, sourceId: sourceId,
-                    postings: entry.postings.map { Posting(account: $0.account, amountMinor: -$0.amountMinor, currency: $0.currency) }),
+                    postings: entry.postings.map {
+                        Posting(account: $0.account, amountMinor: -$0.amountMinor, currency: $0.currency)
+                    }),
                 db)
         }
     }
@@ -357,7 +393,8 @@ extension Ledger {
         let now = self.now
         return try store.write { db in
             let grant = try Self.fetchGrant(db, id)
-            let booked = try Int64.fetchOne(db, sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?", arguments: [id.rawValue])
+            let booked = try Int64.fetchOne(
+                db, sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?", arguments: [id.rawValue])
             guard grant.voidedAt == nil, booked == nil else {
                 throw LedgerError(.grantInactive, "grant '\(id)' is voided or already expired", param: "credit_grant")
             }
@@ -376,7 +413,9 @@ extension Ledger {
             try book(db, grant: grant, kind: .creditsExpired, amount: remaining, at: instant, now: now)
         }
         try postExpiry(db, grant, face: remaining, at: instant)
-        try db.cachedStatement(sql: "UPDATE creditGrant SET expiryBookedAt = ? WHERE id = ?").execute(arguments: [instant, grant.id.rawValue])
+        try db.cachedStatement(sql: "UPDATE creditGrant SET expiryBookedAt = ? WHERE id = ?").execute(arguments: [
+            instant, grant.id.rawValue,
+        ])
     }
 
     static func postExpiry(_ db: Database, _ grant: CreditGrant, face: Int64, at instant: Int64) throws {
@@ -405,7 +444,8 @@ extension Ledger {
 
     static func accountBalance(_ db: Database, _ account: Account, _ currency: Currency) throws -> Int64 {
         try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT coalesce(sum(amountMinor), 0) FROM posting WHERE account = ? AND currency = ?"),
+            db.cachedStatement(
+                sql: "SELECT coalesce(sum(amountMinor), 0) FROM posting WHERE account = ? AND currency = ?"),
             arguments: [account.name, currency.code]) ?? 0
     }
 
@@ -414,7 +454,9 @@ extension Ledger {
     /// Applies the customer's grants to a subscription invoice finalizing at `instant` (SPEC
     /// §2.6): the planner's applications, each a `credits_applied` transaction. Returns the
     /// invoice with its lines' credit amounts.
-    static func applyCredits(_ db: Database, _ invoice: Invoice, at instant: Int64, now: Int64, cache: inout [Price.ID: PriceInfo]) throws
+    static func applyCredits(
+        _ db: Database, _ invoice: Invoice, at instant: Int64, now: Int64, cache: inout [Price.ID: PriceInfo]
+    ) throws
         -> Invoice
     {
         guard invoice.subscription != nil else { return invoice }
@@ -423,20 +465,28 @@ extension Ledger {
         var invoice = invoice
         for application in plan.applications {
             let grant = plan.grants[application.grant]!
-            try book(db, grant: grant, kind: .creditsApplied, amount: application.amount, at: instant, now: now, invoice: invoice.id, line: application.line)
-            let transaction = try String.fetchOne(db, sql: "SELECT id FROM creditBalanceTransaction WHERE seq = last_insert_rowid()")
+            try book(
+                db, grant: grant, kind: .creditsApplied, amount: application.amount, at: instant, now: now,
+                invoice: invoice.id, line: application.line)
+            let transaction = try String.fetchOne(
+                db, sql: "SELECT id FROM creditBalanceTransaction WHERE seq = last_insert_rowid()")
             let index = invoice.lines.firstIndex { $0.id == application.line }!
-            invoice.lines[index].creditAmounts.append(CreditAmount(amount: application.amount, transaction: transaction, grant: grant.id.rawValue))
+            invoice.lines[index].creditAmounts.append(
+                CreditAmount(amount: application.amount, transaction: transaction, grant: grant.id.rawValue))
         }
         return invoice
     }
 
     /// The planner's applications for `invoice` at `instant`, with the grants it drew on.
-    static func planCredits(_ db: Database, _ invoice: Invoice, at instant: Int64, cache: inout [Price.ID: PriceInfo]) throws
+    static func planCredits(_ db: Database, _ invoice: Invoice, at instant: Int64, cache: inout [Price.ID: PriceInfo])
+        throws
         -> (applications: [BurndownPlanner.Application], grants: [CreditGrant.ID: CreditGrant])
     {
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE customerId = ? AND currency = ? AND voidedAt IS NULL AND effectiveAt <= ?"),
+            db.cachedStatement(
+                sql:
+                    "SELECT * FROM creditGrant WHERE customerId = ? AND currency = ? AND voidedAt IS NULL AND effectiveAt <= ?"
+            ),
             arguments: [invoice.customer.rawValue, invoice.currency.code, instant])
         guard !rows.isEmpty else { return ([], [:]) }
         var grants: [CreditGrant.ID: CreditGrant] = [:]
@@ -454,7 +504,8 @@ extension Ledger {
         }
         let lines = try invoice.lines.map { line in
             BurndownPlanner.Line(
-                id: line.id, price: line.price, metered: try line.price.map { try priceInfo(db, $0, cache: &cache).isMetered } ?? false,
+                id: line.id, price: line.price,
+                metered: try line.price.map { try priceInfo(db, $0, cache: &cache).isMetered } ?? false,
                 currency: line.currency, amount: line.amount, periodEnd: line.periodEnd)
         }
         return (BurndownPlanner.plan(grants: candidates, lines: lines), grants)
@@ -489,9 +540,15 @@ extension Ledger {
                 let recognized = try share(cost, netAfter, face) - share(cost, netBefore, face)
                 let left = -(try accountBalance(db, .prepayments(grant.id), invoice.currency))
                 let atCost = min(recognized, left)
-                if atCost != 0 { postings.append(Posting(account: .prepayments(grant.id), amountMinor: atCost, currency: invoice.currency)) }
+                if atCost != 0 {
+                    postings.append(
+                        Posting(account: .prepayments(grant.id), amountMinor: atCost, currency: invoice.currency))
+                }
                 if applied - atCost != 0 {
-                    postings.append(Posting(account: .creditDiscounts(grant.id), amountMinor: applied - atCost, currency: invoice.currency))
+                    postings.append(
+                        Posting(
+                            account: .creditDiscounts(grant.id), amountMinor: applied - atCost,
+                            currency: invoice.currency))
                 }
             }
         }
@@ -509,7 +566,8 @@ extension Ledger {
     /// it expires again at once.
     static func reinstateCredits(_ db: Database, _ invoice: Invoice, at instant: Int64) throws {
         for row in try Row.fetchAll(
-            db, sql: "SELECT * FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq",
+            db,
+            sql: "SELECT * FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq",
             arguments: [invoice.id.rawValue])
         {
             let grant = try fetchGrant(db, .init(row["grantId"]))
@@ -517,7 +575,8 @@ extension Ledger {
             try book(
                 db, grant: grant, kind: .creditsApplicationInvoiceVoided, amount: amount, at: instant, now: instant,
                 invoice: invoice.id, line: .init(row["invoiceLineId"] as String))
-            let booked = try Int64.fetchOne(db, sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?", arguments: [grant.id.rawValue])
+            let booked = try Int64.fetchOne(
+                db, sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?", arguments: [grant.id.rawValue])
             let expired = booked != nil || (grant.expiresAt.map { $0 <= instant } ?? false)
             if expired || grant.voidedAt != nil {
                 try book(db, grant: grant, kind: .creditsExpired, amount: amount, at: instant, now: instant)
@@ -528,13 +587,14 @@ extension Ledger {
 
     /// Books every expiry due by `until` not yet booked (the billing run), each at its instant.
     static func nextExpiry(_ db: Database, until: Int64) throws -> (CreditGrant.ID, Int64)? {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT id, expiresAt FROM creditGrant WHERE expiryBookedAt IS NULL AND voidedAt IS NULL
-                        AND expiresAt <= ? ORDER BY expiresAt, seq LIMIT 1
-                    """),
-            arguments: [until])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, expiresAt FROM creditGrant WHERE expiryBookedAt IS NULL AND voidedAt IS NULL
+                            AND expiresAt <= ? ORDER BY expiresAt, seq LIMIT 1
+                        """),
+                arguments: [until])
         else { return nil }
         return (.init(row["id"]), row["expiresAt"])
     }
@@ -556,7 +616,9 @@ extension Ledger {
             ).map { try Self.grant(db, $0) }
             if let grant {
                 grants = grants.filter { $0.id == grant }
-                if grants.isEmpty { throw LedgerError.missing("credit grant of this customer", grant.rawValue, param: "credit_grant") }
+                if grants.isEmpty {
+                    throw LedgerError.missing("credit grant of this customer", grant.rawValue, param: "credit_grant")
+                }
             }
             if let price {
                 grants = grants.filter { g in
@@ -576,29 +638,37 @@ extension Ledger {
             if instant >= now {
                 var cache: [Price.ID: PriceInfo] = [:]
                 let drafts = try Row.fetchAll(
-                    db, sql: "SELECT * FROM invoice WHERE customerId = ? AND status = 'draft' AND subscriptionId IS NOT NULL ORDER BY finalizesAt, seq",
+                    db,
+                    sql:
+                        "SELECT * FROM invoice WHERE customerId = ? AND status = 'draft' AND subscriptionId IS NOT NULL ORDER BY finalizesAt, seq",
                     arguments: [customer.rawValue]
                 ).map { try Self.invoice(db, $0) }
                 let ids = Set(grants.map(\.id))
                 for draft in drafts {
-                    for application in try Self.planCredits(db, draft, at: instant, cache: &cache).applications where ids.contains(application.grant) {
+                    for application in try Self.planCredits(db, draft, at: instant, cache: &cache).applications
+                    where ids.contains(application.grant) {
                         available[draft.currency, default: 0] -= application.amount
                     }
                 }
             }
             return ledger.keys.sorted().map { currency in
-                CreditBalance(currency: currency, ledgerBalance: ledger[currency]!, availableBalance: max(0, available[currency] ?? 0))
+                CreditBalance(
+                    currency: currency, ledgerBalance: ledger[currency]!,
+                    availableBalance: max(0, available[currency] ?? 0))
             }
         }
     }
 
     /// The customer's credit balance transactions, oldest first, optionally of one grant.
-    public func creditTransactions(customer: Customer.ID, grant: CreditGrant.ID? = nil) throws -> [CreditBalanceTransaction] {
+    public func creditTransactions(customer: Customer.ID, grant: CreditGrant.ID? = nil) throws
+        -> [CreditBalanceTransaction]
+    {
         try store.read { db in
             _ = try Self.customerSeq(db, customer)
             return try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM creditBalanceTransaction WHERE customerId = ? AND (grantId IS ? OR ?) ORDER BY effectiveAt, seq",
+                sql:
+                    "SELECT * FROM creditBalanceTransaction WHERE customerId = ? AND (grantId IS ? OR ?) ORDER BY effectiveAt, seq",
                 arguments: [customer.rawValue, grant?.rawValue, grant == nil]
             ).map { row in
                 CreditBalanceTransaction(

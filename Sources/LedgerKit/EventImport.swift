@@ -174,7 +174,13 @@ extension Ledger {
                 report.lines += 1
                 switch line {
                 case .tooLong(let number):
-                    pending.append((number, .failure(LedgerError(.malformedLine, "the line is longer than \(Limits.importLineBytesMax) bytes"))))
+                    pending.append(
+                        (
+                            number,
+                            .failure(
+                                LedgerError(
+                                    .malformedLine, "the line is longer than \(Limits.importLineBytesMax) bytes"))
+                        ))
                 case .text(let number, let text):
                     if text.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
                     do {
@@ -186,7 +192,9 @@ extension Ledger {
                             var fields = try ImportLine.csvFields(Substring(record))
                             while fields == nil {
                                 // A quoted field spans lines: read on, within the line limit.
-                                guard case .text(_, let more)? = reader.next(), record.utf8.count < Limits.importLineBytesMax else {
+                                guard case .text(_, let more)? = reader.next(),
+                                    record.utf8.count < Limits.importLineBytesMax
+                                else {
                                     throw LedgerError(.malformedLine, "a quoted field is never closed")
                                 }
                                 report.lines += 1
@@ -211,18 +219,18 @@ extension Ledger {
 
         if atomic {
             do {
-              try store.write { db in
-                var more = true
-                while more {
-                    more = fill(limit: Limits.importBatchSize)
-                    try flush(db)
-                    onProgress(report, reader.bytesRead)
+                try store.write { db in
+                    var more = true
+                    while more {
+                        more = fill(limit: Limits.importBatchSize)
+                        try flush(db)
+                        onProgress(report, reader.bytesRead)
+                    }
+                    if report.rejected > 0 {
+                        report.rolledBack = true
+                        throw RollbackSignal()
+                    }
                 }
-                if report.rejected > 0 {
-                    report.rolledBack = true
-                    throw RollbackSignal()
-                }
-              }
             } catch is RollbackSignal {
                 return report
             }

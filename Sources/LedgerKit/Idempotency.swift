@@ -37,7 +37,10 @@ extension Ledger {
                         "idempotency key '\(key)' was used for another request: \(row["request"] as String)",
                         param: "idempotency_key")
                 }
-                return (IdempotentResponse(json: row["responseJSON"], text: row["responseText"], status: row["status"]), true)
+                return (
+                    IdempotentResponse(json: row["responseJSON"], text: row["responseText"], status: row["status"]),
+                    true
+                )
             }
             let response = try store.joining(db) { try body() }
             try db.execute(

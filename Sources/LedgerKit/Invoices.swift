@@ -24,7 +24,8 @@ extension Ledger {
                 let line = invoice.lines[index]
                 let info = try priceInfo(db, line.price!, cache: &cache)
                 let quantity = try meteredQuantity(
-                    db, customerSeq: customerSeq, info: info, start: line.periodStart, end: line.periodEnd, asOf: instant)
+                    db, customerSeq: customerSeq, info: info, start: line.periodStart, end: line.periodEnd,
+                    asOf: instant)
                 let amount = try Pricing.quote(info.price.scheme, quantity: quantity).amount
                 invoice.lines[index].quantity = quantity
                 invoice.lines[index].amount = amount
@@ -41,7 +42,8 @@ extension Ledger {
         invoice.amountDue = max(invoice.total, 0)
         invoice.amountPaid = 0
         invoice.amountRemaining = invoice.amountDue
-        let counter = try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM invoiceCounter WHERE name = 'invoice'"))!
+        let counter = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT next FROM invoiceCounter WHERE name = 'invoice'"))!
         try db.cachedStatement(sql: "UPDATE invoiceCounter SET next = next + 1 WHERE name = 'invoice'").execute()
         invoice.number = Invoice.number(counter)
         invoice.finalizedAt = instant
@@ -69,7 +71,8 @@ extension Ledger {
         for line in invoice.lines where line.amount != 0 {
             let account: Account
             if let price = line.price {
-                account = try priceInfo(db, price, cache: &cache).isMetered
+                account =
+                    try priceInfo(db, price, cache: &cache).isMetered
                     ? .revenue(price) : .subscriptionRevenue(price)
             } else {
                 account = .revenueInvoiceItems
@@ -79,7 +82,8 @@ extension Ledger {
         }
         var postings: [Posting] = []
         if invoice.total != 0 {
-            postings.append(Posting(account: .receivable(invoice.customer), amountMinor: invoice.total, currency: invoice.currency))
+            postings.append(
+                Posting(account: .receivable(invoice.customer), amountMinor: invoice.total, currency: invoice.currency))
         }
         postings += try creditPostings(db, invoice)
         postings += order.map { Posting(account: $0, amountMinor: credits[$0]!, currency: invoice.currency) }
@@ -95,16 +99,17 @@ extension Ledger {
         _ invoice: Invoice, customerSeq: Int64, at instant: Int64, cache: inout [Price.ID: PriceInfo], _ db: Database
     ) throws {
         guard invoice.billingReason != .subscriptionCreate else { return }
-        let recordedMax = try Int64.fetchOne(db.cachedStatement(sql: "SELECT recordedMax FROM meterEventClock WHERE id = 1"))!
+        let recordedMax = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT recordedMax FROM meterEventClock WHERE id = 1"))!
         for line in invoice.lines {
             guard line.meter != nil, let price = line.price else { continue }
             let meterSeq = try priceInfo(db, price, cache: &cache).meterSeq!
             if recordedMax > instant {
                 try db.cachedStatement(
-                sql: """
-                    UPDATE meterEvent SET late = 1 WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ?
-                        AND timestamp < ? AND recordedAt > ? AND late = 0
-                    """
+                    sql: """
+                        UPDATE meterEvent SET late = 1 WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ?
+                            AND timestamp < ? AND recordedAt > ? AND late = 0
+                        """
                 ).execute(arguments: [customerSeq, meterSeq, line.periodStart, line.periodEnd, instant])
             }
             try db.cachedStatement(sql: "UPDATE meterEventClock SET billedMax = ? WHERE id = 1 AND billedMax < ?")
@@ -120,7 +125,9 @@ extension Ledger {
 
     /// Whether an event of this customer and meter at `timestamp` falls in a metered period whose
     /// invoice is finalized.
-    static func isInFinalizedPeriod(_ db: Database, customerSeq: Int64, meterSeq: Int64, timestamp: Int64) throws -> Bool {
+    static func isInFinalizedPeriod(_ db: Database, customerSeq: Int64, meterSeq: Int64, timestamp: Int64) throws
+        -> Bool
+    {
         try Bool.fetchOne(
             db.cachedStatement(
                 sql: """
@@ -161,7 +168,8 @@ extension Ledger {
                         ]), db)
             }
             try db.execute(
-                sql: "UPDATE invoice SET status = 'paid', amountPaid = amountPaid + amountRemaining, amountRemaining = 0, paidAt = ? WHERE id = ?",
+                sql:
+                    "UPDATE invoice SET status = 'paid', amountPaid = amountPaid + amountRemaining, amountRemaining = 0, paidAt = ? WHERE id = ?",
                 arguments: [now, id.rawValue])
             return try Self.fetchInvoice(db, id)
         }
@@ -180,8 +188,12 @@ extension Ledger {
                         postedAt: now, description: "Invoice \(invoice.number!) marked uncollectible",
                         sourceType: "invoice.uncollectible", sourceId: id.rawValue,
                         postings: [
-                            Posting(account: .uncollectible, amountMinor: invoice.amountRemaining, currency: invoice.currency),
-                            Posting(account: .receivable(invoice.customer), amountMinor: -invoice.amountRemaining, currency: invoice.currency),
+                            Posting(
+                                account: .uncollectible, amountMinor: invoice.amountRemaining,
+                                currency: invoice.currency),
+                            Posting(
+                                account: .receivable(invoice.customer), amountMinor: -invoice.amountRemaining,
+                                currency: invoice.currency),
                         ]), db)
             }
             try db.execute(
@@ -203,7 +215,8 @@ extension Ledger {
             if let entry = try Self.entries(db, sourceType: "invoice.finalized", sourceId: id.rawValue).first {
                 let postings = entry.postings.map { p in
                     Posting(
-                        account: invoice.status == .uncollectible && p.account == receivable ? .uncollectible : p.account,
+                        account: invoice.status == .uncollectible && p.account == receivable
+                            ? .uncollectible : p.account,
                         amountMinor: -p.amountMinor, currency: p.currency)
                 }
                 try Self.post(
@@ -212,7 +225,8 @@ extension Ledger {
                         sourceId: id.rawValue, postings: postings), db)
             }
             try Self.reinstateCredits(db, invoice, at: now)
-            try db.execute(sql: "UPDATE invoice SET status = 'void', voidedAt = ? WHERE id = ?", arguments: [now, id.rawValue])
+            try db.execute(
+                sql: "UPDATE invoice SET status = 'void', voidedAt = ? WHERE id = ?", arguments: [now, id.rawValue])
             return try Self.fetchInvoice(db, id)
         }
     }
@@ -238,7 +252,11 @@ extension Ledger {
             let id: String = row["id"]
             let postings = try Row.fetchAll(
                 db, sql: "SELECT * FROM posting WHERE entryId = ? ORDER BY position", arguments: [id]
-            ).map { Posting(account: try Account($0["account"]), amountMinor: $0["amountMinor"], currency: try Currency(code: $0["currency"])) }
+            ).map {
+                Posting(
+                    account: try Account($0["account"]), amountMinor: $0["amountMinor"],
+                    currency: try Currency(code: $0["currency"]))
+            }
             return try JournalEntry.balanced(
                 id: .init(id), postedAt: row["postedAt"], description: row["description"], sourceType: sourceType,
                 sourceId: sourceId, postings: postings)
@@ -269,12 +287,15 @@ extension Ledger {
                 if pending.count == 1 { chosen = try Currency(code: pending[0]) }
             }
             guard let chosen else {
-                throw LedgerError.invalidRequest("give --currency (no single currency of pending items to use)", param: "currency")
+                throw LedgerError.invalidRequest(
+                    "give --currency (no single currency of pending items to use)", param: "currency")
             }
             var lines: [InvoiceLine] = []
             if includePending {
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM invoiceItem WHERE customerId = ? AND currency = ? AND invoiceId IS NULL ORDER BY seq",
+                    db,
+                    sql:
+                        "SELECT * FROM invoiceItem WHERE customerId = ? AND currency = ? AND invoiceId IS NULL ORDER BY seq",
                     arguments: [customer.rawValue, chosen.code])
                 lines = try rows.map { row in
                     let item = try Self.invoiceItem(row)
@@ -282,7 +303,8 @@ extension Ledger {
                 }
             }
             var invoice = try Self.draft(
-                customer: customer, subscription: nil, reason: .manual, currency: chosen, period: (now, now), lines: lines,
+                customer: customer, subscription: nil, reason: .manual, currency: chosen, period: (now, now),
+                lines: lines,
                 description: description, created: now, finalizesAt: nil, id: invoiceID)
             invoice.metadata = metadata
             try Self.insert(invoice, db)
@@ -292,8 +314,10 @@ extension Ledger {
 
     static func line(for item: InvoiceItem) -> InvoiceLine {
         InvoiceLine(
-            id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .invoiceItem, price: nil, subscriptionItem: nil,
-            invoiceItem: item.id, meter: nil, description: item.description, quantity: item.quantity, amount: item.amount,
+            id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .invoiceItem, price: nil,
+            subscriptionItem: nil,
+            invoiceItem: item.id, meter: nil, description: item.description, quantity: item.quantity,
+            amount: item.amount,
             currency: item.currency, periodStart: item.created, periodEnd: item.created)
     }
 
@@ -312,8 +336,13 @@ extension Ledger {
             guard value >= 0 else { throw LedgerError(.invalidAmount, "amount cannot be negative", param: "amount") }
             amount = value
         case .unitTimesQuantity(let unit, let q):
-            guard !unit.isNegative else { throw LedgerError(.invalidAmount, "unit_amount_decimal cannot be negative", param: "unit_amount_decimal") }
-            guard !q.isNegative else { throw LedgerError(.invalidQuantity, "quantity cannot be negative", param: "quantity") }
+            guard !unit.isNegative else {
+                throw LedgerError(
+                    .invalidAmount, "unit_amount_decimal cannot be negative", param: "unit_amount_decimal")
+            }
+            guard !q.isNegative else {
+                throw LedgerError(.invalidQuantity, "quantity cannot be negative", param: "quantity")
+            }
             amount = try unit.multiplied(by: q).roundedToMinorUnits()
             unitAmount = unit
             quantity = q
@@ -325,22 +354,30 @@ extension Ledger {
             if let subscription = params.subscription {
                 let sub = try Self.fetchSubscription(db, subscription)
                 guard sub.customer == params.customer else {
-                    throw LedgerError.invalidRequest("subscription '\(subscription)' belongs to another customer", param: "subscription")
+                    throw LedgerError.invalidRequest(
+                        "subscription '\(subscription)' belongs to another customer", param: "subscription")
                 }
             }
             let item = InvoiceItem(
-                id: .init(id), customer: params.customer, currency: params.currency, amount: amount, unitAmount: unitAmount,
+                id: .init(id), customer: params.customer, currency: params.currency, amount: amount,
+                unitAmount: unitAmount,
                 quantity: quantity, description: params.description, subscription: params.subscription,
                 invoice: params.invoice, metadata: params.metadata, created: now)
             if let invoiceID = params.invoice {
                 let invoice = try Self.fetchInvoice(db, invoiceID)
                 guard invoice.status == .draft else {
-                    throw LedgerError(.invoiceNotEditable, "invoice '\(invoiceID)' is \(invoice.status.rawValue); only drafts can change", param: "invoice")
+                    throw LedgerError(
+                        .invoiceNotEditable,
+                        "invoice '\(invoiceID)' is \(invoice.status.rawValue); only drafts can change", param: "invoice"
+                    )
                 }
                 guard invoice.customer == params.customer else {
-                    throw LedgerError.invalidRequest("invoice '\(invoiceID)' belongs to another customer", param: "invoice")
+                    throw LedgerError.invalidRequest(
+                        "invoice '\(invoiceID)' belongs to another customer", param: "invoice")
                 }
-                guard invoice.currency == params.currency else { throw LedgerError.currencyMismatch(invoice.currency, params.currency) }
+                guard invoice.currency == params.currency else {
+                    throw LedgerError.currencyMismatch(invoice.currency, params.currency)
+                }
             }
             try db.execute(
                 sql: """
@@ -354,7 +391,10 @@ extension Ledger {
                     MetadataJSON.encode(params.metadata), now,
                 ])
             if let invoiceID = params.invoice {
-                let position = try Int.fetchOne(db, sql: "SELECT count(*) FROM invoiceLine WHERE invoiceId = ?", arguments: [invoiceID.rawValue]) ?? 0
+                let position =
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM invoiceLine WHERE invoiceId = ?", arguments: [invoiceID.rawValue]
+                    ) ?? 0
                 try Self.insert(
                     Self.line(for: item), invoice: invoiceID, position: position,
                     customerSeq: try Self.customerSeq(db, params.customer), db)
@@ -408,16 +448,20 @@ extension Ledger {
         return try store.read { db in
             let sub = try Self.fetchSubscription(db, id)
             guard sub.status == .active else {
-                throw LedgerError(.subscriptionCanceled, "subscription '\(id)' is canceled: nothing is upcoming", param: "subscription")
+                throw LedgerError(
+                    .subscriptionCanceled, "subscription '\(id)' is canceled: nothing is upcoming",
+                    param: "subscription")
             }
             var cache: [Price.ID: PriceInfo] = [:]
             let boundary = sub.currentPeriodEnd
             let next = sub.cycle.boundary(after: boundary)
             let lines = try Self.subscriptionLines(
-                db, sub, usage: (sub.currentPeriodStart, boundary), advance: sub.cancelAtPeriodEnd ? nil : (boundary, next),
+                db, sub, usage: (sub.currentPeriodStart, boundary),
+                advance: sub.cancelAtPeriodEnd ? nil : (boundary, next),
                 zeroMetered: nil, asOf: now, pendingItems: true, cache: &cache)
             var preview = try Self.draft(
-                customer: sub.customer, subscription: id, reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,
+                customer: sub.customer, subscription: id,
+                reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,
                 currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
                 created: now, finalizesAt: boundary + sub.graceSeconds, id: "upcoming_\(id.rawValue)")
             // Provisional credits: what the grants would pay if it finalized now.
@@ -477,7 +521,8 @@ extension Ledger {
                     case (nil, nil):
                         finished = true
                         return
-                    case (let d?, let p) where p == nil || (d["finalizesAt"] as Int64) <= (p!["currentPeriodEnd"] as Int64):
+                    case (let d?, let p)
+                    where p == nil || (d["finalizesAt"] as Int64) <= (p!["currentPeriodEnd"] as Int64):
                         _ = try Self.finalize(.init(d["id"]), at: d["finalizesAt"], db, cache: &cache)
                         report.invoicesFinalized += 1
                     case (_, let p?):

@@ -1,6 +1,6 @@
-@_exported import LedgerCore
 import Foundation
 import GRDB
+@_exported import LedgerCore
 
 /// The ledger: one SQLite file (or memory), one method per business operation, each one
 /// transaction.

@@ -134,7 +134,8 @@ extension Ledger {
             if !event.late {
                 let (meterSeq, _) = try Self.meterKey(db, event.meter)
                 if try Self.isInFinalizedPeriod(
-                    db, customerSeq: try Self.customerSeq(db, event.customer), meterSeq: meterSeq, timestamp: event.timestamp)
+                    db, customerSeq: try Self.customerSeq(db, event.customer), meterSeq: meterSeq,
+                    timestamp: event.timestamp)
                 {
                     throw LedgerError(
                         .eventAlreadyInvoiced,
@@ -158,20 +159,23 @@ extension Ledger {
         try store.read { db in
             let (meterSeq, formula) = try Self.meterKey(db, meter)
             let customerSeq = try Self.customerSeq(db, customer)
-            return try Self.aggregate(db, customerSeq: customerSeq, meterSeq: meterSeq, formula: formula, start: start, end: end)
+            return try Self.aggregate(
+                db, customerSeq: customerSeq, meterSeq: meterSeq, formula: formula, start: start, end: end)
         }
     }
 
     static func meterKey(_ db: Database, _ meter: Meter.ID) throws -> (Int64, Meter.Aggregation) {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT seq, aggregation FROM meter WHERE id = ?"), arguments: [meter.rawValue])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT seq, aggregation FROM meter WHERE id = ?"), arguments: [meter.rawValue])
         else { throw LedgerError.missing("meter", meter.rawValue, param: "meter") }
         return (row["seq"], Meter.Aggregation(rawValue: row["aggregation"])!)
     }
 
     static func customerSeq(_ db: Database, _ customer: Customer.ID) throws -> Int64 {
-        guard let seq = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT seq FROM customer WHERE id = ?"), arguments: [customer.rawValue])
+        guard
+            let seq = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT seq FROM customer WHERE id = ?"), arguments: [customer.rawValue])
         else { throw LedgerError.missing("customer", customer.rawValue, param: "customer") }
         return seq
     }
@@ -351,7 +355,9 @@ struct EventWriter {
     /// after the billed-through mark of their customer and meter, which is cached.
     private mutating func isLate(customer: Int64, meter: Int64, timestamp: Int64) throws -> Bool {
         if billedMax == nil {
-            billedMax = try Int64.fetchOne(db.cachedStatement(sql: "SELECT billedMax FROM meterEventClock WHERE id = 1")) ?? .min
+            billedMax =
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT billedMax FROM meterEventClock WHERE id = 1"))
+                ?? .min
         }
         guard timestamp < billedMax! else { return false }
         let key = BilledKey(customer: customer, meter: meter)
@@ -359,9 +365,11 @@ struct EventWriter {
         if let cached = billedThrough[key] {
             through = cached
         } else {
-            through = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT billedThrough FROM meterBilledThrough WHERE customerSeq = ? AND meterSeq = ?"),
-                arguments: [customer, meter]) ?? .min
+            through =
+                try Int64.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT billedThrough FROM meterBilledThrough WHERE customerSeq = ? AND meterSeq = ?"),
+                    arguments: [customer, meter]) ?? .min
             if billedThrough.count >= 100_000 { billedThrough.removeAll(keepingCapacity: true) }  // bounded memory
             billedThrough[key] = through
         }
@@ -404,8 +412,9 @@ struct EventWriter {
 
     private mutating func customerSeq(_ id: String) throws -> Int64 {
         if let seq = customers[id] { return seq }
-        guard let seq = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT seq FROM customer WHERE id = ?"), arguments: [id])
+        guard
+            let seq = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT seq FROM customer WHERE id = ?"), arguments: [id])
         else { throw LedgerError.missing("customer", id, param: "customer") }
         if customers.count >= 100_000 { customers.removeAll(keepingCapacity: true) }  // bounded memory
         customers[id] = seq

@@ -37,7 +37,10 @@ public struct ContractReconciliation: Hashable, Sendable {
     public var costDifference: Int64 { committed - recognized - breakage - prepaymentLeft }
 
     public var differences: [(String, Int64)] {
-        [("balance", balanceDifference), ("invoiced", invoicedDifference), ("paid", paidDifference), ("cost", costDifference)]
+        [
+            ("balance", balanceDifference), ("invoiced", invoicedDifference), ("paid", paidDifference),
+            ("cost", costDifference),
+        ]
     }
 
     public var balanced: Bool { differences.allSatisfy { $0.1 == 0 } }
@@ -62,7 +65,8 @@ extension Ledger {
     /// Prepaid-contract reconciliation: one row per funding invoice of paid grants (or per paid
     /// grant without one), optionally for one customer or one grant.
     /// - Throws: `resource_missing`.
-    public func reconcile(customer: Customer.ID? = nil, grant: CreditGrant.ID? = nil) throws -> [ContractReconciliation] {
+    public func reconcile(customer: Customer.ID? = nil, grant: CreditGrant.ID? = nil) throws -> [ContractReconciliation]
+    {
         try store.read { db in
             if let customer { _ = try Self.customerSeq(db, customer) }
             if let grant { _ = try Self.fetchGrant(db, grant) }
@@ -79,7 +83,8 @@ extension Ledger {
                 let key = g.fundingInvoice
                 var index = rows.firstIndex { key != nil && $0.fundingInvoice == key }
                 if index == nil {
-                    var row = ContractReconciliation(customer: g.customer, fundingInvoice: key, grants: [], currency: g.amount.currency)
+                    var row = ContractReconciliation(
+                        customer: g.customer, fundingInvoice: key, grants: [], currency: g.amount.currency)
                     if let key {
                         let invoice = try Self.fetchInvoice(db, key)
                         row.invoiced = invoice.status == .draft ? 0 : invoice.total
@@ -102,12 +107,15 @@ extension Ledger {
                 rows[i].reinstated += totals.reinstated
                 rows[i].expired += totals.expired
                 rows[i].voided += totals.voided
-                rows[i].remaining += try Int64.fetchOne(
-                    db,
-                    sql: "SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0) FROM creditBalanceTransaction WHERE grantId = ?",
-                    arguments: [g.id.rawValue]) ?? 0
+                rows[i].remaining +=
+                    try Int64.fetchOne(
+                        db,
+                        sql:
+                            "SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0) FROM creditBalanceTransaction WHERE grantId = ?",
+                        arguments: [g.id.rawValue]) ?? 0
                 let currency = g.amount.currency
-                rows[i].recognized += try Self.postingSum(db, .prepayments(g.id), currency, sources: ["invoice.finalized", "invoice.voided"])
+                rows[i].recognized += try Self.postingSum(
+                    db, .prepayments(g.id), currency, sources: ["invoice.finalized", "invoice.voided"])
                 rows[i].breakage += -(try Self.accountBalance(db, .breakage(g.id), currency))
                 rows[i].prepaymentLeft += -(try Self.accountBalance(db, .prepayments(g.id), currency))
                 if g.voidedAt != nil {
@@ -124,7 +132,8 @@ extension Ledger {
     }
 
     /// The sum of postings to `account` in entries from `sources`.
-    static func postingSum(_ db: Database, _ account: Account, _ currency: Currency, sources: [String]) throws -> Int64 {
+    static func postingSum(_ db: Database, _ account: Account, _ currency: Currency, sources: [String]) throws -> Int64
+    {
         try Int64.fetchOne(
             db,
             sql: """
@@ -148,12 +157,17 @@ extension Ledger {
                     """,
                 arguments: [customer?.rawValue, customer == nil])
             {
-                let value = ExactDecimal(significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"])
-                if let last = result.last, last.customer.rawValue == row["customerId"], last.meter.rawValue == row["meterId"] {
+                let value = ExactDecimal(
+                    significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"])
+                if let last = result.last, last.customer.rawValue == row["customerId"],
+                    last.meter.rawValue == row["meterId"]
+                {
                     result[result.count - 1].events += 1
                     result[result.count - 1].value = try last.value.adding(value)
                 } else {
-                    result.append(LateUsage(customer: .init(row["customerId"]), meter: .init(row["meterId"]), events: 1, value: value))
+                    result.append(
+                        LateUsage(
+                            customer: .init(row["customerId"]), meter: .init(row["meterId"]), events: 1, value: value))
                 }
             }
             return result

@@ -23,7 +23,8 @@ extension Ledger {
         }
         let start = params.backdateStartDate ?? now
         if start > now {
-            throw LedgerError.invalidRequest("backdate_start_date must not be in the future", param: "backdate_start_date")
+            throw LedgerError.invalidRequest(
+                "backdate_start_date must not be in the future", param: "backdate_start_date")
         }
         let anchor = params.billingCycleAnchor ?? start
         if anchor < start {
@@ -46,13 +47,19 @@ extension Ledger {
                 }
                 guard let recurring = price.recurring else {
                     throw LedgerError.invalidRequest(
-                        "price '\(price.id)' is one_time; a subscription needs recurring prices", param: "items[\(index)].price")
+                        "price '\(price.id)' is one_time; a subscription needs recurring prices",
+                        param: "items[\(index)].price")
                 }
                 if let first {
-                    if first.currency != price.currency { throw LedgerError.currencyMismatch(first.currency, price.currency) }
-                    if first.recurring!.interval != recurring.interval || first.recurring!.intervalCount != recurring.intervalCount {
+                    if first.currency != price.currency {
+                        throw LedgerError.currencyMismatch(first.currency, price.currency)
+                    }
+                    if first.recurring!.interval != recurring.interval
+                        || first.recurring!.intervalCount != recurring.intervalCount
+                    {
                         throw LedgerError.invalidRequest(
-                            "all items must share one interval: '\(first.id)' and '\(price.id)' differ", param: "items[\(index)].price")
+                            "all items must share one interval: '\(first.id)' and '\(price.id)' differ",
+                            param: "items[\(index)].price")
                     }
                 } else {
                     first = price
@@ -61,18 +68,24 @@ extension Ledger {
                 if recurring.usageType == .metered {
                     if quantity != nil {
                         throw LedgerError.invalidRequest(
-                            "price '\(price.id)' is metered: its quantity comes from usage", param: "items[\(index)].quantity")
+                            "price '\(price.id)' is metered: its quantity comes from usage",
+                            param: "items[\(index)].quantity")
                     }
                 } else {
                     quantity = quantity ?? 1
                     if quantity! < 0 {
-                        throw LedgerError.invalidRequest("a quantity cannot be negative", param: "items[\(index)].quantity")
+                        throw LedgerError.invalidRequest(
+                            "a quantity cannot be negative", param: "items[\(index)].quantity")
                     }
                 }
-                items.append(SubscriptionItem(id: .init(IDs.generate(prefix: SubscriptionItem.idPrefix)), price: price.id, quantity: quantity))
+                items.append(
+                    SubscriptionItem(
+                        id: .init(IDs.generate(prefix: SubscriptionItem.idPrefix)), price: price.id, quantity: quantity)
+                )
             }
             let recurring = first!.recurring!
-            let cycle = BillingCycle(anchor: anchor, interval: recurring.interval, intervalCount: recurring.intervalCount)
+            let cycle = BillingCycle(
+                anchor: anchor, interval: recurring.interval, intervalCount: recurring.intervalCount)
             let periodEnd = cycle.boundary(after: start)
             let subscription = Subscription(
                 id: .init(id), customer: params.customer, status: .active, billingMode: params.billingMode,
@@ -93,7 +106,8 @@ extension Ledger {
                 ])
             for (position, item) in items.enumerated() {
                 try db.execute(
-                    sql: "INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created) VALUES (?, ?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [item.id.rawValue, id, position, item.price.rawValue, item.quantity, now])
             }
             let lines = try Self.subscriptionLines(
@@ -131,12 +145,14 @@ extension Ledger {
     /// finalizing after the grace period) or at the end of its current period (no further
     /// periods; the boundary invoice bills the last period's usage only).
     /// - Throws: `resource_missing`, `subscription_canceled`.
-    public func cancelSubscription(_ id: Subscription.ID, atPeriodEnd: Bool = false) throws -> (Subscription, Invoice?) {
+    public func cancelSubscription(_ id: Subscription.ID, atPeriodEnd: Bool = false) throws -> (Subscription, Invoice?)
+    {
         let now = self.now
         return try store.write { db in
             var sub = try Self.fetchSubscription(db, id)
             guard sub.status == .active else {
-                throw LedgerError(.subscriptionCanceled, "subscription '\(id)' is already canceled", param: "subscription")
+                throw LedgerError(
+                    .subscriptionCanceled, "subscription '\(id)' is already canceled", param: "subscription")
             }
             if atPeriodEnd {
                 try db.execute(

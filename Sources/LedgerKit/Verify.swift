@@ -22,7 +22,8 @@ extension Ledger {
             }
             let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
             if !foreignKeys.isEmpty {
-                findings.append(.init(check: "foreign_keys", detail: "\(foreignKeys.count) rows reference missing objects"))
+                findings.append(
+                    .init(check: "foreign_keys", detail: "\(foreignKeys.count) rows reference missing objects"))
             }
             for row in try Row.fetchAll(
                 db, sql: "SELECT currency, sum(amountMinor) AS total FROM posting GROUP BY currency HAVING total != 0")
@@ -41,8 +42,9 @@ extension Ledger {
                 let entry: String = row["entryId"]
                 findings.append(.init(check: "entry_balanced", detail: "journal entry \(entry) does not balance"))
             }
-            let orphans = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM posting WHERE entryId NOT IN (SELECT id FROM journalEntry)") ?? 0
+            let orphans =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM posting WHERE entryId NOT IN (SELECT id FROM journalEntry)") ?? 0
             if orphans > 0 {
                 findings.append(.init(check: "entry_postings", detail: "\(orphans) postings have no entry"))
             }
@@ -64,16 +66,24 @@ extension Ledger {
                 let total: Int64 = row["total"]
                 let due: Int64 = row["amountDue"]
                 if subtotal != row["lineSum"] {
-                    findings.append(.init(check: "invoice_lines", detail: "invoice \(id): subtotal \(subtotal) ≠ lines \(row["lineSum"] as Int64)"))
+                    findings.append(
+                        .init(
+                            check: "invoice_lines",
+                            detail: "invoice \(id): subtotal \(subtotal) ≠ lines \(row["lineSum"] as Int64)"))
                 }
                 if due != max(total, 0) {
-                    findings.append(.init(check: "invoice_amount_due", detail: "invoice \(id): amount_due \(due) ≠ total \(total)"))
+                    findings.append(
+                        .init(check: "invoice_amount_due", detail: "invoice \(id): amount_due \(due) ≠ total \(total)"))
                 }
                 if status != "draft" && (row["amountPaid"] as Int64) + (row["amountRemaining"] as Int64) != due {
-                    findings.append(.init(check: "invoice_amount_paid", detail: "invoice \(id): paid + remaining ≠ due"))
+                    findings.append(
+                        .init(check: "invoice_amount_paid", detail: "invoice \(id): paid + remaining ≠ due"))
                 }
                 if status != "draft" && (row["posted"] as Int64) != total {
-                    findings.append(.init(check: "invoice_posting", detail: "invoice \(id): receivable posted \(row["posted"] as Int64) ≠ total \(total)"))
+                    findings.append(
+                        .init(
+                            check: "invoice_posting",
+                            detail: "invoice \(id): receivable posted \(row["posted"] as Int64) ≠ total \(total)"))
                 }
             }
             // Every grant: granted + reinstated = applied + expired + voided + remaining, never
@@ -84,24 +94,34 @@ extension Ledger {
                 let totals = try Ledger.totals(db, id)
                 let currency = try Currency(code: row["currency"])
                 if totals.remaining < 0 {
-                    findings.append(.init(check: "grant_balance", detail: "grant \(id): remaining \(totals.remaining) is negative"))
+                    findings.append(
+                        .init(check: "grant_balance", detail: "grant \(id): remaining \(totals.remaining) is negative"))
                 }
                 if row["category"] == "promotional" {
                     let liability = -(try Ledger.accountBalance(db, .credits(id), currency))
                     if liability != totals.remaining {
-                        findings.append(.init(check: "grant_liability", detail: "grant \(id): liability \(liability) ≠ remaining \(totals.remaining)"))
+                        findings.append(
+                            .init(
+                                check: "grant_liability",
+                                detail: "grant \(id): liability \(liability) ≠ remaining \(totals.remaining)"))
                     }
                 }
             }
-            for contract in try reconcileRows(db) where contract.costDifference != 0 || contract.balanceDifference != 0 {
-                findings.append(.init(
-                    check: "grant_cost", detail: "contract \(contract.grants.map(\.rawValue).joined(separator: ",")): \(contract.differences)"))
+            for contract in try reconcileRows(db) where contract.costDifference != 0 || contract.balanceDifference != 0
+            {
+                findings.append(
+                    .init(
+                        check: "grant_cost",
+                        detail:
+                            "contract \(contract.grants.map(\.rawValue).joined(separator: ",")): \(contract.differences)"
+                    ))
             }
             let numbers = try Int64.fetchAll(
                 db, sql: "SELECT CAST(substr(number, 5) AS INTEGER) FROM invoice WHERE number IS NOT NULL ORDER BY 1")
             let next = try Int64.fetchOne(db, sql: "SELECT next FROM invoiceCounter WHERE name = 'invoice'") ?? 1
             if numbers != Array(1..<max(next, 1)) {
-                findings.append(.init(check: "invoice_numbers", detail: "invoice numbers are not gapless 1…\(next - 1)"))
+                findings.append(
+                    .init(check: "invoice_numbers", detail: "invoice numbers are not gapless 1…\(next - 1)"))
             }
             return findings
         }

@@ -49,39 +49,65 @@ private enum BillingFixture {
             ["customers", "create", "--id", "cus_1", "--name", "John Doe"],
             ["customers", "create", "--id", "cus_2", "--name", "Jane Roe"],
             ["customers", "create", "--id", "cus_3", "--name", "Max Mustermann"],
-            ["meters", "create", "--id", "mtr_alpaca", "--display-name", "Alpaca AI tokens",
-             "--event-name", "alpaca_ai_tokens"],
-            ["meters", "create", "--id", "mtr_hyp", "--display-name", "Hypernian tokens",
-             "--event-name", "hypernian_tokens"],
+            [
+                "meters", "create", "--id", "mtr_alpaca", "--display-name", "Alpaca AI tokens",
+                "--event-name", "alpaca_ai_tokens",
+            ],
+            [
+                "meters", "create", "--id", "mtr_hyp", "--display-name", "Hypernian tokens",
+                "--event-name", "hypernian_tokens",
+            ],
             ["products", "create", "--id", "prod_alpaca", "--name", "Alpaca AI"],
             ["products", "create", "--id", "prod_hyp", "--name", "Hypernian"],
-            price + ["usd", "--id", "price_payg", "--product", "prod_alpaca", "--unit-amount", "4",
-                     "--divide-by", "100", "--round", "up", "--usage-type", "metered", "--interval", "month",
-                     "--meter", "mtr_alpaca"],
-            price + ["cad", "--id", "price_payg_cad", "--product", "prod_alpaca", "--unit-amount", "4",
-                     "--divide-by", "100", "--round", "up", "--usage-type", "metered", "--interval", "month",
-                     "--meter", "mtr_alpaca"],
-            price + ["usd", "--id", "price_licence", "--product", "prod_hyp", "--unit-amount", "10000",
-                     "--interval", "month", "--usage-type", "licensed"],
+            price + [
+                "usd", "--id", "price_payg", "--product", "prod_alpaca", "--unit-amount", "4",
+                "--divide-by", "100", "--round", "up", "--usage-type", "metered", "--interval", "month",
+                "--meter", "mtr_alpaca",
+            ],
+            price + [
+                "cad", "--id", "price_payg_cad", "--product", "prod_alpaca", "--unit-amount", "4",
+                "--divide-by", "100", "--round", "up", "--usage-type", "metered", "--interval", "month",
+                "--meter", "mtr_alpaca",
+            ],
+            price + [
+                "usd", "--id", "price_licence", "--product", "prod_hyp", "--unit-amount", "10000",
+                "--interval", "month", "--usage-type", "licensed",
+            ],
             price + ["usd", "--id", "price_overage", "--product", "prod_hyp"] + graduated
-                + ["--tier", "up_to=1000,unit_amount_decimal=0", "--tier", "up_to=inf,unit_amount_decimal=4",
-                   "--usage-type", "metered", "--interval", "month", "--meter", "mtr_hyp"],
-            price + ["usd", "--id", "price_pro", "--product", "prod_hyp", "--unit-amount", "20000",
-                     "--interval", "month", "--usage-type", "licensed"],
+                + [
+                    "--tier", "up_to=1000,unit_amount_decimal=0", "--tier", "up_to=inf,unit_amount_decimal=4",
+                    "--usage-type", "metered", "--interval", "month", "--meter", "mtr_hyp",
+                ],
+            price + [
+                "usd", "--id", "price_pro", "--product", "prod_hyp", "--unit-amount", "20000",
+                "--interval", "month", "--usage-type", "licensed",
+            ],
             price + ["usd", "--id", "price_pro_usage", "--product", "prod_hyp"] + graduated
-                + ["--tier", "up_to=100000,unit_amount_decimal=0", "--tier", "up_to=inf,unit_amount_decimal=0.1",
-                   "--usage-type", "metered", "--interval", "month", "--meter", "mtr_hyp"],
-            price + ["usd", "--id", "price_week", "--product", "prod_hyp", "--unit-amount", "500",
-                     "--interval", "week"],
-            price + ["usd", "--id", "price_year", "--product", "prod_hyp", "--unit-amount", "100000",
-                     "--interval", "year"],
-            price + ["usd", "--id", "price_onetime", "--product", "prod_hyp", "--unit-amount", "1000",
-                     "--type", "one_time"],
-            price + ["usd", "--id", "price_archived", "--product", "prod_hyp", "--unit-amount", "100",
-                     "--interval", "month"],
+                + [
+                    "--tier", "up_to=100000,unit_amount_decimal=0", "--tier", "up_to=inf,unit_amount_decimal=0.1",
+                    "--usage-type", "metered", "--interval", "month", "--meter", "mtr_hyp",
+                ],
+            price + [
+                "usd", "--id", "price_week", "--product", "prod_hyp", "--unit-amount", "500",
+                "--interval", "week",
+            ],
+            price + [
+                "usd", "--id", "price_year", "--product", "prod_hyp", "--unit-amount", "100000",
+                "--interval", "year",
+            ],
+            price + [
+                "usd", "--id", "price_onetime", "--product", "prod_hyp", "--unit-amount", "1000",
+                "--type", "one_time",
+            ],
+            price + [
+                "usd", "--id", "price_archived", "--product", "prod_hyp", "--unit-amount", "100",
+                "--interval", "month",
+            ],
             ["prices", "archive", "price_archived"],
-            price + ["eur", "--id", "price_licence_eur", "--product", "prod_hyp", "--unit-amount", "10000",
-                     "--interval", "month"],
+            price + [
+                "eur", "--id", "price_licence_eur", "--product", "prod_hyp", "--unit-amount", "10000",
+                "--interval", "month",
+            ],
         ]
         return fixtureFiles(after: steps, in: sb)
     }
@@ -90,7 +116,8 @@ private enum BillingFixture {
     static func copy(
         into sb: Sandbox, name: String = "ledger.sqlite", sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> String {
-        try copyFixture(base, into: sb, name: name, what: "the billing fixture could not be built", sourceLocation: sourceLocation)
+        try copyFixture(
+            base, into: sb, name: name, what: "the billing fixture could not be built", sourceLocation: sourceLocation)
     }
 }
 
@@ -102,7 +129,8 @@ private func subscribe(
     _ db: String, _ customer: String, _ items: [String], id: String, now: String = defaultNow,
     extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> [String: Any] {
-    let args = ["subscriptions", "create", "--customer", customer, "--id", id]
+    let args =
+        ["subscriptions", "create", "--customer", customer, "--id", id]
         + items.flatMap { ["--item", $0] } + extra
     let sub = try ok(args, db: db, now: now, sourceLocation: sourceLocation)
     #expect(sub["id"] as? String == id, "\(sub)", sourceLocation: sourceLocation)
@@ -117,8 +145,10 @@ private func usage(
     now: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> [String: Any] {
     let event = try ok(
-        ["events", "record", "--event-name", eventName, "--customer", customer, "--value=\(value)",
-         "--timestamp", timestamp, "--identifier", id],
+        [
+            "events", "record", "--event-name", eventName, "--customer", customer, "--value=\(value)",
+            "--timestamp", timestamp, "--identifier", id,
+        ],
         db: db, now: now ?? timestamp, sourceLocation: sourceLocation)
     #expect(event["result"] as? String == "accepted", "\(event)", sourceLocation: sourceLocation)
     return event
@@ -168,7 +198,8 @@ private func expectLine(
     } else {
         #expect(isNull(line["price"]), "price: \(line)", sourceLocation: sourceLocation)
     }
-    #expect(line["quantity_decimal"] as? String == quantity, "quantity_decimal: \(line)", sourceLocation: sourceLocation)
+    #expect(
+        line["quantity_decimal"] as? String == quantity, "quantity_decimal: \(line)", sourceLocation: sourceLocation)
     #expect(int64(line["amount"]) == amount, "amount: \(line)", sourceLocation: sourceLocation)
     #expect(line["currency"] as? String == currency, "currency: \(line)", sourceLocation: sourceLocation)
     if let expected {
@@ -184,7 +215,9 @@ private func expectTotals(
     #expect(int64(invoice["subtotal"]) == subtotal, "subtotal: \(invoice)", sourceLocation: sourceLocation)
     #expect(int64(invoice["total"]) == subtotal, "total: \(invoice)", sourceLocation: sourceLocation)
     #expect(int64(invoice["amount_due"]) == subtotal, "amount_due: \(invoice)", sourceLocation: sourceLocation)
-    #expect(int64(invoice["amount_paid"]) == (paid ? subtotal : 0), "amount_paid: \(invoice)", sourceLocation: sourceLocation)
+    #expect(
+        int64(invoice["amount_paid"]) == (paid ? subtotal : 0), "amount_paid: \(invoice)",
+        sourceLocation: sourceLocation)
     #expect(
         int64(invoice["amount_remaining"]) == (paid ? 0 : subtotal), "amount_remaining: \(invoice)",
         sourceLocation: sourceLocation)
@@ -222,7 +255,9 @@ private func ofCustomer(_ invoices: [[String: Any]], _ customer: String) -> [[St
 struct BillingCLITests {
     // MARK: 1. P1: pay as you go
 
-    @Test("P1: no invoice at creation; 3000 tokens → one open invoice of 120 (INV-000001); bill is idempotent; steps = one run; a billed event cannot be cancelled")
+    @Test(
+        "P1: no invoice at creation; 3000 tokens → one open invoice of 120 (INV-000001); bill is idempotent; steps = one run; a billed event cannot be cancelled"
+    )
     func p1PayAsYouGo() throws {
         #expect(BT.jan1 == defaultNowSeconds)
         #expect(BT.feb1 == 1_769_904_000)
@@ -364,7 +399,9 @@ struct BillingCLITests {
         expectTotals(inv2, subtotal: 18000)
     }
 
-    @Test("P2: 800 tokens → metered 0, subtotal 10000; licence quantity 3 → 30000; classic → a zero metered line at creation")
+    @Test(
+        "P2: 800 tokens → metered 0, subtotal 10000; licence quantity 3 → 30000; classic → a zero metered line at creation"
+    )
     func p2Variants() throws {
         let sb = try Sandbox()
         let db = try BillingFixture.copy(into: sb)
@@ -448,7 +485,9 @@ struct BillingCLITests {
 
     // MARK: 4. Grace period and late usage
 
-    @Test("grace: usage recorded inside the hour after the boundary counts; after finalization it is late; --grace-period 0 finalizes at the boundary")
+    @Test(
+        "grace: usage recorded inside the hour after the boundary counts; after finalization it is late; --grace-period 0 finalizes at the boundary"
+    )
     func gracePeriod() throws {
         let sb = try Sandbox()
         let db = try BillingFixture.copy(into: sb)
@@ -516,8 +555,10 @@ struct BillingCLITests {
             #expect(inv["status"] as? String == "draft", "\(inv)")
             #expect(inv["billing_reason"] as? String == "manual", "\(inv)")
             let item = try ok(
-                ["invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", String(amount),
-                 "--invoice", "in_\(name)", "--id", "ii_\(name)", "--description", "item \(name)"], db: db)
+                [
+                    "invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", String(amount),
+                    "--invoice", "in_\(name)", "--id", "ii_\(name)", "--description", "item \(name)",
+                ], db: db)
             #expect(item["invoice"] as? String == "in_\(name)", "\(item)")
             return ("in_\(name)", "ii_\(name)")
         }
@@ -528,9 +569,12 @@ struct BillingCLITests {
             #expect(int64(inv["finalized_at"]) == defaultNowSeconds, "\(inv)")
             expectTotals(inv, subtotal: amount)
         }
-        func refuse(_ verb: String, _ id: String, _ code: String = "invalid_transition",
-                    sourceLocation: SourceLocation = #_sourceLocation) throws {
-            try rejected(["invoices", verb, id], db: db, codes: [65], code: code, now: later, sourceLocation: sourceLocation)
+        func refuse(
+            _ verb: String, _ id: String, _ code: String = "invalid_transition",
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
+            try rejected(
+                ["invoices", verb, id], db: db, codes: [65], code: code, now: later, sourceLocation: sourceLocation)
         }
 
         // A draft can be neither paid, voided nor written off.
@@ -603,7 +647,9 @@ struct BillingCLITests {
 
     // MARK: 6. P4's first bullet; invoice items
 
-    @Test("P4: a manual invoice of 10,000,000 finalizes open and is paid; 0.05 × 30 → 2; pending items join the next invoice in their currency")
+    @Test(
+        "P4: a manual invoice of 10,000,000 finalizes open and is paid; 0.05 × 30 → 2; pending items join the next invoice in their currency"
+    )
     func manualInvoiceAndItems() throws {
         let sb = try Sandbox()
         let db = try BillingFixture.copy(into: sb)
@@ -617,8 +663,10 @@ struct BillingCLITests {
         #expect(credits["description"] as? String == "Hypernian Credits")
         #expect(lines(credits).isEmpty)
         let big = try ok(
-            ["invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", "10000000",
-             "--invoice", invID, "--description", "Hypernian Credits"], db: db)
+            [
+                "invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", "10000000",
+                "--invoice", invID, "--description", "Hypernian Credits",
+            ], db: db)
         #expect((big["id"] as? String)?.hasPrefix("ii_") == true, "\(big)")
         #expect(int64(big["amount"]) == 10_000_000 && big["invoice"] as? String == invID, "\(big)")
         let open = try ok(["invoices", "finalize", invID], db: db)
@@ -635,13 +683,18 @@ struct BillingCLITests {
 
         // 0.05 × 30 = 1.5 → 2, pending; a cad item, pending.
         let small = try ok(
-            ["invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--unit-amount-decimal", "0.05",
-             "--quantity", "30", "--id", "ii_small"], db: db)
+            [
+                "invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--unit-amount-decimal", "0.05",
+                "--quantity", "30", "--id", "ii_small",
+            ], db: db)
         #expect(int64(small["amount"]) == 2, "\(small)")
         #expect(small["quantity_decimal"] as? String == "30" && small["unit_amount_decimal"] as? String == "0.05")
         #expect(isNull(small["invoice"]), "\(small)")
-        try ok(["invoice-items", "create", "--customer", "cus_1", "--currency", "cad", "--amount", "700",
-                "--id", "ii_cad"], db: db)
+        try ok(
+            [
+                "invoice-items", "create", "--customer", "cus_1", "--currency", "cad", "--amount", "700",
+                "--id", "ii_cad",
+            ], db: db)
 
         // The subscription's first invoice takes the usd item, not the cad one.
         try subscribe(db, "cus_1", ["price_licence"], id: "sub_items")
@@ -649,27 +702,34 @@ struct BillingCLITests {
         try #require(first.count == 1, "\(first)")
         #expect(first[0]["number"] as? String == "INV-000002")
         try #require(lines(first[0]).count == 2, "\(first[0])")
-        expectLine(lines(first[0])[0], price: "price_licence", quantity: "1", amount: 10000, period: [BT.jan1, BT.feb1])
+        expectLine(
+            lines(first[0])[0], price: "price_licence", quantity: "1", amount: 10000, period: [BT.jan1, BT.feb1])
         expectLine(lines(first[0])[1], price: nil, quantity: "30", amount: 2)
         #expect(lines(first[0])[1]["invoice_item"] as? String == "ii_small")
         expectTotals(first[0], subtotal: 10002)
 
         // An item created later joins the boundary invoice.
-        try ok(["invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", "300",
-                "--id", "ii_later"], db: db, now: "2026-01-15T00:00:00Z")
+        try ok(
+            [
+                "invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", "300",
+                "--id", "ii_later",
+            ], db: db, now: "2026-01-15T00:00:00Z")
         try bill(db, now: BT.febBill, created: 1, finalized: 1)
         let cycle = try invoiceList(db, ["--subscription", "sub_items"], now: BT.febBill)
         try #require(cycle.count == 2, "\(cycle)")
         try #require(lines(cycle[1]).count == 2, "\(cycle[1])")
-        expectLine(lines(cycle[1])[0], price: "price_licence", quantity: "1", amount: 10000, period: [BT.feb1, BT.mar1])
+        expectLine(
+            lines(cycle[1])[0], price: "price_licence", quantity: "1", amount: 10000, period: [BT.feb1, BT.mar1])
         expectLine(lines(cycle[1])[1], price: nil, quantity: "1", amount: 300)
         #expect(lines(cycle[1])[1]["invoice_item"] as? String == "ii_later")
         expectTotals(cycle[1], subtotal: 10300)
 
         // The cad item waits for a manual cad invoice that includes pending items.
         let manual = try ok(
-            ["invoices", "create", "--customer", "cus_1", "--currency", "cad", "--pending-items", "include",
-             "--id", "in_cad"], db: db, now: "2026-02-02T00:00:00Z")
+            [
+                "invoices", "create", "--customer", "cus_1", "--currency", "cad", "--pending-items", "include",
+                "--id", "in_cad",
+            ], db: db, now: "2026-02-02T00:00:00Z")
         #expect(manual["status"] as? String == "draft" && manual["currency"] as? String == "cad", "\(manual)")
         try #require(lines(manual).count == 1, "\(manual)")
         expectLine(lines(manual)[0], price: nil, quantity: "1", amount: 700, currency: "cad")
@@ -687,7 +747,9 @@ struct BillingCLITests {
 
     // MARK: 7. Gapless numbers under two concurrent billing runs
 
-    @Test("two concurrent bill processes over 40 subscriptions: numbers INV-000001… without gap or repeat, one invoice per period")
+    @Test(
+        "two concurrent bill processes over 40 subscriptions: numbers INV-000001… without gap or repeat, one invoice per period"
+    )
     func concurrentBillingRuns() throws {
         let sb = try Sandbox()
         let db = try BillingFixture.copy(into: sb)
@@ -733,7 +795,8 @@ struct BillingCLITests {
         let ra = a.report
         let rb = b.report
         #expect((int64(ra["invoices_created"]) ?? 0) + (int64(rb["invoices_created"]) ?? 0) == 80, "A: \(ra)\nB: \(rb)")
-        #expect((int64(ra["invoices_finalized"]) ?? 0) + (int64(rb["invoices_finalized"]) ?? 0) == 80, "A: \(ra)\nB: \(rb)")
+        #expect(
+            (int64(ra["invoices_finalized"]) ?? 0) + (int64(rb["invoices_finalized"]) ?? 0) == 80, "A: \(ra)\nB: \(rb)")
 
         let all = try invoiceList(db, now: now)
         #expect(all.count == 120, "40 creation invoices + 40 × 2 boundaries: \(all.count)")
@@ -760,7 +823,9 @@ struct BillingCLITests {
 
     // MARK: 8. Periods
 
-    @Test("periods: monthly anchored on Jan 31 clamps to month ends; weekly steps 7 days; yearly on Feb 29 → Feb 28, back to Feb 29 in leap years")
+    @Test(
+        "periods: monthly anchored on Jan 31 clamps to month ends; weekly steps 7 days; yearly on Feb 29 → Feb 28, back to Feb 29 in leap years"
+    )
     func periods() throws {
         let sb = try Sandbox()
         let db = try BillingFixture.copy(into: sb)
@@ -825,7 +890,9 @@ struct BillingCLITests {
 
     // MARK: 9–10. Preview and cancellation
 
-    @Test("preview writes nothing; cancel now bills usage to date on a final invoice; cancel at period end bills the last usage without a licence; cancelling twice is refused")
+    @Test(
+        "preview writes nothing; cancel now bills usage to date on a final invoice; cancel at period end bills the last usage without a licence; cancelling twice is refused"
+    )
     func previewAndCancel() throws {
         let sb = try Sandbox()
         let db = try BillingFixture.copy(into: sb)
@@ -849,7 +916,8 @@ struct BillingCLITests {
         #expect(preview["subscription"] as? String == "sub_now")
         #expect(int64(preview["period_start"]) == BT.jan1 && int64(preview["period_end"]) == BT.feb1, "\(preview)")
         try #require(lines(preview).count == 2, "\(preview)")
-        expectLine(lines(preview)[0], price: "price_overage", quantity: "3000", amount: 8000, period: [BT.jan1, BT.feb1])
+        expectLine(
+            lines(preview)[0], price: "price_overage", quantity: "3000", amount: 8000, period: [BT.jan1, BT.feb1])
         expectLine(lines(preview)[1], price: "price_licence", quantity: "1", amount: 10000, period: [BT.feb1, BT.mar1])
         expectTotals(preview, subtotal: 18000)
         let lastPreview = try ok(["invoices", "preview", "--subscription", "sub_end"], db: db, now: jan20)
@@ -867,9 +935,12 @@ struct BillingCLITests {
         #expect(finalDraft["billing_reason"] as? String == "subscription_cancel", "\(finalDraft)")
         #expect(finalDraft["status"] as? String == "draft", "\(finalDraft)")
         #expect(int64(finalDraft["next_finalization_attempt"]) == BT.jan20 + BT.hour, "\(finalDraft)")
-        #expect(int64(finalDraft["period_start"]) == BT.jan1 && int64(finalDraft["period_end"]) == BT.jan20, "\(finalDraft)")
+        #expect(
+            int64(finalDraft["period_start"]) == BT.jan1 && int64(finalDraft["period_end"]) == BT.jan20, "\(finalDraft)"
+        )
         try #require(lines(finalDraft).count == 1, "usage only, no licence: \(finalDraft)")
-        expectLine(lines(finalDraft)[0], price: "price_overage", quantity: "3000", amount: 8000, period: [BT.jan1, BT.jan20])
+        expectLine(
+            lines(finalDraft)[0], price: "price_overage", quantity: "3000", amount: 8000, period: [BT.jan1, BT.jan20])
         try rejected(["invoices", "preview", "--subscription", "sub_now"], db: db, codes: [65], now: jan20)
         try rejected(
             ["subscriptions", "cancel", "sub_now"], db: db, codes: [65], code: "subscription_canceled", now: jan20)
@@ -900,7 +971,9 @@ struct BillingCLITests {
         try bill(db, now: "2026-03-01T02:00:00Z", created: 0, finalized: 0)
     }
 
-    @Test("subscription creation refused, file unchanged: unknown customer or price, archived, one_time, metered quantity, two currencies, two intervals, duplicate price, future backdate, anchor before start")
+    @Test(
+        "subscription creation refused, file unchanged: unknown customer or price, archived, one_time, metered quantity, two currencies, two intervals, duplicate price, future backdate, anchor before start"
+    )
     func creationRejections() throws {
         let sb = try Sandbox()
         let db = try BillingFixture.copy(into: sb)
@@ -912,7 +985,8 @@ struct BillingCLITests {
         try rejected(create("cus_1", ["price_archived"]), db: db, codes: [65], code: "price_inactive")
         try rejected(create("cus_1", ["price_onetime"]), db: db, codes: [65])
         try rejected(create("cus_1", ["price_payg:2"]), db: db, codes: [65])
-        try rejected(create("cus_1", ["price_licence", "price_licence_eur"]), db: db, codes: [65], code: "currency_mismatch")
+        try rejected(
+            create("cus_1", ["price_licence", "price_licence_eur"]), db: db, codes: [65], code: "currency_mismatch")
         try rejected(create("cus_1", ["price_licence", "price_week"]), db: db, codes: [65])
         try rejected(create("cus_1", ["price_licence", "price_licence:2"]), db: db, codes: [65])
         try rejected(

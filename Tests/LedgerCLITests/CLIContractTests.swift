@@ -77,8 +77,10 @@ struct CLIContractTests {
     @Test func customerRoundTrip() throws {
         let sb = try Sandbox()
         let created = try ok(
-            ["customers", "create", "--id", "cus_john", "--name", "John Doe", "--email", "john@example.com",
-             "--metadata", "plan=pro", "--metadata", "region=eu"],
+            [
+                "customers", "create", "--id", "cus_john", "--name", "John Doe", "--email", "john@example.com",
+                "--metadata", "plan=pro", "--metadata", "region=eu",
+            ],
             db: sb.db)
         #expect(created["id"] as? String == "cus_john")
         #expect(created["object"] as? String == "customer")
@@ -107,7 +109,8 @@ struct CLIContractTests {
     @Test("human output shows times in ISO 8601, JSON in Unix seconds")
     func humanTimes() throws {
         let sb = try Sandbox()
-        let created = try ok(["customers", "create", "--id", "cus_t", "--name", "Time"], db: sb.db, now: "2026-01-31T12:30:00Z")
+        let created = try ok(
+            ["customers", "create", "--id", "cus_t", "--name", "Time"], db: sb.db, now: "2026-01-31T12:30:00Z")
         #expect(int64(created["created"]) == 1_769_862_600)
         let human = run(["customers", "show", "cus_t"], db: sb.db, json: false)
         #expect(human.status == 0, "\(human.stderr)")
@@ -118,8 +121,11 @@ struct CLIContractTests {
     @Test func productRoundTrip() throws {
         let sb = try Sandbox()
         let created = try ok(
-            ["products", "create", "--id", "prod_tokens", "--name", "Alpaca AI tokens", "--description", "LLM tokens",
-             "--metadata", "tier=gold"],
+            [
+                "products", "create", "--id", "prod_tokens", "--name", "Alpaca AI tokens", "--description",
+                "LLM tokens",
+                "--metadata", "tier=gold",
+            ],
             db: sb.db)
         #expect(created["id"] as? String == "prod_tokens")
         #expect(created["object"] as? String == "product")
@@ -144,9 +150,11 @@ struct CLIContractTests {
         let sb = try Sandbox()
         try ok(["products", "create", "--id", "prod_1", "--name", "Tokens"], db: sb.db)
         let price = try ok(
-            ["prices", "create", "--product", "prod_1", "--currency", "USD", "--id", "price_paygo",
-             "--unit-amount", "4", "--divide-by", "100", "--round", "up", "--interval", "month",
-             "--lookup-key", "paygo", "--nickname", "Pay as you go", "--metadata", "k=v"],
+            [
+                "prices", "create", "--product", "prod_1", "--currency", "USD", "--id", "price_paygo",
+                "--unit-amount", "4", "--divide-by", "100", "--round", "up", "--interval", "month",
+                "--lookup-key", "paygo", "--nickname", "Pay as you go", "--metadata", "k=v",
+            ],
             db: sb.db)
         #expect(price["id"] as? String == "price_paygo")
         #expect(price["object"] as? String == "price")
@@ -180,10 +188,12 @@ struct CLIContractTests {
         let sb = try Sandbox()
         try ok(["products", "create", "--id", "prod_1", "--name", "Tokens"], db: sb.db)
         let price = try ok(
-            ["prices", "create", "--product", "prod_1", "--currency", "usd", "--id", "price_pro",
-             "--billing-scheme", "tiered", "--tiers-mode", "graduated",
-             "--tier", "up_to=100000,unit_amount_decimal=0,flat_amount=500",
-             "--tier", "up_to=inf,unit_amount_decimal=0.1,flat_amount_decimal=0.25"],
+            [
+                "prices", "create", "--product", "prod_1", "--currency", "usd", "--id", "price_pro",
+                "--billing-scheme", "tiered", "--tiers-mode", "graduated",
+                "--tier", "up_to=100000,unit_amount_decimal=0,flat_amount=500",
+                "--tier", "up_to=inf,unit_amount_decimal=0.1,flat_amount_decimal=0.25",
+            ],
             db: sb.db)
         #expect(price["billing_scheme"] as? String == "tiered")
         #expect(price["tiers_mode"] as? String == "graduated")
@@ -205,8 +215,10 @@ struct CLIContractTests {
         #expect(tiers[1]["flat_amount_decimal"] as? String == "0.25")
 
         let decimal = try ok(
-            ["prices", "create", "--product", "prod_1", "--currency", "usd", "--id", "price_dec",
-             "--unit-amount-decimal", "0.05"],
+            [
+                "prices", "create", "--product", "prod_1", "--currency", "usd", "--id", "price_dec",
+                "--unit-amount-decimal", "0.05",
+            ],
             db: sb.db)
         #expect(isNull(decimal["unit_amount"]))
         #expect(decimal["unit_amount_decimal"] as? String == "0.05")
@@ -223,7 +235,10 @@ struct CLIContractTests {
         let sb = try Sandbox()
         try ok(["products", "create", "--id", "prod_1", "--name", "Tokens"], db: sb.db)
         let price = try ok(
-            ["prices", "create", "--product", "prod_1", "--currency", "eur", "--id", "price_eur", "--unit-amount", "250"],
+            [
+                "prices", "create", "--product", "prod_1", "--currency", "eur", "--id", "price_eur", "--unit-amount",
+                "250",
+            ],
             db: sb.db)
         #expect(price["active"] as? Bool == true)
         let archived = try ok(["prices", "archive", "price_eur"], db: sb.db)
@@ -257,14 +272,17 @@ struct CLIContractTests {
 
         let jsonFile = sb.path("demo-json.sqlite")
         let demo = try ok(["demo"], db: jsonFile)
-        let invoices = try #require((demo["billing"] as? [String: Any])?["data"] as? [[String: Any]], "\(canonical(demo))")
+        let invoices = try #require(
+            (demo["billing"] as? [String: Any])?["data"] as? [[String: Any]], "\(canonical(demo))")
         func totals(_ customer: String) -> [Int64] {
             invoices.filter { $0["customer"] as? String == customer }.compactMap { int64($0["total"]) }
         }
         #expect(totals("cus_john") == [120, 4, 0], "P1: 3000 tokens → 120, 25 → 4, 0 → 0")
         #expect(totals("cus_acme") == [30_000, 38_000, 30_000, 46_000], "P2 with 3 seats: licence 30000 + overage")
         #expect(totals("cus_pro") == [20_000, 35_000, 20_001, 20_000], "P3: 250000 → 15000, 100005 → 1, 100000 → 0")
-        let statuses = invoices.filter { $0["customer"] as? String == "cus_john" }.compactMap { $0["status"] as? String }
+        let statuses = invoices.filter { $0["customer"] as? String == "cus_john" }.compactMap {
+            $0["status"] as? String
+        }
         #expect(statuses == ["paid", "open", "paid"], "January paid, February open, March zero → paid")
         let quotes = try #require((demo["quotes"] as? [String: Any])?["data"] as? [[String: Any]], "\(canonical(demo))")
         func amount(_ quantity: String) -> [Int64] {
@@ -351,7 +369,10 @@ struct CLIContractTests {
         try ok(["products", "create", "--id", "prod_1", "--name", "P"], db: sb.db)
         let before = try #require(FileManager.default.contents(atPath: sb.db))
         try rejected(
-            ["prices", "create", "--product", "prod_1", "--currency", "usd", "--unit-amount", "5", "--metadata", "bad"],
+            [
+                "prices", "create", "--product", "prod_1", "--currency", "usd", "--unit-amount", "5", "--metadata",
+                "bad",
+            ],
             db: sb.db, codes: [65], code: "invalid_metadata")
         try rejected(["customers", "create", "--id", "cus_1"], db: sb.db, codes: [65], code: "resource_already_exists")
         #expect(FileManager.default.contents(atPath: sb.db) == before)

@@ -47,15 +47,21 @@ private enum CreditsFixture {
             ["customers", "create", "--id", "cus_3", "--name", "Max Mustermann"],
             ["meters", "create", "--id", "mtr_a", "--display-name", "A tokens", "--event-name", "a_tokens"],
             ["meters", "create", "--id", "mtr_b", "--display-name", "B tokens", "--event-name", "b_tokens"],
-            ["meters", "create", "--id", "mtr_hyp", "--display-name", "Hypernian API tokens",
-             "--event-name", "hypernian_api_tokens"],
+            [
+                "meters", "create", "--id", "mtr_hyp", "--display-name", "Hypernian API tokens",
+                "--event-name", "hypernian_api_tokens",
+            ],
             ["products", "create", "--id", "prod_1", "--name", "Hypernian"],
             price + ["usd", "--id", "price_m1", "--unit-amount", "1"] + metered + ["mtr_a"],
             price + ["usd", "--id", "price_m2", "--unit-amount", "1"] + metered + ["mtr_b"],
-            price + ["usd", "--id", "price_pro", "--unit-amount", "20000", "--interval", "month",
-                     "--usage-type", "licensed"],
-            price + ["usd", "--id", "price_pro_usage", "--billing-scheme", "tiered", "--tiers-mode", "graduated",
-                     "--tier", "up_to=100000,unit_amount_decimal=0", "--tier", "up_to=inf,unit_amount_decimal=0.1"]
+            price + [
+                "usd", "--id", "price_pro", "--unit-amount", "20000", "--interval", "month",
+                "--usage-type", "licensed",
+            ],
+            price + [
+                "usd", "--id", "price_pro_usage", "--billing-scheme", "tiered", "--tiers-mode", "graduated",
+                "--tier", "up_to=100000,unit_amount_decimal=0", "--tier", "up_to=inf,unit_amount_decimal=0.1",
+            ]
                 + metered + ["mtr_hyp"],
             price + ["eur", "--id", "price_eur_m", "--unit-amount", "1"] + metered + ["mtr_a"],
         ]
@@ -66,7 +72,8 @@ private enum CreditsFixture {
     static func copy(
         into sb: Sandbox, name: String = "ledger.sqlite", sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> String {
-        try copyFixture(base, into: sb, name: name, what: "the credits fixture could not be built", sourceLocation: sourceLocation)
+        try copyFixture(
+            base, into: sb, name: name, what: "the credits fixture could not be built", sourceLocation: sourceLocation)
     }
 }
 
@@ -97,7 +104,8 @@ private func subscribe(
     let sub = try ok(
         ["subscriptions", "create", "--customer", customer, "--id", id] + items.flatMap { ["--item", $0] }, db: db,
         sourceLocation: sourceLocation)
-    #expect(sub["id"] as? String == id && sub["status"] as? String == "active", "\(sub)", sourceLocation: sourceLocation)
+    #expect(
+        sub["id"] as? String == id && sub["status"] as? String == "active", "\(sub)", sourceLocation: sourceLocation)
 }
 
 /// `events record` of `value` tokens at `timestamp` (default mid-January), recorded then.
@@ -106,8 +114,10 @@ private func usage(
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
     let event = try ok(
-        ["events", "record", "--event-name", eventName, "--customer", customer, "--value=\(value)",
-         "--timestamp", timestamp, "--identifier", id], db: db, now: timestamp, sourceLocation: sourceLocation)
+        [
+            "events", "record", "--event-name", eventName, "--customer", customer, "--value=\(value)",
+            "--timestamp", timestamp, "--identifier", id,
+        ], db: db, now: timestamp, sourceLocation: sourceLocation)
     #expect(event["result"] as? String == "accepted", "\(event)", sourceLocation: sourceLocation)
 }
 
@@ -347,19 +357,26 @@ private final class BillProcess {
 struct CreditsCLITests {
     // MARK: 1. P4: a prepaid enterprise contract
 
-    @Test("P4: 10,000,000 prepaid for 12,000,000 of credit; February's 15000 metered line paid by the grant; balance 11,985,000; expiry at 2027-01-01 exactly; breakage 9,987,500 + revenue 12,500 = 10,000,000")
+    @Test(
+        "P4: 10,000,000 prepaid for 12,000,000 of credit; February's 15000 metered line paid by the grant; balance 11,985,000; expiry at 2027-01-01 exactly; breakage 9,987,500 + revenue 12,500 = 10,000,000"
+    )
     func p4PrepaidContract() throws {
         let sb = try Sandbox()
         let db = try CreditsFixture.copy(into: sb)
 
         // The contract's invoice: 10,000,000, finalized open, then paid.
         let draft = try ok(
-            ["invoices", "create", "--customer", "cus_1", "--currency", "usd", "--description", "Hypernian Credits",
-             "--id", "in_credits"], db: db)
-        #expect(draft["status"] as? String == "draft" && draft["description"] as? String == "Hypernian Credits", "\(draft)")
+            [
+                "invoices", "create", "--customer", "cus_1", "--currency", "usd", "--description", "Hypernian Credits",
+                "--id", "in_credits",
+            ], db: db)
+        #expect(
+            draft["status"] as? String == "draft" && draft["description"] as? String == "Hypernian Credits", "\(draft)")
         try ok(
-            ["invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", "10000000",
-             "--invoice", "in_credits", "--description", "Hypernian Credits"], db: db)
+            [
+                "invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", "10000000",
+                "--invoice", "in_credits", "--description", "Hypernian Credits",
+            ], db: db)
         let open = try ok(["invoices", "finalize", "in_credits"], db: db)
         #expect(open["status"] as? String == "open", "\(open)")
         #expect(int64(open["amount_due"]) == 10_000_000 && int64(open["total"]) == 10_000_000, "\(open)")
@@ -370,9 +387,11 @@ struct CreditsCLITests {
         // The grant: 12,000,000 usd paid credit for metered prices, for one year.
         let g = try grant(
             db, "cus_1", 12_000_000, id: "credgr_contract",
-            ["--category", "paid", "--scope", "metered", "--effective-at", "2026-01-01T00:00:00Z",
-             "--expires-at", "2027-01-01T00:00:00Z", "--cost-basis", "10000000", "--funding-invoice", "in_credits",
-             "--name", "Enterprise contract"])
+            [
+                "--category", "paid", "--scope", "metered", "--effective-at", "2026-01-01T00:00:00Z",
+                "--expires-at", "2027-01-01T00:00:00Z", "--cost-basis", "10000000", "--funding-invoice", "in_credits",
+                "--name", "Enterprise contract",
+            ])
         #expect(g["category"] as? String == "paid", "\(g)")
         #expect(
             canonical((g["applicability_config"] as? [String: Any])?["scope"] ?? NSNull())
@@ -404,7 +423,9 @@ struct CreditsCLITests {
         #expect(int64(metered["amount"]) == 15000 && metered["quantity_decimal"] as? String == "250000", "\(metered)")
         let licence = try line(feb, price: "price_pro")
         #expect(int64(licence["amount"]) == 20000, "\(licence)")
-        #expect((licence["pretax_credit_amounts"] as? [Any])?.isEmpty == true, "licensed lines are never paid by credit: \(licence)")
+        #expect(
+            (licence["pretax_credit_amounts"] as? [Any])?.isEmpty == true,
+            "licensed lines are never paid by credit: \(licence)")
         let applied = try #require(metered["pretax_credit_amounts"] as? [[String: Any]], "\(metered)")
         try #require(applied.count == 1, "\(metered)")
         #expect(int64(applied[0]["amount"]) == 15000, "\(applied)")
@@ -436,7 +457,8 @@ struct CreditsCLITests {
             ["committed", "paid", "granted", "applied", "remaining", "recognized_revenue_at_cost"].map {
                 int64(contract[$0]) ?? -1
             } == [10_000_000, 10_000_000, 12_000_000, 15000, 11_985_000, 12500], "\(contract)")
-        #expect((contract["differences"] as? [String: Any])?.values.allSatisfy { int64($0) == 0 } == true, "\(contract)")
+        #expect(
+            (contract["differences"] as? [String: Any])?.values.allSatisfy { int64($0) == 0 } == true, "\(contract)")
         #expect(rec["ok"] as? Bool == true, "\(rec)")
 
         // A year later, with no more usage: the rest expires at 2027-01-01T00:00:00Z exactly.
@@ -468,7 +490,8 @@ struct CreditsCLITests {
         #expect(books["liabilities:prepayments:credgr_contract"] ?? 0 == 0, "\(books)")
         #expect(discounts == 2500, "\(books)")
         #expect(usageRevenue == -15000, "\(books)")
-        #expect(-(usageRevenue + discounts) == 12500 && -(usageRevenue + discounts + breakage) == 10_000_000, "\(books)")
+        #expect(
+            -(usageRevenue + discounts) == 12500 && -(usageRevenue + discounts + breakage) == 10_000_000, "\(books)")
 
         let closed = try ok(["reconcile", "--customer", "cus_1"], db: db, now: expiry)
         let c = try #require((closed["contracts"] as? [[String: Any]])?.first, "\(closed)")
@@ -520,7 +543,9 @@ struct CreditsCLITests {
         let db = try CreditsFixture.copy(into: sb)
         let (inv, g) = try burn(
             db,
-            grants: [("credgr_paid", 300, ["--category", "paid"]), ("credgr_promo", 300, ["--category", "promotional"])],
+            grants: [
+                ("credgr_paid", 300, ["--category", "paid"]), ("credgr_promo", 300, ["--category", "promotional"]),
+            ],
             tokens: 500)
         #expect(credits(inv["total_pretax_credit_amounts"]) == ["credgr_promo:300", "credgr_paid:200"], "\(inv)")
         expectTotals(inv, subtotal: 500, credited: 500, status: "paid")
@@ -585,10 +610,14 @@ struct CreditsCLITests {
         expectTotals(inv, subtotal: 500, credited: 200, status: "open")
         expectBalance(g["credgr_eur"], granted: 1000, remaining: 1000)
         expectBalance(g["credgr_usd"], granted: 200, applied: 200, remaining: 0)
-        #expect(((g["credgr_eur"]?["amount"] as? [String: Any])?["monetary"] as? [String: Any])?["currency"] as? String == "eur")
+        #expect(
+            ((g["credgr_eur"]?["amount"] as? [String: Any])?["monetary"] as? [String: Any])?["currency"] as? String
+                == "eur")
     }
 
-    @Test("eligibility: a grant effective after the period end (Feb 1 00:30, before finalization) is not used; one effective exactly at the period end is")
+    @Test(
+        "eligibility: a grant effective after the period end (Feb 1 00:30, before finalization) is not used; one effective exactly at the period end is"
+    )
     func notYetEffective() throws {
         let sb = try Sandbox()
         let db = try CreditsFixture.copy(into: sb)
@@ -604,7 +633,9 @@ struct CreditsCLITests {
         expectBalance(g["credgr_edge"], granted: 200, applied: 200, remaining: 0)
     }
 
-    @Test("eligibility: a grant expiring between the period end and finalization (00:30) is not used and expires at 00:30; one expiring at the period end is not used")
+    @Test(
+        "eligibility: a grant expiring between the period end and finalization (00:30) is not used and expires at 00:30; one expiring at the period end is not used"
+    )
     func expiresBeforeFinalization() throws {
         let sb = try Sandbox()
         let db = try CreditsFixture.copy(into: sb)
@@ -623,13 +654,16 @@ struct CreditsCLITests {
         let txns = try transactions(db, "cus_1", grant: "credgr_0030", now: CT.febBill)
         #expect(
             txns.map(\.summary) == [
-                "credit/credits_granted:1000@\(at(CT.jan1))", "debit/credits_expired:1000@\(at("2026-02-01T00:30:00Z"))",
+                "credit/credits_granted:1000@\(at(CT.jan1))",
+                "debit/credits_expired:1000@\(at("2026-02-01T00:30:00Z"))",
             ], "\(txns.map(\.summary))")
     }
 
     // MARK: 3. Voiding an invoice that used credits
 
-    @Test("void: credits return to their grant (credits_application_invoice_voided); to a grant expired by then they expire again at once")
+    @Test(
+        "void: credits return to their grant (credits_application_invoice_voided); to a grant expired by then they expire again at once"
+    )
     func voidReinstates() throws {
         let sb = try Sandbox()
         let db = try CreditsFixture.copy(into: sb)
@@ -693,7 +727,9 @@ struct CreditsCLITests {
 
     // MARK: 4. Promotional grants
 
-    @Test("promotional: applied 300, the rest expired by `grants expire`; liabilities:credits 0 and expenses:promotional_credits 300")
+    @Test(
+        "promotional: applied 300, the rest expired by `grants expire`; liabilities:credits 0 and expenses:promotional_credits 300"
+    )
     func promotional() throws {
         let sb = try Sandbox()
         let db = try CreditsFixture.copy(into: sb)
@@ -721,7 +757,9 @@ struct CreditsCLITests {
 
     // MARK: 5. Bad input
 
-    @Test("grants create/void/update refused, file unchanged: zero and negative amounts, scopes, licensed price, priority, dates, applied grant, unknown options, customer, currency, cost basis on promotional, draft funding invoice")
+    @Test(
+        "grants create/void/update refused, file unchanged: zero and negative amounts, scopes, licensed price, priority, dates, applied grant, unknown options, customer, currency, cost basis on promotional, draft funding invoice"
+    )
     func rejections() throws {
         let sb = try Sandbox()
         let db = try CreditsFixture.copy(into: sb)
@@ -729,17 +767,22 @@ struct CreditsCLITests {
         let metered = ["--scope", "metered"]
         try rejected(base + ["--amount", "0"] + metered, db: db, codes: [65], code: "invalid_amount")
         try rejected(base + ["--amount=-5"] + metered, db: db, codes: [65], code: "invalid_amount")
-        try rejected(base + ["--amount", "100", "--scope", "metered", "--scope-price", "price_m1"], db: db, codes: [65])
+        try rejected(
+            base + ["--amount", "100", "--scope", "metered", "--scope-price", "price_m1"], db: db, codes: [65])
         try rejected(base + ["--amount", "100"], db: db, codes: [65])
         try rejected(base + ["--amount", "100", "--scope-price", "price_pro"], db: db, codes: [65])
         try rejected(base + ["--amount", "100", "--scope-price", "price_eur_m"], db: db, codes: [65])
         try rejected(base + ["--amount", "100", "--priority", "101"] + metered, db: db, codes: [65])
         try rejected(base + ["--amount", "100", "--priority=-1"] + metered, db: db, codes: [65])
         try rejected(
-            base + ["--amount", "100", "--effective-at", "2026-03-01T00:00:00Z", "--expires-at", "2026-02-01T00:00:00Z"]
+            base + [
+                "--amount", "100", "--effective-at", "2026-03-01T00:00:00Z", "--expires-at", "2026-02-01T00:00:00Z",
+            ]
                 + metered, db: db, codes: [65])
         try rejected(
-            base + ["--amount", "100", "--effective-at", "2026-03-01T00:00:00Z", "--expires-at", "2026-03-01T00:00:00Z"]
+            base + [
+                "--amount", "100", "--effective-at", "2026-03-01T00:00:00Z", "--expires-at", "2026-03-01T00:00:00Z",
+            ]
                 + metered, db: db, codes: [65])
         try rejected(
             ["grants", "create", "--customer", "cus_missing", "--currency", "usd", "--amount", "100"] + metered, db: db,
@@ -748,7 +791,8 @@ struct CreditsCLITests {
             ["grants", "create", "--customer", "cus_1", "--currency", "xyz", "--amount", "100"] + metered, db: db,
             codes: [65], code: "invalid_currency")
         try rejected(
-            base + ["--amount", "100", "--category", "promotional", "--cost-basis", "50"] + metered, db: db, codes: [65])
+            base + ["--amount", "100", "--category", "promotional", "--cost-basis", "50"] + metered, db: db, codes: [65]
+        )
         try ok(["invoices", "create", "--customer", "cus_1", "--currency", "usd", "--id", "in_draft"], db: db)
         try rejected(base + ["--amount", "100", "--funding-invoice", "in_draft"] + metered, db: db, codes: [65])
 
@@ -762,7 +806,8 @@ struct CreditsCLITests {
         try rejected(["grants", "update", "credgr_used", "--amount", "5"], db: db, codes: [64], now: CT.feb2)
         try rejected(["grants", "update", "credgr_used", "--priority", "1"], db: db, codes: [64], now: CT.feb2)
         expectBalance(
-            try ok(["grants", "show", "credgr_used"], db: db, now: CT.feb2), granted: 1000, applied: 100, remaining: 900)
+            try ok(["grants", "show", "credgr_used"], db: db, now: CT.feb2), granted: 1000, applied: 100, remaining: 900
+        )
     }
 
     @Test("at most 100 unused grants per customer: the 101st is refused, another customer's first is not")
@@ -771,8 +816,11 @@ struct CreditsCLITests {
         let db = try CreditsFixture.copy(into: sb)
         for i in 1...100 {
             let r = run(
-                ["grants", "create", "--customer", "cus_3", "--amount", "1", "--currency", "usd", "--scope", "metered",
-                 "--id", "credgr_n\(i)"], db: db)
+                [
+                    "grants", "create", "--customer", "cus_3", "--amount", "1", "--currency", "usd", "--scope",
+                    "metered",
+                    "--id", "credgr_n\(i)",
+                ], db: db)
             try #require(r.status == 0, "grant \(i): exit \(r.status): \(r.stderr)")
         }
         try rejected(
@@ -783,7 +831,9 @@ struct CreditsCLITests {
 
     // MARK: 6. Concurrent finalization
 
-    @Test("two bill processes finalizing two invoices at once: 1000 of credit is applied once (800 + 200), remaining 0, verify 0")
+    @Test(
+        "two bill processes finalizing two invoices at once: 1000 of credit is applied once (800 + 200), remaining 0, verify 0"
+    )
     func concurrentFinalization() throws {
         let sb = try Sandbox()
         let db = try CreditsFixture.copy(into: sb)
@@ -803,7 +853,8 @@ struct CreditsCLITests {
         #expect(b.process.terminationStatus == 0, "bill B: exit \(b.process.terminationStatus): \(b.stderr)")
         let (ra, rb) = (a.report, b.report)
         #expect((int64(ra["invoices_created"]) ?? 0) + (int64(rb["invoices_created"]) ?? 0) == 2, "A: \(ra)\nB: \(rb)")
-        #expect((int64(ra["invoices_finalized"]) ?? 0) + (int64(rb["invoices_finalized"]) ?? 0) == 2, "A: \(ra)\nB: \(rb)")
+        #expect(
+            (int64(ra["invoices_finalized"]) ?? 0) + (int64(rb["invoices_finalized"]) ?? 0) == 2, "A: \(ra)\nB: \(rb)")
 
         let invoices = try invoicesOf(db, "cus_1", now: CT.febBill)
         try #require(invoices.count == 2, "\(invoices)")
@@ -819,7 +870,8 @@ struct CreditsCLITests {
         let applied = try transactions(db, "cus_1", now: CT.febBill).filter { $0.kind == "credits_applied" }
         #expect(applied.map(\.amount).sorted() == [200, 800], "\(applied.map(\.summary))")
         #expect(
-            Set(applied.compactMap { $0.detail["invoice"] as? String }) == Set(invoices.compactMap { $0["id"] as? String }),
+            Set(applied.compactMap { $0.detail["invoice"] as? String })
+                == Set(invoices.compactMap { $0["id"] as? String }),
             "one application per invoice: \(applied.map(\.detail))")
         try verify(db, now: CT.febBill)
     }

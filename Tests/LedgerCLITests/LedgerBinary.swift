@@ -167,7 +167,8 @@ func rejected(
             printed = errorCode(fromJSON: line, sourceLocation: sourceLocation)
         } else {
             printed = errorCode(fromHuman: line)
-            #expect(printed != nil, "stderr is not 'error: <code>: <message>': \(shown)", sourceLocation: sourceLocation)
+            #expect(
+                printed != nil, "stderr is not 'error: <code>: <message>': \(shown)", sourceLocation: sourceLocation)
         }
         if let code {
             #expect(printed == code, "expected code \(code): \(shown)", sourceLocation: sourceLocation)
@@ -209,7 +210,8 @@ func errorCode(fromJSON line: String, sourceLocation: SourceLocation = #_sourceL
         sourceLocation: sourceLocation)
     #expect((error["type"] as? String)?.isEmpty == false, "error.type: \(line)", sourceLocation: sourceLocation)
     #expect((error["message"] as? String)?.isEmpty == false, "error.message: \(line)", sourceLocation: sourceLocation)
-    #expect(error["param"] is String || error["param"] is NSNull, "error.param: \(line)", sourceLocation: sourceLocation)
+    #expect(
+        error["param"] is String || error["param"] is NSNull, "error.param: \(line)", sourceLocation: sourceLocation)
     return error["code"] as? String
 }
 

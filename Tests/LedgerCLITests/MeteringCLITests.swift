@@ -35,22 +35,34 @@ enum MeteringFixture {
         let steps: [[String]] = [
             ["customers", "create", "--id", "cus_1", "--name", "John Doe"],
             ["customers", "create", "--id", "cus_2", "--name", "Jane Roe"],
-            ["meters", "create", "--id", "mtr_tokens", "--display-name", "Alpaca AI tokens",
-             "--event-name", "alpaca_ai_tokens"],
-            ["meters", "create", "--id", "mtr_calls", "--display-name", "API calls", "--event-name", "api_calls",
-             "--aggregation", "count"],
-            ["meters", "create", "--id", "mtr_seats", "--display-name", "Seats", "--event-name", "seats",
-             "--aggregation", "last"],
-            ["meters", "create", "--id", "mtr_peak", "--display-name", "Peak", "--event-name", "peak",
-             "--aggregation", "max"],
-            ["meters", "create", "--id", "mtr_custom", "--display-name", "Custom", "--event-name", "custom_units",
-             "--customer-key", "org", "--value-key", "n"],
+            [
+                "meters", "create", "--id", "mtr_tokens", "--display-name", "Alpaca AI tokens",
+                "--event-name", "alpaca_ai_tokens",
+            ],
+            [
+                "meters", "create", "--id", "mtr_calls", "--display-name", "API calls", "--event-name", "api_calls",
+                "--aggregation", "count",
+            ],
+            [
+                "meters", "create", "--id", "mtr_seats", "--display-name", "Seats", "--event-name", "seats",
+                "--aggregation", "last",
+            ],
+            [
+                "meters", "create", "--id", "mtr_peak", "--display-name", "Peak", "--event-name", "peak",
+                "--aggregation", "max",
+            ],
+            [
+                "meters", "create", "--id", "mtr_custom", "--display-name", "Custom", "--event-name", "custom_units",
+                "--customer-key", "org", "--value-key", "n",
+            ],
         ]
         return fixtureFiles(after: steps, in: sb)
     }
 
     static func copy(into sb: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try copyFixture(base, into: sb, name: "ledger.sqlite", what: "the metering fixture could not be built", sourceLocation: sourceLocation)
+        try copyFixture(
+            base, into: sb, name: "ledger.sqlite", what: "the metering fixture could not be built",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -113,7 +125,8 @@ private func aggregate(
 /// Parses an import's JSON report from stdout.
 private func report(_ stdout: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
     let object = try? JSONSerialization.jsonObject(with: Data(stdout.utf8))
-    return try #require(object as? [String: Any], "stdout is not a JSON report: \(stdout)", sourceLocation: sourceLocation)
+    return try #require(
+        object as? [String: Any], "stdout is not a JSON report: \(stdout)", sourceLocation: sourceLocation)
 }
 
 /// Checks an import report's accepted / duplicate / rejected counts.
@@ -174,20 +187,26 @@ struct MeteringCLITests {
 
         // Every flag of the appendix.
         let peak = try ok(
-            ["meters", "create", "--id", "mtr_peak", "--display-name", "Peak", "--event-name", "peak_tokens",
-             "--aggregation", "max", "--customer-key", "org_id", "--value-key", "tokens"], db: db)
+            [
+                "meters", "create", "--id", "mtr_peak", "--display-name", "Peak", "--event-name", "peak_tokens",
+                "--aggregation", "max", "--customer-key", "org_id", "--value-key", "tokens",
+            ], db: db)
         #expect(peak["id"] as? String == "mtr_peak")
         #expect((peak["default_aggregation"] as? [String: Any])?["formula"] as? String == "max")
         #expect((peak["customer_mapping"] as? [String: Any])?["event_payload_key"] as? String == "org_id")
         #expect((peak["value_settings"] as? [String: Any])?["event_payload_key"] as? String == "tokens")
         #expect(peak["status"] as? String == "active")
         let calls = try ok(
-            ["meters", "create", "--id", "mtr_calls", "--display-name", "Calls", "--event-name", "calls",
-             "--aggregation", "count"], db: db)
+            [
+                "meters", "create", "--id", "mtr_calls", "--display-name", "Calls", "--event-name", "calls",
+                "--aggregation", "count",
+            ], db: db)
         #expect((calls["default_aggregation"] as? [String: Any])?["formula"] as? String == "count")
         let seats = try ok(
-            ["meters", "create", "--id", "mtr_seats", "--display-name", "Seats", "--event-name", "seats",
-             "--aggregation", "last"], db: db)
+            [
+                "meters", "create", "--id", "mtr_seats", "--display-name", "Seats", "--event-name", "seats",
+                "--aggregation", "last",
+            ], db: db)
         #expect((seats["default_aggregation"] as? [String: Any])?["formula"] as? String == "last")
 
         // show returns what create returned.
@@ -214,8 +233,10 @@ struct MeteringCLITests {
         // An inactive meter accepts no event and backs no new price.
         try rejected(
             recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "5"), db: db, codes: [65], code: "meter_inactive")
-        let metered = ["prices", "create", "--product", "prod_1", "--currency", "usd", "--unit-amount", "4",
-                       "--interval", "month", "--usage-type", "metered", "--meter", tokensID]
+        let metered = [
+            "prices", "create", "--product", "prod_1", "--currency", "usd", "--unit-amount", "4",
+            "--interval", "month", "--usage-type", "metered", "--meter", tokensID,
+        ]
         try rejected(metered, db: db, codes: [65], code: "meter_inactive", json: true)
 
         // reactivate: it works again.
@@ -469,22 +490,37 @@ struct MeteringCLITests {
         let db = try MeteringFixture.copy(into: sb)
         let t = MeteringTime.self
         let lines = [
-            ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", "2.5"),
-                    ("timestamp", String(t.jan5noon)), ("identifier", q("f-1")), ("region", q("eu")),
-                    ("tier", q("gold"))]),
-            ndjson([("event_name", q("alpaca_ai_tokens")),
-                    ("payload", ndjson([("stripe_customer_id", q("cus_1")), ("value", q("3")),
-                                        ("model", q("alpaca-7b"))])),
-                    ("timestamp", q("2026-01-05T13:00:00Z")), ("identifier", q("s-1"))]),
-            ndjson([("event_name", q("alpaca_ai_tokens")),
-                    ("payload", ndjson([("stripe_customer_id", q("cus_2")), ("value", "4")])),
-                    ("timestamp", q("2026-01-06T00:00:00Z")), ("identifier", q("s-2"))]),
-            ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", q("0.5")),
-                    ("timestamp", q("2026-01-06T08:00:00Z")), ("identifier", q("f-2"))]),
+            ndjson([
+                ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", "2.5"),
+                ("timestamp", String(t.jan5noon)), ("identifier", q("f-1")), ("region", q("eu")),
+                ("tier", q("gold")),
+            ]),
+            ndjson([
+                ("event_name", q("alpaca_ai_tokens")),
+                (
+                    "payload",
+                    ndjson([
+                        ("stripe_customer_id", q("cus_1")), ("value", q("3")),
+                        ("model", q("alpaca-7b")),
+                    ])
+                ),
+                ("timestamp", q("2026-01-05T13:00:00Z")), ("identifier", q("s-1")),
+            ]),
+            ndjson([
+                ("event_name", q("alpaca_ai_tokens")),
+                ("payload", ndjson([("stripe_customer_id", q("cus_2")), ("value", "4")])),
+                ("timestamp", q("2026-01-06T00:00:00Z")), ("identifier", q("s-2")),
+            ]),
+            ndjson([
+                ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", q("0.5")),
+                ("timestamp", q("2026-01-06T08:00:00Z")), ("identifier", q("f-2")),
+            ]),
             // Stripe's shape under the meter's own keys.
-            ndjson([("event_name", q("custom_units")),
-                    ("payload", ndjson([("org", q("cus_1")), ("n", q("7")), ("region", q("us"))])),
-                    ("timestamp", String(t.jan5noon)), ("identifier", q("s-3"))]),
+            ndjson([
+                ("event_name", q("custom_units")),
+                ("payload", ndjson([("org", q("cus_1")), ("n", q("7")), ("region", q("us"))])),
+                ("timestamp", String(t.jan5noon)), ("identifier", q("s-3")),
+            ]),
         ]
         let file = try sb.file("shapes.ndjson", Data((lines.joined(separator: "\n") + "\n").utf8))
         let r = try ok(["events", "import", file], db: db, now: t.now)
@@ -514,30 +550,46 @@ struct MeteringCLITests {
         let sb = try Sandbox()
         let db = try MeteringFixture.copy(into: sb)
         let t = MeteringTime.self
-        let good1 = ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", "100"),
-                            ("timestamp", q("2026-01-05T10:00:00Z")), ("identifier", q("m-1"))])
+        let good1 = ndjson([
+            ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", "100"),
+            ("timestamp", q("2026-01-05T10:00:00Z")), ("identifier", q("m-1")),
+        ])
         let lines = [
             /* 1 */ good1,
-            /* 2 */ ndjson([("event_name", q("alpaca_ai_tokens")),
-                            ("payload", ndjson([("stripe_customer_id", q("cus_1")), ("value", q("20"))])),
-                            ("timestamp", String(t.jan5 + 11 * t.hour)), ("identifier", q("m-2"))]),
+            /* 2 */ ndjson([
+                ("event_name", q("alpaca_ai_tokens")),
+                ("payload", ndjson([("stripe_customer_id", q("cus_1")), ("value", q("20"))])),
+                ("timestamp", String(t.jan5 + 11 * t.hour)), ("identifier", q("m-2")),
+            ]),
             /* 3 */ good1,  // duplicate
-            /* 4 */ ndjson([("event_name", q("alpaca_ai_tokens")),
-                            ("payload", ndjson([("stripe_customer_id", q("cus_1")), ("value", q("21"))])),
-                            ("timestamp", String(t.jan5 + 11 * t.hour)), ("identifier", q("m-2"))]),
-            /* 5 */ ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", "1"),
-                            ("timestamp", q("2025-11-01T00:00:00Z")), ("identifier", q("m-5"))]),
-            /* 6 */ ndjson([("event_name", q("no_such_meter")), ("customer", q("cus_1")), ("value", "1"),
-                            ("timestamp", String(t.jan5noon)), ("identifier", q("m-6"))]),
-            /* 7 */ ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_missing")), ("value", "1"),
-                            ("timestamp", String(t.jan5noon)), ("identifier", q("m-7"))]),
-            /* 8 */ ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", q("abc")),
-                            ("timestamp", String(t.jan5noon)), ("identifier", q("m-8"))]),
+            /* 4 */ ndjson([
+                ("event_name", q("alpaca_ai_tokens")),
+                ("payload", ndjson([("stripe_customer_id", q("cus_1")), ("value", q("21"))])),
+                ("timestamp", String(t.jan5 + 11 * t.hour)), ("identifier", q("m-2")),
+            ]),
+            /* 5 */ ndjson([
+                ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", "1"),
+                ("timestamp", q("2025-11-01T00:00:00Z")), ("identifier", q("m-5")),
+            ]),
+            /* 6 */ ndjson([
+                ("event_name", q("no_such_meter")), ("customer", q("cus_1")), ("value", "1"),
+                ("timestamp", String(t.jan5noon)), ("identifier", q("m-6")),
+            ]),
+            /* 7 */ ndjson([
+                ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_missing")), ("value", "1"),
+                ("timestamp", String(t.jan5noon)), ("identifier", q("m-7")),
+            ]),
+            /* 8 */ ndjson([
+                ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", q("abc")),
+                ("timestamp", String(t.jan5noon)), ("identifier", q("m-8")),
+            ]),
             /* 9 */ "{\"event_name\": \"alpaca_ai_tokens\", \"customer\": ",
             /* 10 */ "",
-            /* 11 */ ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", q("3")),
-                             ("timestamp", q("2026-01-06T09:00:00Z")), ("identifier", q("m-11")),
-                             ("region", q("eu"))]),
+            /* 11 */ ndjson([
+                ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", q("3")),
+                ("timestamp", q("2026-01-06T09:00:00Z")), ("identifier", q("m-11")),
+                ("region", q("eu")),
+            ]),
         ]
         let file = try sb.file("mixed.ndjson", Data((lines.joined(separator: "\n") + "\n").utf8))
         let expectedRejections = [
@@ -566,13 +618,14 @@ struct MeteringCLITests {
         let sb = try Sandbox()
         let db = try MeteringFixture.copy(into: sb)
         let t = MeteringTime.self
-        let csv = [
-            "event_name,customer,value,timestamp,identifier,region",
-            #"alpaca_ai_tokens,cus_1,10,2026-01-05T12:00:00Z,c-1,"eu-west, ""primary""""#,
-            "alpaca_ai_tokens,cus_1,5,\(t.jan5noon),c-2,us",
-            "alpaca_ai_tokens,cus_1,7,2026-01-05T12:00:00Z,c-3",
-            "alpaca_ai_tokens,cus_1,1.25,2026-01-06T00:00:00Z,c-4,ap",
-        ].joined(separator: "\n") + "\n"
+        let csv =
+            [
+                "event_name,customer,value,timestamp,identifier,region",
+                #"alpaca_ai_tokens,cus_1,10,2026-01-05T12:00:00Z,c-1,"eu-west, ""primary""""#,
+                "alpaca_ai_tokens,cus_1,5,\(t.jan5noon),c-2,us",
+                "alpaca_ai_tokens,cus_1,7,2026-01-05T12:00:00Z,c-3",
+                "alpaca_ai_tokens,cus_1,1.25,2026-01-06T00:00:00Z,c-4,ap",
+            ].joined(separator: "\n") + "\n"
         let file = try sb.file("events.csv", Data(csv.utf8))
         let r = run(["events", "import", file, "--format", "csv"], db: db, now: t.now)
         #expect(r.status == 65, "exit \(r.status): \(r.stderr)")
@@ -592,13 +645,18 @@ struct MeteringCLITests {
         let db = try MeteringFixture.copy(into: sb)
         let t = MeteringTime.self
         func line(_ id: String, _ customer: String, _ value: String) -> String {
-            ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q(customer)), ("value", q(value)),
-                    ("timestamp", String(t.jan5noon)), ("identifier", q(id))])
+            ndjson([
+                ("event_name", q("alpaca_ai_tokens")), ("customer", q(customer)), ("value", q(value)),
+                ("timestamp", String(t.jan5noon)), ("identifier", q(id)),
+            ])
         }
         let bad = try sb.file(
             "bad.ndjson",
-            Data(([line("a-1", "cus_1", "1"), line("a-2", "cus_1", "2"), line("a-3", "cus_missing", "3"),
-                   line("a-4", "cus_1", "4")].joined(separator: "\n") + "\n").utf8))
+            Data(
+                ([
+                    line("a-1", "cus_1", "1"), line("a-2", "cus_1", "2"), line("a-3", "cus_missing", "3"),
+                    line("a-4", "cus_1", "4"),
+                ].joined(separator: "\n") + "\n").utf8))
         let before = FileSnapshot(db)
         let r = run(["events", "import", bad, "--atomic"], db: db, now: t.now)
         #expect(r.status == 65, "exit \(r.status): \(r.stderr)")
@@ -610,8 +668,9 @@ struct MeteringCLITests {
 
         let clean = try sb.file(
             "clean.ndjson",
-            Data(([line("a-1", "cus_1", "1"), line("a-2", "cus_1", "2"), line("a-4", "cus_1", "4")]
-                .joined(separator: "\n") + "\n").utf8))
+            Data(
+                ([line("a-1", "cus_1", "1"), line("a-2", "cus_1", "2"), line("a-4", "cus_1", "4")]
+                    .joined(separator: "\n") + "\n").utf8))
         let ok1 = try ok(["events", "import", clean, "--atomic"], db: db, now: t.now)
         expectCounts(ok1, accepted: 3, duplicate: 0, rejected: 0)
         #expect(ok1["rolled_back"] as? Bool == false)
@@ -623,13 +682,18 @@ struct MeteringCLITests {
         let sb = try Sandbox()
         let db = try MeteringFixture.copy(into: sb)
         let t = MeteringTime.self
-        let input = [
-            ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_2")), ("value", "40"),
-                    ("timestamp", String(t.jan5noon)), ("identifier", q("in-1"))]),
-            ndjson([("event_name", q("alpaca_ai_tokens")),
+        let input =
+            [
+                ndjson([
+                    ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_2")), ("value", "40"),
+                    ("timestamp", String(t.jan5noon)), ("identifier", q("in-1")),
+                ]),
+                ndjson([
+                    ("event_name", q("alpaca_ai_tokens")),
                     ("payload", ndjson([("stripe_customer_id", q("cus_2")), ("value", q("2"))])),
-                    ("timestamp", q("2026-01-06T12:00:00Z")), ("identifier", q("in-2"))]),
-        ].joined(separator: "\n") + "\n"
+                    ("timestamp", q("2026-01-06T12:00:00Z")), ("identifier", q("in-2")),
+                ]),
+            ].joined(separator: "\n") + "\n"
         let r = try ok(["events", "import", "-"], db: db, now: t.now, stdin: input)
         expectCounts(r, accepted: 2, duplicate: 0, rejected: 0)
         #expect(try aggregate(db, meter: "mtr_tokens", customer: "cus_2", start: t.jan5, end: t.jan7) == "42")
@@ -654,12 +718,16 @@ struct MeteringCLITests {
             let ts = String(t.jan5 + Int64(i) * 10)
             let value = "\(i % 50).25"
             if i % 2 == 0 {
-                return ndjson([("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", q(value)),
-                               ("timestamp", ts), ("identifier", q("cc-\(i)"))])
+                return ndjson([
+                    ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", q(value)),
+                    ("timestamp", ts), ("identifier", q("cc-\(i)")),
+                ])
             }
-            return ndjson([("event_name", q("alpaca_ai_tokens")),
-                           ("payload", ndjson([("stripe_customer_id", q("cus_1")), ("value", value)])),
-                           ("timestamp", ts), ("identifier", q("cc-\(i)"))])
+            return ndjson([
+                ("event_name", q("alpaca_ai_tokens")),
+                ("payload", ndjson([("stripe_customer_id", q("cus_1")), ("value", value)])),
+                ("timestamp", ts), ("identifier", q("cc-\(i)")),
+            ])
         }
         let dataA = Data(((0..<3000).map(line).joined(separator: "\n") + "\n").utf8)
         let dataB = Data(((1500..<4500).map(line).joined(separator: "\n") + "\n").utf8)

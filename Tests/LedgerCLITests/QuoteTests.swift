@@ -133,15 +133,20 @@ struct QuoteTests {
     }
 
     /// The human output shows the amount in major units with the currency's exponent.
-    @Test("human quote shows the currency's exponent: usd 2, jpy 0, kwd 3, …", arguments: [
-        ("usd", "120", "1.20"), ("jpy", "450", "450"), ("kwd", "3000", "3.000"), ("eur", "5", "0.05"),
-        ("krw", "1000", "1000"), ("bhd", "1", "0.001"), ("clf", "12345", "1.2345"),
-    ])
+    @Test(
+        "human quote shows the currency's exponent: usd 2, jpy 0, kwd 3, …",
+        arguments: [
+            ("usd", "120", "1.20"), ("jpy", "450", "450"), ("kwd", "3000", "3.000"), ("eur", "5", "0.05"),
+            ("krw", "1000", "1000"), ("bhd", "1", "0.001"), ("clf", "12345", "1.2345"),
+        ])
     func humanExponent(currency: String, amount: String, major: String) throws {
         let sb = try Sandbox()
         try ok(["products", "create", "--id", "prod_q", "--name", "Quoted"], db: sb.db)
         try ok(
-            ["prices", "create", "--product", "prod_q", "--id", "price_q", "--currency", currency, "--unit-amount", amount],
+            [
+                "prices", "create", "--product", "prod_q", "--id", "price_q", "--currency", currency, "--unit-amount",
+                amount,
+            ],
             db: sb.db)
         let r = run(["prices", "quote", "price_q", "--quantity", "1"], db: sb.db, json: false)
         #expect(r.status == 0, "\(r.stderr)")
@@ -154,8 +159,10 @@ struct QuoteTests {
         let sb = try Sandbox()
         try ok(["products", "create", "--id", "prod_q", "--name", "Quoted"], db: sb.db)
         try ok(
-            ["prices", "create", "--product", "prod_q", "--id", "price_q", "--currency", "usd",
-             "--unit-amount", "4", "--divide-by", "100", "--round", "up"],
+            [
+                "prices", "create", "--product", "prod_q", "--id", "price_q", "--currency", "usd",
+                "--unit-amount", "4", "--divide-by", "100", "--round", "up",
+            ],
             db: sb.db)
         let before = FileSnapshot(sb.db)
         let first = try ok(["prices", "quote", "price_q", "--quantity", "3000"], db: sb.db)

@@ -29,7 +29,9 @@ import Testing
         _ id: String, price: Price.ID? = p1, metered: Bool = true, currency: Currency = usd, amount: Int64,
         periodEnd: Int64 = 1000
     ) -> Line {
-        Line(id: InvoiceLine.ID(id), price: price, metered: metered, currency: currency, amount: amount, periodEnd: periodEnd)
+        Line(
+            id: InvoiceLine.ID(id), price: price, metered: metered, currency: currency, amount: amount,
+            periodEnd: periodEnd)
     }
 
     static func app(_ grant: String, _ line: String, _ amount: Int64) -> Application {
@@ -48,68 +50,93 @@ import Testing
 
     @Test func priorityAscending() {
         let grants = [Self.grant("credgr_p50", priority: 50), Self.grant("credgr_p10", priority: 10)]
-        #expect(Self.planBothWays(grants, [Self.line("il_1", amount: 150)])
-            == [Self.app("credgr_p10", "il_1", 100), Self.app("credgr_p50", "il_1", 50)])
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 150)])
+                == [Self.app("credgr_p10", "il_1", 100), Self.app("credgr_p50", "il_1", 50)])
         // The extremes of the range: 0 is applied first.
-        let edges = [Self.grant("credgr_p100", priority: 100, available: 30), Self.grant("credgr_p0", priority: 0, available: 30)]
-        #expect(Self.planBothWays(edges, [Self.line("il_1", amount: 45)])
-            == [Self.app("credgr_p0", "il_1", 30), Self.app("credgr_p100", "il_1", 15)])
+        let edges = [
+            Self.grant("credgr_p100", priority: 100, available: 30),
+            Self.grant("credgr_p0", priority: 0, available: 30),
+        ]
+        #expect(
+            Self.planBothWays(edges, [Self.line("il_1", amount: 45)])
+                == [Self.app("credgr_p0", "il_1", 30), Self.app("credgr_p100", "il_1", 15)])
     }
 
     @Test func earlierExpiryFirst() {
         let grants = [Self.grant("credgr_late", expiresAt: 5000), Self.grant("credgr_soon", expiresAt: 3000)]
-        #expect(Self.planBothWays(grants, [Self.line("il_1", amount: 130)])
-            == [Self.app("credgr_soon", "il_1", 100), Self.app("credgr_late", "il_1", 30)])
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 130)])
+                == [Self.app("credgr_soon", "il_1", 100), Self.app("credgr_late", "il_1", 30)])
     }
 
     @Test func expiringBeforeNonExpiring() {
         let grants = [Self.grant("credgr_never", expiresAt: nil), Self.grant("credgr_expiring", expiresAt: 5000)]
-        #expect(Self.planBothWays(grants, [Self.line("il_1", amount: 170)])
-            == [Self.app("credgr_expiring", "il_1", 100), Self.app("credgr_never", "il_1", 70)])
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 170)])
+                == [Self.app("credgr_expiring", "il_1", 100), Self.app("credgr_never", "il_1", 70)])
         // A very distant expiry still comes before none at all.
         let far = [Self.grant("credgr_never", expiresAt: nil), Self.grant("credgr_far", expiresAt: .max)]
-        #expect(Self.planBothWays(far, [Self.line("il_1", amount: 101)])
-            == [Self.app("credgr_far", "il_1", 100), Self.app("credgr_never", "il_1", 1)])
+        #expect(
+            Self.planBothWays(far, [Self.line("il_1", amount: 101)])
+                == [Self.app("credgr_far", "il_1", 100), Self.app("credgr_never", "il_1", 1)])
     }
 
     @Test func promotionalBeforePaid() {
         let grants = [Self.grant("credgr_paid", category: .paid), Self.grant("credgr_promo", category: .promotional)]
-        #expect(Self.planBothWays(grants, [Self.line("il_1", amount: 125)])
-            == [Self.app("credgr_promo", "il_1", 100), Self.app("credgr_paid", "il_1", 25)])
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 125)])
+                == [Self.app("credgr_promo", "il_1", 100), Self.app("credgr_paid", "il_1", 25)])
     }
 
     @Test func earlierEffectiveFirst() {
         let grants = [Self.grant("credgr_later", effectiveAt: 500), Self.grant("credgr_earlier", effectiveAt: 200)]
-        #expect(Self.planBothWays(grants, [Self.line("il_1", amount: 140)])
-            == [Self.app("credgr_earlier", "il_1", 100), Self.app("credgr_later", "il_1", 40)])
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 140)])
+                == [Self.app("credgr_earlier", "il_1", 100), Self.app("credgr_later", "il_1", 40)])
     }
 
     @Test func creationOrderFirst() {
         let grants = [Self.grant("credgr_second", sequence: 8), Self.grant("credgr_first", sequence: 7)]
-        #expect(Self.planBothWays(grants, [Self.line("il_1", amount: 101)])
-            == [Self.app("credgr_first", "il_1", 100), Self.app("credgr_second", "il_1", 1)])
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 101)])
+                == [Self.app("credgr_first", "il_1", 100), Self.app("credgr_second", "il_1", 1)])
     }
 
     @Test func smallerIDFirst() {
         let grants = [Self.grant("credgr_aab"), Self.grant("credgr_aaa")]
-        #expect(Self.planBothWays(grants, [Self.line("il_1", amount: 160)])
-            == [Self.app("credgr_aaa", "il_1", 100), Self.app("credgr_aab", "il_1", 60)])
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 160)])
+                == [Self.app("credgr_aaa", "il_1", 100), Self.app("credgr_aab", "il_1", 60)])
         // Lexicographic, not numeric: "credgr_10" < "credgr_9"; uppercase sorts before lowercase.
-        let three = [Self.grant("credgr_9", available: 10), Self.grant("credgr_a", available: 10), Self.grant("credgr_10", available: 10)]
-        #expect(Self.planBothWays(three, [Self.line("il_1", amount: 25)])
-            == [Self.app("credgr_10", "il_1", 10), Self.app("credgr_9", "il_1", 10), Self.app("credgr_a", "il_1", 5)])
+        let three = [
+            Self.grant("credgr_9", available: 10), Self.grant("credgr_a", available: 10),
+            Self.grant("credgr_10", available: 10),
+        ]
+        #expect(
+            Self.planBothWays(three, [Self.line("il_1", amount: 25)])
+                == [
+                    Self.app("credgr_10", "il_1", 10), Self.app("credgr_9", "il_1", 10),
+                    Self.app("credgr_a", "il_1", 5),
+                ])
         let cased = [Self.grant("credgr_b", available: 10), Self.grant("credgr_B", available: 10)]
-        #expect(Self.planBothWays(cased, [Self.line("il_1", amount: 15)])
-            == [Self.app("credgr_B", "il_1", 10), Self.app("credgr_b", "il_1", 5)])
+        #expect(
+            Self.planBothWays(cased, [Self.line("il_1", amount: 15)])
+                == [Self.app("credgr_B", "il_1", 10), Self.app("credgr_b", "il_1", 5)])
     }
 
     @Test func threeGrantsOnOneKey() {
         let grants = [
-            Self.grant("credgr_p30", priority: 30, available: 40), Self.grant("credgr_p70", priority: 70, available: 40),
+            Self.grant("credgr_p30", priority: 30, available: 40),
+            Self.grant("credgr_p70", priority: 70, available: 40),
             Self.grant("credgr_p5", priority: 5, available: 40),
         ]
-        #expect(Self.planBothWays(grants, [Self.line("il_1", amount: 100)])
-            == [Self.app("credgr_p5", "il_1", 40), Self.app("credgr_p30", "il_1", 40), Self.app("credgr_p70", "il_1", 20)])
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 100)])
+                == [
+                    Self.app("credgr_p5", "il_1", 40), Self.app("credgr_p30", "il_1", 40),
+                    Self.app("credgr_p70", "il_1", 20),
+                ])
     }
 
     /// Each key outranks every later one: the grant winning on the earlier key goes first even
@@ -117,29 +144,35 @@ import Testing
     @Test func earlierKeysDominate() {
         // Priority beats expiry, category, effective date, sequence and ID.
         let a = Self.grant("credgr_z", priority: 10, expiresAt: nil, category: .paid, effectiveAt: 900, sequence: 9)
-        let b = Self.grant("credgr_a", priority: 11, expiresAt: 2000, category: .promotional, effectiveAt: 0, sequence: 1)
-        #expect(Self.planBothWays([b, a], [Self.line("il_1", amount: 150)])
-            == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
+        let b = Self.grant(
+            "credgr_a", priority: 11, expiresAt: 2000, category: .promotional, effectiveAt: 0, sequence: 1)
+        #expect(
+            Self.planBothWays([b, a], [Self.line("il_1", amount: 150)])
+                == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
         // Expiry beats category, effective date, sequence and ID.
         let c = Self.grant("credgr_z", expiresAt: 3000, category: .paid, effectiveAt: 900, sequence: 9)
         let d = Self.grant("credgr_a", expiresAt: 3001, category: .promotional, effectiveAt: 0, sequence: 1)
-        #expect(Self.planBothWays([d, c], [Self.line("il_1", amount: 150)])
-            == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
+        #expect(
+            Self.planBothWays([d, c], [Self.line("il_1", amount: 150)])
+                == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
         // Category beats effective date, sequence and ID.
         let e = Self.grant("credgr_z", category: .promotional, effectiveAt: 900, sequence: 9)
         let f = Self.grant("credgr_a", category: .paid, effectiveAt: 0, sequence: 1)
-        #expect(Self.planBothWays([f, e], [Self.line("il_1", amount: 150)])
-            == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
+        #expect(
+            Self.planBothWays([f, e], [Self.line("il_1", amount: 150)])
+                == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
         // Effective date beats sequence and ID.
         let g = Self.grant("credgr_z", effectiveAt: 100, sequence: 9)
         let h = Self.grant("credgr_a", effectiveAt: 101, sequence: 1)
-        #expect(Self.planBothWays([h, g], [Self.line("il_1", amount: 150)])
-            == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
+        #expect(
+            Self.planBothWays([h, g], [Self.line("il_1", amount: 150)])
+                == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
         // Sequence beats ID.
         let i = Self.grant("credgr_z", sequence: 1)
         let j = Self.grant("credgr_a", sequence: 2)
-        #expect(Self.planBothWays([j, i], [Self.line("il_1", amount: 150)])
-            == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
+        #expect(
+            Self.planBothWays([j, i], [Self.line("il_1", amount: 150)])
+                == [Self.app("credgr_z", "il_1", 100), Self.app("credgr_a", "il_1", 50)])
     }
 
     // MARK: Scope and line order
@@ -151,19 +184,28 @@ import Testing
         let p1Line = Self.line("il_p1", price: Self.p1, amount: 80)
         let p2Line = Self.line("il_p2", price: Self.p2, amount: 80)
         // p1 then p2: the wide grant covers p1 and has 20 left for p2; the scoped grant is unused.
-        #expect(Self.planBothWays([wide, scoped], [p1Line, p2Line])
-            == [Self.app("credgr_wide", "il_p1", 80), Self.app("credgr_wide", "il_p2", 20)])
+        #expect(
+            Self.planBothWays([wide, scoped], [p1Line, p2Line])
+                == [Self.app("credgr_wide", "il_p1", 80), Self.app("credgr_wide", "il_p2", 20)])
         // p2 then p1: the wide grant is mostly gone by p1, and the scoped grant pays the rest of it.
-        #expect(Self.planBothWays([wide, scoped], [p2Line, p1Line])
-            == [Self.app("credgr_wide", "il_p2", 80), Self.app("credgr_wide", "il_p1", 20), Self.app("credgr_p1", "il_p1", 60)])
+        #expect(
+            Self.planBothWays([wide, scoped], [p2Line, p1Line])
+                == [
+                    Self.app("credgr_wide", "il_p2", 80), Self.app("credgr_wide", "il_p1", 20),
+                    Self.app("credgr_p1", "il_p1", 60),
+                ])
     }
 
     @Test func scopedGrantFirstInOrderStillSkipsOtherPrices() {
         let scoped = Self.grant("credgr_p1", priority: 10, available: 100, scope: .prices([Self.p1]))
         let wide = Self.grant("credgr_wide", priority: 50, available: 100, scope: .metered)
         let lines = [Self.line("il_p1", price: Self.p1, amount: 150), Self.line("il_p2", price: Self.p2, amount: 80)]
-        #expect(Self.planBothWays([wide, scoped], lines)
-            == [Self.app("credgr_p1", "il_p1", 100), Self.app("credgr_wide", "il_p1", 50), Self.app("credgr_wide", "il_p2", 50)])
+        #expect(
+            Self.planBothWays([wide, scoped], lines)
+                == [
+                    Self.app("credgr_p1", "il_p1", 100), Self.app("credgr_wide", "il_p1", 50),
+                    Self.app("credgr_wide", "il_p2", 50),
+                ])
     }
 
     @Test func grantScopedToP2NeverPaysP1() {
@@ -181,8 +223,9 @@ import Testing
             Self.line("il_3", price: Self.p3, amount: 30), Self.line("il_2", price: Self.p2, amount: 30),
             Self.line("il_1", price: Self.p1, amount: 90),
         ]
-        #expect(BurndownPlanner.plan(grants: [scoped], lines: lines)
-            == [Self.app("credgr_13", "il_3", 30), Self.app("credgr_13", "il_1", 70)])
+        #expect(
+            BurndownPlanner.plan(grants: [scoped], lines: lines)
+                == [Self.app("credgr_13", "il_3", 30), Self.app("credgr_13", "il_1", 70)])
     }
 
     // MARK: Ineligible grants and lines
@@ -190,11 +233,13 @@ import Testing
     @Test func otherCurrencyNeverUsed() {
         let euro = Self.grant("credgr_eur", priority: 0, available: 500, currency: Self.eur)
         let dollar = Self.grant("credgr_usd", priority: 90, available: 50, currency: Self.usd)
-        #expect(Self.planBothWays([euro, dollar], [Self.line("il_1", currency: Self.usd, amount: 100)])
-            == [Self.app("credgr_usd", "il_1", 50)])
+        #expect(
+            Self.planBothWays([euro, dollar], [Self.line("il_1", currency: Self.usd, amount: 100)])
+                == [Self.app("credgr_usd", "il_1", 50)])
         #expect(BurndownPlanner.plan(grants: [euro], lines: [Self.line("il_1", currency: Self.usd, amount: 100)]) == [])
-        #expect(BurndownPlanner.plan(grants: [euro], lines: [Self.line("il_1", currency: Self.eur, amount: 100)])
-            == [Self.app("credgr_eur", "il_1", 100)])
+        #expect(
+            BurndownPlanner.plan(grants: [euro], lines: [Self.line("il_1", currency: Self.eur, amount: 100)])
+                == [Self.app("credgr_eur", "il_1", 100)])
     }
 
     @Test func licensedLinesAndInvoiceItemsNeverPaid() {
@@ -204,8 +249,9 @@ import Testing
         let itemUnmetered = Self.line("il_item2", price: nil, metered: false, amount: 100)
         let metered = Self.line("il_metered", price: Self.p1, amount: 100)
         #expect(BurndownPlanner.plan(grants: [wide], lines: [licensed, item, itemUnmetered]) == [])
-        #expect(BurndownPlanner.plan(grants: [wide], lines: [licensed, item, metered, itemUnmetered])
-            == [Self.app("credgr_1", "il_metered", 100)])
+        #expect(
+            BurndownPlanner.plan(grants: [wide], lines: [licensed, item, metered, itemUnmetered])
+                == [Self.app("credgr_1", "il_metered", 100)])
         // Even a grant scoped to p1 does not pay a licensed p1 line.
         let scoped = Self.grant("credgr_s", available: 1000, scope: .prices([Self.p1]))
         #expect(BurndownPlanner.plan(grants: [scoped], lines: [licensed]) == [])
@@ -218,8 +264,9 @@ import Testing
         let line = Self.line("il_1", amount: 150, periodEnd: 1000)
         #expect(Self.planBothWays([late, early], [line]) == [Self.app("credgr_early", "il_1", 100)])
         // effective_at ≤ period_end: a grant effective exactly at the period end counts.
-        #expect(Self.planBothWays([late, early, onTheDot], [line])
-            == [Self.app("credgr_dot", "il_1", 30), Self.app("credgr_early", "il_1", 100)])
+        #expect(
+            Self.planBothWays([late, early, onTheDot], [line])
+                == [Self.app("credgr_dot", "il_1", 30), Self.app("credgr_early", "il_1", 100)])
     }
 
     @Test func expiryMustBeAfterPeriodEnd() {
@@ -256,15 +303,22 @@ import Testing
     @Test func oneGrantAcrossLines() {
         let grants = [Self.grant("credgr_1", available: 100)]
         let lines = [Self.line("il_1", amount: 60), Self.line("il_2", amount: 60)]
-        #expect(BurndownPlanner.plan(grants: grants, lines: lines)
-            == [Self.app("credgr_1", "il_1", 60), Self.app("credgr_1", "il_2", 40)])
+        #expect(
+            BurndownPlanner.plan(grants: grants, lines: lines)
+                == [Self.app("credgr_1", "il_1", 60), Self.app("credgr_1", "il_2", 40)])
     }
 
     @Test func twoGrantsAcrossThreeLines() {
-        let grants = [Self.grant("credgr_b", sequence: 2, available: 30), Self.grant("credgr_a", sequence: 1, available: 50)]
+        let grants = [
+            Self.grant("credgr_b", sequence: 2, available: 30), Self.grant("credgr_a", sequence: 1, available: 50),
+        ]
         let lines = [Self.line("il_1", amount: 40), Self.line("il_2", amount: 40), Self.line("il_3", amount: 40)]
-        #expect(Self.planBothWays(grants, lines)
-            == [Self.app("credgr_a", "il_1", 40), Self.app("credgr_a", "il_2", 10), Self.app("credgr_b", "il_2", 30)])
+        #expect(
+            Self.planBothWays(grants, lines)
+                == [
+                    Self.app("credgr_a", "il_1", 40), Self.app("credgr_a", "il_2", 10),
+                    Self.app("credgr_b", "il_2", 30),
+                ])
     }
 
     @Test func zeroAmountLineGetsNothing() {
@@ -275,12 +329,18 @@ import Testing
 
     @Test func neverMoreThanLineOrBalance() {
         // Line smaller than the grant: the line's amount; grant smaller than the line: the balance.
-        #expect(BurndownPlanner.plan(grants: [Self.grant("credgr_1", available: 1000)], lines: [Self.line("il_1", amount: 7)])
-            == [Self.app("credgr_1", "il_1", 7)])
-        #expect(BurndownPlanner.plan(grants: [Self.grant("credgr_1", available: 7)], lines: [Self.line("il_1", amount: 1000)])
-            == [Self.app("credgr_1", "il_1", 7)])
+        #expect(
+            BurndownPlanner.plan(
+                grants: [Self.grant("credgr_1", available: 1000)], lines: [Self.line("il_1", amount: 7)])
+                == [Self.app("credgr_1", "il_1", 7)])
+        #expect(
+            BurndownPlanner.plan(
+                grants: [Self.grant("credgr_1", available: 7)], lines: [Self.line("il_1", amount: 1000)])
+                == [Self.app("credgr_1", "il_1", 7)])
         // Exactly equal: one application, nothing from the next grant.
-        let grants = [Self.grant("credgr_a", sequence: 1, available: 100), Self.grant("credgr_b", sequence: 2, available: 100)]
+        let grants = [
+            Self.grant("credgr_a", sequence: 1, available: 100), Self.grant("credgr_b", sequence: 2, available: 100),
+        ]
         #expect(Self.planBothWays(grants, [Self.line("il_1", amount: 100)]) == [Self.app("credgr_a", "il_1", 100)])
     }
 
@@ -289,8 +349,10 @@ import Testing
     /// The stated burn order written as a tuple of keys: priority, expires_at (nil last), category
     /// (promotional 0, paid 1), effective_at, sequence, then the ID's bytes.
     static func orderKey(_ g: Grant) -> (Int64, Int64, Int64, Int64, Int64, Int64) {
-        (Int64(g.priority), g.expiresAt == nil ? 1 : 0, g.expiresAt ?? 0, g.category == .promotional ? 0 : 1,
-         g.effectiveAt, g.sequence)
+        (
+            Int64(g.priority), g.expiresAt == nil ? 1 : 0, g.expiresAt ?? 0, g.category == .promotional ? 0 : 1,
+            g.effectiveAt, g.sequence
+        )
     }
 
     static func referenceBefore(_ a: Grant, _ b: Grant) -> Bool {

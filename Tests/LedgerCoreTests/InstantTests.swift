@@ -13,7 +13,9 @@ import Testing
         #expect(try Instant.parse(text) == seconds)
     }
 
-    @Test(arguments: ["garbage", "2026-13-01", "2026-02-30", "2025-02-29", "2026-01-01T25:00:00Z", "2026-01-01T00:00:00", "2026-1-1"])
+    @Test(arguments: [
+        "garbage", "2026-13-01", "2026-02-30", "2025-02-29", "2026-01-01T25:00:00Z", "2026-01-01T00:00:00", "2026-1-1",
+    ])
     func refuses(_ text: String) {
         #expect(throws: LedgerError.self) { try Instant.parse(text) }
     }

@@ -24,15 +24,20 @@ import Testing
         let cases: [[Posting]] = [
             [],
             [Posting(account: Self.receivable, amountMinor: 0, currency: Self.usd)],
-            [Posting(account: Self.receivable, amountMinor: 120, currency: Self.usd),
-             Posting(account: Self.revenue, amountMinor: -119, currency: Self.usd)],
+            [
+                Posting(account: Self.receivable, amountMinor: 120, currency: Self.usd),
+                Posting(account: Self.revenue, amountMinor: -119, currency: Self.usd),
+            ],
             // Balanced in total but not per currency.
-            [Posting(account: Self.receivable, amountMinor: 100, currency: Self.usd),
-             Posting(account: Self.revenue, amountMinor: -100, currency: Self.eur)],
+            [
+                Posting(account: Self.receivable, amountMinor: 100, currency: Self.usd),
+                Posting(account: Self.revenue, amountMinor: -100, currency: Self.eur),
+            ],
         ]
         for postings in cases {
             #expect(throws: LedgerError.self) {
-                try JournalEntry.balanced(postedAt: 0, description: "", sourceType: "t", sourceId: "s", postings: postings)
+                try JournalEntry.balanced(
+                    postedAt: 0, description: "", sourceType: "t", sourceId: "s", postings: postings)
             }
         }
     }
@@ -70,13 +75,16 @@ import Testing
                 // Add the balancing postings so that the entry must be accepted.
                 for currency in [Self.usd, Self.eur] {
                     let sum = postings.filter { $0.currency == currency }.reduce(0) { $0 + $1.amountMinor }
-                    if sum != 0 { postings.append(Posting(account: Self.revenue, amountMinor: -sum, currency: currency)) }
+                    if sum != 0 {
+                        postings.append(Posting(account: Self.revenue, amountMinor: -sum, currency: currency))
+                    }
                 }
             }
             var sums: [Currency: Int64] = [:]
             for p in postings { sums[p.currency, default: 0] += p.amountMinor }
             let shouldBalance = postings.count >= 2 && sums.values.allSatisfy { $0 == 0 }
-            let built = try? JournalEntry.balanced(postedAt: 0, description: "", sourceType: "t", sourceId: "s", postings: postings)
+            let built = try? JournalEntry.balanced(
+                postedAt: 0, description: "", sourceType: "t", sourceId: "s", postings: postings)
             #expect((built != nil) == shouldBalance)
         }
     }

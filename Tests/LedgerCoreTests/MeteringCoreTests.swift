@@ -6,10 +6,16 @@ import Testing
 @Suite struct JSONLineTests {
     @Test func parsesFlatAndStripeShapedLines() throws {
         let flat = try ImportLine.ndjson(
-            #"{"event_name": "t", "customer": "cus_1", "value": "3", "timestamp": 1767916800, "identifier": "e-1", "region": "eu"}"#)
-        #expect(flat == EventSubmission(eventName: "t", identifier: "e-1", timestamp: 1_767_916_800, customer: "cus_1", value: "3", payload: ["region": "eu"]))
+            #"{"event_name": "t", "customer": "cus_1", "value": "3", "timestamp": 1767916800, "identifier": "e-1", "region": "eu"}"#
+        )
+        #expect(
+            flat
+                == EventSubmission(
+                    eventName: "t", identifier: "e-1", timestamp: 1_767_916_800, customer: "cus_1", value: "3",
+                    payload: ["region": "eu"]))
         let stripe = try ImportLine.ndjson(
-            #"{"event_name":"t","payload":{"stripe_customer_id":"cus_1","value":2.5},"timestamp":"2026-01-09T00:00:00Z","identifier":"e-2"}"#)
+            #"{"event_name":"t","payload":{"stripe_customer_id":"cus_1","value":2.5},"timestamp":"2026-01-09T00:00:00Z","identifier":"e-2"}"#
+        )
         #expect(stripe.payload == ["stripe_customer_id": "cus_1", "value": "2.5"])
         #expect(stripe.timestamp == 1_767_916_800)
         let resolved = try stripe.resolve(customerKey: "stripe_customer_id", valueKey: "value")
@@ -24,7 +30,8 @@ import Testing
     }
 
     @Test func decodesEscapes() throws {
-        let line = try ImportLine.ndjson(#"{"event_name":"t\u00e9\n","customer":"a\"b","value":"1","note":"\ud83d\ude00"}"#)
+        let line = try ImportLine.ndjson(
+            #"{"event_name":"t\u00e9\n","customer":"a\"b","value":"1","note":"\ud83d\ude00"}"#)
         #expect(line.eventName == "té\n")
         #expect(line.customer == "a\"b")
         #expect(line.payload["note"] == "😀")
@@ -42,14 +49,19 @@ import Testing
     }
 
     @Test func resolveNeedsCustomerAndValidValue() throws {
-        #expect(throws: LedgerError.self) { try EventSubmission(eventName: "t", value: "1").resolve(customerKey: "c", valueKey: "v") }
-        #expect(throws: LedgerError.self) { try EventSubmission(eventName: "t", customer: "c").resolve(customerKey: "c", valueKey: "v") }
+        #expect(throws: LedgerError.self) {
+            try EventSubmission(eventName: "t", value: "1").resolve(customerKey: "c", valueKey: "v")
+        }
+        #expect(throws: LedgerError.self) {
+            try EventSubmission(eventName: "t", customer: "c").resolve(customerKey: "c", valueKey: "v")
+        }
         for bad in ["abc", "1e3", "0.0000000000001", "1234567890123456"] {
             #expect(throws: LedgerError.self, "\(bad)") {
                 try EventSubmission(eventName: "t", customer: "c", value: bad).resolve(customerKey: "k", valueKey: "v")
             }
         }
-        let negative = try EventSubmission(eventName: "t", customer: "c", value: "-3").resolve(customerKey: "k", valueKey: "v")
+        let negative = try EventSubmission(eventName: "t", customer: "c", value: "-3").resolve(
+            customerKey: "k", valueKey: "v")
         #expect(negative.value == ExactDecimal(-3))
     }
 }
@@ -67,7 +79,11 @@ import Testing
     @Test func headerMapsColumns() throws {
         let header = try ImportLine.CSVHeader(["event_name", "customer", "value", "timestamp", "identifier", "region"])
         let submission = try header.submission(["t", "cus_1", "3", "2026-01-09", "e-1", "eu"])
-        #expect(submission == EventSubmission(eventName: "t", identifier: "e-1", timestamp: 1_767_916_800, customer: "cus_1", value: "3", payload: ["region": "eu"]))
+        #expect(
+            submission
+                == EventSubmission(
+                    eventName: "t", identifier: "e-1", timestamp: 1_767_916_800, customer: "cus_1", value: "3",
+                    payload: ["region": "eu"]))
         #expect(throws: LedgerError.self) { try header.submission(["t", "cus_1"]) }
         #expect(throws: LedgerError.self) { try ImportLine.CSVHeader(["event_name", "value"]) }
         #expect(throws: LedgerError.self) { try ImportLine.CSVHeader(["event_name", "customer", "value", "value"]) }
@@ -79,7 +95,9 @@ import Testing
 
     func aggregate(_ formula: Meter.Aggregation, _ events: [(Int64, Int64, String)]) throws -> ExactDecimal {
         var aggregator = UsageAggregator(formula)
-        for (timestamp, seq, value) in events { try aggregator.add(timestamp: timestamp, seq: seq, value: Self.d(value)) }
+        for (timestamp, seq, value) in events {
+            try aggregator.add(timestamp: timestamp, seq: seq, value: Self.d(value))
+        }
         return aggregator.result
     }
 

@@ -35,8 +35,11 @@ import Testing
     @Test func validPricesPass() {
         #expect(code(price()) == nil)
         #expect(code(price(kind: .oneTime, recurring: nil)) == nil)
-        #expect(code(price(scheme: .tiered(mode: .graduated, tiers: [Self.tier(10, 1), Self.tier(nil, nil, 5)]))) == nil)
-        #expect(code(price(recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: "mtr_1"))) == nil)
+        #expect(
+            code(price(scheme: .tiered(mode: .graduated, tiers: [Self.tier(10, 1), Self.tier(nil, nil, 5)]))) == nil)
+        #expect(
+            code(price(recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: "mtr_1")))
+                == nil)
     }
 
     @Test(arguments: [
@@ -54,8 +57,12 @@ import Testing
     @Test func recurringTermsMatchTheType() {
         #expect(code(price(kind: .recurring, recurring: nil)) == .invalidRequest)
         #expect(code(price(kind: .oneTime)) == .invalidRequest)
-        #expect(code(price(recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: nil))) == .invalidRequest)
-        #expect(code(price(recurring: .init(interval: .month, intervalCount: 1, usageType: .licensed, meter: "mtr_1"))) == .invalidRequest)
+        #expect(
+            code(price(recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: nil)))
+                == .invalidRequest)
+        #expect(
+            code(price(recurring: .init(interval: .month, intervalCount: 1, usageType: .licensed, meter: "mtr_1")))
+                == .invalidRequest)
     }
 
     @Test func tiersMustBeOrderedEndInInfAndCarryAnAmount() {

@@ -30,21 +30,26 @@ final class TestClock: @unchecked Sendable {
     /// P2's prices: licence 10000 a month, graduated usage 0–1000 free then 4 a token.
     func world(path: String? = nil) throws -> World {
         let clock = TestClock(jan1)
-        let ledger = try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? Ledger(inMemoryWithClock: { clock.now })
+        let ledger =
+            try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? Ledger(inMemoryWithClock: { clock.now })
         let customer = try ledger.createCustomer(.init(id: "cus_1", name: "John Doe"))
         let meter = try ledger.createMeter(.init(displayName: "Tokens", eventName: "hypernian_tokens"))
         let product = try ledger.createProduct(.init(name: "Hypernian"))
-        let licence = try ledger.createPrice(.init(
-            product: product.id, currency: usd, kind: .recurring,
-            recurring: .init(interval: .month, intervalCount: 1, usageType: .licensed, meter: nil),
-            scheme: .perUnit(unitAmount: ExactDecimal(10_000), transform: nil)))
-        let usage = try ledger.createPrice(.init(
-            product: product.id, currency: usd, kind: .recurring,
-            recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id.rawValue),
-            scheme: .tiered(mode: .graduated, tiers: [
-                PriceTier(upTo: 1000, unitAmount: .zero, flatAmount: nil),
-                PriceTier(upTo: nil, unitAmount: ExactDecimal(4), flatAmount: nil),
-            ])))
+        let licence = try ledger.createPrice(
+            .init(
+                product: product.id, currency: usd, kind: .recurring,
+                recurring: .init(interval: .month, intervalCount: 1, usageType: .licensed, meter: nil),
+                scheme: .perUnit(unitAmount: ExactDecimal(10_000), transform: nil)))
+        let usage = try ledger.createPrice(
+            .init(
+                product: product.id, currency: usd, kind: .recurring,
+                recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id.rawValue),
+                scheme: .tiered(
+                    mode: .graduated,
+                    tiers: [
+                        PriceTier(upTo: 1000, unitAmount: .zero, flatAmount: nil),
+                        PriceTier(upTo: nil, unitAmount: ExactDecimal(4), flatAmount: nil),
+                    ])))
         return World(ledger: ledger, clock: clock, customer: customer, meter: meter, licence: licence, usage: usage)
     }
 
@@ -52,15 +57,18 @@ final class TestClock: @unchecked Sendable {
         let saved = w.clock.now
         if let recordedAt { w.clock.set(recordedAt) } else { w.clock.set(iso) }
         defer { w.clock.now = saved }
-        _ = try w.ledger.record(EventSubmission(
-            eventName: "hypernian_tokens", identifier: id, timestamp: try Instant.parse(iso), customer: "cus_1", value: String(value)))
+        _ = try w.ledger.record(
+            EventSubmission(
+                eventName: "hypernian_tokens", identifier: id, timestamp: try Instant.parse(iso), customer: "cus_1",
+                value: String(value)))
     }
 
     /// SCENARIOS.md P2 through the library, with the journal it posts.
     @Test func flatFeeAndOveragesPostsTheJournal() throws {
         let w = try world()
-        let (sub, first) = try w.ledger.createSubscription(.init(
-            customer: w.customer.id, items: [.init(price: w.licence.id, quantity: 1), .init(price: w.usage.id)]))
+        let (sub, first) = try w.ledger.createSubscription(
+            .init(
+                customer: w.customer.id, items: [.init(price: w.licence.id, quantity: 1), .init(price: w.usage.id)]))
         let invoice1 = try #require(first)
         #expect(invoice1.lines.map(\.amount) == [10_000])
         #expect((invoice1.status, invoice1.number, invoice1.amountDue) == (.open, "INV-000001", 10_000))
@@ -75,7 +83,10 @@ final class TestClock: @unchecked Sendable {
         #expect(feb.lines.map(\.amount) == [8_000, 10_000])
         #expect(feb.lines[0].quantity == ExactDecimal(3000))
         #expect((feb.lines[0].periodStart, feb.lines[0].periodEnd) == (jan1, try Instant.parse("2026-02-01")))
-        #expect((feb.lines[1].periodStart, feb.lines[1].periodEnd) == (try Instant.parse("2026-02-01"), try Instant.parse("2026-03-01")))
+        #expect(
+            (feb.lines[1].periodStart, feb.lines[1].periodEnd) == (
+                try Instant.parse("2026-02-01"), try Instant.parse("2026-03-01")
+            ))
         #expect((feb.subtotal, feb.total, feb.amountDue, feb.number) == (18_000, 18_000, 18_000, "INV-000002"))
         #expect(feb.finalizedAt == (try Instant.parse("2026-02-01T01:00:00Z")))
         // Receivable 28000 against revenue per price.
@@ -93,7 +104,8 @@ final class TestClock: @unchecked Sendable {
 
     @Test func lifecycleTransitionsAndTheirEntries() throws {
         let w = try world()
-        let (_, first) = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.licence.id, quantity: 3)]))
+        let (_, first) = try w.ledger.createSubscription(
+            .init(customer: w.customer.id, items: [.init(price: w.licence.id, quantity: 3)]))
         let open = try #require(first)
         #expect(open.total == 30_000)
         #expect(code { _ = try w.ledger.finalizeInvoice(open.id) } == .invalidTransition)
@@ -109,13 +121,19 @@ final class TestClock: @unchecked Sendable {
         for op in [{ _ = try w.ledger.payInvoice(open.id) }, { _ = try w.ledger.voidInvoice(open.id) }] {
             #expect(code(op) == .invalidTransition)
         }
-        let manual = try w.ledger.createInvoice(customer: w.customer.id, currency: usd, includePending: false, description: nil)
+        let manual = try w.ledger.createInvoice(
+            customer: w.customer.id, currency: usd, includePending: false, description: nil)
         #expect(code { _ = try w.ledger.payInvoice(manual.id) } == .invalidTransition)
         #expect(code { _ = try w.ledger.voidInvoice(manual.id) } == .invalidTransition)
-        _ = try w.ledger.createInvoiceItem(.init(customer: w.customer.id, currency: usd, amount: .whole(500), invoice: manual.id))
+        _ = try w.ledger.createInvoiceItem(
+            .init(customer: w.customer.id, currency: usd, amount: .whole(500), invoice: manual.id))
         let finalized = try w.ledger.finalizeInvoice(manual.id)
         #expect((finalized.status, finalized.total, finalized.number) == (.open, 500, "INV-000002"))
-        #expect(code { _ = try w.ledger.createInvoiceItem(.init(customer: w.customer.id, currency: usd, amount: .whole(1), invoice: manual.id)) } == .invoiceNotEditable)
+        #expect(
+            code {
+                _ = try w.ledger.createInvoiceItem(
+                    .init(customer: w.customer.id, currency: usd, amount: .whole(1), invoice: manual.id))
+            } == .invoiceNotEditable)
         _ = try w.ledger.payInvoice(manual.id)
         #expect(code { _ = try w.ledger.voidInvoice(manual.id) } == .invalidTransition)
         #expect(try w.ledger.trialBalance().values.allSatisfy { $0 == 0 })
@@ -150,7 +168,9 @@ final class TestClock: @unchecked Sendable {
         w.clock.set("2026-02-01T01:00:00Z")
         _ = try w.ledger.bill()
         #expect(try w.ledger.invoices(customer: w.customer.id)[0].lines.map(\.amount) == [2_000])
-        #expect(code { _ = try w.ledger.cancelEvent(eventName: "hypernian_tokens", identifier: "e2") } == .eventAlreadyInvoiced)
+        #expect(
+            code { _ = try w.ledger.cancelEvent(eventName: "hypernian_tokens", identifier: "e2") }
+                == .eventAlreadyInvoiced)
     }
 
     @Test func previewWritesNothing() throws {
@@ -158,7 +178,8 @@ final class TestClock: @unchecked Sendable {
         defer { dir.cleanup() }
         let path = dir.path("l.sqlite")
         let w = try world(path: path)
-        let (sub, _) = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)]))
+        let (sub, _) = try w.ledger.createSubscription(
+            .init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)]))
         try record(w, 3000, at: "2026-01-10T00:00:00Z")
         _ = try w.ledger.createInvoiceItem(.init(customer: w.customer.id, currency: usd, amount: .whole(99)))
         let before = try dump(path)
@@ -172,19 +193,25 @@ final class TestClock: @unchecked Sendable {
     @Test func billingInStepsEqualsOneRun() throws {
         func run(_ steps: [String]) throws -> [[Int64]] {
             let w = try world()
-            _ = try w.ledger.createSubscription(.init(
-                customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)],
-                billingCycleAnchor: try Instant.parse("2026-01-31")))
+            _ = try w.ledger.createSubscription(
+                .init(
+                    customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)],
+                    billingCycleAnchor: try Instant.parse("2026-01-31")))
             try record(w, 2500, at: "2026-01-20T00:00:00Z")
             try record(w, 4000, at: "2026-02-10T00:00:00Z")
             for step in steps {
                 w.clock.set(step)
                 _ = try w.ledger.bill()
             }
-            return try w.ledger.invoices().map { [$0.periodStart, $0.periodEnd, $0.total, $0.status == .open ? 1 : 0] + $0.lines.map(\.amount) }
+            return try w.ledger.invoices().map {
+                [$0.periodStart, $0.periodEnd, $0.total, $0.status == .open ? 1 : 0] + $0.lines.map(\.amount)
+            }
         }
         let once = try run(["2026-04-01T00:00:00Z"])
-        let steps = try run(["2026-01-31T00:00:00Z", "2026-01-31T00:59:59Z", "2026-02-15T00:00:00Z", "2026-02-28T01:00:00Z", "2026-04-01T00:00:00Z"])
+        let steps = try run([
+            "2026-01-31T00:00:00Z", "2026-01-31T00:59:59Z", "2026-02-15T00:00:00Z", "2026-02-28T01:00:00Z",
+            "2026-04-01T00:00:00Z",
+        ])
         #expect(once == steps)
         #expect(once.count == 4)  // creation (Jan 1–31 stub), Jan 31, Feb 28, Mar 31
         #expect(once[1][2] == 6_000 + 10_000)
@@ -198,7 +225,8 @@ final class TestClock: @unchecked Sendable {
         let w = try world(path: path)
         for i in 0..<30 {
             let customer = try w.ledger.createCustomer(.init(id: "cus_c\(i)"))
-            _ = try w.ledger.createSubscription(.init(customer: customer.id, items: [.init(price: w.licence.id)], graceSeconds: 0))
+            _ = try w.ledger.createSubscription(
+                .init(customer: customer.id, items: [.init(price: w.licence.id)], graceSeconds: 0))
         }
         let until = try Instant.parse("2026-04-01T00:00:00Z")
         try await withThrowingTaskGroup(of: BillReport.self) { group in

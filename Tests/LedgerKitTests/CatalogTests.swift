@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import LedgerKit
@@ -15,7 +16,8 @@ import Testing
     }
 
     @Test func customersRoundTrip() throws {
-        let created = try ledger.createCustomer(.init(name: "John Doe", email: "j@example.com", metadata: ["plan": "pro"]))
+        let created = try ledger.createCustomer(
+            .init(name: "John Doe", email: "j@example.com", metadata: ["plan": "pro"]))
         #expect(created.id.rawValue.hasPrefix("cus_"))
         #expect(created.created == jan1)
         #expect(try ledger.customer(created.id) == created)
@@ -33,16 +35,20 @@ import Testing
         let schemes: [PricingScheme] = [
             .perUnit(unitAmount: ExactDecimal(parsing: "0.000000000001")!, transform: nil),
             .perUnit(unitAmount: ExactDecimal(4), transform: .init(divideBy: 100, round: .up)),
-            .tiered(mode: .graduated, tiers: [
-                PriceTier(upTo: 1000, unitAmount: .zero, flatAmount: nil),
-                PriceTier(upTo: nil, unitAmount: ExactDecimal(parsing: "0.1"), flatAmount: ExactDecimal(parsing: "2.5")),
-            ]),
+            .tiered(
+                mode: .graduated,
+                tiers: [
+                    PriceTier(upTo: 1000, unitAmount: .zero, flatAmount: nil),
+                    PriceTier(
+                        upTo: nil, unitAmount: ExactDecimal(parsing: "0.1"), flatAmount: ExactDecimal(parsing: "2.5")),
+                ]),
         ]
         for scheme in schemes {
-            let price = try ledger.createPrice(.init(
-                product: product.id, currency: usd, kind: .recurring,
-                recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id.rawValue),
-                scheme: scheme))
+            let price = try ledger.createPrice(
+                .init(
+                    product: product.id, currency: usd, kind: .recurring,
+                    recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id.rawValue),
+                    scheme: scheme))
             #expect(try ledger.price(price.id) == price)
             #expect(try ledger.price(price.id).scheme == scheme)
         }
@@ -109,15 +115,17 @@ import Testing
         let queue = try GRDB.DatabaseQueue(path: path)
         #expect(throws: (any Error).self) {
             try queue.write { db in
-                try db.execute(sql: "UPDATE price SET unitAmountDecimal = '1' WHERE id = ?", arguments: [price.id.rawValue])
+                try db.execute(
+                    sql: "UPDATE price SET unitAmountDecimal = '1' WHERE id = ?", arguments: [price.id.rawValue])
             }
         }
         #expect(throws: (any Error).self) {
             try queue.write { db in
-                try db.execute(sql: "INSERT INTO price (id, productId, currency, type, billingScheme, unitAmountDecimal, metadata, created, recurringInterval) VALUES ('p2', ?, 'usd', 'one_time', 'per_unit', '1', '{}', 0, 'month')", arguments: [product.id.rawValue])
+                try db.execute(
+                    sql:
+                        "INSERT INTO price (id, productId, currency, type, billingScheme, unitAmountDecimal, metadata, created, recurringInterval) VALUES ('p2', ?, 'usd', 'one_time', 'per_unit', '1', '{}', 0, 'month')",
+                    arguments: [product.id.rawValue])
             }
         }
     }
 }
-
-import GRDB

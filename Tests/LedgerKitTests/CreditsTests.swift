@@ -20,26 +20,34 @@ import Testing
     /// at 1 cent a unit on another meter.
     func world(path: String? = nil) throws -> World {
         let clock = TestClock(jan1)
-        let ledger = try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? Ledger(inMemoryWithClock: { clock.now })
+        let ledger =
+            try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? Ledger(inMemoryWithClock: { clock.now })
         let customer = try ledger.createCustomer(.init(id: "cus_e", name: "Enterprise"))
         let meter = try ledger.createMeter(.init(id: "mtr_tokens", displayName: "Tokens", eventName: "tokens"))
         let meter2 = try ledger.createMeter(.init(id: "mtr_calls", displayName: "Calls", eventName: "calls"))
         let product = try ledger.createProduct(.init(name: "Hypernian Pro"))
         let monthly = { (meter: Meter?) in
-            Price.Recurring(interval: .month, intervalCount: 1, usageType: meter == nil ? .licensed : .metered, meter: meter?.id.rawValue)
+            Price.Recurring(
+                interval: .month, intervalCount: 1, usageType: meter == nil ? .licensed : .metered,
+                meter: meter?.id.rawValue)
         }
-        let licence = try ledger.createPrice(.init(
-            product: product.id, currency: usd, kind: .recurring, recurring: monthly(nil),
-            scheme: .perUnit(unitAmount: ExactDecimal(20_000), transform: nil)))
-        let usage = try ledger.createPrice(.init(
-            product: product.id, currency: usd, kind: .recurring, recurring: monthly(meter),
-            scheme: .tiered(mode: .graduated, tiers: [
-                PriceTier(upTo: 100_000, unitAmount: .zero, flatAmount: nil),
-                PriceTier(upTo: nil, unitAmount: ExactDecimal(parsing: "0.1"), flatAmount: nil),
-            ])))
-        let other = try ledger.createPrice(.init(
-            product: product.id, currency: usd, kind: .recurring, recurring: monthly(meter2),
-            scheme: .perUnit(unitAmount: ExactDecimal(1), transform: nil)))
+        let licence = try ledger.createPrice(
+            .init(
+                product: product.id, currency: usd, kind: .recurring, recurring: monthly(nil),
+                scheme: .perUnit(unitAmount: ExactDecimal(20_000), transform: nil)))
+        let usage = try ledger.createPrice(
+            .init(
+                product: product.id, currency: usd, kind: .recurring, recurring: monthly(meter),
+                scheme: .tiered(
+                    mode: .graduated,
+                    tiers: [
+                        PriceTier(upTo: 100_000, unitAmount: .zero, flatAmount: nil),
+                        PriceTier(upTo: nil, unitAmount: ExactDecimal(parsing: "0.1"), flatAmount: nil),
+                    ])))
+        let other = try ledger.createPrice(
+            .init(
+                product: product.id, currency: usd, kind: .recurring, recurring: monthly(meter2),
+                scheme: .perUnit(unitAmount: ExactDecimal(1), transform: nil)))
         return World(ledger: ledger, clock: clock, customer: customer, licence: licence, usage: usage, other: other)
     }
 
@@ -47,20 +55,27 @@ import Testing
         let saved = w.clock.now
         w.clock.set(iso)
         defer { w.clock.now = saved }
-        _ = try w.ledger.record(EventSubmission(eventName: event, timestamp: try Instant.parse(iso), customer: "cus_e", value: String(value)))
+        _ = try w.ledger.record(
+            EventSubmission(
+                eventName: event, timestamp: try Instant.parse(iso), customer: "cus_e", value: String(value)))
     }
 
     /// SCENARIOS.md P4 through the library: every figure, and the journal behind them.
     @Test func prepaidContract() throws {
         let w = try world()
-        let funding = try w.ledger.createInvoice(customer: w.customer.id, currency: usd, includePending: false, description: "Hypernian Credits")
-        _ = try w.ledger.createInvoiceItem(.init(customer: w.customer.id, currency: usd, amount: .whole(10_000_000), invoice: funding.id))
+        let funding = try w.ledger.createInvoice(
+            customer: w.customer.id, currency: usd, includePending: false, description: "Hypernian Credits")
+        _ = try w.ledger.createInvoiceItem(
+            .init(customer: w.customer.id, currency: usd, amount: .whole(10_000_000), invoice: funding.id))
         #expect(try w.ledger.finalizeInvoice(funding.id).amountDue == 10_000_000)
         _ = try w.ledger.payInvoice(funding.id)
-        let grant = try w.ledger.createGrant(.init(
-            customer: w.customer.id, amount: 12_000_000, currency: usd, category: .paid, scope: .metered,
-            effectiveAt: jan1, expiresAt: try Instant.parse("2027-01-01"), costBasis: 10_000_000, fundingInvoice: funding.id))
-        _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)]))
+        let grant = try w.ledger.createGrant(
+            .init(
+                customer: w.customer.id, amount: 12_000_000, currency: usd, category: .paid, scope: .metered,
+                effectiveAt: jan1, expiresAt: try Instant.parse("2027-01-01"), costBasis: 10_000_000,
+                fundingInvoice: funding.id))
+        _ = try w.ledger.createSubscription(
+            .init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)]))
         try record(w, "tokens", 250_000, at: "2026-01-15T00:00:00Z")
         w.clock.set("2026-02-01T01:00:00Z")
         _ = try w.ledger.bill()
@@ -73,16 +88,23 @@ import Testing
         let balance = try #require(try w.ledger.creditBalances(customer: w.customer.id).first)
         #expect((balance.ledgerBalance, balance.availableBalance) == (11_985_000, 11_985_000))
         let contract = try #require(try w.ledger.reconcile().first)
-        #expect((contract.committed, contract.paid, contract.granted, contract.applied, contract.remaining, contract.recognized)
-            == (10_000_000, 10_000_000, 12_000_000, 15_000, 11_985_000, 12_500))
+        #expect(
+            (
+                contract.committed, contract.paid, contract.granted, contract.applied, contract.remaining,
+                contract.recognized
+            )
+                == (10_000_000, 10_000_000, 12_000_000, 15_000, 11_985_000, 12_500))
         #expect(contract.balanced)
         // Expiry is exact at the instant even before anything books it.
         let expiry = try Instant.parse("2027-01-01")
         w.clock.set("2027-01-02T00:00:00Z")
-        #expect(try w.ledger.creditBalances(customer: w.customer.id, asOf: expiry - 1).first?.availableBalance == 11_985_000)
+        #expect(
+            try w.ledger.creditBalances(customer: w.customer.id, asOf: expiry - 1).first?.availableBalance == 11_985_000
+        )
         #expect(try w.ledger.creditBalances(customer: w.customer.id, asOf: expiry).first?.availableBalance == 0)
         _ = try w.ledger.bill(until: expiry)
-        #expect(try w.ledger.creditBalances(customer: w.customer.id, asOf: expiry - 1).first?.ledgerBalance == 11_985_000)
+        #expect(
+            try w.ledger.creditBalances(customer: w.customer.id, asOf: expiry - 1).first?.ledgerBalance == 11_985_000)
         #expect(try w.ledger.creditBalances(customer: w.customer.id, asOf: expiry).first?.ledgerBalance == 0)
         let expired = try w.ledger.creditTransactions(customer: w.customer.id).filter { $0.kind == .creditsExpired }
         #expect(expired.map { [$0.amount.amountMinor, $0.effectiveAt] } == [[11_985_000, expiry]])
@@ -92,15 +114,17 @@ import Testing
         #expect(try w.ledger.balance(of: .prepayments(grant.id)) == [usd: 0])
         #expect(try w.ledger.balance(of: .revenueInvoiceItems) == [usd: 0])
         let after = try #require(try w.ledger.reconcile().first)
-        #expect((after.recognized, after.breakage, after.recognized + after.breakage) == (12_500, 9_987_500, 10_000_000))
+        #expect(
+            (after.recognized, after.breakage, after.recognized + after.breakage) == (12_500, 9_987_500, 10_000_000))
         #expect(try w.ledger.verify().isEmpty)
     }
 
     @Test func voidingAnInvoiceReinstatesCreditsAndExpiresThemIfTheGrantHasExpired() throws {
         let w = try world()
-        let promo = try w.ledger.createGrant(.init(
-            customer: w.customer.id, amount: 500, currency: usd, category: .promotional, scope: .metered,
-            expiresAt: try Instant.parse("2026-02-10")))
+        let promo = try w.ledger.createGrant(
+            .init(
+                customer: w.customer.id, amount: 500, currency: usd, category: .promotional, scope: .metered,
+                expiresAt: try Instant.parse("2026-02-10")))
         _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.other.id)]))
         try record(w, "calls", 300, at: "2026-01-10T00:00:00Z")
         w.clock.set("2026-02-01T01:00:00Z")
@@ -126,8 +150,10 @@ import Testing
 
     @Test func reinstatedCreditReturnsToItsGrant() throws {
         let w = try world()
-        let grant = try w.ledger.createGrant(.init(customer: w.customer.id, amount: 100, currency: usd, scope: .prices([w.other.id])))
-        _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.other.id)]))
+        let grant = try w.ledger.createGrant(
+            .init(customer: w.customer.id, amount: 100, currency: usd, scope: .prices([w.other.id])))
+        _ = try w.ledger.createSubscription(
+            .init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.other.id)]))
         try record(w, "calls", 300, at: "2026-01-10T00:00:00Z")
         w.clock.set("2026-02-01T01:00:00Z")
         _ = try w.ledger.bill()
@@ -152,14 +178,25 @@ import Testing
         #expect(grant { $0.amount = -1 } == .invalidAmount)
         #expect(grant { $0.priority = 101 } == .invalidRequest)
         #expect(grant { $0.priority = -1 } == .invalidRequest)
-        #expect(grant { $0.effectiveAt = jan1; $0.expiresAt = jan1 } == .invalidRequest)
+        #expect(
+            grant {
+                $0.effectiveAt = jan1; $0.expiresAt = jan1
+            } == .invalidRequest)
         #expect(grant { $0.scope = .prices([w.licence.id]) } == .invalidRequest)
         #expect(grant { $0.scope = .prices([]) } == .invalidRequest)
-        #expect(grant { $0.category = .promotional; $0.costBasis = 5 } == .invalidRequest)
+        #expect(
+            grant {
+                $0.category = .promotional; $0.costBasis = 5
+            } == .invalidRequest)
         #expect(grant { $0.customer = .init("cus_missing") } == .resourceMissing)
-        #expect(grant { $0.currency = try! Currency(code: "eur"); $0.scope = .prices([w.other.id]) } == .currencyMismatch)
+        #expect(
+            grant {
+                $0.currency = try! Currency(code: "eur"); $0.scope = .prices([w.other.id])
+            } == .currencyMismatch)
         // The 101st unused grant.
-        for _ in 0..<99 { _ = try w.ledger.createGrant(.init(customer: w.customer.id, amount: 1, currency: usd, scope: .metered)) }
+        for _ in 0..<99 {
+            _ = try w.ledger.createGrant(.init(customer: w.customer.id, amount: 1, currency: usd, scope: .metered))
+        }
         #expect(grant { _ in } == .grantsLimitReached)
     }
 
@@ -174,19 +211,27 @@ import Testing
             var ids: [CreditGrant.ID] = []
             for (amount, promotional, priority, expiryMonth, effectiveMonth) in grants {
                 let effective = BillingCycle.addMonths(jan1, Int64(effectiveMonth))
-                ids.append(try! w.ledger.createGrant(.init(
-                    customer: w.customer.id, amount: Int64(amount), currency: usd, category: promotional ? .promotional : .paid,
-                    scope: priority % 2 == 0 ? .metered : .prices([w.other.id]), priority: priority * 30, effectiveAt: effective,
-                    expiresAt: expiryMonth == 0 ? nil : BillingCycle.addMonths(effective, Int64(expiryMonth)),
-                    costBasis: promotional ? nil : Int64(amount) * 3 / 4)).id)
+                ids.append(
+                    try! w.ledger.createGrant(
+                        .init(
+                            customer: w.customer.id, amount: Int64(amount), currency: usd,
+                            category: promotional ? .promotional : .paid,
+                            scope: priority % 2 == 0 ? .metered : .prices([w.other.id]), priority: priority * 30,
+                            effectiveAt: effective,
+                            expiresAt: expiryMonth == 0 ? nil : BillingCycle.addMonths(effective, Int64(expiryMonth)),
+                            costBasis: promotional ? nil : Int64(amount) * 3 / 4)
+                    ).id)
             }
-            _ = try! w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.other.id)], graceSeconds: 0))
+            _ = try! w.ledger.createSubscription(
+                .init(customer: w.customer.id, items: [.init(price: w.other.id)], graceSeconds: 0))
             for (month, value) in usages.enumerated() where value > 0 {
-                try! record(w, "calls", Int64(value), at: Instant.format(BillingCycle.addMonths(jan1, Int64(month)) + 86_400))
+                try! record(
+                    w, "calls", Int64(value), at: Instant.format(BillingCycle.addMonths(jan1, Int64(month)) + 86_400))
             }
             w.clock.now = BillingCycle.addMonths(jan1, 3)
             _ = try! w.ledger.bill()
-            for (invoice, void) in zip(try! w.ledger.invoices(customer: w.customer.id), voids) where void && invoice.status == .open {
+            for (invoice, void) in zip(try! w.ledger.invoices(customer: w.customer.id), voids)
+            where void && invoice.status == .open {
                 _ = try! w.ledger.voidInvoice(invoice.id)
             }
             w.clock.now = BillingCycle.addMonths(jan1, 8)
@@ -200,7 +245,9 @@ import Testing
             #expect(try! w.ledger.trialBalance().values.allSatisfy { $0 == 0 })
             #expect(try! w.ledger.verify().isEmpty, "\(try! w.ledger.verify())")
             let contracts = try! w.ledger.reconcile()
-            #expect(contracts.allSatisfy { $0.balanceDifference == 0 && $0.costDifference == 0 }, "\(contracts.map(\.differences))")
+            #expect(
+                contracts.allSatisfy { $0.balanceDifference == 0 && $0.costDifference == 0 },
+                "\(contracts.map(\.differences))")
         }
     }
 
@@ -210,7 +257,8 @@ import Testing
         defer { dir.cleanup() }
         let path = dir.path("l.sqlite")
         let w = try world(path: path)
-        let grant = try w.ledger.createGrant(.init(customer: w.customer.id, amount: 1_000, currency: usd, scope: .metered))
+        let grant = try w.ledger.createGrant(
+            .init(customer: w.customer.id, amount: 1_000, currency: usd, scope: .metered))
         var drafts: [Invoice.ID] = []
         for _ in 0..<2 {
             _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.other.id)]))

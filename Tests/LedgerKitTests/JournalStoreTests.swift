@@ -57,11 +57,13 @@ import Testing
                 try queue.write { db in
                     for (i, amount) in amounts.enumerated() {
                         try db.execute(
-                            sql: "INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt) VALUES (?, ?, 'assets:cash', 'usd', ?, 0)",
+                            sql:
+                                "INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt) VALUES (?, ?, 'assets:cash', 'usd', ?, 0)",
                             arguments: [id, i, amount])
                     }
                     try db.execute(
-                        sql: "INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created) VALUES (?, 0, '', 't', 's', 0)",
+                        sql:
+                            "INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created) VALUES (?, 0, '', 't', 's', 0)",
                         arguments: [id])
                 }
                 stored = true
@@ -99,7 +101,10 @@ import Testing
     /// Random balanced entries: the trial balance is zero, and every account's balance equals
     /// the sum of its postings up to the instant asked.
     @Test func randomBalancedEntriesKeepTheTrialBalanceZero() async throws {
-        await propertyCheck(count: 30, input: zip(Gen.int(in: 0...100), Gen.int(in: -10_000...10_000)).array(of: 1...20), Gen.int(in: 0...100)) { entries, asOf in
+        await propertyCheck(
+            count: 30, input: zip(Gen.int(in: 0...100), Gen.int(in: -10_000...10_000)).array(of: 1...20),
+            Gen.int(in: 0...100)
+        ) { entries, asOf in
             let ledger = try! Ledger(inMemoryWithClock: fixedClock(jan1))
             var expected: Int64 = 0
             for (at, amount) in entries {

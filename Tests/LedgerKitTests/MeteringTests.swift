@@ -8,12 +8,15 @@ import Testing
 
     func setup(_ ledger: Ledger, aggregation: Meter.Aggregation = .sum) throws -> (Customer, Meter) {
         let customer = try ledger.createCustomer(.init(id: "cus_1", name: "John Doe"))
-        let meter = try ledger.createMeter(.init(displayName: "Tokens", eventName: "alpaca_ai_tokens", aggregation: aggregation))
+        let meter = try ledger.createMeter(
+            .init(displayName: "Tokens", eventName: "alpaca_ai_tokens", aggregation: aggregation))
         return (customer, meter)
     }
 
     func event(_ value: String, at iso: String, id: String? = nil) throws -> EventSubmission {
-        EventSubmission(eventName: "alpaca_ai_tokens", identifier: id, timestamp: try Instant.parse(iso), customer: "cus_1", value: value)
+        EventSubmission(
+            eventName: "alpaca_ai_tokens", identifier: id, timestamp: try Instant.parse(iso), customer: "cus_1",
+            value: value)
     }
 
     /// SCENARIOS.md P6: usage for a custom time period.
@@ -25,13 +28,16 @@ import Testing
         _ = try ledger.record(event("200", at: "2026-01-06T09:00:00Z"))
         let day5 = try Instant.parse("2026-01-05")
         let day7 = try Instant.parse("2026-01-07")
-        let whole = try ledger.eventSummaries(meter: meter.id, customer: customer.id, start: day5, end: day7, grouping: nil)
+        let whole = try ledger.eventSummaries(
+            meter: meter.id, customer: customer.id, start: day5, end: day7, grouping: nil)
         #expect(whole.map(\.aggregatedValue) == [ExactDecimal(3700)])
-        let daily = try ledger.eventSummaries(meter: meter.id, customer: customer.id, start: day5, end: day7, grouping: .day)
+        let daily = try ledger.eventSummaries(
+            meter: meter.id, customer: customer.id, start: day5, end: day7, grouping: .day)
         #expect(daily.map(\.aggregatedValue) == [ExactDecimal(3500), ExactDecimal(200)])
         #expect(daily.map(\.start) == [day5, day5 + 86_400])
         let noon = try Instant.parse("2026-01-05T12:00:00Z")
-        let hourly = try ledger.eventSummaries(meter: meter.id, customer: customer.id, start: noon, end: noon + 7200, grouping: .hour)
+        let hourly = try ledger.eventSummaries(
+            meter: meter.id, customer: customer.id, start: noon, end: noon + 7200, grouping: .hour)
         #expect(hourly.map(\.aggregatedValue) == [ExactDecimal(3500)])
         #expect(try ledger.usage(customer: customer.id, meter: meter.id, start: day5, end: day7) == ExactDecimal(3700))
         // [start, end): an event exactly at end is outside.
@@ -46,32 +52,52 @@ import Testing
         let again = try ledger.record(event("3", at: "2026-01-06T00:00:00Z", id: "e-1"))
         #expect(again.outcome == .duplicate)
         #expect(again.event == first.event)
-        #expect(code { _ = try ledger.record(event("4", at: "2026-01-06T00:00:00Z", id: "e-1")) } == .identifierConflict)
-        #expect(code { _ = try ledger.record(event("3", at: "2026-01-06T00:00:01Z", id: "e-1")) } == .identifierConflict)
+        #expect(
+            code { _ = try ledger.record(event("4", at: "2026-01-06T00:00:00Z", id: "e-1")) } == .identifierConflict)
+        #expect(
+            code { _ = try ledger.record(event("3", at: "2026-01-06T00:00:01Z", id: "e-1")) } == .identifierConflict)
         #expect(try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(3))
     }
 
     @Test func theTimestampWindowIsStripes() throws {
         let ledger = try Ledger(inMemoryWithClock: fixedClock(now))
         _ = try setup(ledger)
-        func at(_ t: Int64) -> EventSubmission { EventSubmission(eventName: "alpaca_ai_tokens", timestamp: t, customer: "cus_1", value: "1") }
+        func at(_ t: Int64) -> EventSubmission {
+            EventSubmission(eventName: "alpaca_ai_tokens", timestamp: t, customer: "cus_1", value: "1")
+        }
         #expect(code { _ = try ledger.record(at(now - 35 * 86_400)) } == nil)
         #expect(code { _ = try ledger.record(at(now - 35 * 86_400 - 1)) } == .timestampOutOfWindow)
         #expect(code { _ = try ledger.record(at(now + 300)) } == nil)
         #expect(code { _ = try ledger.record(at(now + 301)) } == .timestampOutOfWindow)
-        #expect(code { _ = try ledger.record(at(now - 100 * 86_400), window: EventWindow(maxAgeSeconds: 200 * 86_400)) } == nil)
+        #expect(
+            code { _ = try ledger.record(at(now - 100 * 86_400), window: EventWindow(maxAgeSeconds: 200 * 86_400)) }
+                == nil)
     }
 
     @Test func rejectionsNameTheirCause() throws {
         let ledger = try Ledger(inMemoryWithClock: fixedClock(now))
         let (_, meter) = try setup(ledger)
-        #expect(code { _ = try ledger.record(EventSubmission(eventName: "nope", customer: "cus_1", value: "1")) } == .resourceMissing)
-        #expect(code { _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_x", value: "1")) } == .resourceMissing)
-        #expect(code { _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: "x")) } == .invalidQuantity)
+        #expect(
+            code { _ = try ledger.record(EventSubmission(eventName: "nope", customer: "cus_1", value: "1")) }
+                == .resourceMissing)
+        #expect(
+            code {
+                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_x", value: "1"))
+            } == .resourceMissing)
+        #expect(
+            code {
+                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: "x"))
+            } == .invalidQuantity)
         _ = try ledger.deactivateMeter(meter.id)
-        #expect(code { _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: "1")) } == .meterInactive)
+        #expect(
+            code {
+                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: "1"))
+            } == .meterInactive)
         _ = try ledger.reactivateMeter(meter.id)
-        #expect(code { _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: "1")) } == nil)
+        #expect(
+            code {
+                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: "1"))
+            } == nil)
     }
 
     @Test func cancelledEventsStopCounting() throws {
@@ -82,9 +108,12 @@ import Testing
         let cancelled = try ledger.cancelEvent(eventName: "alpaca_ai_tokens", identifier: "a")
         #expect(cancelled.cancelledAt == now)
         #expect(try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(5))
-        #expect(code { _ = try ledger.cancelEvent(eventName: "alpaca_ai_tokens", identifier: "a") } == .eventAlreadyCancelled)
+        #expect(
+            code { _ = try ledger.cancelEvent(eventName: "alpaca_ai_tokens", identifier: "a") }
+                == .eventAlreadyCancelled)
         #expect(code { _ = try ledger.cancelEvent(eventName: "other", identifier: "b") } == .resourceMissing)
-        #expect(code { _ = try ledger.cancelEvent(eventName: "alpaca_ai_tokens", identifier: "zz") } == .resourceMissing)
+        #expect(
+            code { _ = try ledger.cancelEvent(eventName: "alpaca_ai_tokens", identifier: "zz") } == .resourceMissing)
         // A cancelled identifier still counts as used: re-sending it is a duplicate, not new usage.
         #expect(try ledger.record(event("10", at: "2026-01-06T00:00:00Z", id: "a")).outcome == .duplicate)
         #expect(try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(5))
@@ -97,7 +126,9 @@ import Testing
         _ = try ledger.record(event("10", at: "2026-01-06T00:00:00Z"))
         _ = try ledger.record(event("0.5", at: "2026-01-05T00:00:00Z"))
         _ = try ledger.record(event("-3", at: "2026-01-06T00:00:00Z"))
-        #expect(try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(parsing: expected)!)
+        #expect(
+            try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(
+                parsing: expected)!)
     }
 
     @Test func importReportsEveryLineAndIsIdempotent() throws {
@@ -107,16 +138,18 @@ import Testing
         let (customer, meter) = try setup(ledger)
         let file = dir.path("in.ndjson")
         try """
-            {"event_name":"alpaca_ai_tokens","customer":"cus_1","value":"3000","timestamp":"2026-01-05T12:00:00Z","identifier":"e1"}
-            {"event_name":"alpaca_ai_tokens","payload":{"stripe_customer_id":"cus_1","value":500},"timestamp":1767616200,"identifier":"e2"}
+        {"event_name":"alpaca_ai_tokens","customer":"cus_1","value":"3000","timestamp":"2026-01-05T12:00:00Z","identifier":"e1"}
+        {"event_name":"alpaca_ai_tokens","payload":{"stripe_customer_id":"cus_1","value":500},"timestamp":1767616200,"identifier":"e2"}
 
-            {"event_name":"alpaca_ai_tokens","customer":"cus_1","value":"3000","timestamp":"2026-01-05T12:00:00Z","identifier":"e1"}
-            {"event_name":"alpaca_ai_tokens","customer":"cus_1","value":"1","timestamp":"2026-01-05T12:00:00Z","identifier":"e2"}
-            garbage
-            {"event_name":"alpaca_ai_tokens","customer":"cus_9","value":"1","identifier":"e3"}
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        {"event_name":"alpaca_ai_tokens","customer":"cus_1","value":"3000","timestamp":"2026-01-05T12:00:00Z","identifier":"e1"}
+        {"event_name":"alpaca_ai_tokens","customer":"cus_1","value":"1","timestamp":"2026-01-05T12:00:00Z","identifier":"e2"}
+        garbage
+        {"event_name":"alpaca_ai_tokens","customer":"cus_9","value":"1","identifier":"e3"}
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         var rejections: [Int: LedgerError.Code] = [:]
-        let report = try ledger.importEvents(try LineReader(path: file), format: .ndjson) { rejections[$0.line] = $0.error.code }
+        let report = try ledger.importEvents(try LineReader(path: file), format: .ndjson) {
+            rejections[$0.line] = $0.error.code
+        }
         #expect((report.accepted, report.duplicate, report.rejected) == (2, 1, 3))
         #expect(rejections == [5: .identifierConflict, 6: .malformedLine, 7: .resourceMissing])
         let again = try ledger.importEvents(try LineReader(path: file), format: .ndjson)
@@ -131,7 +164,8 @@ import Testing
         let ledger = try Ledger(path: path, clock: fixedClock(now))
         _ = try setup(ledger)
         let file = dir.path("in.csv")
-        try "event_name,customer,value,timestamp,identifier\nalpaca_ai_tokens,cus_1,5,2026-01-06,a\nalpaca_ai_tokens,cus_1,x,2026-01-06,b\n"
+        try
+            "event_name,customer,value,timestamp,identifier\nalpaca_ai_tokens,cus_1,5,2026-01-06,a\nalpaca_ai_tokens,cus_1,x,2026-01-06,b\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
         let before = try dump(path)
         let report = try ledger.importEvents(try LineReader(path: file), format: .csv, atomic: true)
@@ -149,7 +183,9 @@ import Testing
         let ledger = try Ledger(path: path, clock: fixedClock(now))
         let (customer, meter) = try setup(ledger)
         func write(_ range: Range<Int>, _ name: String) throws -> String {
-            let lines = range.map { #"{"event_name":"alpaca_ai_tokens","customer":"cus_1","value":\#($0),"timestamp":1767657600,"identifier":"id-\#($0)"}"# }
+            let lines = range.map {
+                #"{"event_name":"alpaca_ai_tokens","customer":"cus_1","value":\#($0),"timestamp":1767657600,"identifier":"id-\#($0)"}"#
+            }
             let file = dir.path(name)
             try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
             return file
@@ -167,7 +203,9 @@ import Testing
         }
         #expect(reports.map(\.accepted).reduce(0, +) == 4500)
         #expect(reports.map(\.duplicate).reduce(0, +) == 1500)
-        #expect(try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(Int64((0..<4500).reduce(0, +))))
+        #expect(
+            try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now)
+                == ExactDecimal(Int64((0..<4500).reduce(0, +))))
     }
 
     @Test func metersChangeOnlyTheirName() throws {
@@ -176,7 +214,9 @@ import Testing
         let renamed = try ledger.updateMeter(meter.id, displayName: "AI tokens")
         #expect(renamed.displayName == "AI tokens")
         #expect(renamed.eventName == meter.eventName)
-        #expect(code { _ = try ledger.createMeter(.init(displayName: "x", eventName: "alpaca_ai_tokens")) } == .resourceExists)
+        #expect(
+            code { _ = try ledger.createMeter(.init(displayName: "x", eventName: "alpaca_ai_tokens")) }
+                == .resourceExists)
         #expect(code { _ = try ledger.updateMeter(.init("mtr_missing"), displayName: "x") } == .resourceMissing)
         let product = try ledger.createProduct(.init(name: "P"))
         _ = try ledger.deactivateMeter(meter.id)

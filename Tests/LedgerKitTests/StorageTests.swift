@@ -28,7 +28,11 @@ import Testing
             #expect(try db.tableExists("price"))
             #expect(try db.tableExists("posting"))
             // Every table is STRICT.
-            let sqls = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' AND name NOT LIKE 'sqlite%'")
+            let sqls = try String.fetchAll(
+                db,
+                sql:
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' AND name NOT LIKE 'sqlite%'"
+            )
             #expect(!sqls.isEmpty)
             #expect(sqls.allSatisfy { $0.contains("STRICT") })
         }

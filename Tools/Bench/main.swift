@@ -93,15 +93,18 @@ func rows(_ count: Int, seed: UInt64) -> [Row] {
         let id: String
         if options.randomIdentifiers {
             let a = rng.next(), b = rng.next()
-            id = String(format: "%08x-%04x-4%03x-%04x-%012llx", UInt32(truncatingIfNeeded: a), UInt16(truncatingIfNeeded: a >> 32),
-                        UInt16(truncatingIfNeeded: a >> 48) & 0xfff, UInt16(truncatingIfNeeded: b) & 0x3fff | 0x8000, b >> 16)
+            id = String(
+                format: "%08x-%04x-4%03x-%04x-%012llx", UInt32(truncatingIfNeeded: a),
+                UInt16(truncatingIfNeeded: a >> 32),
+                UInt16(truncatingIfNeeded: a >> 48) & 0xfff, UInt16(truncatingIfNeeded: b) & 0x3fff | 0x8000, b >> 16)
         } else {
             id = String(format: "evt-%012d", i)
         }
         // Events arrive in time order, as a metering pipeline sends them.
         let timestamp = start + Int64(i) * (30 * 86_400) / Int64(max(count, 1))
         return Row(
-            identifier: id, meter: Int(rng.next() % UInt64(options.meters)), customer: Int(rng.next() % UInt64(options.customers)),
+            identifier: id, meter: Int(rng.next() % UInt64(options.meters)),
+            customer: Int(rng.next() % UInt64(options.customers)),
             timestamp: timestamp, value: Int64(rng.next() % 5_000))
     }
 }
@@ -119,7 +122,9 @@ func prepareLedger(_ path: String) throws -> Ledger {
     let db = try SQLiteHandle(path)
     try db.exec("BEGIN")
     for c in 0..<options.customers {
-        try db.exec("INSERT INTO customer (id, name, metadata, created) VALUES ('\(customerID(c))', 'Customer \(c)', '{}', \(now))")
+        try db.exec(
+            "INSERT INTO customer (id, name, metadata, created) VALUES ('\(customerID(c))', 'Customer \(c)', '{}', \(now))"
+        )
     }
     try db.exec("COMMIT")
     return ledger
@@ -166,7 +171,8 @@ nonisolated(unsafe) let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destruc
 func rawInsert(_ path: String, _ rows: [Row], batch: Int) throws -> Double {
     let db = try SQLiteHandle(path)
     let insert = try db.prepare(
-        "INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions, recordedAt) VALUES (?, ?, ?, ?, ?, ?, 0, NULL, ?)")
+        "INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions, recordedAt) VALUES (?, ?, ?, ?, ?, ?, 0, NULL, ?)"
+    )
     defer { sqlite3_finalize(insert) }
     return try elapsed {
         var i = 0
@@ -180,7 +186,9 @@ func rawInsert(_ path: String, _ rows: [Row], batch: Int) throws -> Double {
                 sqlite3_bind_int64(insert, 5, row.timestamp)
                 sqlite3_bind_int64(insert, 6, row.value)
                 sqlite3_bind_int64(insert, 7, now)
-                guard sqlite3_step(insert) == SQLITE_DONE else { throw BenchError(String(cString: sqlite3_errmsg(db.db))) }
+                guard sqlite3_step(insert) == SQLITE_DONE else {
+                    throw BenchError(String(cString: sqlite3_errmsg(db.db)))
+                }
                 sqlite3_reset(insert)
             }
             try db.exec("COMMIT")
@@ -203,7 +211,10 @@ func peakRSS(_ pid: pid_t) -> Double? {
 /// from /proc every 2 ms: wait4's ru_maxrss would include this parent's memory, which the
 /// child shares until exec), and its standard output.
 func runLedger(_ args: [String]) throws -> (Double, Double, String) {
-    let binary = options.ledgerBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ledger").path
+    let binary =
+        options.ledgerBinary
+        ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ledger")
+        .path
     let out = work.appendingPathComponent("stdout.txt").path
     var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -232,7 +243,8 @@ func writeNDJSON(_ rows: [Row], to path: String) throws {
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     var chunk = ""
     for row in rows {
-        chunk += "{\"event_name\":\"\(eventName(row.meter))\",\"customer\":\"\(customerID(row.customer))\",\"value\":\(row.value),\"timestamp\":\(row.timestamp),\"identifier\":\"\(row.identifier)\"}\n"
+        chunk +=
+            "{\"event_name\":\"\(eventName(row.meter))\",\"customer\":\"\(customerID(row.customer))\",\"value\":\(row.value),\"timestamp\":\(row.timestamp),\"identifier\":\"\(row.identifier)\"}\n"
         if chunk.utf8.count > 1 << 20 {
             handle.write(Data(chunk.utf8))
             chunk = ""
@@ -242,7 +254,9 @@ func writeNDJSON(_ rows: [Row], to path: String) throws {
     try handle.close()
 }
 
-say("ledger benchmark: \(options.events) events, \(options.customers) customers, \(options.meters) meters, \(options.randomIdentifiers ? "random (UUIDv4-like)" : "time-ordered") identifiers")
+say(
+    "ledger benchmark: \(options.events) events, \(options.customers) customers, \(options.meters) meters, \(options.randomIdentifiers ? "random (UUIDv4-like)" : "time-ordered") identifiers"
+)
 say("work folder: \(work.path)")
 
 // 1. Bulk import through the real binary vs raw inserts of the same rows.
@@ -252,8 +266,12 @@ for count in [options.events / 10, options.events] where count > 0 && !options.s
     try writeNDJSON(data, to: file)
     let ledgerPath = work.appendingPathComponent("import-\(count).sqlite").path
     _ = try prepareLedger(ledgerPath)
-    let (seconds, rss, output) = try runLedger(["--db", ledgerPath, "--now", String(now), "--json", "events", "import", file])
-    guard output.contains("\"accepted\": \(count)") else { throw BenchError("import did not accept every event: \(output)") }
+    let (seconds, rss, output) = try runLedger([
+        "--db", ledgerPath, "--now", String(now), "--json", "events", "import", file,
+    ])
+    guard output.contains("\"accepted\": \(count)") else {
+        throw BenchError("import did not accept every event: \(output)")
+    }
     let rawPath = work.appendingPathComponent("raw-\(count).sqlite").path
     _ = try prepareLedger(rawPath)
     let rawSeconds = try rawInsert(rawPath, data, batch: 10_000)
@@ -263,9 +281,15 @@ for count in [options.events / 10, options.events] where count > 0 && !options.s
     let ledgerRate = Double(count) / seconds
     let rawRate = Double(count) / rawSeconds
     let rawSameRate = Double(count) / rawSameSeconds
-    say("import \(count) events: ledger \(fmt(ledgerRate)) events/s (\(fmt(seconds, 2)) s, peak RSS \(fmt(rss, 1)) MiB)")
-    say("  raw SQLite, same schema, 10,000-row transactions: \(fmt(rawRate)) rows/s; ledger/raw \(fmt(ledgerRate / rawRate, 2))")
-    say("  raw SQLite, same schema, \(Limits.importTransactionSize)-row transactions (as the ledger): \(fmt(rawSameRate)) rows/s; ledger/raw \(fmt(ledgerRate / rawSameRate, 2))")
+    say(
+        "import \(count) events: ledger \(fmt(ledgerRate)) events/s (\(fmt(seconds, 2)) s, peak RSS \(fmt(rss, 1)) MiB)"
+    )
+    say(
+        "  raw SQLite, same schema, 10,000-row transactions: \(fmt(rawRate)) rows/s; ledger/raw \(fmt(ledgerRate / rawRate, 2))"
+    )
+    say(
+        "  raw SQLite, same schema, \(Limits.importTransactionSize)-row transactions (as the ledger): \(fmt(rawSameRate)) rows/s; ledger/raw \(fmt(ledgerRate / rawSameRate, 2))"
+    )
     if count == options.events {
         // 3. Point aggregate: one customer/meter/month at this size, through the library.
         let ledger = try Ledger(path: ledgerPath, clock: { now })
@@ -274,27 +298,35 @@ for count in [options.events / 10, options.events] where count > 0 && !options.s
         for _ in 0..<options.pointQueries {
             let c = customerID(Int(rng.next() % UInt64(options.customers)))
             let m = "mtr_\(rng.next() % UInt64(options.meters))"
-            samples.append(try elapsed { _ = try ledger.usage(customer: .init(c), meter: .init(m), start: start, end: start + 30 * 86_400) })
+            samples.append(
+                try elapsed {
+                    _ = try ledger.usage(customer: .init(c), meter: .init(m), start: start, end: start + 30 * 86_400)
+                })
         }
         samples.sort()
         let db = try SQLiteHandle(rawPath)
-        let query = try db.prepare("SELECT valueSignificand FROM meterEvent WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ? AND cancelledAt IS NULL")
+        let query = try db.prepare(
+            "SELECT valueSignificand FROM meterEvent WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ? AND cancelledAt IS NULL"
+        )
         var rawSamples: [Double] = []
         for _ in 0..<options.pointQueries {
             let c = Int64(rng.next() % UInt64(options.customers)) + 1
             let m = Int64(rng.next() % UInt64(options.meters)) + 1
-            rawSamples.append(elapsed {
-                sqlite3_bind_int64(query, 1, c); sqlite3_bind_int64(query, 2, m)
-                sqlite3_bind_int64(query, 3, start); sqlite3_bind_int64(query, 4, start + 30 * 86_400)
-                var sum: Int64 = 0
-                while sqlite3_step(query) == SQLITE_ROW { sum &+= sqlite3_column_int64(query, 0) }
-                sqlite3_reset(query)
-            })
+            rawSamples.append(
+                elapsed {
+                    sqlite3_bind_int64(query, 1, c); sqlite3_bind_int64(query, 2, m)
+                    sqlite3_bind_int64(query, 3, start); sqlite3_bind_int64(query, 4, start + 30 * 86_400)
+                    var sum: Int64 = 0
+                    while sqlite3_step(query) == SQLITE_ROW { sum &+= sqlite3_column_int64(query, 0) }
+                    sqlite3_reset(query)
+                })
         }
         sqlite3_finalize(query)
         rawSamples.sort()
         func p(_ s: [Double], _ q: Double) -> String { fmt(s[Int(Double(s.count - 1) * q)] * 1000, 4) }
-        say("point aggregate (1 customer, 1 meter, 30 days) at \(count) events: ledger p50 \(p(samples, 0.5)) ms, p99 \(p(samples, 0.99)) ms; raw SQLite p50 \(p(rawSamples, 0.5)) ms, p99 \(p(rawSamples, 0.99)) ms")
+        say(
+            "point aggregate (1 customer, 1 meter, 30 days) at \(count) events: ledger p50 \(p(samples, 0.5)) ms, p99 \(p(samples, 0.99)) ms; raw SQLite p50 \(p(rawSamples, 0.5)) ms, p99 \(p(rawSamples, 0.99)) ms"
+        )
     }
 }
 
@@ -305,9 +337,10 @@ do {
     let ledger = try prepareLedger(ledgerPath)
     let seconds = try elapsed {
         for row in data {
-            _ = try ledger.record(EventSubmission(
-                eventName: eventName(row.meter), identifier: row.identifier, timestamp: row.timestamp,
-                customer: customerID(row.customer), value: String(row.value)))
+            _ = try ledger.record(
+                EventSubmission(
+                    eventName: eventName(row.meter), identifier: row.identifier, timestamp: row.timestamp,
+                    customer: customerID(row.customer), value: String(row.value)))
         }
     }
     let rawPath = work.appendingPathComponent("single-raw.sqlite").path
@@ -315,7 +348,9 @@ do {
     let rawSeconds = try rawInsert(rawPath, data, batch: 1)
     let rate = Double(data.count) / seconds
     let rawRate = Double(data.count) / rawSeconds
-    say("one event per transaction (\(data.count)): ledger record() \(fmt(rate)) events/s; raw SQLite \(fmt(rawRate)) commits/s; ratio \(fmt(rate / rawRate, 2))")
+    say(
+        "one event per transaction (\(data.count)): ledger record() \(fmt(rate)) events/s; raw SQLite \(fmt(rawRate)) commits/s; ratio \(fmt(rate / rawRate, 2))"
+    )
 }
 
 // 4. The billing run: one period of `subscriptions` subscriptions (3 metered prices and a
@@ -331,21 +366,26 @@ if !options.skipBill {
     let usd = try Currency(code: "usd")
     let product = try ledger.createProduct(.init(name: "API"))
     let month = { (meter: String?) in
-        Price.Recurring(interval: .month, intervalCount: 1, usageType: meter == nil ? .licensed : .metered, meter: meter)
+        Price.Recurring(
+            interval: .month, intervalCount: 1, usageType: meter == nil ? .licensed : .metered, meter: meter)
     }
     var items: [SubscriptionParams.Item] = []
     for m in 0..<options.meters {
-        let price = try ledger.createPrice(.init(
-            product: product.id, currency: usd, kind: .recurring, recurring: month("mtr_\(m)"),
-            scheme: .tiered(mode: .graduated, tiers: [
-                PriceTier(upTo: 1000, unitAmount: .zero, flatAmount: nil),
-                PriceTier(upTo: nil, unitAmount: ExactDecimal(parsing: "0.1"), flatAmount: nil),
-            ])))
+        let price = try ledger.createPrice(
+            .init(
+                product: product.id, currency: usd, kind: .recurring, recurring: month("mtr_\(m)"),
+                scheme: .tiered(
+                    mode: .graduated,
+                    tiers: [
+                        PriceTier(upTo: 1000, unitAmount: .zero, flatAmount: nil),
+                        PriceTier(upTo: nil, unitAmount: ExactDecimal(parsing: "0.1"), flatAmount: nil),
+                    ])))
         items.append(.init(price: price.id))
     }
-    let licence = try ledger.createPrice(.init(
-        product: product.id, currency: usd, kind: .recurring, recurring: month(nil),
-        scheme: .perUnit(unitAmount: ExactDecimal(2_000), transform: nil)))
+    let licence = try ledger.createPrice(
+        .init(
+            product: product.id, currency: usd, kind: .recurring, recurring: month(nil),
+            scheme: .perUnit(unitAmount: ExactDecimal(2_000), transform: nil)))
     items.append(.init(price: licence.id, quantity: 1))
     let subscriber = try Ledger(path: path, clock: { start })
     for c in 0..<min(options.subscriptions, options.customers) {
@@ -354,12 +394,15 @@ if !options.skipBill {
     let (importSeconds, _, _) = try runLedger(["--db", path, "--now", String(now), "--json", "events", "import", file])
     let periodEnd = BillingCycle(anchor: start, interval: .month, intervalCount: 1).boundary(1)
     let until = periodEnd + Limits.finalizationGraceSeconds
-    if CommandLine.arguments.contains("--keep") { try FileManager.default.copyItem(atPath: path, toPath: path + ".before-bill") }
+    if CommandLine.arguments.contains("--keep") {
+        try FileManager.default.copyItem(atPath: path, toPath: path + ".before-bill")
+    }
     let (seconds, rss, output) = try runLedger(["--db", path, "--now", String(until), "--json", "bill"])
     let subs = min(options.subscriptions, options.customers)
     guard output.contains("\"invoices_finalized\": \(subs)") else { throw BenchError("bill: \(output)") }
     let db = try SQLiteHandle(path)
-    let group = try db.prepare("""
+    let group = try db.prepare(
+        """
         SELECT customerSeq, meterSeq, sum(valueSignificand) FROM meterEvent
         WHERE timestamp >= ? AND timestamp < ? AND cancelledAt IS NULL GROUP BY customerSeq, meterSeq
         """)
@@ -371,5 +414,7 @@ if !options.skipBill {
         sqlite3_reset(group)
     }
     sqlite3_finalize(group)
-    say("bill \(subs) subscriptions over \(count) events (import took \(fmt(importSeconds, 1)) s): ledger bill \(fmt(seconds, 2)) s for \(subs) invoices created and finalized = \(fmt(Double(subs) / seconds)) invoices/s (peak RSS \(fmt(rss, 1)) MiB); raw SQLite GROUP BY customer, meter over the period: \(fmt(rawSeconds, 3)) s (\(groups) groups)")
+    say(
+        "bill \(subs) subscriptions over \(count) events (import took \(fmt(importSeconds, 1)) s): ledger bill \(fmt(seconds, 2)) s for \(subs) invoices created and finalized = \(fmt(Double(subs) / seconds)) invoices/s (peak RSS \(fmt(rss, 1)) MiB); raw SQLite GROUP BY customer, meter over the period: \(fmt(rawSeconds, 3)) s (\(groups) groups)"
+    )
 }

@@ -159,7 +159,9 @@ public enum BurndownPlanner {
         public var amount: Int64
         public var periodEnd: Int64
 
-        public init(id: InvoiceLine.ID, price: Price.ID?, metered: Bool, currency: Currency, amount: Int64, periodEnd: Int64) {
+        public init(
+            id: InvoiceLine.ID, price: Price.ID?, metered: Bool, currency: Currency, amount: Int64, periodEnd: Int64
+        ) {
             self.id = id
             self.price = price
             self.metered = metered
@@ -215,7 +217,8 @@ public enum BurndownPlanner {
         var applications: [Application] = []
         for line in lines where line.amount > 0 {
             var due = line.amount
-            for index in ordered.indices where due > 0 && ordered[index].available > 0 && eligible(ordered[index], line) {
+            for index in ordered.indices where due > 0 && ordered[index].available > 0 && eligible(ordered[index], line)
+            {
                 let take = min(due, ordered[index].available)
                 ordered[index].available -= take
                 due -= take

@@ -47,7 +47,9 @@ public enum ImportLine {
                     submission.payload[k] = text
                 }
             case "customer":
-                guard let text = value.scalarText else { throw LedgerError(.malformedLine, "customer must be a string") }
+                guard let text = value.scalarText else {
+                    throw LedgerError(.malformedLine, "customer must be a string")
+                }
                 submission.customer = text
             case "value":
                 guard let text = value.scalarText else {
@@ -145,7 +147,8 @@ public enum ImportLine {
                 case "event_name": submission.eventName = value
                 case "customer": submission.customer = value
                 case "value": submission.value = value
-                case "timestamp": if !value.isEmpty { submission.timestamp = try Instant.parse(value, param: "timestamp") }
+                case "timestamp":
+                    if !value.isEmpty { submission.timestamp = try Instant.parse(value, param: "timestamp") }
                 case "identifier": if !value.isEmpty { submission.identifier = value }
                 default: if !value.isEmpty { submission.payload[name] = value }
                 }

@@ -69,8 +69,9 @@ public enum JSONValue: Hashable, Sendable {
         var index = 0
 
         mutating func skipSpace() {
-            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09
-                || bytes[index] == 0x0A || bytes[index] == 0x0D
+            while index < bytes.count,
+                bytes[index] == 0x20 || bytes[index] == 0x09
+                    || bytes[index] == 0x0A || bytes[index] == 0x0D
             {
                 index += 1
             }

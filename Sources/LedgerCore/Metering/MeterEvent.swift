@@ -49,7 +49,8 @@ public struct EventSubmission: Hashable, Sendable {
                 "the event has \(dimensions.count) dimensions; at most \(Limits.eventDimensionsMax)",
                 param: "payload")
         }
-        for (key, value) in dimensions where key.count > Limits.metadataKeyLengthMax || value.count > Limits.metadataValueLengthMax {
+        for (key, value) in dimensions
+        where key.count > Limits.metadataKeyLengthMax || value.count > Limits.metadataValueLengthMax {
             throw LedgerError.invalidRequest(
                 "dimension '\(key.prefix(40))' exceeds \(Limits.metadataKeyLengthMax) characters (key) or \(Limits.metadataValueLengthMax) (value)",
                 param: "payload")

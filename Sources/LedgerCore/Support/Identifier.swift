@@ -117,10 +117,11 @@ public enum Text {
 /// generator, behind a lock. IDs need uniqueness, not secrecy; a system call per ID was the
 /// largest single cost of a billing run that makes tens of thousands of them.
 enum IDRandom {
-    private static let state = Mutex<(UInt64, UInt64, UInt64, UInt64)>({
-        var system = SystemRandomNumberGenerator()
-        return (system.next(), system.next(), system.next(), system.next() | 1)
-    }())
+    private static let state = Mutex<(UInt64, UInt64, UInt64, UInt64)>(
+        {
+            var system = SystemRandomNumberGenerator()
+            return (system.next(), system.next(), system.next(), system.next() | 1)
+        }())
 
     static func next() -> UInt64 {
         state.withLock { s in

@@ -58,7 +58,8 @@ final class Store: Sendable {
             let known = migrator.migrations.last ?? "none"
             throw LedgerError(
                 .schemaTooNew,
-                "the database file has a newer schema than this ledger knows (latest known: \(known)); upgrade the ledger")
+                "the database file has a newer schema than this ledger knows (latest known: \(known)); upgrade the ledger"
+            )
         }
         let complete = try writer.read { db in try migrator.hasCompletedMigrations(db) }
         if !complete {
