@@ -758,34 +758,9 @@ struct BillingCLITests {
             try subscribe(db, "cus_\(i % 3 + 1)", ["price_licence"], id: id)
         }
 
-        final class Child {
-            let process = Process()
-            let out: URL
-            let err: URL
-            init(_ sb: Sandbox, _ name: String, db: String, now: String) throws {
-                out = URL(fileURLWithPath: sb.path("\(name).out"))
-                err = URL(fileURLWithPath: sb.path("\(name).err"))
-                _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-                _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-                process.executableURL = LedgerBinary.url
-                process.arguments = ["--db", db, "--now", now, "--json", "bill"]
-                var env = ProcessInfo.processInfo.environment
-                env["LEDGER_DB"] = nil
-                env["LEDGER_NOW"] = nil
-                process.environment = env
-                process.standardInput = FileHandle.nullDevice
-                process.standardOutput = try FileHandle(forWritingTo: out)
-                process.standardError = try FileHandle(forWritingTo: err)
-            }
-            var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
-            var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
-            var report: [String: Any] {
-                (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
-            }
-        }
         let now = "2026-03-01T02:00:00Z"
-        let a = try Child(sb, "a", db: db, now: now)
-        let b = try Child(sb, "b", db: db, now: now)
+        let a = try LedgerProcess(sb, "a", db: db, now: now, arguments: ["bill"])
+        let b = try LedgerProcess(sb, "b", db: db, now: now, arguments: ["bill"])
         try a.process.run()
         try b.process.run()
         a.process.waitUntilExit()

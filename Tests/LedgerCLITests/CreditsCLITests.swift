@@ -324,35 +324,6 @@ private func burn(
     return (inv, try grantsOf(db, customer, now: CT.febBill, sourceLocation: sourceLocation))
 }
 
-/// A `bill` child process, started with others at once.
-private final class BillProcess {
-    let process = Process()
-    let out: URL
-    let err: URL
-
-    init(_ sb: Sandbox, _ name: String, db: String, now: String) throws {
-        out = URL(fileURLWithPath: sb.path("\(name).out"))
-        err = URL(fileURLWithPath: sb.path("\(name).err"))
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.executableURL = LedgerBinary.url
-        process.arguments = ["--db", db, "--now", now, "--json", "bill"]
-        var env = ProcessInfo.processInfo.environment
-        env["LEDGER_DB"] = nil
-        env["LEDGER_NOW"] = nil
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-    }
-
-    var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
-    var report: [String: Any] {
-        let stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-        return (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
-    }
-}
-
 @Suite("credits through the binary")
 struct CreditsCLITests {
     // MARK: 1. P4: a prepaid enterprise contract
@@ -843,8 +814,8 @@ struct CreditsCLITests {
         try usage(db, "a_tokens", "cus_1", 800, id: "c-a")
         try usage(db, "b_tokens", "cus_1", 800, id: "c-b")
 
-        let a = try BillProcess(sb, "a", db: db, now: CT.febBill)
-        let b = try BillProcess(sb, "b", db: db, now: CT.febBill)
+        let a = try LedgerProcess(sb, "a", db: db, now: CT.febBill, arguments: ["bill"])
+        let b = try LedgerProcess(sb, "b", db: db, now: CT.febBill, arguments: ["bill"])
         try a.process.run()
         try b.process.run()
         a.process.waitUntilExit()

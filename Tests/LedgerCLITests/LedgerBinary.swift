@@ -285,3 +285,38 @@ func copyFixture(
     }
     return path
 }
+
+// MARK: Concurrent processes
+
+/// A `ledger` child process with its output in files, for tests that run several at once.
+/// With `pipedInput`, standard input is a pipe the test writes (and closes) when it wants the
+/// process to go on, so several can be held running before any of them writes.
+final class LedgerProcess {
+    let process = Process()
+    let input = Pipe()
+    let out: URL
+    let err: URL
+
+    init(_ sb: Sandbox, _ name: String, db: String, now: String, arguments: [String], pipedInput: Bool = false) throws {
+        out = URL(fileURLWithPath: sb.path("\(name).out"))
+        err = URL(fileURLWithPath: sb.path("\(name).err"))
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.executableURL = LedgerBinary.url
+        process.arguments = ["--db", db, "--now", now, "--json"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env["LEDGER_DB"] = nil
+        env["LEDGER_NOW"] = nil
+        process.environment = env
+        process.standardInput = pipedInput ? input : FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+    }
+
+    var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
+    /// Standard output as a JSON object (empty when it is not one).
+    var report: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
+    }
+}

@@ -738,31 +738,9 @@ struct MeteringCLITests {
 
         // Both processes read standard input from a pipe, so both are running (holding the file
         // open) before either can finish; then both get their input and race to write.
-        final class Child {
-            let process = Process()
-            let input = Pipe()
-            let out: URL
-            let err: URL
-            init(_ sb: Sandbox, _ name: String, db: String, now: String) throws {
-                out = URL(fileURLWithPath: sb.path("\(name).out"))
-                err = URL(fileURLWithPath: sb.path("\(name).err"))
-                _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-                _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-                process.executableURL = LedgerBinary.url
-                process.arguments = ["--db", db, "--now", now, "--json", "events", "import", "-", "--format", "ndjson"]
-                var env = ProcessInfo.processInfo.environment
-                env["LEDGER_DB"] = nil
-                env["LEDGER_NOW"] = nil
-                process.environment = env
-                process.standardInput = input
-                process.standardOutput = try FileHandle(forWritingTo: out)
-                process.standardError = try FileHandle(forWritingTo: err)
-            }
-            var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
-            var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
-        }
-        let a = try Child(sb, "a", db: db, now: t.now)
-        let b = try Child(sb, "b", db: db, now: t.now)
+        let importing = ["events", "import", "-", "--format", "ndjson"]
+        let a = try LedgerProcess(sb, "a", db: db, now: t.now, arguments: importing, pipedInput: true)
+        let b = try LedgerProcess(sb, "b", db: db, now: t.now, arguments: importing, pipedInput: true)
         try a.process.run()
         try b.process.run()
         #expect(a.process.isRunning && b.process.isRunning, "both imports must be running at once")
