@@ -102,6 +102,11 @@ extension Ledger {
 
     /// Inserts a new invoice with its lines (totals computed from the lines).
     static func insert(_ invoice: Invoice, _ db: Database) throws {
+        var cache: [Price.ID: PriceInfo] = [:]
+        try insert(invoice, db, cache: &cache)
+    }
+
+    static func insert(_ invoice: Invoice, _ db: Database, cache: inout [Price.ID: PriceInfo]) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO invoice (id, customerId, subscriptionId, billingReason, status, number, currency,
@@ -118,7 +123,8 @@ extension Ledger {
             ])
         let customerSeq = try customerSeq(db, invoice.customer)
         for (position, line) in invoice.lines.enumerated() {
-            try insert(line, invoice: invoice.id, position: position, customerSeq: customerSeq, db)
+            let meterSeq = try line.meter == nil ? nil : line.price.flatMap { try priceInfo(db, $0, cache: &cache).meterSeq }
+            try insert(line, invoice: invoice.id, position: position, customerSeq: customerSeq, meterSeq: meterSeq, db)
         }
         for line in invoice.lines {
             if let item = line.invoiceItem {
@@ -128,14 +134,18 @@ extension Ledger {
         }
     }
 
+    /// Inserts one line; a metered line names its meter's and customer's compact keys.
     static func insert(
-        _ line: InvoiceLine, invoice: Invoice.ID, position: Int, customerSeq invoiceCustomer: Int64, _ db: Database
+        _ line: InvoiceLine, invoice: Invoice.ID, position: Int, customerSeq invoiceCustomer: Int64,
+        meterSeq: Int64? = nil, _ db: Database
     ) throws {
-        var meterSeq: Int64?
+        var meterSeq = meterSeq
         var customerSeq: Int64?
         if let meter = line.meter {
-            meterSeq = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT seq FROM meter WHERE id = ?"), arguments: [meter.rawValue])
+            if meterSeq == nil {
+                meterSeq = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT seq FROM meter WHERE id = ?"), arguments: [meter.rawValue])
+            }
             customerSeq = invoiceCustomer
         }
         try db.cachedStatement(

@@ -42,9 +42,10 @@ extension Ledger {
         invoice.amountDue = max(invoice.total, 0)
         invoice.amountPaid = 0
         invoice.amountRemaining = invoice.amountDue
-        let counter = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT next FROM invoiceCounter WHERE name = 'invoice'"))!
-        try db.cachedStatement(sql: "UPDATE invoiceCounter SET next = next + 1 WHERE name = 'invoice'").execute()
+        // The next number, taken inside this transaction: gapless, never reused.
+        let next = try Int64.fetchOne(
+            db.cachedStatement(sql: "UPDATE invoiceCounter SET next = next + 1 WHERE name = 'invoice' RETURNING next"))!
+        let counter = next - 1
         invoice.number = Invoice.number(counter)
         invoice.finalizedAt = instant
         invoice.status = invoice.amountDue == 0 ? .paid : .open

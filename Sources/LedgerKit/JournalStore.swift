@@ -30,11 +30,7 @@ extension Ledger {
                 posting.amountMinor, entry.postedAt,
             ])
         }
-        if try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT 1 FROM journalEntry WHERE id = ?"), arguments: [entry.id.rawValue]) == true
-        {
-            throw LedgerError(.resourceExists, "journal entry '\(entry.id)' already exists")
-        }
+        // A repeated entry ID fails on the posting trigger or the primary key: never stored twice.
         try db.cachedStatement(
             sql: """
                 INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created)

@@ -212,7 +212,7 @@ extension Ledger {
             customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
             currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
             created: boundary, finalizesAt: boundary + sub.graceSeconds)
-        try insert(invoice, db)
+        try insert(invoice, db, cache: &cache)
         return (invoice, ends)
     }
 }
