@@ -123,7 +123,8 @@ extension Ledger {
             ])
         let customerSeq = try customerSeq(db, invoice.customer)
         for (position, line) in invoice.lines.enumerated() {
-            let meterSeq = try line.meter == nil ? nil : line.price.flatMap { try priceInfo(db, $0, cache: &cache).meterSeq }
+            let meterSeq =
+                try line.meter == nil ? nil : line.price.flatMap { try priceInfo(db, $0, cache: &cache).meterSeq }
             try insert(line, invoice: invoice.id, position: position, customerSeq: customerSeq, meterSeq: meterSeq, db)
         }
         for line in invoice.lines {
