@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LedgerKit
 
 struct SubscriptionsCommand: ParsableCommand {
@@ -395,7 +396,13 @@ struct BillCommand: ParsableCommand {
 
     func run() throws {
         try Context(root: root).run { ledger in
-            let report = try ledger.bill(until: try until.map { try Instant.parse($0, param: "until") })
+            let terminal = isatty(STDERR_FILENO) == 1
+            let report = try ledger.bill(until: try until.map { try Instant.parse($0, param: "until") }) { report in
+                guard terminal else { return }
+                let line = "\r\(report.invoicesCreated) invoices created, \(report.invoicesFinalized) finalized"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
             return Output(
                 json: .object([
                     ("object", .string("billing_run")), ("invoices_created", .int(Int64(report.invoicesCreated))),

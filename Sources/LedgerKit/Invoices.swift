@@ -484,8 +484,9 @@ extension Ledger {
     /// Processes, in time order up to `until` (default now), every due subscription period and
     /// every draft whose finalization time has come, each at its own scheduled instant. Running it
     /// again changes nothing; running it in steps gives the same result as one run.
+    /// `onProgress` hears the running totals after each committed batch of steps.
     /// - Throws: `storage_error`, `busy`; steps already committed stay.
-    public func bill(until: Int64? = nil) throws -> BillReport {
+    public func bill(until: Int64? = nil, onProgress: (BillReport) -> Void = { _ in }) throws -> BillReport {
         let until = until ?? now
         var report = BillReport()
         var finished = false
@@ -535,6 +536,7 @@ extension Ledger {
                     }
                 }
             }
+            onProgress(report)
         }
         return report
     }
