@@ -632,7 +632,6 @@ extension Ledger {
                 let balance = try Self.totals(db, g.id, asOf: instant).remaining
                 ledger[g.amount.currency, default: 0] += balance
                 available[g.amount.currency, default: 0] += try Self.available(db, g, at: instant)
-                if g.effectiveAt > instant { available[g.amount.currency, default: 0] += 0 }
             }
             // Drafts hold credits provisionally: they lower what is available, not the ledger.
             if instant >= now {

@@ -16,7 +16,6 @@ public enum ImportLine {
         }
         var submission = EventSubmission(eventName: "")
         var sawEventName = false
-        var sawPayload = false
         for (key, value) in object {
             switch key {
             case "event_name":
@@ -39,7 +38,6 @@ public enum ImportLine {
                 guard case .object(let fields) = value else {
                     throw LedgerError(.malformedLine, "payload must be an object of strings")
                 }
-                sawPayload = true
                 for (k, v) in fields {
                     guard let text = v.scalarText else {
                         throw LedgerError(.malformedLine, "payload.\(k) must be a string or number")
@@ -67,7 +65,6 @@ public enum ImportLine {
         if !sawEventName || submission.eventName.isEmpty {
             throw LedgerError(.malformedLine, "event_name is missing")
         }
-        _ = sawPayload
         return submission
     }
 
