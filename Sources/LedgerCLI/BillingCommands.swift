@@ -64,7 +64,7 @@ struct SubscriptionsCommand: ParsableCommand {
         @Argument(help: "The subscription's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in SubscriptionsCommand.output(try ledger.subscription(.init(id))) }
+            try Context(root: root).read { ledger in SubscriptionsCommand.output(try ledger.subscription(.init(id))) }
         }
     }
 
@@ -74,7 +74,7 @@ struct SubscriptionsCommand: ParsableCommand {
         @Option(help: "Only this customer's subscriptions.") var customer: String?
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let subs = try ledger.subscriptions(customer: customer.map { .init($0) })
                 return Output(
                     json: .list(subs.map(Shape.subscription)),
@@ -179,7 +179,7 @@ struct InvoiceItemsCommand: ParsableCommand {
         @Option(help: "Only this customer's items.") var customer: String?
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let items = try ledger.invoiceItems(customer: customer.map { .init($0) })
                 return Output(
                     json: .list(items.map(Shape.invoiceItem)),
@@ -252,7 +252,7 @@ struct InvoicesCommand: ParsableCommand {
         @Argument(help: "The invoice's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in InvoicesCommand.output(try ledger.invoice(.init(id))) }
+            try Context(root: root).read { ledger in InvoicesCommand.output(try ledger.invoice(.init(id))) }
         }
     }
 
@@ -264,7 +264,7 @@ struct InvoicesCommand: ParsableCommand {
         @Option(help: "Only this subscription's invoices.") var subscription: String?
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let invoices = try ledger.invoices(
                     customer: customer.map { .init($0) },
                     status: try status.map { try PricesCommand.choice(Invoice.Status.self, $0, "status") },
@@ -292,7 +292,7 @@ struct InvoicesCommand: ParsableCommand {
         @Option(help: "The subscription's ID.") var subscription: String
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 InvoicesCommand.output(try ledger.previewInvoice(subscription: .init(subscription)))
             }
         }
@@ -395,22 +395,47 @@ struct BillCommand: ParsableCommand {
     @Option(help: "Process everything due up to this instant (default: now).") var until: String?
 
     func run() throws {
-        try Context(root: root).run { ledger in
+        let until: Int64?
+        do {
+            until = try self.until.map { try Instant.parse($0, param: "until") }
+        } catch let error as LedgerError {
+            Context(root: root).fail(error)
+        }
+        // Under a test clock, billing up to T moves the clock to T; on the system clock a T after
+        // now is refused by the library (a period that has not ended is never billed).
+        try Context(root: root, advanceTestClockTo: until).run { ledger in
             let terminal = isatty(STDERR_FILENO) == 1
-            let report = try ledger.bill(until: try until.map { try Instant.parse($0, param: "until") }) { report in
+            let report = try ledger.bill(until: until) { report in
                 guard terminal else { return }
                 let line = "\r\(report.invoicesCreated) invoices created, \(report.invoicesFinalized) finalized"
                 FileHandle.standardError.write(Data(line.utf8))
             }
             if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            let failures = report.failures.map { f in
+                "FAILED \(f.invoice) of \(f.customer) at \(Instant.format(f.at)): \(f.code.rawValue): \(f.message)"
+            }
             return Output(
                 json: .object([
                     ("object", .string("billing_run")), ("invoices_created", .int(Int64(report.invoicesCreated))),
                     ("invoices_finalized", .int(Int64(report.invoicesFinalized))),
                     ("subscriptions_ended", .int(Int64(report.subscriptionsEnded))),
+                    ("grants_expired", .int(Int64(report.grantsExpired))),
+                    (
+                        "invoices_failed",
+                        .array(
+                            report.failures.map { f in
+                                .object([
+                                    ("invoice", .string(f.invoice.rawValue)),
+                                    ("customer", .string(f.customer.rawValue)),
+                                    ("at", .int(f.at)), ("code", .string(f.code.rawValue)),
+                                    ("message", .string(f.message)),
+                                ])
+                            })
+                    ),
                 ]),
-                human:
-                    "\(report.invoicesCreated) invoices created, \(report.invoicesFinalized) finalized, \(report.subscriptionsEnded) subscriptions ended"
+                human: ([
+                    "\(report.invoicesCreated) invoices created, \(report.invoicesFinalized) finalized, \(report.subscriptionsEnded) subscriptions ended, \(report.failures.count) failed"
+                ] + failures).joined(separator: "\n")
             )
         }
     }

@@ -68,7 +68,7 @@ struct GrantsCommand: ParsableCommand {
         @Argument(help: "The grant's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in try GrantsCommand.output(try ledger.grant(.init(id)), ledger) }
+            try Context(root: root).read { ledger in try GrantsCommand.output(try ledger.grant(.init(id)), ledger) }
         }
     }
 
@@ -78,7 +78,7 @@ struct GrantsCommand: ParsableCommand {
         @Option(help: "Only this customer's grants.") var customer: String?
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let grants = try ledger.grants(customer: customer.map { .init($0) })
                 let totals = try grants.map { try ledger.grantTotals($0.id) }
                 return Output(
@@ -179,7 +179,7 @@ struct CreditTransactionsCommand: ParsableCommand {
         @Option(help: "Only this grant's transactions.") var grant: String?
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let transactions = try ledger.creditTransactions(
                     customer: .init(customer), grant: grant.map { .init($0) })
                 return Output(
@@ -209,7 +209,7 @@ struct BalanceCommand: ParsableCommand {
     @Flag(help: "Journal account balances as a tree, like ledger-cli's balance.") var accounts = false
 
     func run() throws {
-        try Context(root: root).run { ledger in
+        try Context(root: root).read { ledger in
             let instant = try asOf.map { try Instant.parse($0, param: "as_of") }
             if accounts {
                 let balances = try ledger.accountBalances(asOf: instant)

@@ -29,7 +29,7 @@ struct CustomersCommand: ParsableCommand {
         @Argument(help: "The customer's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 CustomersCommand.output(try ledger.customer(.init(id)))
             }
         }
@@ -40,7 +40,7 @@ struct CustomersCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let customers = try ledger.customers()
                 return Output(
                     json: .list(customers.map(Shape.customer)),
@@ -89,7 +89,7 @@ struct ProductsCommand: ParsableCommand {
         @Argument(help: "The product's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in ProductsCommand.output(try ledger.product(.init(id))) }
+            try Context(root: root).read { ledger in ProductsCommand.output(try ledger.product(.init(id))) }
         }
     }
 
@@ -98,7 +98,7 @@ struct ProductsCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let products = try ledger.products()
                 return Output(
                     json: .list(products.map(Shape.product)),

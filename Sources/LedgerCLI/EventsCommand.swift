@@ -131,7 +131,7 @@ struct EventsCommand: ParsableCommand {
         @Argument(help: "The event's identifier.") var identifier: String
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let e = try ledger.event(identifier: identifier)
                 return Output(
                     json: Shape.event(e),
@@ -156,7 +156,7 @@ struct EventsCommand: ParsableCommand {
         @Option(help: "hour or day: one summary per window holding events.") var group: String?
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let grouping = try group.map {
                     try PricesCommand.choice(SummaryGrouping.self, $0, "value_grouping_window")
                 }

@@ -247,8 +247,20 @@ extension Shape {
                     ("has_more", .bool(false)),
                 ])
             ),
+            (
+                "last_finalization_error",
+                i.failure.map { f in
+                    .object([
+                        ("code", .string(f.code)), ("message", .string(f.message)),
+                        ("type", .string("invalid_request_error")),
+                    ])
+                } ?? .null
+            ),
             ("livemode", .bool(false)), ("metadata", .metadata(i.metadata)),
-            ("next_finalization_attempt", i.status == .draft ? .optional(i.finalizesAt) : .null),
+            (
+                "next_finalization_attempt",
+                i.status == .draft && i.failure?.failedAt == nil ? .optional(i.finalizesAt) : .null
+            ),
             ("number", .optional(i.number)), ("paid_at", .optional(i.paidAt)),
             ("period_end", .int(i.periodEnd)), ("period_start", .int(i.periodStart)),
             ("status", .string(i.status.rawValue)),

@@ -27,6 +27,11 @@ struct LedgerCommand: ParsableCommand {
 
     @Option(name: .long, help: "Make a write safe to repeat: the same key and request run once.")
     var idempotencyKey: String?
+
+    @Flag(
+        name: .long,
+        help: "Let a write run at an instant before one the file has already processed (rewrites history).")
+    var allowClockRegression = false
 }
 
 /// Exit statuses of SPEC §3.
@@ -44,15 +49,28 @@ struct Context {
 
     var json: Bool { root.json }
 
+    /// A test clock (`--now` or `LEDGER_NOW`) moves to this instant when it is later: `bill
+    /// --until T` under a test clock advances the clock to T.
+    var advanceTestClockTo: Int64?
+
+    init(root: LedgerCommand, advanceTestClockTo: Int64? = nil) {
+        self.root = root
+        self.advanceTestClockTo = advanceTestClockTo
+    }
+
     var path: String {
         root.db ?? ProcessInfo.processInfo.environment["LEDGER_DB"] ?? "ledger.sqlite"
     }
 
+    /// The test clock's instant, when `--now` or `LEDGER_NOW` gives one.
+    func testClock() throws -> Int64? {
+        guard let text = root.now ?? ProcessInfo.processInfo.environment["LEDGER_NOW"] else { return nil }
+        let fixed = try Instant.parse(text, param: "now")
+        return max(fixed, advanceTestClockTo ?? fixed)
+    }
+
     func clock() throws -> @Sendable () -> Int64 {
-        if let text = root.now ?? ProcessInfo.processInfo.environment["LEDGER_NOW"] {
-            let fixed = try Instant.parse(text, param: "now")
-            return { fixed }
-        }
+        if let fixed = try testClock() { return { fixed } }
         return Ledger.systemClock
     }
 
@@ -60,9 +78,29 @@ struct Context {
     /// A file that did not exist before and the command failed is removed again, so a rejected
     /// request leaves the file system as it found it.
     func run(_ body: (Ledger) throws -> Output) throws {
+        try run(creating: true, body)
+    }
+
+    /// As `run`, for a command that only reads: a file that does not exist is refused
+    /// (`database_missing`, exit 66) and none is created.
+    func read(_ body: (Ledger) throws -> Output) throws {
+        try run(creating: false, body)
+    }
+
+    private func run(creating: Bool, _ body: (Ledger) throws -> Output) throws {
         let path = self.path
         let existed = FileManager.default.fileExists(atPath: path)
         do {
+            if path.isEmpty {
+                // Bad usage (64): SQLite would take an empty name for a temporary database.
+                fail(
+                    LedgerError.invalidRequest("--db (or LEDGER_DB) is empty: name the ledger file", param: "db"),
+                    status: 64)
+            }
+            if !creating && !existed {
+                throw LedgerError(
+                    .databaseMissing, "no ledger file at '\(path)'; only a write creates one", param: "db")
+            }
             // The ledger is closed (its WAL checkpointed) before anything prints or exits.
             let (text, status) = try respond(path, body)
             Output(json: .null, human: "", status: status).print(text: text)
@@ -75,7 +113,7 @@ struct Context {
     /// Opens the ledger, runs `body` (under the idempotency key when given), and returns what to
     /// print and the exit status; the ledger is released on return.
     private func respond(_ path: String, _ body: (Ledger) throws -> Output) throws -> (String, Int32) {
-        let ledger = try Ledger(path: path, clock: clock())
+        let ledger = try Ledger(path: path, clock: clock(), allowClockRegression: root.allowClockRegression)
         guard let key = root.idempotencyKey else {
             let output = try body(ledger)
             return (json ? output.json.render() : output.human, output.status)
@@ -95,7 +133,7 @@ struct Context {
         while let argument = arguments.popFirst() {
             switch argument {
             case "--db", "--now", "--idempotency-key": _ = arguments.popFirst()
-            case "--json": continue
+            case "--json", "--allow-clock-regression": continue
             default:
                 if ["--db=", "--now=", "--idempotency-key="].contains(where: argument.hasPrefix) { continue }
                 parts.append(argument)
@@ -110,7 +148,7 @@ struct Context {
         }
     }
 
-    func fail(_ error: LedgerError) -> Never {
+    func fail(_ error: LedgerError, status: Int32? = nil) -> Never {
         let line: String
         if json {
             line = JSON.object([
@@ -127,6 +165,7 @@ struct Context {
             line = "error: \(error.code.rawValue): \(error.message)"
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
+        if let status { Foundation.exit(status) }
         switch error.kind {
         case .rejected: Foundation.exit(Exit.rejected)
         case .storage: Foundation.exit(Exit.storage)

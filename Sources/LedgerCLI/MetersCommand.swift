@@ -37,7 +37,7 @@ struct MetersCommand: ParsableCommand {
         @Argument(help: "The meter's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in MetersCommand.output(try ledger.meter(.init(id))) }
+            try Context(root: root).read { ledger in MetersCommand.output(try ledger.meter(.init(id))) }
         }
     }
 
@@ -46,7 +46,7 @@ struct MetersCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let meters = try ledger.meters()
                 return Output(
                     json: .list(meters.map(Shape.meter)),

@@ -185,7 +185,7 @@ struct PricesCommand: ParsableCommand {
         @Argument(help: "The price's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in PricesCommand.output(try ledger.price(.init(id))) }
+            try Context(root: root).read { ledger in PricesCommand.output(try ledger.price(.init(id))) }
         }
     }
 
@@ -196,7 +196,7 @@ struct PricesCommand: ParsableCommand {
         @Flag(help: "Only active prices.") var active = false
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let prices = try ledger.prices(product: product.map { .init($0) }, activeOnly: active)
                 return Output(
                     json: .list(prices.map(Shape.price)),
@@ -230,7 +230,7 @@ struct PricesCommand: ParsableCommand {
         @Option(help: "The quantity (a decimal, up to 12 digits after the point).") var quantity: String
 
         func run() throws {
-            try Context(root: root).run { ledger in
+            try Context(root: root).read { ledger in
                 let q = try ExactDecimal.quantity(quantity, param: "quantity")
                 let (price, quote) = try ledger.quote(.init(id), quantity: q)
                 let money = Money(amountMinor: quote.amount, currency: price.currency)

@@ -19,7 +19,7 @@ struct ReconcileCommand: ParsableCommand {
     ]
 
     func run() throws {
-        try Context(root: root).run { ledger in
+        try Context(root: root).read { ledger in
             guard format == "table" || format == "csv" else {
                 throw LedgerError.invalidRequest("--format must be table or csv", param: "format")
             }

@@ -8,7 +8,7 @@ struct VerifyCommand: ParsableCommand {
     @ParentCommand var root: LedgerCommand
 
     func run() throws {
-        try Context(root: root).run { ledger in
+        try Context(root: root).read { ledger in
             let findings = try ledger.verify()
             let json = JSON.object([
                 ("object", .string("verification")), ("ok", .bool(findings.isEmpty)),

@@ -75,6 +75,18 @@ public struct BillReport: Hashable, Sendable {
     public var invoicesFinalized = 0
     public var subscriptionsEnded = 0
     public var grantsExpired = 0
+    /// Drafts whose finalization failed in this run (left as drafts with their reason).
+    public var failures: [FinalizationFailure] = []
+}
+
+/// A draft the billing run could not finalize, and why.
+public struct FinalizationFailure: Hashable, Sendable {
+    public var invoice: Invoice.ID
+    public var customer: Customer.ID
+    /// The scheduled instant whose finalization failed.
+    public var at: Int64
+    public var code: LedgerError.Code
+    public var message: String
 }
 
 /// A price with what billing needs beside it: its product's name and its meter.
@@ -117,9 +129,15 @@ extension Ledger {
     }
 
     static func subscriptionLine(
-        item: SubscriptionItem, info: PriceInfo, quantity: ExactDecimal, currency: Currency, start: Int64, end: Int64
+        item: SubscriptionItem, info: PriceInfo, quantity: ExactDecimal, currency: Currency, start: Int64, end: Int64,
+        placeholderOnOverflow: Bool = false
     ) throws -> InvoiceLine {
-        let quote = try Pricing.quote(info.price.scheme, quantity: quantity)
+        let amount: Int64
+        do {
+            amount = try Pricing.quote(info.price.scheme, quantity: quantity).amount
+        } catch let error as LedgerError where error.code == .amountOverflow && placeholderOnOverflow {
+            amount = 0  // a failed draft's line: finalization recomputes it (and fails again if it must)
+        }
         let description =
             info.isMetered
             ? "\(info.productName) (usage)"
@@ -127,7 +145,7 @@ extension Ledger {
         return InvoiceLine(
             id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .subscription, price: info.price.id,
             subscriptionItem: item.id, invoiceItem: nil, meter: info.price.recurring?.meter.map { .init($0) },
-            description: description, quantity: quantity, amount: quote.amount, currency: currency,
+            description: description, quantity: quantity, amount: amount, currency: currency,
             periodStart: start, periodEnd: end)
     }
 
@@ -136,7 +154,8 @@ extension Ledger {
     /// and the customer's pending items in the subscription's currency.
     static func subscriptionLines(
         _ db: Database, _ sub: Subscription, usage: (Int64, Int64)?, advance: (Int64, Int64)?,
-        zeroMetered: (Int64, Int64)?, asOf: Int64, pendingItems: Bool, cache: inout [Price.ID: PriceInfo]
+        zeroMetered: (Int64, Int64)?, asOf: Int64, pendingItems: Bool, cache: inout [Price.ID: PriceInfo],
+        placeholderOnOverflow: Bool = false
     ) throws -> [InvoiceLine] {
         var lines: [InvoiceLine] = []
         let customerSeq = try customerSeq(db, sub.customer)
@@ -148,7 +167,8 @@ extension Ledger {
                         db, customerSeq: customerSeq, info: info, start: start, end: end, asOf: asOf)
                     lines.append(
                         try subscriptionLine(
-                            item: item, info: info, quantity: quantity, currency: sub.currency, start: start, end: end))
+                            item: item, info: info, quantity: quantity, currency: sub.currency, start: start, end: end,
+                            placeholderOnOverflow: placeholderOnOverflow))
                 } else if let (start, end) = zeroMetered {
                     var line = try subscriptionLine(
                         item: item, info: info, quantity: .zero, currency: sub.currency, start: start, end: end)
@@ -201,9 +221,9 @@ extension Ledger {
     static func draft(
         customer: Customer.ID, subscription: Subscription.ID?, reason: Invoice.BillingReason, currency: Currency,
         period: (Int64, Int64), lines: [InvoiceLine], description: String?, created: Int64, finalizesAt: Int64?,
-        id: String? = nil
+        id: String? = nil, subtotalOverride: Int64? = nil
     ) throws -> Invoice {
-        let subtotal = try MinorUnits.sum(lines.map(\.amount))
+        let subtotal = try subtotalOverride ?? MinorUnits.sum(lines.map(\.amount))
         return Invoice(
             id: .init(id ?? IDs.generate(prefix: Invoice.idPrefix)), customer: customer, subscription: subscription,
             billingReason: reason, status: .draft, number: nil, currency: currency, periodStart: period.0,

@@ -70,7 +70,7 @@ extension Ledger {
         for index in lines.indices {
             lines[index].creditAmounts = credits[lines[index].id.rawValue] ?? []
         }
-        return Invoice(
+        var invoice = Invoice(
             id: .init(id), customer: .init(row["customerId"]),
             subscription: (row["subscriptionId"] as String?).map { .init($0) },
             billingReason: .init(rawValue: row["billingReason"])!, status: .init(rawValue: row["status"])!,
@@ -81,6 +81,10 @@ extension Ledger {
             finalizesAt: row["finalizesAt"], finalizedAt: row["finalizedAt"], paidAt: row["paidAt"],
             voidedAt: row["voidedAt"], markedUncollectibleAt: row["markedUncollectibleAt"],
             metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+        if let code: String = row["failureCode"] {
+            invoice.failure = Invoice.Failure(code: code, message: row["failureMessage"], failedAt: row["failedAt"])
+        }
+        return invoice
     }
 
     static func fetchInvoiceItem(_ db: Database, _ id: InvoiceItem.ID) throws -> InvoiceItem {
@@ -111,15 +115,16 @@ extension Ledger {
             sql: """
                 INSERT INTO invoice (id, customerId, subscriptionId, billingReason, status, number, currency,
                     periodStart, periodEnd, description, subtotal, total, amountDue, amountPaid, amountRemaining,
-                    finalizesAt, metadata, created)
-                VALUES (?, ?, ?, ?, 'draft', NULL, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                    finalizesAt, metadata, created, failureCode, failureMessage, failedAt)
+                VALUES (?, ?, ?, ?, 'draft', NULL, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 invoice.id.rawValue, invoice.customer.rawValue, invoice.subscription?.rawValue,
                 invoice.billingReason.rawValue, invoice.currency.code, invoice.periodStart, invoice.periodEnd,
                 invoice.description, invoice.subtotal, invoice.total, invoice.amountDue, invoice.amountRemaining,
-                invoice.finalizesAt, MetadataJSON.encode(invoice.metadata), invoice.created,
+                invoice.finalizesAt, MetadataJSON.encode(invoice.metadata), invoice.created, invoice.failure?.code,
+                invoice.failure?.message, invoice.failure?.failedAt,
             ])
         let customerSeq = try customerSeq(db, invoice.customer)
         for (position, line) in invoice.lines.enumerated() {

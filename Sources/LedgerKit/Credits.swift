@@ -80,6 +80,12 @@ extension Ledger {
                 "expires_at \(Instant.format(expiresAt)) must be after effective_at \(Instant.format(effectiveAt))",
                 param: "expires_at")
         }
+        // A grant is never created already expired: that would rewrite balances already read.
+        if let expiresAt = params.expiresAt, expiresAt <= now {
+            throw LedgerError.invalidRequest(
+                "expires_at \(Instant.format(expiresAt)) is not after now (\(Instant.format(now)))", param: "expires_at"
+            )
+        }
         if let costBasis = params.costBasis {
             guard params.category == .paid else {
                 throw LedgerError.invalidRequest("only a paid grant has a cost basis", param: "cost_basis")
@@ -105,7 +111,7 @@ extension Ledger {
         try Text.validate(params.name, param: "name")
         try Metadata.validate(params.metadata)
         let id = try newID(params.id, prefix: CreditGrant.idPrefix)
-        return try store.write { db in
+        return try write(at: now) { db in
             try requireAbsent(db, table: "creditGrant", id: id, kind: "credit grant")
             _ = try Self.customerSeq(db, params.customer)
             if case .prices(let prices) = params.scope {
@@ -318,7 +324,8 @@ extension Ledger {
     public func updateGrant(
         _ id: CreditGrant.ID, expiresAt: Int64??, metadata: [String: String]?
     ) throws -> CreditGrant {
-        try store.write { db in
+        let now = self.now
+        return try write(at: now) { db in
             let grant = try Self.fetchGrant(db, id)
             if let expiresAt {
                 let booked = try Int64.fetchOne(
@@ -328,6 +335,12 @@ extension Ledger {
                 }
                 if let value = expiresAt, value <= grant.effectiveAt {
                     throw LedgerError.invalidRequest("expires_at must be after effective_at", param: "expires_at")
+                }
+                // What an instant already decided stays decided: an expiry cannot move into the past.
+                if let value = expiresAt, value <= now {
+                    throw LedgerError.invalidRequest(
+                        "expires_at \(Instant.format(value)) is not after now (\(Instant.format(now)))",
+                        param: "expires_at")
                 }
                 try db.execute(
                     sql: "UPDATE creditGrant SET expiresAt = ? WHERE id = ?", arguments: [expiresAt, id.rawValue])
@@ -347,7 +360,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `grant_already_applied`, `grant_inactive` (already voided).
     public func voidGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
         let now = self.now
-        return try store.write { db in
+        return try write(at: now) { db in
             let grant = try Self.fetchGrant(db, id)
             guard grant.voidedAt == nil else {
                 throw LedgerError(.grantInactive, "grant '\(id)' is already voided", param: "credit_grant")
@@ -391,7 +404,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `grant_inactive` (voided or already expired).
     public func expireGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
         let now = self.now
-        return try store.write { db in
+        return try write(at: now) { db in
             let grant = try Self.fetchGrant(db, id)
             let booked = try Int64.fetchOne(
                 db, sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?", arguments: [id.rawValue])
@@ -429,7 +442,7 @@ extension Ledger {
                 Posting(account: .promotionalCredits, amountMinor: -face, currency: currency),
             ]
         case .paid:
-            let left = -(try accountBalance(db, .prepayments(grant.id), currency))
+            let left = -(try accountBalance(db, .prepayments(grant.id), currency, asOf: instant))
             guard left > 0 else { return }
             postings = [
                 Posting(account: .prepayments(grant.id), amountMinor: left, currency: currency),
@@ -442,11 +455,14 @@ extension Ledger {
                 sourceId: grant.id.rawValue, postings: postings), db)
     }
 
-    static func accountBalance(_ db: Database, _ account: Account, _ currency: Currency) throws -> Int64 {
+    /// An account's balance from the entries posted at or before `asOf`.
+    static func accountBalance(_ db: Database, _ account: Account, _ currency: Currency, asOf: Int64) throws -> Int64 {
         try Int64.fetchOne(
             db.cachedStatement(
-                sql: "SELECT coalesce(sum(amountMinor), 0) FROM posting WHERE account = ? AND currency = ?"),
-            arguments: [account.name, currency.code]) ?? 0
+                sql:
+                    "SELECT coalesce(sum(amountMinor), 0) FROM posting WHERE account = ? AND currency = ? AND postedAt <= ?"
+            ),
+            arguments: [account.name, currency.code, asOf]) ?? 0
     }
 
     // MARK: Burndown at finalization
@@ -482,13 +498,20 @@ extension Ledger {
         throws
         -> (applications: [BurndownPlanner.Application], grants: [CreditGrant.ID: CreditGrant])
     {
+        let (candidates, grants) = try plannerGrants(db, customer: invoice.customer, at: instant)
+        guard !candidates.isEmpty else { return ([], [:]) }
+        let lines = try plannerLines(db, invoice, cache: &cache)
+        return (BurndownPlanner.plan(grants: candidates, lines: lines), grants)
+    }
+
+    /// The customer's grants that can pay something at `instant`, as the planner sees them.
+    static func plannerGrants(_ db: Database, customer: Customer.ID, at instant: Int64) throws
+        -> ([BurndownPlanner.Grant], [CreditGrant.ID: CreditGrant])
+    {
         let rows = try Row.fetchAll(
             db.cachedStatement(
-                sql:
-                    "SELECT * FROM creditGrant WHERE customerId = ? AND currency = ? AND voidedAt IS NULL AND effectiveAt <= ?"
-            ),
-            arguments: [invoice.customer.rawValue, invoice.currency.code, instant])
-        guard !rows.isEmpty else { return ([], [:]) }
+                sql: "SELECT * FROM creditGrant WHERE customerId = ? AND voidedAt IS NULL AND effectiveAt <= ?"),
+            arguments: [customer.rawValue, instant])
         var grants: [CreditGrant.ID: CreditGrant] = [:]
         var candidates: [BurndownPlanner.Grant] = []
         for row in rows {
@@ -502,13 +525,40 @@ extension Ledger {
                     expiresAt: grant.expiresAt, category: grant.category, effectiveAt: grant.effectiveAt,
                     sequence: grant.sequence, available: available))
         }
-        let lines = try invoice.lines.map { line in
+        return (candidates, grants)
+    }
+
+    static func plannerLines(_ db: Database, _ invoice: Invoice, cache: inout [Price.ID: PriceInfo]) throws
+        -> [BurndownPlanner.Line]
+    {
+        try invoice.lines.map { line in
             BurndownPlanner.Line(
                 id: line.id, price: line.price,
                 metered: try line.price.map { try priceInfo(db, $0, cache: &cache).isMetered } ?? false,
                 currency: line.currency, amount: line.amount, periodEnd: line.periodEnd)
         }
-        return (BurndownPlanner.plan(grants: candidates, lines: lines), grants)
+    }
+
+    /// What the customer's subscription drafts would take if they finalized at `instant`, in
+    /// finalization order, each after the ones before it; `upcoming` (a preview) goes last.
+    /// Returns the plans of the drafts and, last, the plan of `upcoming` when given.
+    static func holds(
+        _ db: Database, customer: Customer.ID, at instant: Int64, upcoming: Invoice? = nil,
+        cache: inout [Price.ID: PriceInfo]
+    ) throws -> [[BurndownPlanner.Application]] {
+        let (candidates, _) = try plannerGrants(db, customer: customer, at: instant)
+        guard !candidates.isEmpty else { return [] }
+        var invoices = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM invoice WHERE customerId = ? AND status = 'draft' AND subscriptionId IS NOT NULL
+                ORDER BY finalizesAt, seq
+                """,
+            arguments: [customer.rawValue]
+        ).map { try Self.invoice(db, $0) }
+        if let upcoming { invoices.append(upcoming) }
+        let lines = try invoices.map { try plannerLines(db, $0, cache: &cache) }
+        return BurndownPlanner.plan(grants: candidates, invoices: lines)
     }
 
     /// The journal postings of a finalization's credit applications: the credit liability
@@ -538,7 +588,8 @@ extension Ledger {
                 let cost = grant.effectiveCostBasis
                 let face = grant.amount.amountMinor
                 let recognized = try share(cost, netAfter, face) - share(cost, netBefore, face)
-                let left = -(try accountBalance(db, .prepayments(grant.id), invoice.currency))
+                let left =
+                    -(try accountBalance(db, .prepayments(grant.id), invoice.currency, asOf: invoice.finalizedAt!))
                 let atCost = min(recognized, left)
                 if atCost != 0 {
                     postings.append(
@@ -620,55 +671,62 @@ extension Ledger {
                     throw LedgerError.missing("credit grant of this customer", grant.rawValue, param: "credit_grant")
                 }
             }
+            var currencies: Set<Currency> = []
             if let price {
+                // Only grants that could pay this price: metered, in scope, same currency.
+                let terms = try Self.fetchPrice(db, price)
+                currencies.insert(terms.currency)
+                let metered = terms.recurring?.usageType == .metered
                 grants = grants.filter { g in
+                    guard metered, g.amount.currency == terms.currency else { return false }
                     if case .prices(let prices) = g.scope { return prices.contains(price) }
                     return true
                 }
             }
             var ledger: [Currency: Int64] = [:]
             var available: [Currency: Int64] = [:]
+            for currency in currencies { ledger[currency] = 0 }
             for g in grants {
                 let balance = try Self.totals(db, g.id, asOf: instant).remaining
                 ledger[g.amount.currency, default: 0] += balance
                 available[g.amount.currency, default: 0] += try Self.available(db, g, at: instant)
             }
-            // Drafts hold credits provisionally: they lower what is available, not the ledger.
+            // Drafts hold credits provisionally, as if they finalized at the instant, one after
+            // the other in finalization order: they lower what is available, not the ledger.
             if instant >= now {
                 var cache: [Price.ID: PriceInfo] = [:]
-                let drafts = try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT * FROM invoice WHERE customerId = ? AND status = 'draft' AND subscriptionId IS NOT NULL ORDER BY finalizesAt, seq",
-                    arguments: [customer.rawValue]
-                ).map { try Self.invoice(db, $0) }
                 let ids = Set(grants.map(\.id))
-                for draft in drafts {
-                    for application in try Self.planCredits(db, draft, at: instant, cache: &cache).applications
-                    where ids.contains(application.grant) {
-                        available[draft.currency, default: 0] -= application.amount
+                let currencyOf = Dictionary(uniqueKeysWithValues: grants.map { ($0.id, $0.amount.currency) })
+                for plan in try Self.holds(db, customer: customer, at: instant, cache: &cache) {
+                    for application in plan where ids.contains(application.grant) {
+                        available[currencyOf[application.grant]!, default: 0] -= application.amount
                     }
                 }
             }
             return ledger.keys.sorted().map { currency in
-                CreditBalance(
-                    currency: currency, ledgerBalance: ledger[currency]!,
-                    availableBalance: max(0, available[currency] ?? 0))
+                let held = available[currency] ?? 0
+                assert(held >= 0, "drafts never hold more than the grants have")
+                return CreditBalance(
+                    currency: currency, ledgerBalance: ledger[currency]!, availableBalance: max(0, held))
             }
         }
     }
 
-    /// The customer's credit balance transactions, oldest first, optionally of one grant.
-    public func creditTransactions(customer: Customer.ID, grant: CreditGrant.ID? = nil) throws
+    /// The customer's credit balance transactions effective by `asOf` (default: now; a grant
+    /// effective later has not been granted yet), oldest first, optionally of one grant.
+    public func creditTransactions(customer: Customer.ID, grant: CreditGrant.ID? = nil, asOf: Int64? = nil) throws
         -> [CreditBalanceTransaction]
     {
-        try store.read { db in
+        let asOf = asOf ?? now
+        return try store.read { db in
             _ = try Self.customerSeq(db, customer)
             return try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT * FROM creditBalanceTransaction WHERE customerId = ? AND (grantId IS ? OR ?) ORDER BY effectiveAt, seq",
-                arguments: [customer.rawValue, grant?.rawValue, grant == nil]
+                sql: """
+                    SELECT * FROM creditBalanceTransaction WHERE customerId = ? AND (grantId IS ? OR ?) AND effectiveAt <= ?
+                    ORDER BY effectiveAt, seq
+                    """,
+                arguments: [customer.rawValue, grant?.rawValue, grant == nil, asOf]
             ).map { row in
                 CreditBalanceTransaction(
                     id: .init(row["id"]), grant: .init(row["grantId"]), customer: .init(row["customerId"]),

@@ -219,7 +219,7 @@ extension Ledger {
 
         if atomic {
             do {
-                try store.write { db in
+                try write(at: now) { db in
                     var more = true
                     while more {
                         more = fill(limit: Limits.importBatchSize)
@@ -239,7 +239,7 @@ extension Ledger {
             while more {
                 // One transaction per `importTransactionSize` events, parsed and written in
                 // chunks of `importBatchSize` so memory stays bounded by the chunk.
-                try store.write { db in
+                try write(at: now) { db in
                     var written = 0
                     while more && written < Limits.importTransactionSize {
                         more = fill(limit: Limits.importBatchSize)

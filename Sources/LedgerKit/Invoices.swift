@@ -49,11 +49,13 @@ extension Ledger {
         invoice.number = Invoice.number(counter)
         invoice.finalizedAt = instant
         invoice.status = invoice.amountDue == 0 ? .paid : .open
+        invoice.failure = nil
         invoice.paidAt = invoice.status == .paid ? instant : nil
         try db.cachedStatement(
             sql: """
                 UPDATE invoice SET status = ?, number = ?, subtotal = ?, total = ?, amountDue = ?, amountPaid = ?,
-                    amountRemaining = ?, finalizedAt = ?, paidAt = ? WHERE id = ?
+                    amountRemaining = ?, finalizedAt = ?, paidAt = ?, failureCode = NULL, failureMessage = NULL,
+                    failedAt = NULL WHERE id = ?
                 """
         ).execute(arguments: [
             invoice.status.rawValue, invoice.number, invoice.subtotal, invoice.total, invoice.amountDue,
@@ -144,7 +146,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `invalid_transition`.
     public func finalizeInvoice(_ id: Invoice.ID) throws -> Invoice {
         let now = self.now
-        return try store.write { db in try Self.finalize(id, at: now, db) }
+        return try write(at: now) { db in try Self.finalize(id, at: now, db) }
     }
 
     // MARK: After finalization
@@ -153,7 +155,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `invalid_transition` (only open or uncollectible invoices).
     public func payInvoice(_ id: Invoice.ID) throws -> Invoice {
         let now = self.now
-        return try store.write { db in
+        return try write(at: now) { db in
             let invoice = try Self.fetchInvoice(db, id)
             try InvoiceLifecycle.check(.pay, from: invoice.status, invoice: id.rawValue)
             let amount = invoice.amountRemaining
@@ -180,7 +182,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `invalid_transition` (only open invoices).
     public func markUncollectible(_ id: Invoice.ID) throws -> Invoice {
         let now = self.now
-        return try store.write { db in
+        return try write(at: now) { db in
             let invoice = try Self.fetchInvoice(db, id)
             try InvoiceLifecycle.check(.markUncollectible, from: invoice.status, invoice: id.rawValue)
             if invoice.amountRemaining != 0 {
@@ -209,7 +211,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `invalid_transition`.
     public func voidInvoice(_ id: Invoice.ID) throws -> Invoice {
         let now = self.now
-        return try store.write { db in
+        return try write(at: now) { db in
             let invoice = try Self.fetchInvoice(db, id)
             try InvoiceLifecycle.check(.void, from: invoice.status, invoice: id.rawValue)
             let receivable = Account.receivable(invoice.customer)
@@ -235,7 +237,8 @@ extension Ledger {
     /// Deletes a draft; its invoice items become pending again.
     /// - Throws: `resource_missing`, `invalid_transition` (only drafts).
     public func deleteInvoice(_ id: Invoice.ID) throws -> Invoice {
-        try store.write { db in
+        let now = self.now
+        return try write(at: now) { db in
             let invoice = try Self.fetchInvoice(db, id)
             try InvoiceLifecycle.check(.delete, from: invoice.status, invoice: id.rawValue)
             try db.execute(sql: "DELETE FROM invoiceLine WHERE invoiceId = ?", arguments: [id.rawValue])
@@ -277,7 +280,7 @@ extension Ledger {
         try Text.validate(description, param: "description")
         try Metadata.validate(metadata)
         let invoiceID = try newID(id, prefix: Invoice.idPrefix)
-        return try store.write { db in
+        return try write(at: now) { db in
             try requireAbsent(db, table: "invoice", id: invoiceID, kind: "invoice")
             _ = try Self.customerSeq(db, customer)
             var chosen = currency
@@ -344,12 +347,12 @@ extension Ledger {
             guard !q.isNegative else {
                 throw LedgerError(.invalidQuantity, "quantity cannot be negative", param: "quantity")
             }
-            amount = try unit.multiplied(by: q).roundedToMinorUnits()
+            amount = try ExactAmount.product(unit, q).roundedToMinorUnits()
             unitAmount = unit
             quantity = q
         }
         let id = try newID(params.id, prefix: InvoiceItem.idPrefix)
-        return try store.write { db in
+        return try write(at: now) { db in
             try requireAbsent(db, table: "invoiceItem", id: id, kind: "invoice item")
             _ = try Self.customerSeq(db, params.customer)
             if let subscription = params.subscription {
@@ -465,8 +468,10 @@ extension Ledger {
                 reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,
                 currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
                 created: now, finalizesAt: boundary + sub.graceSeconds, id: "upcoming_\(id.rawValue)")
-            // Provisional credits: what the grants would pay if it finalized now.
-            for application in try Self.planCredits(db, preview, at: now, cache: &cache).applications {
+            // Provisional credits: what the grants would pay if it finalized now, after the
+            // customer's drafts (they finalize first) took theirs.
+            let plans = try Self.holds(db, customer: sub.customer, at: now, upcoming: preview, cache: &cache)
+            for application in plans.last ?? [] {
                 let index = preview.lines.firstIndex { $0.id == application.line }!
                 preview.lines[index].creditAmounts.append(
                     CreditAmount(amount: application.amount, transaction: nil, grant: application.grant.rawValue))
@@ -481,60 +486,34 @@ extension Ledger {
 
     // MARK: The billing run
 
-    /// Processes, in time order up to `until` (default now), every due subscription period and
-    /// every draft whose finalization time has come, each at its own scheduled instant. Running it
-    /// again changes nothing; running it in steps gives the same result as one run.
-    /// `onProgress` hears the running totals after each committed batch of steps.
-    /// - Throws: `storage_error`, `busy`; steps already committed stay.
+    /// Processes, in time order up to `until` (default now), every due subscription period,
+    /// every draft whose finalization time has come and every expiry, each at its own scheduled
+    /// instant. Running it again changes nothing; running it in steps gives the same result as
+    /// one run. A draft that cannot be finalized (`amount_overflow`) is left a draft with its
+    /// reason and listed in the report; every other step goes on. `onProgress` hears the running
+    /// totals after each committed batch of steps.
+    /// - Throws: `invalid_request` when `until` is after now (a period that has not ended would be
+    ///   billed, and its later usage lost to it), `clock_regression`, `storage_error`, `busy`;
+    ///   steps already committed stay.
     public func bill(until: Int64? = nil, onProgress: (BillReport) -> Void = { _ in }) throws -> BillReport {
+        let now = self.now
         let until = until ?? now
+        guard until <= now else {
+            throw LedgerError.invalidRequest(
+                "until \(Instant.format(until)) is after now (\(Instant.format(now))): a billing run never bills a period before it has ended",
+                param: "until")
+        }
+        let allowRegression = allowClockRegression
         var report = BillReport()
         var finished = false
         while !finished {
             // Up to `billStepsPerTransaction` steps per transaction: each step's state is
             // re-read inside it, so concurrent runs never process a step twice.
             try store.write { db in
+                try Self.advanceClock(db, to: now, allowRegression: allowRegression)
                 var cache: [Price.ID: PriceInfo] = [:]
-                for _ in 0..<Limits.billStepsPerTransaction {
-                    let draft = try Row.fetchOne(
-                        db.cachedStatement(
-                            sql: """
-                                SELECT id, finalizesAt FROM invoice WHERE status = 'draft' AND finalizesAt <= ?
-                                ORDER BY finalizesAt, seq LIMIT 1
-                                """),
-                        arguments: [until])
-                    let expiry = try Self.nextExpiry(db, until: until)
-                    let period = try Row.fetchOne(
-                        db.cachedStatement(
-                            sql: """
-                                SELECT id, currentPeriodEnd FROM subscription WHERE status = 'active' AND currentPeriodEnd <= ?
-                                ORDER BY currentPeriodEnd, seq LIMIT 1
-                                """),
-                        arguments: [until])
-                    // Expiries first at an equal instant: a grant expiring at t pays nothing at t.
-                    let draftAt: Int64? = draft?["finalizesAt"]
-                    let periodAt: Int64? = period?["currentPeriodEnd"]
-                    if let (grantID, expiresAt) = expiry, expiresAt <= min(draftAt ?? .max, periodAt ?? .max) {
-                        try Self.bookExpiry(db, try Self.fetchGrant(db, grantID), at: expiresAt, now: expiresAt)
-                        report.grantsExpired += 1
-                        continue
-                    }
-                    switch (draft, period) {
-                    case (nil, nil):
-                        finished = true
-                        return
-                    case (let d?, let p)
-                    where p == nil || (d["finalizesAt"] as Int64) <= (p!["currentPeriodEnd"] as Int64):
-                        _ = try Self.finalize(.init(d["id"]), at: d["finalizesAt"], db, cache: &cache)
-                        report.invoicesFinalized += 1
-                    case (_, let p?):
-                        let (invoice, ended) = try Self.closePeriod(db, .init(p["id"] as String), cache: &cache)
-                        if invoice != nil { report.invoicesCreated += 1 }
-                        if ended { report.subscriptionsEnded += 1 }
-                    default:
-                        preconditionFailure("every combination is handled above")
-                    }
-                }
+                finished = try Self.runDueSteps(
+                    db, until: until, report: &report, cache: &cache, limit: Limits.billStepsPerTransaction)
             }
             onProgress(report)
         }

@@ -44,9 +44,10 @@ extension Ledger {
     }
 
     /// The balance of `account` and every account below it, per currency, counting entries
-    /// posted at or before `asOf` (default: all).
+    /// posted at or before `asOf` (default: now; an entry dated later is not yet).
     public func balance(of account: Account, asOf: Int64? = nil) throws -> [Currency: Int64] {
-        try store.read { db in
+        let asOf = asOf ?? now
+        return try store.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -55,7 +56,7 @@ extension Ledger {
                     GROUP BY currency
                     """,
                 arguments: [
-                    account.name, account.name + ":", account.name + ";", asOf ?? Int64.max,
+                    account.name, account.name + ":", account.name + ";", asOf,
                 ])
             var result: [Currency: Int64] = [:]
             for row in rows {
@@ -65,10 +66,11 @@ extension Ledger {
         }
     }
 
-    /// Every account's balance per currency as of `asOf`, sorted by account (zero balances
-    /// left out).
+    /// Every account's balance per currency as of `asOf` (default: now), sorted by account (zero
+    /// balances left out).
     public func accountBalances(asOf: Int64? = nil) throws -> [AccountBalance] {
-        try store.read { db in
+        let asOf = asOf ?? now
+        return try store.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -76,7 +78,7 @@ extension Ledger {
                     WHERE postedAt <= ? GROUP BY account, currency HAVING total != 0
                     ORDER BY account, currency
                     """,
-                arguments: [asOf ?? Int64.max]
+                arguments: [asOf]
             ).map { row in
                 AccountBalance(
                     account: try Account(row["account"]), currency: try Currency(code: row["currency"]),

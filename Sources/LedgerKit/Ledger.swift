@@ -16,21 +16,31 @@ import GRDB
 public final class Ledger: Sendable {
     let store: Store
     let clock: @Sendable () -> Int64
+    /// Whether a time-dependent write may run at an instant earlier than one the file has already
+    /// processed (it rewrites history; off unless asked for).
+    let allowClockRegression: Bool
 
     /// Opens (creating and migrating if needed) the ledger at `path`.
+    /// - Parameter allowClockRegression: let writes run at an instant earlier than the latest the
+    ///   file has processed (refused with `clock_regression` otherwise).
     /// - Throws: `schema_too_new` for a file written by a newer version, `storage_error` for a
     ///   corrupt or unreadable file.
-    public init(path: String, clock: @escaping @Sendable () -> Int64 = Ledger.systemClock) throws {
+    public init(
+        path: String, clock: @escaping @Sendable () -> Int64 = Ledger.systemClock, allowClockRegression: Bool = false
+    ) throws {
         store = try Store(path: path)
         self.clock = clock
+        self.allowClockRegression = allowClockRegression
     }
 
     /// A ledger in memory, for tests and previews.
-    public init(inMemoryWithClock clock: @escaping @Sendable () -> Int64 = Ledger.systemClock)
-        throws
-    {
+    public init(
+        inMemoryWithClock clock: @escaping @Sendable () -> Int64 = Ledger.systemClock,
+        allowClockRegression: Bool = false
+    ) throws {
         store = try Store(path: nil)
         self.clock = clock
+        self.allowClockRegression = allowClockRegression
     }
 
     /// The system clock in Unix seconds.

@@ -78,7 +78,7 @@ extension Ledger {
         -> (outcome: RecordOutcome, event: MeterEvent)
     {
         let now = self.now
-        return try store.write { db in
+        return try write(at: now) { db in
             var writer = EventWriter(db: db, now: now, window: window)
             writer.keepAccepted = true
             let outcome = try writer.write(submission)
@@ -121,7 +121,7 @@ extension Ledger {
     ///   `event_already_cancelled`, `event_already_invoiced`.
     public func cancelEvent(eventName: String, identifier: String) throws -> MeterEvent {
         let now = self.now
-        return try store.write { db in
+        return try write(at: now) { db in
             let event = try Self.fetchEvent(db, identifier: identifier)
             guard event.eventName == eventName else {
                 throw LedgerError.missing("meter event '\(identifier)' for event_name", eventName, param: "identifier")

@@ -116,8 +116,8 @@ extension Ledger {
                 let currency = g.amount.currency
                 rows[i].recognized += try Self.postingSum(
                     db, .prepayments(g.id), currency, sources: ["invoice.finalized", "invoice.voided"])
-                rows[i].breakage += -(try Self.accountBalance(db, .breakage(g.id), currency))
-                rows[i].prepaymentLeft += -(try Self.accountBalance(db, .prepayments(g.id), currency))
+                rows[i].breakage += -(try Self.accountBalance(db, .breakage(g.id), currency, asOf: .max))
+                rows[i].prepaymentLeft += -(try Self.accountBalance(db, .prepayments(g.id), currency, asOf: .max))
                 if g.voidedAt != nil {
                     // A voided grant's sale was reversed with it: nothing is owed or recognized.
                     rows[i].committed -= g.effectiveCostBasis

@@ -33,7 +33,7 @@ extension Ledger {
                 param: "billing_cycle_anchor")
         }
         let id = try newID(params.id, prefix: Subscription.idPrefix)
-        return try store.write { db in
+        return try write(at: now) { db in
             try requireAbsent(db, table: "subscription", id: id, kind: "subscription")
             _ = try Self.customerSeq(db, params.customer)
             var cache: [Price.ID: PriceInfo] = [:]
@@ -148,7 +148,7 @@ extension Ledger {
     public func cancelSubscription(_ id: Subscription.ID, atPeriodEnd: Bool = false) throws -> (Subscription, Invoice?)
     {
         let now = self.now
-        return try store.write { db in
+        return try write(at: now) { db in
             var sub = try Self.fetchSubscription(db, id)
             guard sub.status == .active else {
                 throw LedgerError(
@@ -195,9 +195,19 @@ extension Ledger {
         let boundary = sub.currentPeriodEnd
         let next = sub.cycle.boundary(after: boundary)
         let ends = sub.cancelAtPeriodEnd
-        let lines = try subscriptionLines(
-            db, sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
-            zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache)
+        var lines: [InvoiceLine]
+        var failure: LedgerError?
+        do {
+            lines = try subscriptionLines(
+                db, sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
+                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache)
+        } catch let error as LedgerError where error.code == .amountOverflow {
+            // The period still closes, on a draft that names why it cannot be billed as is.
+            failure = error
+            lines = try subscriptionLines(
+                db, sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
+                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, placeholderOnOverflow: true)
+        }
         if ends {
             try db.execute(
                 sql: "UPDATE subscription SET status = 'canceled', endedAt = ? WHERE id = ?",
@@ -208,10 +218,21 @@ extension Ledger {
             ).execute(arguments: [boundary, next, id.rawValue])
         }
         guard !lines.isEmpty else { return (nil, ends) }
-        let invoice = try draft(
-            customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
-            currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
-            created: boundary, finalizesAt: boundary + sub.graceSeconds)
+        var invoice: Invoice
+        do {
+            invoice = try draft(
+                customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
+                currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
+                created: boundary, finalizesAt: boundary + sub.graceSeconds)
+        } catch let error as LedgerError where error.code == .amountOverflow {
+            // The lines fit one by one but not their sum: the draft shows no total until fixed.
+            failure = failure ?? error
+            invoice = try draft(
+                customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
+                currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
+                created: boundary, finalizesAt: boundary + sub.graceSeconds, subtotalOverride: 0)
+        }
+        invoice.failure = failure.map { Invoice.Failure(code: $0.code.rawValue, message: $0.message, failedAt: nil) }
         try insert(invoice, db, cache: &cache)
         return (invoice, ends)
     }

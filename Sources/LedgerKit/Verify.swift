@@ -57,7 +57,7 @@ extension Ledger {
                         (SELECT coalesce(sum(p.amountMinor), 0) FROM journalEntry e JOIN posting p ON p.entryId = e.id
                          WHERE e.sourceType = 'invoice.finalized' AND e.sourceId = i.id
                            AND p.account = 'assets:receivable:' || i.customerId) AS posted
-                    FROM invoice i
+                    FROM invoice i WHERE i.failureCode IS NULL
                     """)
             {
                 let id: String = row["id"]
@@ -86,6 +86,27 @@ extension Ledger {
                             detail: "invoice \(id): receivable posted \(row["posted"] as Int64) ≠ total \(total)"))
                 }
             }
+            // A draft the billing run could not finalize is a failure to bill: listed until it is
+            // finalized or deleted.
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, customerId, failureCode, failureMessage, failedAt, finalizesAt FROM invoice
+                    WHERE failureCode IS NOT NULL ORDER BY seq
+                    """)
+            {
+                let id: String = row["id"]
+                let customer: String = row["customerId"]
+                let code: String = row["failureCode"]
+                let message: String = row["failureMessage"]
+                let at: Int64? = row["failedAt"] ?? row["finalizesAt"]
+                findings.append(
+                    .init(
+                        check: "invoice_not_finalized",
+                        detail:
+                            "invoice \(id) of \(customer) is a draft that cannot be finalized\(at.map { " at " + Instant.format($0) } ?? ""): \(code): \(message)"
+                    ))
+            }
             // Every grant: granted + reinstated = applied + expired + voided + remaining, never
             // negative; a promotional grant's liability is its remaining face value; a paid grant's
             // cost basis is recognized, broken, or still prepaid.
@@ -98,7 +119,7 @@ extension Ledger {
                         .init(check: "grant_balance", detail: "grant \(id): remaining \(totals.remaining) is negative"))
                 }
                 if row["category"] == "promotional" {
-                    let liability = -(try Ledger.accountBalance(db, .credits(id), currency))
+                    let liability = -(try Ledger.accountBalance(db, .credits(id), currency, asOf: .max))
                     if liability != totals.remaining {
                         findings.append(
                             .init(

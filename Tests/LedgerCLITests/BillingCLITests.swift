@@ -583,9 +583,18 @@ struct BillingCLITests {
         try refuse("void", a)
         try refuse("mark-uncollectible", a)
 
-        // open → paid; then nothing leaves paid.
+        // Every invoice is made and finalized first: the clock only moves forward, and the
+        // transitions below run later.
         let (b, _) = try draft(10000, "b")
         try finalize(b, 10000, number: 1)
+        let (c, _) = try draft(2000, "c")
+        try finalize(c, 2000, number: 2)
+        let (d, _) = try draft(3000, "d")
+        try finalize(d, 3000, number: 3)
+        let (e, _) = try draft(4000, "e")
+        try finalize(e, 4000, number: 4)
+
+        // open → paid; then nothing leaves paid.
         try refuse("finalize", b)
         try refuse("delete", b)
         try rejected(
@@ -601,18 +610,12 @@ struct BillingCLITests {
         try refuse("mark-uncollectible", b)
 
         // open → void; nothing leaves void.
-        let (c, _) = try draft(2000, "c")
-        try finalize(c, 2000, number: 2)
         let voided = try ok(["invoices", "void", c], db: db, now: later)
         #expect(voided["status"] as? String == "void", "\(voided)")
         #expect(int64(voided["voided_at"]) == laterSeconds, "\(voided)")
         try refuse("pay", c)
 
         // open → uncollectible (kept for now), and open → uncollectible → void.
-        let (d, _) = try draft(3000, "d")
-        try finalize(d, 3000, number: 3)
-        let (e, _) = try draft(4000, "e")
-        try finalize(e, 4000, number: 4)
         let written = try ok(["invoices", "mark-uncollectible", d], db: db, now: later)
         #expect(written["status"] as? String == "uncollectible", "\(written)")
         #expect(int64((written["status_transitions"] as? [String: Any])?["marked_uncollectible_at"]) == laterSeconds)
@@ -632,7 +635,7 @@ struct BillingCLITests {
         #expect(int64(dPaid["paid_at"]) == at("2026-01-03T00:00:00Z"), "\(dPaid)")
 
         // draft → deleted; its item is pending again.
-        let deleted = try ok(["invoices", "delete", a], db: db, now: later)
+        let deleted = try ok(["invoices", "delete", a], db: db, now: "2026-01-03T00:00:00Z")
         #expect(deleted["deleted"] as? Bool == true && deleted["id"] as? String == a, "\(deleted)")
         let items = try ok(["invoice-items", "list", "--customer", "cus_1"], db: db, now: later)
         let data = try #require(items["data"] as? [[String: Any]], "\(items)")
@@ -677,7 +680,7 @@ struct BillingCLITests {
         expectLine(lines(open)[0], price: nil, quantity: "1", amount: 10_000_000)
         #expect(lines(open)[0]["description"] as? String == "Hypernian Credits")
         #expect(lines(open)[0]["invoice_item"] as? String == big["id"] as? String)
-        let paid = try ok(["invoices", "pay", invID], db: db, now: "2026-01-02T00:00:00Z")
+        let paid = try ok(["invoices", "pay", invID], db: db)
         #expect(paid["status"] as? String == "paid", "\(paid)")
         expectTotals(paid, subtotal: 10_000_000, paid: true)
 

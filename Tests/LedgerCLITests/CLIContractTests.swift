@@ -313,9 +313,14 @@ struct CLIContractTests {
 
     // MARK: verify
 
-    @Test("verify exits 0 on a fresh file and on a file with a catalog")
+    @Test("verify refuses a missing file (66, nothing created) and exits 0 on a new file and on a catalog")
     func verifyFresh() throws {
         let sb = try Sandbox()
+        let missing = run(["verify"], db: sb.db, json: false)
+        #expect(missing.status == 66, "\(missing.stderr)")
+        #expect(missing.stderr.hasPrefix("error: database_missing: "), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: sb.db))
+        try ok(["customers", "create", "--id", "cus_0"], db: sb.db)
         let fresh = run(["verify"], db: sb.db, json: false)
         #expect(fresh.status == 0, "\(fresh.stderr)")
         #expect(!fresh.stdout.isEmpty)

@@ -159,7 +159,7 @@ func rejected(
     let shown = "ledger \(args.joined(separator: " ")) → exit \(r.status)\nstdout: \(r.stdout)\nstderr: \(r.stderr)"
     #expect(codes.contains(r.status), "expected exit in \(codes): \(shown)", sourceLocation: sourceLocation)
     #expect(!r.stderr.isEmpty, "stderr is empty: \(shown)", sourceLocation: sourceLocation)
-    if r.status == 65 || r.status == 74 {
+    if r.status == 65 || r.status == 66 || r.status == 74 {
         let line = r.stderr.hasSuffix("\n") ? String(r.stderr.dropLast()) : r.stderr
         #expect(!line.contains("\n"), "the error is not one line: \(shown)", sourceLocation: sourceLocation)
         let printed: String?

@@ -398,6 +398,26 @@ struct MeteringCLITests {
             now: t.now)
         #expect(try aggregate(db, meter: "mtr_tokens", customer: "cus_1", start: t.jan5, end: t.jan7) == "5")
 
+        // Unknown event name, unknown customer.
+        try rejected(
+            recordArgs("no_such_event", customer: "cus_1", value: "1"), db: db, codes: [65],
+            code: "resource_missing", now: t.now)
+        try rejected(
+            recordArgs("alpaca_ai_tokens", customer: "cus_missing", value: "1"), db: db, codes: [65],
+            code: "resource_missing", json: true, now: t.now)
+
+        // Values: not a number, 13 decimals, 16 significant digits; the limits themselves pass.
+        for bad in ["abc", "0.0000000000001", "1234567890123456"] {
+            try rejected(
+                recordArgs("alpaca_ai_tokens", customer: "cus_1", value: bad), db: db, codes: [65],
+                code: "invalid_quantity", now: t.now)
+        }
+        let limits = try record(db, "alpaca_ai_tokens", customer: "cus_2", value: "0.000000000001", at: t.jan5)
+        #expect(limits["value"] as? String == "0.000000000001")
+        let wide = try record(db, "alpaca_ai_tokens", customer: "cus_2", value: "123456789012345", at: t.jan5)
+        #expect(wide["value"] as? String == "123456789012345")
+
+        // (The clock only moves forward: the later instants come last.)
         // The window: 35 days back, 5 minutes ahead, both inclusive.
         let now = "2026-02-10T00:00:00Z"
         let nowSeconds: Int64 = 1_770_681_600
@@ -417,25 +437,6 @@ struct MeteringCLITests {
             db, "alpaca_ai_tokens", customer: "cus_2", value: "2", at: newest, id: "w-newest", now: now)
         #expect(atNewest["result"] as? String == "accepted")
         #expect(int64(atNewest["timestamp"]) == newest)
-
-        // Unknown event name, unknown customer.
-        try rejected(
-            recordArgs("no_such_event", customer: "cus_1", value: "1"), db: db, codes: [65],
-            code: "resource_missing", now: t.now)
-        try rejected(
-            recordArgs("alpaca_ai_tokens", customer: "cus_missing", value: "1"), db: db, codes: [65],
-            code: "resource_missing", json: true, now: t.now)
-
-        // Values: not a number, 13 decimals, 16 significant digits; the limits themselves pass.
-        for bad in ["abc", "0.0000000000001", "1234567890123456"] {
-            try rejected(
-                recordArgs("alpaca_ai_tokens", customer: "cus_1", value: bad), db: db, codes: [65],
-                code: "invalid_quantity", now: t.now)
-        }
-        let limits = try record(db, "alpaca_ai_tokens", customer: "cus_2", value: "0.000000000001", at: t.jan5)
-        #expect(limits["value"] as? String == "0.000000000001")
-        let wide = try record(db, "alpaca_ai_tokens", customer: "cus_2", value: "123456789012345", at: t.jan5)
-        #expect(wide["value"] as? String == "123456789012345")
 
         // --max-age-days lets a backfill through.
         let backfill: Int64 = 1_748_736_000  // 2025-06-01T00:00:00Z, 254 days before now

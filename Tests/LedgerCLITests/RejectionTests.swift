@@ -230,7 +230,8 @@ struct Rejection: Sendable, CustomTestStringConvertible {
                 "--unit-amount", "5",
             ], code: "invalid_currency"),
         .init(
-            name: "customers show cus_missing", args: ["customers", "show", "cus_missing"], code: "resource_missing"),
+            name: "customers show cus_missing (no file: nothing to read)", args: ["customers", "show", "cus_missing"],
+            status: 66, code: "database_missing"),
         .init(name: "51 metadata keys", args: metadata((1...51).map { "k\($0)=v" }), code: "invalid_metadata"),
         .init(
             name: "--now garbage", args: ["customers", "create", "--name", "Late"], code: "invalid_time",

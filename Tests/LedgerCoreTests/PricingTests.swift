@@ -47,21 +47,23 @@ import Testing
     @Test func tierEdgesAreInclusive() throws {
         let volume = PricingScheme.tiered(mode: .volume, tiers: Self.stripeTiers)
         #expect(try amount(volume, "10") == 6500)
-        #expect(try Pricing.quote(volume, quantity: Self.d("10.000000000001")).exactAmount == Self.d("6000.0000000006"))
-        #expect(try Pricing.quote(volume, quantity: Self.d("10.5")).exactAmount == Self.d("6300"))
-        #expect(try Pricing.quote(volume, quantity: Self.d("5.5")).exactAmount == Self.d("3575"))
+        #expect(
+            try Pricing.quote(volume, quantity: Self.d("10.000000000001")).exactAmount.decimal
+                == Self.d("6000.0000000006"))
+        #expect(try Pricing.quote(volume, quantity: Self.d("10.5")).exactAmount.decimal == Self.d("6300"))
+        #expect(try Pricing.quote(volume, quantity: Self.d("5.5")).exactAmount.decimal == Self.d("3575"))
     }
 
     @Test func fractionalQuantitiesInGraduatedTiers() throws {
         let scheme = PricingScheme.tiered(mode: .graduated, tiers: [Self.tier(2, "100"), Self.tier(nil, "10")])
-        #expect(try Pricing.quote(scheme, quantity: Self.d("2.5")).exactAmount == Self.d("205"))
-        #expect(try Pricing.quote(scheme, quantity: Self.d("1.25")).exactAmount == Self.d("125"))
+        #expect(try Pricing.quote(scheme, quantity: Self.d("2.5")).exactAmount.decimal == Self.d("205"))
+        #expect(try Pricing.quote(scheme, quantity: Self.d("1.25")).exactAmount.decimal == Self.d("125"))
     }
 
     @Test func perUnitDecimalRoundsOncePerLine() throws {
         let scheme = PricingScheme.perUnit(unitAmount: Self.d("0.05"), transform: nil)
         let q = try Pricing.quote(scheme, quantity: Self.d("30"))
-        #expect(q.exactAmount == Self.d("1.5"))
+        #expect(q.exactAmount.decimal == Self.d("1.5"))
         #expect(q.amount == 2)
         #expect(try amount(scheme, "10") == 1)
         #expect(try amount(scheme, "9") == 0)
@@ -125,7 +127,7 @@ import Testing
             let scheme = PricingScheme.tiered(mode: .graduated, tiers: tiers)
             let low = try! Pricing.quote(scheme, quantity: min(a, b))
             let high = try! Pricing.quote(scheme, quantity: max(a, b))
-            #expect(low.exactAmount <= high.exactAmount)
+            #expect(low.exactAmount.decimal! <= high.exactAmount.decimal!)
             #expect(low.amount <= high.amount)
         }
     }
@@ -155,7 +157,7 @@ import Testing
                 lower = tier.upTo ?? lower
             }
             let actual = try! Pricing.quote(.tiered(mode: .graduated, tiers: tiers), quantity: quantity)
-            #expect(actual.exactAmount == expected)
+            #expect(actual.exactAmount.decimal == expected)
         }
     }
 }

@@ -121,6 +121,22 @@ public struct Invoice: Hashable, Sendable {
     public var markedUncollectibleAt: Int64?
     public var metadata: [String: String]
     public var created: Int64
+    /// Why this draft could not be finalized (its amounts do not fit), when it could not.
+    public var failure: Failure?
+
+    /// A draft left unfinalized by the billing run: the error's code and message, and the
+    /// scheduled instant whose finalization failed (nil while it is still to be tried).
+    public struct Failure: Hashable, Sendable {
+        public var code: String
+        public var message: String
+        public var failedAt: Int64?
+
+        public init(code: String, message: String, failedAt: Int64?) {
+            self.code = code
+            self.message = message
+            self.failedAt = failedAt
+        }
+    }
 
     public init(
         id: ID, customer: Customer.ID, subscription: Subscription.ID?, billingReason: BillingReason,

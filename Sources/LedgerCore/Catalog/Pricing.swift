@@ -7,8 +7,9 @@ public enum Pricing {
     public struct Quote: Hashable, Sendable {
         /// The quantity priced (after `transform_quantity`, the number of packages).
         public var billedQuantity: ExactDecimal
-        /// The exact amount in minor units, before rounding.
-        public var exactAmount: ExactDecimal
+        /// The exact amount in minor units, before rounding (wider than an `ExactDecimal`: a
+        /// 12-decimal unit amount times a 12-decimal quantity keeps all 24 decimals).
+        public var exactAmount: ExactAmount
         /// `exactAmount` rounded half away from zero to whole minor units.
         public var amount: Int64
     }
@@ -21,7 +22,7 @@ public enum Pricing {
             throw LedgerError(.invalidQuantity, "quantity \(quantity) is negative", param: "quantity")
         }
         let billed: ExactDecimal
-        let exact: ExactDecimal
+        let exact: ExactAmount
         switch scheme {
         case .perUnit(let unitAmount, let transform):
             if let transform {
@@ -31,7 +32,7 @@ public enum Pricing {
             } else {
                 billed = quantity
             }
-            exact = try unitAmount.multiplied(by: billed)
+            exact = try ExactAmount.product(unitAmount, billed)
         case .tiered(.volume, let tiers):
             billed = quantity
             exact = try volume(tiers, quantity)
@@ -44,7 +45,7 @@ public enum Pricing {
     }
 
     /// The whole quantity at the tier it ends in, plus that tier's flat amount.
-    static func volume(_ tiers: [PriceTier], _ quantity: ExactDecimal) throws -> ExactDecimal {
+    static func volume(_ tiers: [PriceTier], _ quantity: ExactDecimal) throws -> ExactAmount {
         let tier =
             tiers.first { tier in tier.upTo.map { quantity <= ExactDecimal($0) } ?? true }
             ?? tiers[tiers.count - 1]
@@ -53,8 +54,8 @@ public enum Pricing {
 
     /// Each tier prices the units that fall in it; every tier reached adds its flat amount.
     /// The first tier is always reached, so quantity 0 bills its flat amount (Stripe).
-    static func graduated(_ tiers: [PriceTier], _ quantity: ExactDecimal) throws -> ExactDecimal {
-        var total = ExactDecimal.zero
+    static func graduated(_ tiers: [PriceTier], _ quantity: ExactDecimal) throws -> ExactAmount {
+        var total = ExactAmount.zero
         var lower = ExactDecimal.zero
         for (index, tier) in tiers.enumerated() {
             if index > 0 && quantity <= lower { break }
@@ -68,10 +69,10 @@ public enum Pricing {
         return total
     }
 
-    private static func tierAmount(_ tier: PriceTier, units: ExactDecimal) throws -> ExactDecimal {
-        var amount = tier.flatAmount ?? .zero
+    private static func tierAmount(_ tier: PriceTier, units: ExactDecimal) throws -> ExactAmount {
+        var amount = try ExactAmount(tier.flatAmount ?? .zero)
         if let unitAmount = tier.unitAmount {
-            amount = try amount.adding(unitAmount.multiplied(by: units))
+            amount = try amount.adding(ExactAmount.product(unitAmount, units))
         }
         return amount
     }

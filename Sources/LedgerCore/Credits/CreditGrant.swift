@@ -227,4 +227,21 @@ public enum BurndownPlanner {
         }
         return applications
     }
+
+    /// Several invoices in the order they finalize: each is planned against what the invoices
+    /// before it left, so together they never take more than a grant has (drafts holding credit,
+    /// a preview behind them). Returns one plan per invoice, in the same order.
+    public static func plan(grants: [Grant], invoices: [[Line]]) -> [[Application]] {
+        var left = grants
+        var plans: [[Application]] = []
+        for lines in invoices {
+            let applications = plan(grants: left, lines: lines)
+            var taken: [CreditGrant.ID: Int64] = [:]
+            for application in applications { taken[application.grant, default: 0] += application.amount }
+            for index in left.indices { left[index].available -= taken[left[index].id] ?? 0 }
+            assert(left.allSatisfy { $0.available >= 0 }, "no invoice takes more than a grant has left")
+            plans.append(applications)
+        }
+        return plans
+    }
 }

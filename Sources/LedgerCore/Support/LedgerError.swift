@@ -34,6 +34,8 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         case unbalancedEntry = "unbalanced_entry"
         case idempotencyKeyReused = "idempotency_key_reused"
         case schemaTooNew = "schema_too_new"
+        case clockRegression = "clock_regression"
+        case databaseMissing = "database_missing"
         case storage = "storage_error"
         case busy = "busy"
     }
@@ -64,7 +66,7 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         switch code {
         case .storage, .schemaTooNew: return .storage
         case .busy: return .busy
-        case .inputMissing: return .inputMissing
+        case .inputMissing, .databaseMissing: return .inputMissing
         default: return .rejected
         }
     }
