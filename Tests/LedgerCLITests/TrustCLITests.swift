@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+/// The trust fixes through the binary: a line that overflows, held and scoped credit, writes
+/// after a due step, the clock, reads on a missing file.
+@Suite("trust: edges, the clock and reads through the binary")
+struct TrustCLITests {
+    static let setup: [[String]] = [
+        ["customers", "create", "--id", "cus_a", "--name", "A"],
+        ["customers", "create", "--id", "cus_b", "--name", "B"],
+        ["meters", "create", "--id", "mtr_u", "--display-name", "Units", "--event-name", "units"],
+        ["products", "create", "--id", "prod_p", "--name", "P"],
+        [
+            "prices", "create", "--id", "price_u", "--product", "prod_p", "--currency", "usd", "--unit-amount", "1",
+            "--interval", "month", "--usage-type", "metered", "--meter", "mtr_u",
+        ],
+        [
+            "prices", "create", "--id", "price_huge", "--product", "prod_p", "--currency", "usd",
+            "--unit-amount-decimal", "99999999999999999999", "--interval", "month", "--usage-type", "metered",
+            "--meter", "mtr_u",
+        ],
+        [
+            "prices", "create", "--id", "price_lic", "--product", "prod_p", "--currency", "usd", "--unit-amount",
+            "1000", "--interval", "month", "--usage-type", "licensed",
+        ],
+        [
+            "prices", "create", "--id", "price_eur", "--product", "prod_p", "--currency", "eur", "--unit-amount", "1",
+            "--interval", "month", "--usage-type", "metered", "--meter", "mtr_u",
+        ],
+    ]
+
+    /// The catalog above, in `sb`'s ledger; returns its path.
+    func fresh(_ sb: Sandbox) throws -> String {
+        for step in Self.setup { try ok(step, db: sb.db) }
+        return sb.db
+    }
+
+    func record(_ db: String, _ customer: String, _ value: String, at: String, id: String, now: String? = nil) throws {
+        try ok(
+            [
+                "events", "record", "--event-name", "units", "--customer", customer, "--value", value, "--timestamp",
+                at, "--identifier", id,
+            ], db: db, now: now ?? at)
+    }
+
+    @Test("bill: an overflowing invoice stays a draft with its reason; everyone else is billed; verify lists it")
+    func overflowFailsOneInvoice() throws {
+        let sb = try Sandbox()
+        let db = try fresh(sb)
+        try ok(["subscriptions", "create", "--customer", "cus_a", "--item", "price_huge", "--id", "sub_a"], db: db)
+        try ok(["subscriptions", "create", "--customer", "cus_b", "--item", "price_u", "--id", "sub_b"], db: db)
+        try record(db, "cus_a", "999999999999999", at: "2026-01-10T00:00:00Z", id: "a-1")
+        try record(db, "cus_b", "250", at: "2026-01-10T00:00:00Z", id: "b-1")
+        let report = try ok(["bill"], db: db, now: "2026-02-01T01:00:00Z")
+        #expect(int64(report["invoices_finalized"]) == 1, "\(report)")
+        let failed = try #require(report["invoices_failed"] as? [[String: Any]], "\(report)")
+        #expect(failed.count == 1)
+        #expect(failed.first?["customer"] as? String == "cus_a")
+        #expect(failed.first?["code"] as? String == "amount_overflow")
+        let human = run(["bill"], db: db, now: "2026-02-01T01:00:00Z", json: false)
+        #expect(human.status == 0)
+        #expect(human.stdout.contains("0 failed"), "a failed draft is not retried: \(human.stdout)")
+        let list = try ok(["invoices", "list", "--customer", "cus_a"], db: db, now: "2026-02-01T01:00:00Z")
+        let draft = try #require((list["data"] as? [[String: Any]])?.first)
+        #expect(draft["status"] as? String == "draft")
+        #expect((draft["last_finalization_error"] as? [String: Any])?["code"] as? String == "amount_overflow")
+        let billed = try ok(["invoices", "list", "--customer", "cus_b"], db: db, now: "2026-02-01T01:00:00Z")
+        #expect((billed["data"] as? [[String: Any]])?.first?["total"] as? Int == 250)
+        let verify = run(["verify"], db: db, now: "2026-02-01T01:00:00Z", json: false)
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("FAIL invoice_not_finalized"), "\(verify.stdout)")
+        #expect(verify.stdout.contains(draft["id"] as? String ?? "?"), "\(verify.stdout)")
+    }
+
+    @Test("balance --scope-price: a licensed price or another currency has no credit")
+    func scopedBalance() throws {
+        let sb = try Sandbox()
+        let db = try fresh(sb)
+        try ok(
+            ["grants", "create", "--customer", "cus_a", "--amount", "700", "--currency", "usd", "--scope", "metered"],
+            db: db)
+        func value(_ price: String) throws -> [Int] {
+            let b = try ok(["balance", "--customer", "cus_a", "--scope-price", price], db: db)
+            return (b["balances"] as? [[String: Any]] ?? []).compactMap {
+                (($0["available_balance"] as? [String: Any])?["monetary"] as? [String: Any])?["value"] as? Int
+            }
+        }
+        #expect(try value("price_u") == [700])
+        #expect(try value("price_lic") == [0])
+        #expect(try value("price_eur") == [0])
+        try rejected(
+            ["balance", "--customer", "cus_a", "--scope-price", "price_missing"], db: db, codes: [65],
+            code: "resource_missing")
+    }
+
+    @Test("events cancel after the draft's finalization instant, bill not run: event_already_invoiced")
+    func cancelAfterTheFinalizationInstant() throws {
+        let sb = try Sandbox()
+        let db = try fresh(sb)
+        try ok(["subscriptions", "create", "--customer", "cus_a", "--item", "price_u"], db: db)
+        try record(db, "cus_a", "100", at: "2026-01-10T00:00:00Z", id: "e-1")
+        try rejected(
+            ["events", "cancel", "--event-name", "units", "--identifier", "e-1"], db: db, codes: [65],
+            code: "event_already_invoiced", now: "2026-02-01T01:00:00Z")
+        try ok(["bill"], db: db, now: "2026-02-01T01:00:00Z")
+        let list = try ok(["invoices", "list", "--customer", "cus_a"], db: db, now: "2026-02-01T01:00:00Z")
+        #expect((list["data"] as? [[String: Any]])?.first?["total"] as? Int == 100)
+        let event = try ok(["events", "show", "e-1"], db: db, now: "2026-02-01T01:00:00Z")
+        #expect(isNull(event["cancelled_at"]) || event["cancelled_at"] == nil, "\(event)")
+    }
+
+    @Test("the clock: --until after now refused, a test clock moves forward only, --allow-clock-regression")
+    func clock() throws {
+        let sb = try Sandbox()
+        let db = try fresh(sb)
+        // On the system clock, a run to a future instant is refused and writes nothing.
+        let before = FileSnapshot(db)
+        let future = LedgerBinary.execute(["--db", db, "bill", "--until", "2099-01-01"])
+        #expect(future.status == 65, "\(future)")
+        #expect(future.stderr.hasPrefix("error: invalid_request: until 2099-01-01T00:00:00Z is after now"))
+        #expect(FileSnapshot(db) == before)
+        // Under a test clock, bill --until T moves the clock to T.
+        try ok(["subscriptions", "create", "--customer", "cus_a", "--item", "price_u"], db: db)
+        try ok(["bill", "--until", "2026-02-01T01:00:00Z"], db: db, now: "2026-01-01T00:00:00Z")
+        try rejected(
+            [
+                "events", "record", "--event-name", "units", "--customer", "cus_a", "--value", "5", "--timestamp",
+                "2026-01-20T00:00:00Z",
+            ], db: db, codes: [65], code: "clock_regression", now: "2026-01-20T00:00:00Z")
+        try rejected(
+            ["grants", "create", "--customer", "cus_a", "--amount", "5", "--currency", "usd", "--scope", "metered"],
+            db: db, codes: [65], code: "clock_regression", now: "2026-01-31T00:00:00Z")
+        // The override is explicit.
+        try ok(
+            [
+                "--allow-clock-regression", "grants", "create", "--customer", "cus_a", "--amount", "5", "--currency",
+                "usd", "--scope", "metered",
+            ], db: db, now: "2026-01-31T00:00:00Z")
+        // Reads at an earlier instant are fine: they change nothing.
+        try ok(["balance", "--customer", "cus_a"], db: db, now: "2026-01-15T00:00:00Z")
+    }
+
+    @Test("balance --accounts defaults to now: a grant effective next month is not in today's books")
+    func accountsAsOfNow() throws {
+        let sb = try Sandbox()
+        let db = try fresh(sb)
+        try ok(
+            [
+                "grants", "create", "--customer", "cus_a", "--amount", "900", "--currency", "usd", "--category",
+                "promotional", "--scope", "metered", "--effective-at", "2026-03-01T00:00:00Z",
+            ], db: db)
+        let today = try ok(["balance", "--accounts"], db: db)
+        #expect((today["data"] as? [Any])?.isEmpty == true, "\(today)")
+        let march = try ok(["balance", "--accounts"], db: db, now: "2026-03-01T00:00:00Z")
+        let accounts = (march["data"] as? [[String: Any]] ?? []).compactMap { $0["account"] as? String }
+        #expect(accounts.contains("expenses:promotional_credits"), "\(march)")
+        let asOf = try ok(["balance", "--accounts", "--as-of", "2026-03-01T00:00:00Z"], db: db)
+        #expect((asOf["data"] as? [Any])?.count == 2, "\(asOf)")
+    }
+
+    static let reads: [[String]] = [
+        ["customers", "list"], ["customers", "show", "cus_1"], ["meters", "list"], ["products", "list"],
+        ["prices", "list"], ["prices", "show", "price_1"], ["prices", "quote", "price_1", "--quantity", "1"],
+        ["subscriptions", "list"], ["invoices", "list"], ["invoices", "show", "in_1"],
+        ["invoices", "preview", "--subscription", "sub_1"], ["invoice-items", "list"], ["grants", "list"],
+        ["credit-transactions", "list", "--customer", "cus_1"], ["balance", "--customer", "cus_1"],
+        ["balance", "--accounts"], ["reconcile"], ["verify"],
+        ["events", "summary", "--meter", "mtr_1", "--customer", "cus_1", "--start", "2026-01-01", "--end", "2026-01-02"],
+    ]
+
+    @Test("a read on a path that does not exist: exit 66 database_missing, no file created", arguments: reads)
+    func readOnMissingFile(_ args: [String]) throws {
+        let sb = try Sandbox()
+        try rejected(args, db: sb.db, codes: [66], code: "database_missing")
+        #expect(!FileManager.default.fileExists(atPath: sb.db))
+    }
+
+    @Test("--db '' is bad usage (64), and so is LEDGER_DB=''")
+    func emptyPath() throws {
+        let sb = try Sandbox()
+        let flag = LedgerBinary.execute(["--db", "", "customers", "create", "--name", "X"], cwd: sb.dir)
+        #expect(flag.status == 64, "\(flag)")
+        #expect(flag.stderr.hasPrefix("error: invalid_request: --db"), "\(flag)")
+        var env = ProcessInfo.processInfo.environment
+        env["LEDGER_DB"] = ""
+        env["LEDGER_NOW"] = nil
+        let variable = LedgerBinary.execute(["customers", "create", "--name", "X"], environment: env, cwd: sb.dir)
+        #expect(variable.status == 64, "\(variable)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sb.dir.path).isEmpty)
+    }
+}
