@@ -202,6 +202,35 @@ import Testing
         #expect(code { _ = try w.ledger.creditBalances(customer: "cus_a", price: "price_nope") } == .resourceMissing)
     }
 
+    /// Random grants and a random price: the scoped balance is the sum over exactly the grants
+    /// that could pay it (a brute-force reading of the rule).
+    @Test func scopedBalancesMatchTheRuleForRandomGrants() async {
+        let grantGen = zip(Gen.int64(in: 1...500), Gen.int(in: 0...3), Gen.bool)
+        await propertyCheck(count: 25, input: grantGen.array(of: 0...5), Gen.int(in: 0...3)) { grants, pick in
+            let w = try! world(customers: ["cus_a"])
+            let euro = try! price(w.ledger, w.product, id: "price_eur", meter: w.meter, unit: "1", currency: eur)
+            let other = try! price(w.ledger, w.product, id: "price_other", meter: w.meter, unit: "1")
+            let metered = [w.usage, other, euro]
+            for (amount, scope, inEuro) in grants {
+                let currency = inEuro ? eur : usd
+                let scoped: CreditGrant.Scope =
+                    scope == 0 ? .metered : .prices([inEuro ? euro.id : (scope == 1 ? w.usage.id : other.id)])
+                _ = try! w.ledger.createGrant(.init(customer: "cus_a", amount: amount, currency: currency, scope: scoped))
+            }
+            let asked = pick == 3 ? w.licence : metered[pick]
+            var expected: Int64 = 0
+            for (amount, scope, inEuro) in grants where asked.recurring?.usageType == .metered {
+                guard (inEuro ? eur : usd) == asked.currency else { continue }
+                let ids = scope == 0 ? nil : [inEuro ? euro.id : (scope == 1 ? w.usage.id : other.id)]
+                if ids == nil || ids!.contains(asked.id) { expected += amount }
+            }
+            let balances = try! w.ledger.creditBalances(customer: "cus_a", price: asked.id)
+            #expect(balances.map(\.currency) == [asked.currency])
+            #expect(balances.first?.availableBalance == expected)
+            #expect(balances.first?.ledgerBalance == expected)
+        }
+    }
+
     // MARK: 4. Writes racing a due step
 
     @Test func cancellingAfterTheScheduledFinalizationIsRefusedAsIfBillHadRun() throws {
