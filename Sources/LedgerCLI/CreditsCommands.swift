@@ -88,8 +88,8 @@ struct GrantsCommand: ParsableCommand {
                         zip(grants, totals).map { g, t in
                             [
                                 g.id.rawValue, g.customer.rawValue, g.category.rawValue, "\(g.priority)",
-                                "\(t.granted) \(g.amount.currency)",
-                                "\(t.remaining)", Instant.format(g.effectiveAt),
+                                MoneyFormat.text(t.granted, g.amount.currency),
+                                MoneyFormat.text(t.remaining, g.amount.currency), Instant.format(g.effectiveAt),
                                 g.expiresAt.map(Instant.format) ?? "never",
                             ]
                         }))
@@ -150,19 +150,18 @@ struct GrantsCommand: ParsableCommand {
         case .metered: scope = "every metered price"
         case .prices(let prices): scope = prices.map(\.rawValue).joined(separator: ", ")
         }
+        let money = { (amount: Int64) in MoneyFormat.text(amount, g.amount.currency) }
         return Output(
             json: Shape.grant(g, totals: t),
             human: Human.fields([
                 ("id", g.id.rawValue), ("customer", g.customer.rawValue), ("name", g.name),
-                ("amount", "\(g.amount.amountMinor) = \(g.amount.decimalText) \(g.amount.currency)"),
+                ("amount", g.amount.formatted),
                 ("category", g.category.rawValue), ("scope", scope), ("priority", "\(g.priority)"),
                 ("effective", Instant.format(g.effectiveAt)), ("expires", g.expiresAt.map(Instant.format) ?? "never"),
-                ("cost basis", g.costBasis.map { "\($0)" }), ("funding invoice", g.fundingInvoice?.rawValue),
-                ("voided", g.voidedAt.map(Instant.format)),
-                (
-                    "balance",
-                    "granted \(t.granted), applied \(t.applied), reinstated \(t.reinstated), expired \(t.expired), voided \(t.voided), remaining \(t.remaining)"
-                ),
+                ("cost basis", g.costBasis.map(money)), ("funding invoice", g.fundingInvoice?.rawValue),
+                ("voided at", g.voidedAt.map(Instant.format)),
+                ("granted", money(t.granted)), ("applied", money(t.applied)), ("reinstated", money(t.reinstated)),
+                ("expired", money(t.expired)), ("voided", money(t.voided)), ("remaining", money(t.remaining)),
             ]))
     }
 }
@@ -189,7 +188,7 @@ struct CreditTransactionsCommand: ParsableCommand {
                         transactions.map { t in
                             [
                                 t.id.rawValue, t.grant.rawValue, t.kind.type, t.kind.rawValue,
-                                "\(t.amount.amountMinor) \(t.amount.currency)",
+                                t.amount.formatted,
                                 Instant.format(t.effectiveAt), t.invoice?.rawValue ?? "",
                             ]
                         }))
@@ -223,12 +222,8 @@ struct BalanceCommand: ParsableCommand {
                         }),
                     human: Human.table(
                         ["ACCOUNT", "AMOUNT"],
-                        balances.map {
-                            [
-                                $0.account.name,
-                                "\(Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText) \($0.currency)",
-                            ]
-                        }))
+                        balances.map { [$0.account.name, MoneyFormat.text($0.amountMinor, $0.currency)] }
+                    ))
             }
             guard let customer else {
                 throw LedgerError.invalidRequest(
@@ -261,7 +256,12 @@ struct BalanceCommand: ParsableCommand {
                 ]),
                 human: Human.table(
                     ["CURRENCY", "LEDGER BALANCE", "AVAILABLE BALANCE"],
-                    balances.map { [$0.currency.code, "\($0.ledgerBalance)", "\($0.availableBalance)"] }))
+                    balances.map {
+                        [
+                            $0.currency.code, MoneyFormat.text($0.ledgerBalance, $0.currency),
+                            MoneyFormat.text($0.availableBalance, $0.currency),
+                        ]
+                    }))
         }
     }
 }

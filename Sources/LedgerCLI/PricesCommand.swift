@@ -204,7 +204,8 @@ struct PricesCommand: ParsableCommand {
                         ["ID", "PRODUCT", "CURRENCY", "SCHEME", "RECURRING", "ACTIVE", "LOOKUP KEY"],
                         prices.map { p in
                             [
-                                p.id.rawValue, p.product.rawValue, p.currency.code, PricesCommand.schemeText(p.scheme),
+                                p.id.rawValue, p.product.rawValue, p.currency.code,
+                                PricesCommand.schemeText(p.scheme, p.currency),
                                 PricesCommand.recurringText(p), p.active ? "yes" : "no", p.lookupKey ?? "",
                             ]
                         }))
@@ -233,25 +234,28 @@ struct PricesCommand: ParsableCommand {
             try Context(root: root).run { ledger in
                 let q = try ExactDecimal.quantity(quantity, param: "quantity")
                 let (price, quote) = try ledger.quote(.init(id), quantity: q)
-                let money = Money(amountMinor: quote.amount, currency: price.currency)
                 return Output(
                     json: Shape.quote(price, q, quote),
                     human: Human.fields([
                         ("price", price.id.rawValue), ("quantity", q.description),
                         ("billed quantity", quote.billedQuantity.description),
-                        ("exact amount", "\(quote.exactAmount) (minor units)"),
-                        ("amount", "\(quote.amount) = \(money.decimalText) \(price.currency.code)"),
+                        ("exact amount", MoneyFormat.text(exactMinor: quote.exactAmount, price.currency)),
+                        ("amount", MoneyFormat.text(quote.amount, price.currency)),
                     ]))
             }
         }
     }
 
-    static func schemeText(_ scheme: PricingScheme) -> String {
+    /// An exact unit amount per unit, or per package of `units`: `0.04 usd / 100 units`.
+    static func unitText(_ amount: ExactDecimal, _ currency: Currency, per units: Int64 = 1) -> String {
+        MoneyFormat.text(exactMinor: amount, currency) + (units == 1 ? " / unit" : " / \(units) units")
+    }
+
+    static func schemeText(_ scheme: PricingScheme, _ currency: Currency) -> String {
         switch scheme {
         case .perUnit(let amount, let transform):
-            var text = "\(amount)/unit"
-            if let transform { text += " per \(transform.divideBy) (round \(transform.round.rawValue))" }
-            return text
+            guard let transform else { return unitText(amount, currency) }
+            return unitText(amount, currency, per: transform.divideBy) + " (round \(transform.round.rawValue))"
         case .tiered(let mode, let tiers):
             return "\(mode.rawValue), \(tiers.count) tiers"
         }
@@ -270,15 +274,18 @@ struct PricesCommand: ParsableCommand {
             tierLines = tiers.map { t in
                 let range = t.upTo.map { "\(lower + 1)–\($0)" } ?? "\(lower + 1)+"
                 lower = t.upTo ?? lower
-                return "\(range): \(t.unitAmount.map { "\($0)/unit" } ?? "-")"
-                    + (t.flatAmount.map { " + flat \($0)" } ?? "")
+                let amounts = [
+                    t.unitAmount.map { unitText($0, p.currency) },
+                    t.flatAmount.map { "flat " + MoneyFormat.text(exactMinor: $0, p.currency) },
+                ]
+                return "\(range): " + amounts.compactMap { $0 }.joined(separator: " + ")
             }.joined(separator: "; ")
         }
         return Output(
             json: Shape.price(p),
             human: Human.fields([
                 ("id", p.id.rawValue), ("product", p.product.rawValue), ("currency", p.currency.code),
-                ("scheme", schemeText(p.scheme)), ("tiers", tierLines), ("recurring", recurringText(p)),
+                ("scheme", schemeText(p.scheme, p.currency)), ("tiers", tierLines), ("recurring", recurringText(p)),
                 ("active", p.active ? "yes" : "no"), ("lookup_key", p.lookupKey), ("nickname", p.nickname),
                 ("created", Instant.format(p.created)), ("metadata", Human.metadata(p.metadata)),
             ]))
