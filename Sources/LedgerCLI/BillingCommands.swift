@@ -14,9 +14,11 @@ struct SubscriptionsCommand: ParsableCommand {
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "PRICE or PRICE:QUANTITY (repeatable; metered prices take no quantity).") var item: [String] = []
         @Option(help: "flexible (default) or classic.") var billingMode: String = "flexible"
-        @Option(help: "Align periods to this instant (default: the start).") var billingCycleAnchor: String?
-        @Option(help: "Start in the past at this instant.") var backdateStartDate: String?
-        @Option(help: "Seconds after a period's end before its invoice finalizes (default 3600).")
+        @Option(parsing: .unconditional, help: "Align periods to this instant (default: the start).")
+        var billingCycleAnchor: String?
+        @Option(parsing: .unconditional, help: "Start in the past at this instant.") var backdateStartDate: String?
+        @Option(
+            parsing: .unconditional, help: "Seconds after a period's end before its invoice finalizes (default 3600).")
         var gracePeriod: Int64 = Limits.finalizationGraceSeconds
         @Option(help: "Your own ID for the subscription (default: sub_ and random characters).") var id: String?
         @Option(help: "A key=value pair to store on the subscription (repeatable).") var metadata: [String] = []
@@ -142,9 +144,10 @@ struct InvoiceItemsCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "ISO 4217 currency code.") var currency: String
-        @Option(help: "Whole minor units.") var amount: String?
-        @Option(help: "Minor units per unit, up to 12 decimals (with --quantity).") var unitAmountDecimal: String?
-        @Option(help: "A decimal quantity (with --unit-amount-decimal).") var quantity: String?
+        @Option(parsing: .unconditional, help: "Whole minor units.") var amount: String?
+        @Option(parsing: .unconditional, help: "Minor units per unit, up to 12 decimals (with --quantity).")
+        var unitAmountDecimal: String?
+        @Option(parsing: .unconditional, help: "A decimal quantity (with --unit-amount-decimal).") var quantity: String?
         @Option(help: "Shown on the invoice line.") var description: String?
         @Option(help: "Only this subscription's next invoice takes it.") var subscription: String?
         @Option(help: "A draft invoice to put it on now.") var invoice: String?
@@ -404,7 +407,8 @@ struct BillCommand: ParsableCommand {
         commandName: "bill",
         abstract: "The billing run: close due periods and finalize due drafts, in time order, up to a time.")
     @ParentCommand var root: LedgerCommand
-    @Option(help: "Process everything due up to this instant (default: now).") var until: String?
+    @Option(parsing: .unconditional, help: "Process everything due up to this instant (default: now).")
+    var until: String?
 
     func run() throws {
         try Context(root: root).run { ledger in

@@ -11,16 +11,19 @@ struct GrantsCommand: ParsableCommand {
             abstract: "Grant prepaid or promotional credit for metered usage.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
-        @Option(help: "The face value in minor units (> 0).") var amount: String
+        @Option(parsing: .unconditional, help: "The face value in minor units (> 0).") var amount: String
         @Option(help: "ISO 4217 currency code.") var currency: String
         @Option(help: "paid (default) or promotional.") var category: String = "paid"
         @Option(name: .customLong("scope"), help: "The scope's price type: metered.") var scopeType: String?
         @Option(help: "A metered price the grant applies to (repeatable, at most 20).") var scopePrice: [String] = []
-        @Option(help: "0 (applied first) to 100; default 50.") var priority: Int = 50
-        @Option(help: "When it becomes usable (default now).") var effectiveAt: String?
-        @Option(help: "When its remaining balance expires (default never).") var expiresAt: String?
+        @Option(parsing: .unconditional, help: "0 (applied first) to 100; default 50.") var priority: Int = 50
+        @Option(parsing: .unconditional, help: "When it becomes usable (default now).") var effectiveAt: String?
+        @Option(parsing: .unconditional, help: "When its remaining balance expires (default never).")
+        var expiresAt: String?
         @Option(help: "A name for people.") var name: String?
-        @Option(help: "What the customer paid for a paid grant, in minor units (default: the face value).")
+        @Option(
+            parsing: .unconditional,
+            help: "What the customer paid for a paid grant, in minor units (default: the face value).")
         var costBasis: String?
         @Option(help: "The invoice that sold a paid grant.") var fundingInvoice: String?
         @Option(help: "Your own ID for the grant (default: credgr_ and random characters).") var id: String?
@@ -102,7 +105,7 @@ struct GrantsCommand: ParsableCommand {
             abstract: "Change a grant's expiry or metadata (nothing else changes).")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The grant's ID.") var id: String
-        @Option(help: "A new expiry, or 'never'.") var expiresAt: String?
+        @Option(parsing: .unconditional, help: "A new expiry, or 'never'.") var expiresAt: String?
         @Option(help: "A key=value pair replacing the metadata (repeatable).") var metadata: [String] = []
 
         func run() throws {
@@ -204,7 +207,7 @@ struct BalanceCommand: ParsableCommand {
     @Option(help: "The customer's ID.") var customer: String?
     @Option(help: "Only this grant.") var grant: String?
     @Option(help: "Only grants that can pay this price.") var scopePrice: String?
-    @Option(help: "The instant (default now).") var asOf: String?
+    @Option(parsing: .unconditional, help: "The instant (default now).") var asOf: String?
     @Flag(help: "Journal account balances as a tree, like ledger-cli's balance.") var accounts = false
 
     func run() throws {

@@ -16,13 +16,16 @@ struct PricesCommand: ParsableCommand {
         @Option(help: "A key unique among active prices.") var lookupKey: String?
         @Option(help: "one_time or recurring (default: recurring when --interval is given).") var type: String?
         @Option(help: "day, week, month or year.") var interval: String?
-        @Option(help: "Intervals between billings (at most 3 years in total).") var intervalCount: Int?
+        @Option(parsing: .unconditional, help: "Intervals between billings (at most 3 years in total).")
+        var intervalCount: Int?
         @Option(help: "licensed (default) or metered.") var usageType: String?
         @Option(help: "The meter of a metered price.") var meter: String?
         @Option(help: "per_unit (default) or tiered (default when --tier is given).") var billingScheme: String?
-        @Option(help: "Whole minor units per unit.") var unitAmount: String?
-        @Option(help: "Minor units per unit, up to 12 decimals.") var unitAmountDecimal: String?
-        @Option(help: "transform_quantity: divide the quantity by N before pricing.") var divideBy: String?
+        @Option(parsing: .unconditional, help: "Whole minor units per unit.") var unitAmount: String?
+        @Option(parsing: .unconditional, help: "Minor units per unit, up to 12 decimals.")
+        var unitAmountDecimal: String?
+        @Option(parsing: .unconditional, help: "transform_quantity: divide the quantity by N before pricing.")
+        var divideBy: String?
         @Option(help: "transform_quantity: round the division up or down.") var round: String?
         @Option(help: "graduated or volume.") var tiersMode: String?
         @Option(
@@ -228,7 +231,8 @@ struct PricesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "What a quantity costs under a price.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The price's ID.") var id: String
-        @Option(help: "The quantity (a decimal, up to 12 digits after the point).") var quantity: String
+        @Option(parsing: .unconditional, help: "The quantity (a decimal, up to 12 digits after the point).")
+        var quantity: String
 
         func run() throws {
             try Context(root: root).run { ledger in
