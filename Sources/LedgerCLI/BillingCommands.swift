@@ -14,9 +14,11 @@ struct SubscriptionsCommand: ParsableCommand {
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "PRICE or PRICE:QUANTITY (repeatable; metered prices take no quantity).") var item: [String] = []
         @Option(help: "flexible (default) or classic.") var billingMode: String = "flexible"
-        @Option(help: "Align periods to this instant (default: the start).") var billingCycleAnchor: String?
-        @Option(help: "Start in the past at this instant.") var backdateStartDate: String?
-        @Option(help: "Seconds after a period's end before its invoice finalizes (default 3600).")
+        @Option(parsing: .unconditional, help: "Align periods to this instant (default: the start).")
+        var billingCycleAnchor: String?
+        @Option(parsing: .unconditional, help: "Start in the past at this instant.") var backdateStartDate: String?
+        @Option(
+            parsing: .unconditional, help: "Seconds after a period's end before its invoice finalizes (default 3600).")
         var gracePeriod: Int64 = Limits.finalizationGraceSeconds
         @Option(help: "Your own ID for the subscription (default: sub_ and random characters).") var id: String?
         @Option(help: "A key=value pair to store on the subscription (repeatable).") var metadata: [String] = []
@@ -52,7 +54,7 @@ struct SubscriptionsCommand: ParsableCommand {
                         },
                         graceSeconds: gracePeriod, metadata: try KeyValues.metadata(metadata)))
                 var output = SubscriptionsCommand.output(subscription)
-                if let invoice { output.human += "\n\nfirst invoice:\n" + InvoicesCommand.human(invoice) }
+                if let invoice { output.human += "\n\nfirst invoice:\n" + (try InvoicesCommand.human(invoice)) }
                 return output
             }
         }
@@ -103,7 +105,9 @@ struct SubscriptionsCommand: ParsableCommand {
             try Context(root: root).run { ledger in
                 let (subscription, invoice) = try ledger.cancelSubscription(.init(id), atPeriodEnd: atPeriodEnd)
                 var output = SubscriptionsCommand.output(subscription)
-                if let invoice { output.human += "\n\nfinal invoice (draft):\n" + InvoicesCommand.human(invoice) }
+                if let invoice {
+                    output.human += "\n\nfinal invoice (draft):\n" + (try InvoicesCommand.human(invoice))
+                }
                 return output
             }
         }
@@ -140,9 +144,10 @@ struct InvoiceItemsCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "ISO 4217 currency code.") var currency: String
-        @Option(help: "Whole minor units.") var amount: String?
-        @Option(help: "Minor units per unit, up to 12 decimals (with --quantity).") var unitAmountDecimal: String?
-        @Option(help: "A decimal quantity (with --unit-amount-decimal).") var quantity: String?
+        @Option(parsing: .unconditional, help: "Whole minor units.") var amount: String?
+        @Option(parsing: .unconditional, help: "Minor units per unit, up to 12 decimals (with --quantity).")
+        var unitAmountDecimal: String?
+        @Option(parsing: .unconditional, help: "A decimal quantity (with --unit-amount-decimal).") var quantity: String?
         @Option(help: "Shown on the invoice line.") var description: String?
         @Option(help: "Only this subscription's next invoice takes it.") var subscription: String?
         @Option(help: "A draft invoice to put it on now.") var invoice: String?
@@ -184,10 +189,10 @@ struct InvoiceItemsCommand: ParsableCommand {
                 return Output(
                     json: .list(items.map(Shape.invoiceItem)),
                     human: Human.table(
-                        ["ID", "CUSTOMER", "AMOUNT", "CURRENCY", "INVOICE", "DESCRIPTION"],
+                        ["ID", "CUSTOMER", "AMOUNT", "INVOICE", "DESCRIPTION"],
                         items.map {
                             [
-                                $0.id.rawValue, $0.customer.rawValue, "\($0.amount)", $0.currency.code,
+                                $0.id.rawValue, $0.customer.rawValue, MoneyFormat.text($0.amount, $0.currency),
                                 $0.invoice?.rawValue ?? "(pending)", $0.description ?? "",
                             ]
                         }))
@@ -200,11 +205,8 @@ struct InvoiceItemsCommand: ParsableCommand {
             json: Shape.invoiceItem(ii),
             human: Human.fields([
                 ("id", ii.id.rawValue), ("customer", ii.customer.rawValue),
-                (
-                    "amount",
-                    "\(ii.amount) = \(Money(amountMinor: ii.amount, currency: ii.currency).decimalText) \(ii.currency)"
-                ),
-                ("quantity", ii.quantity.description), ("unit amount", ii.unitAmount?.description),
+                ("amount", MoneyFormat.text(ii.amount, ii.currency)), ("quantity", ii.quantity.description),
+                ("unit amount", ii.unitAmount.map { MoneyFormat.text(exactMinor: $0, ii.currency) + " / unit" }),
                 ("description", ii.description), ("invoice", ii.invoice?.rawValue ?? "(pending)"),
                 ("subscription", ii.subscription?.rawValue),
             ]))
@@ -237,7 +239,7 @@ struct InvoicesCommand: ParsableCommand {
                     throw LedgerError.invalidRequest(
                         "--pending-items must be include or exclude", param: "pending_invoice_items_behavior")
                 }
-                return InvoicesCommand.output(
+                return try InvoicesCommand.output(
                     try ledger.createInvoice(
                         customer: .init(customer), currency: try currency.map { try Currency(code: $0) },
                         includePending: pendingItems == "include", description: description, id: id,
@@ -252,7 +254,7 @@ struct InvoicesCommand: ParsableCommand {
         @Argument(help: "The invoice's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).read { ledger in InvoicesCommand.output(try ledger.invoice(.init(id))) }
+            try Context(root: root).read { ledger in try InvoicesCommand.output(try ledger.invoice(.init(id))) }
         }
     }
 
@@ -277,8 +279,7 @@ struct InvoicesCommand: ParsableCommand {
                             [
                                 i.id.rawValue, i.number ?? "(draft)", i.customer.rawValue, i.status.rawValue,
                                 "\(Instant.format(i.periodStart)) → \(Instant.format(i.periodEnd))",
-                                "\(Money(amountMinor: i.total, currency: i.currency).decimalText) \(i.currency)",
-                                "\(i.amountDue)",
+                                MoneyFormat.text(i.total, i.currency), MoneyFormat.text(i.amountDue, i.currency),
                             ]
                         }))
             }
@@ -293,7 +294,7 @@ struct InvoicesCommand: ParsableCommand {
 
         func run() throws {
             try Context(root: root).read { ledger in
-                InvoicesCommand.output(try ledger.previewInvoice(subscription: .init(subscription)))
+                try InvoicesCommand.output(try ledger.previewInvoice(subscription: .init(subscription)))
             }
         }
     }
@@ -304,7 +305,7 @@ struct InvoicesCommand: ParsableCommand {
         @Argument(help: "The invoice's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in InvoicesCommand.output(try ledger.finalizeInvoice(.init(id))) }
+            try Context(root: root).run { ledger in try InvoicesCommand.output(try ledger.finalizeInvoice(.init(id))) }
         }
     }
 
@@ -314,7 +315,7 @@ struct InvoicesCommand: ParsableCommand {
         @Argument(help: "The invoice's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in InvoicesCommand.output(try ledger.payInvoice(.init(id))) }
+            try Context(root: root).run { ledger in try InvoicesCommand.output(try ledger.payInvoice(.init(id))) }
         }
     }
 
@@ -324,7 +325,7 @@ struct InvoicesCommand: ParsableCommand {
         @Argument(help: "The invoice's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in InvoicesCommand.output(try ledger.voidInvoice(.init(id))) }
+            try Context(root: root).run { ledger in try InvoicesCommand.output(try ledger.voidInvoice(.init(id))) }
         }
     }
 
@@ -335,7 +336,9 @@ struct InvoicesCommand: ParsableCommand {
         @Argument(help: "The invoice's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in InvoicesCommand.output(try ledger.markUncollectible(.init(id))) }
+            try Context(root: root).run { ledger in
+                try InvoicesCommand.output(try ledger.markUncollectible(.init(id)))
+            }
         }
     }
 
@@ -356,9 +359,12 @@ struct InvoicesCommand: ParsableCommand {
         }
     }
 
-    static func human(_ i: Invoice) -> String {
-        let money = { (amount: Int64) in "\(Money(amountMinor: amount, currency: i.currency).decimalText) \(i.currency)"
-        }
+    /// The invoice for people: its head, each line with the credits applied to it (grant and
+    /// credit balance transaction), and the totals, every amount in major units with its currency.
+    /// - Throws: `amount_overflow` if the credits applied do not sum within 64 bits (they never
+    ///   exceed the subtotal, so this is a broken invariant, reported rather than trapped).
+    static func human(_ i: Invoice) throws -> String {
+        let money = { (amount: Int64) in MoneyFormat.text(amount, i.currency) }
         let head = Human.fields([
             ("id", i.id.rawValue), ("number", i.number ?? "(draft)"), ("customer", i.customer.rawValue),
             ("subscription", i.subscription?.rawValue), ("reason", i.billingReason.rawValue),
@@ -368,22 +374,31 @@ struct InvoicesCommand: ParsableCommand {
         ])
         let lines = Human.table(
             ["DESCRIPTION", "QUANTITY", "PERIOD", "AMOUNT"],
-            i.lines.map { l in
+            i.lines.flatMap { l in
                 [
-                    l.description ?? "", l.quantity.description,
-                    "\(Instant.format(l.periodStart).prefix(10)) → \(Instant.format(l.periodEnd).prefix(10))",
-                    money(l.amount),
+                    [
+                        l.description ?? "", l.quantity.description,
+                        "\(Instant.format(l.periodStart).prefix(10)) → \(Instant.format(l.periodEnd).prefix(10))",
+                        money(l.amount),
+                    ]
                 ]
+                    + l.creditAmounts.map { c in
+                        // A preview's credits are provisional: no balance transaction exists yet.
+                        ["  credit from \(c.grant) (\(c.transaction ?? "provisional"))", "", "", money(-c.amount)]
+                    }
             })
+        let credits = i.creditAmounts
         let totals = Human.fields([
-            ("subtotal", money(i.subtotal)), ("total", money(i.total)), ("amount due", money(i.amountDue)),
+            ("subtotal", money(i.subtotal)),
+            ("credits", credits.isEmpty ? nil : money(-(try MinorUnits.sum(credits.map(\.amount))))),
+            ("total", money(i.total)), ("amount due", money(i.amountDue)),
             ("amount paid", money(i.amountPaid)), ("amount remaining", money(i.amountRemaining)),
         ])
         return head + "\n" + lines + "\n" + totals
     }
 
-    static func output(_ i: Invoice) -> Output {
-        Output(json: Shape.invoice(i), human: human(i))
+    static func output(_ i: Invoice) throws -> Output {
+        Output(json: Shape.invoice(i), human: try human(i))
     }
 }
 
@@ -392,7 +407,8 @@ struct BillCommand: ParsableCommand {
         commandName: "bill",
         abstract: "The billing run: close due periods and finalize due drafts, in time order, up to a time.")
     @ParentCommand var root: LedgerCommand
-    @Option(help: "Process everything due up to this instant (default: now).") var until: String?
+    @Option(parsing: .unconditional, help: "Process everything due up to this instant (default: now).")
+    var until: String?
 
     func run() throws {
         let until: Int64?

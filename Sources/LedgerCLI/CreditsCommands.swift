@@ -11,16 +11,19 @@ struct GrantsCommand: ParsableCommand {
             abstract: "Grant prepaid or promotional credit for metered usage.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
-        @Option(help: "The face value in minor units (> 0).") var amount: String
+        @Option(parsing: .unconditional, help: "The face value in minor units (> 0).") var amount: String
         @Option(help: "ISO 4217 currency code.") var currency: String
         @Option(help: "paid (default) or promotional.") var category: String = "paid"
         @Option(name: .customLong("scope"), help: "The scope's price type: metered.") var scopeType: String?
         @Option(help: "A metered price the grant applies to (repeatable, at most 20).") var scopePrice: [String] = []
-        @Option(help: "0 (applied first) to 100; default 50.") var priority: Int = 50
-        @Option(help: "When it becomes usable (default now).") var effectiveAt: String?
-        @Option(help: "When its remaining balance expires (default never).") var expiresAt: String?
+        @Option(parsing: .unconditional, help: "0 (applied first) to 100; default 50.") var priority: Int = 50
+        @Option(parsing: .unconditional, help: "When it becomes usable (default now).") var effectiveAt: String?
+        @Option(parsing: .unconditional, help: "When its remaining balance expires (default never).")
+        var expiresAt: String?
         @Option(help: "A name for people.") var name: String?
-        @Option(help: "What the customer paid for a paid grant, in minor units (default: the face value).")
+        @Option(
+            parsing: .unconditional,
+            help: "What the customer paid for a paid grant, in minor units (default: the face value).")
         var costBasis: String?
         @Option(help: "The invoice that sold a paid grant.") var fundingInvoice: String?
         @Option(help: "Your own ID for the grant (default: credgr_ and random characters).") var id: String?
@@ -88,8 +91,8 @@ struct GrantsCommand: ParsableCommand {
                         zip(grants, totals).map { g, t in
                             [
                                 g.id.rawValue, g.customer.rawValue, g.category.rawValue, "\(g.priority)",
-                                "\(t.granted) \(g.amount.currency)",
-                                "\(t.remaining)", Instant.format(g.effectiveAt),
+                                MoneyFormat.text(t.granted, g.amount.currency),
+                                MoneyFormat.text(t.remaining, g.amount.currency), Instant.format(g.effectiveAt),
                                 g.expiresAt.map(Instant.format) ?? "never",
                             ]
                         }))
@@ -102,7 +105,7 @@ struct GrantsCommand: ParsableCommand {
             abstract: "Change a grant's expiry or metadata (nothing else changes).")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The grant's ID.") var id: String
-        @Option(help: "A new expiry, or 'never'.") var expiresAt: String?
+        @Option(parsing: .unconditional, help: "A new expiry, or 'never'.") var expiresAt: String?
         @Option(help: "A key=value pair replacing the metadata (repeatable).") var metadata: [String] = []
 
         func run() throws {
@@ -150,19 +153,18 @@ struct GrantsCommand: ParsableCommand {
         case .metered: scope = "every metered price"
         case .prices(let prices): scope = prices.map(\.rawValue).joined(separator: ", ")
         }
+        let money = { (amount: Int64) in MoneyFormat.text(amount, g.amount.currency) }
         return Output(
             json: Shape.grant(g, totals: t),
             human: Human.fields([
                 ("id", g.id.rawValue), ("customer", g.customer.rawValue), ("name", g.name),
-                ("amount", "\(g.amount.amountMinor) = \(g.amount.decimalText) \(g.amount.currency)"),
+                ("amount", g.amount.formatted),
                 ("category", g.category.rawValue), ("scope", scope), ("priority", "\(g.priority)"),
                 ("effective", Instant.format(g.effectiveAt)), ("expires", g.expiresAt.map(Instant.format) ?? "never"),
-                ("cost basis", g.costBasis.map { "\($0)" }), ("funding invoice", g.fundingInvoice?.rawValue),
-                ("voided", g.voidedAt.map(Instant.format)),
-                (
-                    "balance",
-                    "granted \(t.granted), applied \(t.applied), reinstated \(t.reinstated), expired \(t.expired), voided \(t.voided), remaining \(t.remaining)"
-                ),
+                ("cost basis", g.costBasis.map(money)), ("funding invoice", g.fundingInvoice?.rawValue),
+                ("voided at", g.voidedAt.map(Instant.format)),
+                ("granted", money(t.granted)), ("applied", money(t.applied)), ("reinstated", money(t.reinstated)),
+                ("expired", money(t.expired)), ("voided", money(t.voided)), ("remaining", money(t.remaining)),
             ]))
     }
 }
@@ -177,11 +179,13 @@ struct CreditTransactionsCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "Only this grant's transactions.") var grant: String?
+        @Option(help: "Transactions effective at or before this instant (default now).") var asOf: String?
 
         func run() throws {
             try Context(root: root).read { ledger in
                 let transactions = try ledger.creditTransactions(
-                    customer: .init(customer), grant: grant.map { .init($0) })
+                    customer: .init(customer), grant: grant.map { .init($0) },
+                    asOf: try asOf.map { try Instant.parse($0, param: "as_of") })
                 return Output(
                     json: .list(transactions.map(Shape.creditTransaction)),
                     human: Human.table(
@@ -189,7 +193,7 @@ struct CreditTransactionsCommand: ParsableCommand {
                         transactions.map { t in
                             [
                                 t.id.rawValue, t.grant.rawValue, t.kind.type, t.kind.rawValue,
-                                "\(t.amount.amountMinor) \(t.amount.currency)",
+                                t.amount.formatted,
                                 Instant.format(t.effectiveAt), t.invoice?.rawValue ?? "",
                             ]
                         }))
@@ -205,7 +209,7 @@ struct BalanceCommand: ParsableCommand {
     @Option(help: "The customer's ID.") var customer: String?
     @Option(help: "Only this grant.") var grant: String?
     @Option(help: "Only grants that can pay this price.") var scopePrice: String?
-    @Option(help: "The instant (default now).") var asOf: String?
+    @Option(parsing: .unconditional, help: "The instant (default now).") var asOf: String?
     @Flag(help: "Journal account balances as a tree, like ledger-cli's balance.") var accounts = false
 
     func run() throws {
@@ -223,12 +227,8 @@ struct BalanceCommand: ParsableCommand {
                         }),
                     human: Human.table(
                         ["ACCOUNT", "AMOUNT"],
-                        balances.map {
-                            [
-                                $0.account.name,
-                                "\(Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText) \($0.currency)",
-                            ]
-                        }))
+                        balances.map { [$0.account.name, MoneyFormat.text($0.amountMinor, $0.currency)] }
+                    ))
             }
             guard let customer else {
                 throw LedgerError.invalidRequest(
@@ -261,7 +261,12 @@ struct BalanceCommand: ParsableCommand {
                 ]),
                 human: Human.table(
                     ["CURRENCY", "LEDGER BALANCE", "AVAILABLE BALANCE"],
-                    balances.map { [$0.currency.code, "\($0.ledgerBalance)", "\($0.availableBalance)"] }))
+                    balances.map {
+                        [
+                            $0.currency.code, MoneyFormat.text($0.ledgerBalance, $0.currency),
+                            MoneyFormat.text($0.availableBalance, $0.currency),
+                        ]
+                    }))
         }
     }
 }

@@ -165,12 +165,12 @@ struct DemoCommand: ParsableCommand {
         var sections: [String] = []
         var all: [JSON] = []
         for (customer, title) in [
-            (john, "P1 pay as you go (John Doe): 4 cents per 100 tokens, rounded up per package"),
-            (acme, "P2 flat fee and overages (Acme, 3 seats): 100 USD a seat + 4 cents a token above 1,000"),
-            (pro, "P3 Hypernian Pro (Pro Labs): 200 USD with 100,000 tokens included, then 0.1 cent a token"),
+            (john, "P1 pay as you go (John Doe): 0.04 usd per 100 tokens, rounded up per package"),
+            (acme, "P2 flat fee and overages (Acme, 3 seats): 100.00 usd a seat + 0.04 usd a token above 1,000"),
+            (pro, "P3 Hypernian Pro (Pro Labs): 200.00 usd with 100,000 tokens included, then 0.001 usd a token"),
             (
                 enterprise,
-                "P4 prepaid contract (Enterprise Corp): paid 100,000 USD for 120,000 USD of credit on Hypernian Pro"
+                "P4 prepaid contract (Enterprise Corp): paid 100,000.00 usd for 120,000.00 usd of credit on Hypernian Pro"
             ),
         ] {
             let invoices = try ledger.invoices(customer: customer.id)
@@ -179,7 +179,7 @@ struct DemoCommand: ParsableCommand {
                 let head = [
                     invoice.number ?? "(draft)", invoice.status.rawValue,
                     "\(Instant.format(invoice.periodStart).prefix(10)) → \(Instant.format(invoice.periodEnd).prefix(10))",
-                    "", "", Money(amountMinor: invoice.total, currency: invoice.currency).decimalText,
+                    "", "", MoneyFormat.text(invoice.total, invoice.currency),
                 ]
                 return [head]
                     + invoice.lines.flatMap { line in
@@ -187,25 +187,25 @@ struct DemoCommand: ParsableCommand {
                             [
                                 "", "", "  " + (line.description ?? ""), line.quantity.description,
                                 "\(Instant.format(line.periodStart).prefix(10)) → \(Instant.format(line.periodEnd).prefix(10))",
-                                Money(amountMinor: line.amount, currency: line.currency).decimalText,
+                                MoneyFormat.text(line.amount, line.currency),
                             ]
                         ]
                             + line.creditAmounts.map { credit in
                                 [
                                     "", "", "    credit from \(credit.grant)", "", "",
-                                    "-" + Money(amountMinor: credit.amount, currency: line.currency).decimalText,
+                                    MoneyFormat.text(-credit.amount, line.currency),
                                 ]
                             }
                     }
             }
             sections.append(
                 title + "\n"
-                    + Human.table(["NUMBER", "STATUS", "PERIOD / LINE", "QUANTITY", "LINE PERIOD", "USD"], rows))
+                    + Human.table(["NUMBER", "STATUS", "PERIOD / LINE", "QUANTITY", "LINE PERIOD", "AMOUNT"], rows))
         }
         func credit(_ iso: String) throws -> String {
             let b = try ledger.creditBalances(customer: enterprise.id, asOf: try Instant.parse(iso)).first
             return
-                "ledger \(Money(amountMinor: b?.ledgerBalance ?? 0, currency: usd).decimalText), available \(Money(amountMinor: b?.availableBalance ?? 0, currency: usd).decimalText) USD"
+                "ledger \(MoneyFormat.text(b?.ledgerBalance ?? 0, usd)), available \(MoneyFormat.text(b?.availableBalance ?? 0, usd))"
         }
         var story = ["credit balance 2026-04-01: " + (try credit("2026-04-01T01:00:00Z"))]
         // No more usage: the contract's credit expires unused at 2027-01-01T00:00:00Z exactly.
@@ -214,10 +214,13 @@ struct DemoCommand: ParsableCommand {
         story.append("credit balance as of 2026-12-31T23:59:59Z: " + (try credit("2026-12-31T23:59:59Z")))
         story.append("credit balance as of 2027-01-01T00:00:00Z: " + (try credit("2027-01-01T00:00:00Z")))
         if let row = try ledger.reconcile(grant: contract.id).first {
+            let money = { (amount: Int64) in MoneyFormat.text(amount, row.currency) }
+            let differences = row.differences.map { "\($0.0) \(money($0.1))" }.joined(separator: ", ")
             story.append(
-                "reconcile: committed \(row.committed), paid \(row.paid), granted \(row.granted), applied \(row.applied), "
-                    + "expired \(row.expired); recognized revenue at cost \(row.recognized) + breakage \(row.breakage) = "
-                    + "\(row.recognized + row.breakage) (cents); differences \(row.differences.map { "\($0.0) \($0.1)" }.joined(separator: ", "))"
+                "reconcile: committed \(money(row.committed)), paid \(money(row.paid)), granted \(money(row.granted)), "
+                    + "applied \(money(row.applied)),\n  expired \(money(row.expired)); "
+                    + "recognized revenue at cost \(money(row.recognized)) + breakage \(money(row.breakage)) = "
+                    + "\(money(try MinorUnits.sum([row.recognized, row.breakage])));\n  differences \(differences)"
             )
         }
         sections.append(story.joined(separator: "\n"))
@@ -225,10 +228,9 @@ struct DemoCommand: ParsableCommand {
         sections.append(
             "Journal balances on 2027-01-01, receivables left out (hledger signs: revenue and liabilities are negative)\n"
                 + Human.table(
-                    ["ACCOUNT", "USD"],
-                    balances.map {
-                        [$0.account.name, Money(amountMinor: $0.amountMinor, currency: $0.currency).decimalText]
-                    }))
+                    ["ACCOUNT", "AMOUNT"],
+                    balances.map { [$0.account.name, MoneyFormat.text($0.amountMinor, $0.currency)] }
+                ))
         let findings = try ledger.verify()
         sections.append(
             "verify: "
@@ -255,15 +257,15 @@ struct DemoCommand: ParsableCommand {
             for text in quantities {
                 let quantity = ExactDecimal(parsing: text)!
                 let quote = try Pricing.quote(price.scheme, quantity: quantity)
-                let money = Money(amountMinor: quote.amount, currency: price.currency)
                 rows.append([
-                    text, quote.exactAmount.description, "\(quote.amount)", "\(money.decimalText) \(price.currency)",
+                    text, MoneyFormat.text(exactMinor: quote.exactAmount, price.currency),
+                    MoneyFormat.text(quote.amount, price.currency),
                 ])
                 quotes.append(Shape.quote(price, quantity, quote))
             }
             sections.append(
-                "\(title)\n  price \(price.id) — \(PricesCommand.schemeText(price.scheme))\n"
-                    + Human.table(["QUANTITY", "EXACT (minor)", "AMOUNT", ""], rows)
+                "\(title)\n  price \(price.id) — \(PricesCommand.schemeText(price.scheme, price.currency))\n"
+                    + Human.table(["QUANTITY", "EXACT AMOUNT", "AMOUNT"], rows)
                     .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
 
@@ -275,7 +277,9 @@ struct DemoCommand: ParsableCommand {
                 .init(
                     product: examples.id, currency: usd, kind: .recurring, recurring: month(.licensed, nil),
                     scheme: .tiered(mode: mode, tiers: stripeTiers)))
-            try show("P5 \(mode.rawValue): 1–5 at 7 USD, 6–10 at 6.50, 11+ at 6", price, ["5", "6", "20", "25"])
+            try show(
+                "P5 \(mode.rawValue): 1–5 at 7.00 usd, 6–10 at 6.50 usd, 11+ at 6.00 usd", price,
+                ["5", "6", "20", "25"])
         }
         let flatTiers = [
             tier(5, "500", "1000"), tier(10, "400", "2000"), tier(15, "300", "3000"),
@@ -292,7 +296,7 @@ struct DemoCommand: ParsableCommand {
             .init(
                 product: examples.id, currency: usd, kind: .recurring, recurring: month(.licensed, nil),
                 scheme: .perUnit(unitAmount: ExactDecimal(parsing: "0.05")!, transform: nil)))
-        try show("Rounding once per line, half away from zero: 0.05 cent a unit", rounding, ["30", "10", "9"])
+        try show("Rounding once per line, half away from zero: 0.0005 usd a unit", rounding, ["30", "10", "9"])
 
         return Output(json: .list(quotes), human: sections.joined(separator: "\n\n"))
     }

@@ -9,7 +9,9 @@ struct EventsCommand: ParsableCommand {
 
     /// The accepted timestamp window, shared by record and import.
     struct WindowOptions: ParsableArguments {
-        @Option(help: "Accept timestamps up to this many days before now (default 35, Stripe's window).")
+        @Option(
+            parsing: .unconditional,
+            help: "Accept timestamps up to this many days before now (default 35, Stripe's window).")
         var maxAgeDays: Int64 = Limits.eventMaxAgeSeconds / 86_400
 
         func window() throws -> EventWindow {
@@ -25,8 +27,9 @@ struct EventsCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
         @Option(help: "The meter's event name.") var eventName: String
         @Option(help: "The customer's ID.") var customer: String
-        @Option(help: "The value (a decimal; negative corrects).") var value: String
-        @Option(help: "When it happened (default now): Unix seconds or ISO 8601.") var timestamp: String?
+        @Option(parsing: .unconditional, help: "The value (a decimal; negative corrects).") var value: String
+        @Option(parsing: .unconditional, help: "When it happened (default now): Unix seconds or ISO 8601.")
+        var timestamp: String?
         @Option(help: "A unique identifier (default generated); re-sending it is a no-op.") var identifier: String?
         @Option(help: "A dimension key=value stored with the event (repeatable).") var payload: [String] = []
         @OptionGroup var window: WindowOptions
@@ -151,8 +154,10 @@ struct EventsCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
         @Option(help: "The meter's ID.") var meter: String
         @Option(help: "The customer's ID.") var customer: String
-        @Option(help: "Start (inclusive), aligned to a minute (an hour or UTC day when grouped).") var start: String
-        @Option(help: "End (exclusive), aligned like --start.") var end: String
+        @Option(
+            parsing: .unconditional, help: "Start (inclusive), aligned to a minute (an hour or UTC day when grouped).")
+        var start: String
+        @Option(parsing: .unconditional, help: "End (exclusive), aligned like --start.") var end: String
         @Option(help: "hour or day: one summary per window holding events.") var group: String?
 
         func run() throws {

@@ -19,7 +19,13 @@ struct LedgerCommand: ParsableCommand {
     @Option(name: .long, help: "The ledger file (default: $LEDGER_DB, then ./ledger.sqlite).")
     var db: String?
 
-    @Option(name: .long, help: "Run as if now were this instant (Unix seconds or ISO 8601); also $LEDGER_NOW.")
+    // Every option whose value may be a number (an amount, a quantity, a meter value, a count, an
+    // instant in Unix seconds) is parsed `.unconditional`: by default swift-argument-parser takes
+    // `-8` for a flag and refuses `--value -8` as bad usage, although SPEC §1 allows negative meter
+    // values. The command judges the value instead, so `--quantity -1` is `invalid_quantity` (65).
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Run as if now were this instant (Unix seconds or ISO 8601); also $LEDGER_NOW.")
     var now: String?
 
     @Flag(name: .long, help: "Print Stripe-shaped JSON instead of tables.")

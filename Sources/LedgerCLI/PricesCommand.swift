@@ -16,13 +16,16 @@ struct PricesCommand: ParsableCommand {
         @Option(help: "A key unique among active prices.") var lookupKey: String?
         @Option(help: "one_time or recurring (default: recurring when --interval is given).") var type: String?
         @Option(help: "day, week, month or year.") var interval: String?
-        @Option(help: "Intervals between billings (at most 3 years in total).") var intervalCount: Int?
+        @Option(parsing: .unconditional, help: "Intervals between billings (at most 3 years in total).")
+        var intervalCount: Int?
         @Option(help: "licensed (default) or metered.") var usageType: String?
         @Option(help: "The meter of a metered price.") var meter: String?
         @Option(help: "per_unit (default) or tiered (default when --tier is given).") var billingScheme: String?
-        @Option(help: "Whole minor units per unit.") var unitAmount: String?
-        @Option(help: "Minor units per unit, up to 12 decimals.") var unitAmountDecimal: String?
-        @Option(help: "transform_quantity: divide the quantity by N before pricing.") var divideBy: String?
+        @Option(parsing: .unconditional, help: "Whole minor units per unit.") var unitAmount: String?
+        @Option(parsing: .unconditional, help: "Minor units per unit, up to 12 decimals.")
+        var unitAmountDecimal: String?
+        @Option(parsing: .unconditional, help: "transform_quantity: divide the quantity by N before pricing.")
+        var divideBy: String?
         @Option(help: "transform_quantity: round the division up or down.") var round: String?
         @Option(help: "graduated or volume.") var tiersMode: String?
         @Option(
@@ -204,7 +207,8 @@ struct PricesCommand: ParsableCommand {
                         ["ID", "PRODUCT", "CURRENCY", "SCHEME", "RECURRING", "ACTIVE", "LOOKUP KEY"],
                         prices.map { p in
                             [
-                                p.id.rawValue, p.product.rawValue, p.currency.code, PricesCommand.schemeText(p.scheme),
+                                p.id.rawValue, p.product.rawValue, p.currency.code,
+                                PricesCommand.schemeText(p.scheme, p.currency),
                                 PricesCommand.recurringText(p), p.active ? "yes" : "no", p.lookupKey ?? "",
                             ]
                         }))
@@ -227,31 +231,35 @@ struct PricesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "What a quantity costs under a price.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The price's ID.") var id: String
-        @Option(help: "The quantity (a decimal, up to 12 digits after the point).") var quantity: String
+        @Option(parsing: .unconditional, help: "The quantity (a decimal, up to 12 digits after the point).")
+        var quantity: String
 
         func run() throws {
             try Context(root: root).read { ledger in
                 let q = try ExactDecimal.quantity(quantity, param: "quantity")
                 let (price, quote) = try ledger.quote(.init(id), quantity: q)
-                let money = Money(amountMinor: quote.amount, currency: price.currency)
                 return Output(
                     json: Shape.quote(price, q, quote),
                     human: Human.fields([
                         ("price", price.id.rawValue), ("quantity", q.description),
                         ("billed quantity", quote.billedQuantity.description),
-                        ("exact amount", "\(quote.exactAmount) (minor units)"),
-                        ("amount", "\(quote.amount) = \(money.decimalText) \(price.currency.code)"),
+                        ("exact amount", MoneyFormat.text(exactMinor: quote.exactAmount, price.currency)),
+                        ("amount", MoneyFormat.text(quote.amount, price.currency)),
                     ]))
             }
         }
     }
 
-    static func schemeText(_ scheme: PricingScheme) -> String {
+    /// An exact unit amount per unit, or per package of `units`: `0.04 usd / 100 units`.
+    static func unitText(_ amount: ExactDecimal, _ currency: Currency, per units: Int64 = 1) -> String {
+        MoneyFormat.text(exactMinor: amount, currency) + (units == 1 ? " / unit" : " / \(units) units")
+    }
+
+    static func schemeText(_ scheme: PricingScheme, _ currency: Currency) -> String {
         switch scheme {
         case .perUnit(let amount, let transform):
-            var text = "\(amount)/unit"
-            if let transform { text += " per \(transform.divideBy) (round \(transform.round.rawValue))" }
-            return text
+            guard let transform else { return unitText(amount, currency) }
+            return unitText(amount, currency, per: transform.divideBy) + " (round \(transform.round.rawValue))"
         case .tiered(let mode, let tiers):
             return "\(mode.rawValue), \(tiers.count) tiers"
         }
@@ -270,15 +278,18 @@ struct PricesCommand: ParsableCommand {
             tierLines = tiers.map { t in
                 let range = t.upTo.map { "\(lower + 1)–\($0)" } ?? "\(lower + 1)+"
                 lower = t.upTo ?? lower
-                return "\(range): \(t.unitAmount.map { "\($0)/unit" } ?? "-")"
-                    + (t.flatAmount.map { " + flat \($0)" } ?? "")
+                let amounts = [
+                    t.unitAmount.map { unitText($0, p.currency) },
+                    t.flatAmount.map { "flat " + MoneyFormat.text(exactMinor: $0, p.currency) },
+                ]
+                return "\(range): " + amounts.compactMap { $0 }.joined(separator: " + ")
             }.joined(separator: "; ")
         }
         return Output(
             json: Shape.price(p),
             human: Human.fields([
                 ("id", p.id.rawValue), ("product", p.product.rawValue), ("currency", p.currency.code),
-                ("scheme", schemeText(p.scheme)), ("tiers", tierLines), ("recurring", recurringText(p)),
+                ("scheme", schemeText(p.scheme, p.currency)), ("tiers", tierLines), ("recurring", recurringText(p)),
                 ("active", p.active ? "yes" : "no"), ("lookup_key", p.lookupKey), ("nickname", p.nickname),
                 ("created", Instant.format(p.created)), ("metadata", Human.metadata(p.metadata)),
             ]))

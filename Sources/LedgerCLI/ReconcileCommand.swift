@@ -12,11 +12,16 @@ struct ReconcileCommand: ParsableCommand {
     @Option(help: "Only this grant's contract.") var grant: String?
     @Option(help: "table (default) or csv.") var format: String = "table"
 
-    static let columns = [
-        "customer", "funding_invoice", "grants", "currency", "committed", "invoiced", "paid", "granted", "applied",
-        "reinstated", "expired", "voided", "remaining", "recognized_at_cost", "breakage_at_cost", "prepayment_left",
-        "difference_balance", "difference_invoiced", "difference_paid", "difference_cost",
-    ]
+    /// The CSV header. The CSV is for programs: amounts are integers of minor units of the row's
+    /// `currency` (as in `--json` and Stripe), and each amount column says so by its `_minor` suffix;
+    /// the table is the human form, in major units.
+    static let columns =
+        ["customer", "funding_invoice", "grants", "currency"]
+        + [
+            "committed", "invoiced", "paid", "granted", "applied", "reinstated", "expired", "voided", "remaining",
+            "recognized_at_cost", "breakage_at_cost", "prepayment_left", "difference_balance", "difference_invoiced",
+            "difference_paid", "difference_cost",
+        ].map { $0 + "_minor" }
 
     func run() throws {
         try Context(root: root).read { ledger in
@@ -77,25 +82,28 @@ struct ReconcileCommand: ParsableCommand {
             ])
             var human: String
             if format == "csv" {
-                human = String((CSV.row(Self.columns) + values.map(CSV.row).joined()).dropLast(2))
+                // The last row's CRLF is left to print's newline. "\r\n" is one Character in Swift,
+                // so one dropLast() removes it (dropping two characters lost the last cell).
+                human = String((CSV.row(Self.columns) + values.map(CSV.row).joined()).dropLast())
             } else {
                 human =
                     rows.isEmpty
                     ? "no prepaid contracts"
                     : rows.map { r in
-                        Human.fields([
+                        let money = { (amount: Int64) in MoneyFormat.text(amount, r.currency) }
+                        return Human.fields([
                             (
                                 "contract",
                                 (r.fundingInvoice?.rawValue ?? "(no funding invoice)") + " — " + r.customer.rawValue
                             ),
                             ("grants", r.grants.map(\.rawValue).joined(separator: ", ")),
-                            ("committed / invoiced / paid", "\(r.committed) / \(r.invoiced) / \(r.paid) \(r.currency)"),
-                            ("granted", "\(r.granted)"), ("applied", "\(r.applied)"), ("reinstated", "\(r.reinstated)"),
-                            ("expired (breakage)", "\(r.expired)"), ("voided", "\(r.voided)"),
-                            ("remaining", "\(r.remaining)"),
-                            ("recognized revenue at cost", "\(r.recognized)"), ("breakage at cost", "\(r.breakage)"),
-                            ("prepayment left", "\(r.prepaymentLeft)"),
-                            ("differences", r.differences.map { "\($0.0) \($0.1)" }.joined(separator: ", ")),
+                            ("committed", money(r.committed)), ("invoiced", money(r.invoiced)), ("paid", money(r.paid)),
+                            ("granted", money(r.granted)), ("applied", money(r.applied)),
+                            ("reinstated", money(r.reinstated)), ("expired (breakage)", money(r.expired)),
+                            ("voided", money(r.voided)), ("remaining", money(r.remaining)),
+                            ("recognized revenue at cost", money(r.recognized)),
+                            ("breakage at cost", money(r.breakage)), ("prepayment left", money(r.prepaymentLeft)),
+                            ("differences", r.differences.map { "\($0.0) \(money($0.1))" }.joined(separator: ", ")),
                         ])
                     }.joined(separator: "\n\n")
                 if !late.isEmpty {

@@ -28,9 +28,12 @@ extension Ledger {
             for row in try Row.fetchAll(
                 db, sql: "SELECT currency, sum(amountMinor) AS total FROM posting GROUP BY currency HAVING total != 0")
             {
-                let currency: String = row["currency"]
+                let currency = try Currency(code: row["currency"])
                 let total: Int64 = row["total"]
-                findings.append(.init(check: "trial_balance", detail: "\(currency) postings sum to \(total), not 0"))
+                findings.append(
+                    .init(
+                        check: "trial_balance",
+                        detail: "\(currency) postings sum to \(MoneyFormat.text(total, currency)), not 0"))
             }
             for row in try Row.fetchAll(
                 db,
@@ -52,7 +55,7 @@ extension Ledger {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT i.id, i.status, i.subtotal, i.total, i.amountDue, i.amountPaid, i.amountRemaining, i.customerId,
+                    SELECT i.id, i.status, i.currency, i.subtotal, i.total, i.amountDue, i.amountPaid, i.amountRemaining, i.customerId,
                         (SELECT coalesce(sum(amount), 0) FROM invoiceLine WHERE invoiceId = i.id) AS lineSum,
                         (SELECT coalesce(sum(p.amountMinor), 0) FROM journalEntry e JOIN posting p ON p.entryId = e.id
                          WHERE e.sourceType = 'invoice.finalized' AND e.sourceId = i.id
@@ -62,6 +65,8 @@ extension Ledger {
             {
                 let id: String = row["id"]
                 let status: String = row["status"]
+                let currency = try Currency(code: row["currency"])
+                let money = { (amount: Int64) in MoneyFormat.text(amount, currency) }
                 let subtotal: Int64 = row["subtotal"]
                 let total: Int64 = row["total"]
                 let due: Int64 = row["amountDue"]
@@ -69,11 +74,13 @@ extension Ledger {
                     findings.append(
                         .init(
                             check: "invoice_lines",
-                            detail: "invoice \(id): subtotal \(subtotal) ≠ lines \(row["lineSum"] as Int64)"))
+                            detail: "invoice \(id): subtotal \(money(subtotal)) ≠ lines \(money(row["lineSum"]))"))
                 }
                 if due != max(total, 0) {
                     findings.append(
-                        .init(check: "invoice_amount_due", detail: "invoice \(id): amount_due \(due) ≠ total \(total)"))
+                        .init(
+                            check: "invoice_amount_due",
+                            detail: "invoice \(id): amount_due \(money(due)) ≠ total \(money(total))"))
                 }
                 if status != "draft" && (row["amountPaid"] as Int64) + (row["amountRemaining"] as Int64) != due {
                     findings.append(
@@ -83,7 +90,7 @@ extension Ledger {
                     findings.append(
                         .init(
                             check: "invoice_posting",
-                            detail: "invoice \(id): receivable posted \(row["posted"] as Int64) ≠ total \(total)"))
+                            detail: "invoice \(id): receivable posted \(money(row["posted"])) ≠ total \(money(total))"))
                 }
             }
             // A draft the billing run could not finalize is a failure to bill: listed until it is
@@ -116,7 +123,10 @@ extension Ledger {
                 let currency = try Currency(code: row["currency"])
                 if totals.remaining < 0 {
                     findings.append(
-                        .init(check: "grant_balance", detail: "grant \(id): remaining \(totals.remaining) is negative"))
+                        .init(
+                            check: "grant_balance",
+                            detail: "grant \(id): remaining \(MoneyFormat.text(totals.remaining, currency)) is negative"
+                        ))
                 }
                 if row["category"] == "promotional" {
                     let liability = -(try Ledger.accountBalance(db, .credits(id), currency, asOf: .max))
@@ -124,7 +134,9 @@ extension Ledger {
                         findings.append(
                             .init(
                                 check: "grant_liability",
-                                detail: "grant \(id): liability \(liability) ≠ remaining \(totals.remaining)"))
+                                detail:
+                                    "grant \(id): liability \(MoneyFormat.text(liability, currency)) ≠ remaining \(MoneyFormat.text(totals.remaining, currency))"
+                            ))
                     }
                 }
             }
@@ -134,7 +146,9 @@ extension Ledger {
                     .init(
                         check: "grant_cost",
                         detail:
-                            "contract \(contract.grants.map(\.rawValue).joined(separator: ",")): \(contract.differences)"
+                            "contract \(contract.grants.map(\.rawValue).joined(separator: ",")): "
+                            + contract.differences.map { "\($0.0) \(MoneyFormat.text($0.1, contract.currency))" }
+                            .joined(separator: ", ")
                     ))
             }
             let numbers = try Int64.fetchAll(

@@ -266,7 +266,23 @@ struct CLIContractTests {
             ["--now", defaultNow, "demo", "--db", file], environment: Self.environment(), cwd: sb.dir)
         #expect(human.status == 0, "\(human)")
         #expect(human.stdout.contains("Alpaca AI tokens (usage)  3000"), "\(human.stdout)")
-        #expect(human.stdout.contains("150.00"), "P3's 250,000 tokens: \(human.stdout)")
+        #expect(human.stdout.contains("150.00 usd"), "P3's 250,000 tokens: \(human.stdout)")
+        // One money convention: major units, grouped, lowercase code; credits under their line.
+        let rows = humanRows(human.stdout)
+        #expect(
+            rows.contains(["INV-000003", "paid", "2026-01-01 → 2026-01-01", "100,000.00 usd"]),
+            "P4's funding invoice: \(human.stdout)")
+        let usage = try #require(
+            rows.firstIndex(of: ["Hypernian Pro (usage)", "250000", "2026-01-01 → 2026-02-01", "150.00 usd"])
+                .flatMap { rows[($0 + 1)...].first(where: { $0.first?.hasPrefix("credit from") == true }) },
+            "\(human.stdout)")
+        #expect(usage == ["credit from credgr_enterprise", "-150.00 usd"], "\(human.stdout)")
+        #expect(
+            human.stdout.contains("credit balance 2026-04-01: ledger 119,850.00 usd, available 119,850.00 usd"),
+            "\(human.stdout)")
+        #expect(rows.contains(["revenue:breakage:credgr_enterprise", "-99,875.00 usd"]), "\(human.stdout)")
+        #expect(rows.contains(["30", "0.015 usd", "0.02 usd"]), "0.05 cent × 30, exact then rounded: \(human.stdout)")
+        #expect(!human.stdout.contains("USD") && !human.stdout.contains("cents"), "\(human.stdout)")
         #expect(human.stdout.contains("verify: ok"), "\(human.stdout)")
         #expect(FileManager.default.fileExists(atPath: file))
 

@@ -320,3 +320,18 @@ final class LedgerProcess {
         (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
     }
 }
+
+// MARK: Human output helpers
+
+/// The value of the `key  value` line of a human key/value block; nil when no line has that key.
+func humanField(_ key: String, in text: String) -> String? {
+    for line in text.split(separator: "\n") where line.hasPrefix(key + "  ") {
+        return String(line.dropFirst(key.count).drop(while: { $0 == " " }))
+    }
+    return nil
+}
+
+/// The cells of each line of human text, split at runs of two or more spaces (a table's columns).
+func humanRows(_ text: String) -> [[String]] {
+    text.split(separator: "\n").map { line in line.split(separator: /\s{2,}/).map(String.init) }
+}

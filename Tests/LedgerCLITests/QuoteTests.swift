@@ -132,12 +132,14 @@ struct QuoteTests {
         }
     }
 
-    /// The human output shows the amount in major units with the currency's exponent.
+    /// The human output shows the amount in major units with the currency's exponent, the integer
+    /// part grouped by thousands, and the lowercase code.
     @Test(
         "human quote shows the currency's exponent: usd 2, jpy 0, kwd 3, …",
         arguments: [
             ("usd", "120", "1.20"), ("jpy", "450", "450"), ("kwd", "3000", "3.000"), ("eur", "5", "0.05"),
-            ("krw", "1000", "1000"), ("bhd", "1", "0.001"), ("clf", "12345", "1.2345"),
+            ("krw", "1000", "1,000"), ("bhd", "1", "0.001"), ("clf", "12345", "1.2345"),
+            ("usd", "12000000", "120,000.00"), ("kwd", "12000000", "12,000.000"),
         ])
     func humanExponent(currency: String, amount: String, major: String) throws {
         let sb = try Sandbox()
@@ -150,7 +152,8 @@ struct QuoteTests {
             db: sb.db)
         let r = run(["prices", "quote", "price_q", "--quantity", "1"], db: sb.db, json: false)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("\(amount) = \(major) \(currency)"), "\(r.stdout)")
+        #expect(humanField("amount", in: r.stdout) == "\(major) \(currency)", "\(r.stdout)")
+        #expect(humanField("exact amount", in: r.stdout) == "\(major) \(currency)", "\(r.stdout)")
     }
 
     /// The quote is a read: the file is byte-identical afterwards, and the same quantity gives

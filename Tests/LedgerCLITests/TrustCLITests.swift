@@ -165,7 +165,10 @@ struct TrustCLITests {
         ["invoices", "preview", "--subscription", "sub_1"], ["invoice-items", "list"], ["grants", "list"],
         ["credit-transactions", "list", "--customer", "cus_1"], ["balance", "--customer", "cus_1"],
         ["balance", "--accounts"], ["reconcile"], ["verify"],
-        ["events", "summary", "--meter", "mtr_1", "--customer", "cus_1", "--start", "2026-01-01", "--end", "2026-01-02"],
+        [
+            "events", "summary", "--meter", "mtr_1", "--customer", "cus_1", "--start", "2026-01-01", "--end",
+            "2026-01-02",
+        ],
     ]
 
     @Test("a read on a path that does not exist: exit 66 database_missing, no file created", arguments: reads)

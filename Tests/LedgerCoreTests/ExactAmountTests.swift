@@ -16,6 +16,10 @@ import Testing
         #expect(product.description == "1037463798975141.215226720905153483936144")
         #expect(try product.roundedToMinorUnits() == 1_037_463_798_975_141)
         #expect(product.decimal == nil)
+        let usd = try Currency(code: "usd")
+        #expect(MoneyFormat.text(exactMinor: product, usd) == "10,374,637,989,751.41215226720905153483936144 usd")
+        #expect(MoneyFormat.text(exactMinor: try ExactAmount(Self.d("0.5")), usd) == "0.005 usd")
+        #expect(MoneyFormat.text(exactMinor: try ExactAmount(Self.d("125")), usd) == "1.25 usd")
     }
 
     @Test func roundsHalfAwayFromZeroAcrossTheFullWidth() throws {

@@ -215,7 +215,8 @@ import Testing
                 let currency = inEuro ? eur : usd
                 let scoped: CreditGrant.Scope =
                     scope == 0 ? .metered : .prices([inEuro ? euro.id : (scope == 1 ? w.usage.id : other.id)])
-                _ = try! w.ledger.createGrant(.init(customer: "cus_a", amount: amount, currency: currency, scope: scoped))
+                _ = try! w.ledger.createGrant(
+                    .init(customer: "cus_a", amount: amount, currency: currency, scope: scoped))
             }
             let asked = pick == 3 ? w.licence : metered[pick]
             var expected: Int64 = 0
