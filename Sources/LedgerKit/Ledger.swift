@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @_exported import LedgerCore
 
 /// The ledger: one SQLite file (or memory), one method per business operation, each one
@@ -60,12 +59,5 @@ extension Ledger {
             return supplied
         }
         return IDs.generate(prefix: prefix)
-    }
-
-    /// Fails with `resource_already_exists` when `table` already holds `id`.
-    func requireAbsent(_ db: Database, table: String, id: String, kind: String) throws {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [id]) == true {
-            throw LedgerError(.resourceExists, "a \(kind) with id '\(id)' already exists", param: "id")
-        }
     }
 }

@@ -81,20 +81,21 @@ final class Store: Sendable {
         init(_ db: Database) { self.db = db }
     }
 
-    /// Runs `body` with every operation it calls joining one transaction.
-    func joining<T>(_ db: Database, _ body: () throws -> T) rethrows -> T {
+    /// Runs `body` with every operation it calls joining `tx`'s transaction.
+    func joining<T>(_ tx: StorageTransaction, _ body: () throws -> T) rethrows -> T {
         let previous = joined
-        joined = db
+        joined = tx.db
         defer { joined = previous }
         return try body()
     }
 
-    /// Runs `body` in one IMMEDIATE transaction: all of it is written, or none of it.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` in one IMMEDIATE transaction (the write lock is taken at its start, so two
+    /// writers never interleave): all of it is written, or none of it.
+    func write<T>(_ body: (StorageTransaction) throws -> T) throws -> T {
         if let db = joined {
             var result: T?
             try db.inSavepoint {
-                result = try body(db)
+                result = try body(StorageTransaction(db: db))
                 return .commit
             }
             return result!
@@ -103,7 +104,7 @@ final class Store: Sendable {
             return try writer.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(db)
+                    result = try body(StorageTransaction(db: db))
                     return .commit
                 }
                 return result!
@@ -118,10 +119,10 @@ final class Store: Sendable {
     }
 
     /// Runs `body` in a read transaction (a consistent snapshot).
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        if let db = joined { return try body(db) }
+    func read<T>(_ body: (StorageTransaction) throws -> T) throws -> T {
+        if let db = joined { return try body(StorageTransaction(db: db)) }
         do {
-            return try writer.read { db in try body(db) }
+            return try writer.read { db in try body(StorageTransaction(db: db)) }
         } catch let error as LedgerError {
             throw error
         } catch {

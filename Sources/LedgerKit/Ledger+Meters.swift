@@ -1,5 +1,3 @@
-import GRDB
-
 /// What a caller gives to create a meter.
 public struct MeterParams: Sendable {
     public var id: String?
@@ -48,55 +46,57 @@ extension Ledger {
             id: .init(id), displayName: params.displayName, eventName: params.eventName,
             aggregation: params.aggregation, customerKey: params.customerKey,
             valueKey: params.valueKey, status: .active, metadata: params.metadata, created: now)
-        return try store.write { db in
-            try requireAbsent(db, table: "meter", id: id, kind: "meter")
-            if let holder = try String.fetchOne(
-                db, sql: "SELECT id FROM meter WHERE eventName = ?", arguments: [params.eventName])
-            {
+        return try store.write { tx in
+            try tx.requireAbsent(table: "meter", id: id, kind: "meter")
+            if let holder = try tx.meterID(eventName: params.eventName) {
                 throw LedgerError(
                     .resourceExists, "event_name '\(params.eventName)' already belongs to meter '\(holder)'",
                     param: "event_name")
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO meter (id, displayName, eventName, aggregation, customerKey, valueKey,
-                        status, metadata, created)
-                    VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)
-                    """,
-                arguments: [
-                    id, meter.displayName, meter.eventName, meter.aggregation.rawValue,
-                    meter.customerKey, meter.valueKey, MetadataJSON.encode(meter.metadata), meter.created,
-                ])
+            try tx.insert(meter)
             return meter
         }
     }
 
     /// - Throws: `resource_missing`.
     public func meter(_ id: Meter.ID) throws -> Meter {
-        try store.read { db in
-            guard let meter = try Self.fetchMeters(db, where: "id = ?", [id.rawValue]).first else {
-                throw LedgerError.missing("meter", id.rawValue, param: "meter")
-            }
-            return meter
-        }
+        try store.read { tx in try tx.meter(id) }
     }
 
     /// Every meter, oldest first.
     public func meters() throws -> [Meter] {
-        try store.read { db in try Self.fetchMeters(db, where: "1", []) }
+        try store.read { tx in try tx.meters() }
     }
 
-    static func fetchMeters(_ db: Database, where clause: String, _ args: StatementArguments) throws
-        -> [Meter]
-    {
-        try Row.fetchAll(
-            db, sql: "SELECT * FROM meter WHERE \(clause) ORDER BY created, seq", arguments: args
-        ).map { row in
-            Meter(
-                id: .init(row["id"]), displayName: row["displayName"], eventName: row["eventName"],
-                aggregation: .init(rawValue: row["aggregation"])!, customerKey: row["customerKey"],
-                valueKey: row["valueKey"], status: .init(rawValue: row["status"])!,
-                metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+    /// Renames a meter: `display_name` is the only term that can change.
+    /// - Throws: `resource_missing`, `invalid_request` (empty name).
+    public func updateMeter(_ id: Meter.ID, displayName: String) throws -> Meter {
+        if displayName.isEmpty {
+            throw LedgerError.invalidRequest("display_name cannot be empty", param: "display_name")
+        }
+        try Text.validate(displayName, param: "display_name", maxLength: 250)
+        return try store.write { tx in
+            try tx.rename(id, to: displayName)
+            return try tx.meter(id)
+        }
+    }
+
+    /// Deactivates a meter: it accepts no events and cannot back a new price. Idempotent.
+    /// - Throws: `resource_missing`.
+    public func deactivateMeter(_ id: Meter.ID) throws -> Meter {
+        try setMeterStatus(id, .inactive)
+    }
+
+    /// Reactivates a meter. Idempotent.
+    /// - Throws: `resource_missing`.
+    public func reactivateMeter(_ id: Meter.ID) throws -> Meter {
+        try setMeterStatus(id, .active)
+    }
+
+    private func setMeterStatus(_ id: Meter.ID, _ status: Meter.Status) throws -> Meter {
+        try store.write { tx in
+            try tx.setStatus(id, status)
+            return try tx.meter(id)
         }
     }
 }

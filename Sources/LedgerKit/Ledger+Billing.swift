@@ -1,5 +1,3 @@
-import GRDB
-
 /// What a caller gives to create a subscription.
 public struct SubscriptionParams: Sendable {
     public struct Item: Sendable {
@@ -89,41 +87,14 @@ public struct FinalizationFailure: Hashable, Sendable {
     public var message: String
 }
 
-/// A price with what billing needs beside it: its product's name and its meter.
-struct PriceInfo {
-    let price: Price
-    let productName: String
-    let meterSeq: Int64?
-    let formula: Meter.Aggregation?
-
-    var isMetered: Bool { price.recurring?.usageType == .metered }
-}
-
 extension Ledger {
-    static func priceInfo(_ db: Database, _ id: Price.ID, cache: inout [Price.ID: PriceInfo]) throws -> PriceInfo {
-        if let info = cache[id] { return info }
-        let price = try fetchPrice(db, id)
-        let name =
-            try String.fetchOne(
-                db.cachedStatement(sql: "SELECT name FROM product WHERE id = ?"), arguments: [price.product.rawValue])
-            ?? ""
-        var meterSeq: Int64?
-        var formula: Meter.Aggregation?
-        if let meter = price.recurring?.meter {
-            (meterSeq, formula) = try meterKey(db, .init(meter))
-        }
-        let info = PriceInfo(price: price, productName: name, meterSeq: meterSeq, formula: formula)
-        cache[id] = info
-        return info
-    }
-
     /// The usage a metered line bills: events recorded by `asOf` and not cancelled by then, a
     /// negative total billing as 0.
     static func meteredQuantity(
-        _ db: Database, customerSeq: Int64, info: PriceInfo, start: Int64, end: Int64, asOf: Int64
+        _ tx: StorageTransaction, customerSeq: Int64, info: PriceInfo, start: Int64, end: Int64, asOf: Int64
     ) throws -> ExactDecimal {
-        let total = try aggregate(
-            db, customerSeq: customerSeq, meterSeq: info.meterSeq!, formula: info.formula!, start: start, end: end,
+        let total = try tx.aggregate(
+            customerSeq: customerSeq, meterSeq: info.meterSeq!, formula: info.formula!, start: start, end: end,
             asOf: asOf)
         return max(total, .zero)
     }
@@ -153,18 +124,18 @@ extension Ledger {
     /// for `advance` (in advance), zero metered lines for `zeroMetered` (classic first invoice),
     /// and the customer's pending items in the subscription's currency.
     static func subscriptionLines(
-        _ db: Database, _ sub: Subscription, usage: (Int64, Int64)?, advance: (Int64, Int64)?,
+        _ tx: StorageTransaction, _ sub: Subscription, usage: (Int64, Int64)?, advance: (Int64, Int64)?,
         zeroMetered: (Int64, Int64)?, asOf: Int64, pendingItems: Bool, cache: inout [Price.ID: PriceInfo],
         placeholderOnOverflow: Bool = false
     ) throws -> [InvoiceLine] {
         var lines: [InvoiceLine] = []
-        let customerSeq = try customerSeq(db, sub.customer)
+        let customerSeq = try tx.customerSeq(sub.customer)
         for item in sub.items {
-            let info = try priceInfo(db, item.price, cache: &cache)
+            let info = try tx.priceInfo(item.price, cache: &cache)
             if info.isMetered {
                 if let (start, end) = usage {
                     let quantity = try meteredQuantity(
-                        db, customerSeq: customerSeq, info: info, start: start, end: end, asOf: asOf)
+                        tx, customerSeq: customerSeq, info: info, start: start, end: end, asOf: asOf)
                     lines.append(
                         try subscriptionLine(
                             item: item, info: info, quantity: quantity, currency: sub.currency, start: start, end: end,
@@ -179,7 +150,7 @@ extension Ledger {
         }
         if let (start, end) = advance {
             for item in sub.items {
-                let info = try priceInfo(db, item.price, cache: &cache)
+                let info = try tx.priceInfo(item.price, cache: &cache)
                 guard !info.isMetered else { continue }
                 lines.append(
                     try subscriptionLine(
@@ -189,7 +160,7 @@ extension Ledger {
         }
         if pendingItems {
             lines += try pendingLines(
-                db, customer: sub.customer, currency: sub.currency, subscription: sub.id, at: asOf)
+                tx, customer: sub.customer, currency: sub.currency, subscription: sub.id, at: asOf)
         }
         return lines
     }
@@ -197,24 +168,16 @@ extension Ledger {
     /// Lines for the customer's pending invoice items in `currency`: those of `subscription`, and
     /// those of no subscription.
     static func pendingLines(
-        _ db: Database, customer: Customer.ID, currency: Currency, subscription: Subscription.ID?, at: Int64
+        _ tx: StorageTransaction, customer: Customer.ID, currency: Currency, subscription: Subscription.ID?, at: Int64
     ) throws -> [InvoiceLine] {
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT * FROM invoiceItem WHERE customerId = ? AND currency = ? AND invoiceId IS NULL
-                        AND (subscriptionId IS NULL OR subscriptionId IS ?)
-                    ORDER BY seq
-                    """),
-            arguments: [customer.rawValue, currency.code, subscription?.rawValue])
-        return try rows.map { row in
-            let item = try invoiceItem(row)
-            return InvoiceLine(
-                id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .invoiceItem, price: nil,
-                subscriptionItem: nil, invoiceItem: item.id, meter: nil, description: item.description,
-                quantity: item.quantity, amount: item.amount, currency: currency, periodStart: item.created,
-                periodEnd: item.created)
-        }
+        try tx.pendingItems(customer: customer, currency: currency, subscription: subscription, anySubscription: false)
+            .map { item in
+                InvoiceLine(
+                    id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .invoiceItem, price: nil,
+                    subscriptionItem: nil, invoiceItem: item.id, meter: nil, description: item.description,
+                    quantity: item.quantity, amount: item.amount, currency: currency, periodStart: item.created,
+                    periodEnd: item.created)
+            }
     }
 
     /// A new draft invoice value over `lines` (totals from the lines).

@@ -1,5 +1,3 @@
-import GRDB
-
 /// One prepaid contract: the paid grants sold by one funding invoice (or one paid grant without
 /// one), with every figure a finance person checks and the difference of each identity.
 public struct ContractReconciliation: Hashable, Sendable {
@@ -67,17 +65,10 @@ extension Ledger {
     /// - Throws: `resource_missing`.
     public func reconcile(customer: Customer.ID? = nil, grant: CreditGrant.ID? = nil) throws -> [ContractReconciliation]
     {
-        try store.read { db in
-            if let customer { _ = try Self.customerSeq(db, customer) }
-            if let grant { _ = try Self.fetchGrant(db, grant) }
-            let grants = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM creditGrant WHERE category = 'paid' AND (customerId IS ? OR ?) AND (id IS ? OR ?)
-                    ORDER BY seq
-                    """,
-                arguments: [customer?.rawValue, customer == nil, grant?.rawValue, grant == nil]
-            ).map { try Self.grant(db, $0) }
+        try store.read { tx in
+            if let customer { _ = try tx.customerSeq(customer) }
+            if let grant { _ = try tx.fetchGrant(grant) }
+            let grants = try tx.paidGrants(customer: customer, grant: grant)
             var rows: [ContractReconciliation] = []
             for g in grants {
                 let key = g.fundingInvoice
@@ -86,7 +77,7 @@ extension Ledger {
                     var row = ContractReconciliation(
                         customer: g.customer, fundingInvoice: key, grants: [], currency: g.amount.currency)
                     if let key {
-                        let invoice = try Self.fetchInvoice(db, key)
+                        let invoice = try tx.fetchInvoice(key)
                         row.invoiced = invoice.status == .draft ? 0 : invoice.total
                         row.paid = invoice.amountPaid
                     }
@@ -101,23 +92,18 @@ extension Ledger {
                     rows[i].invoiced += g.effectiveCostBasis
                     rows[i].paid += g.effectiveCostBasis
                 }
-                let totals = try Self.totals(db, g.id)
+                let totals = try tx.totals(g.id)
                 rows[i].granted += totals.granted
                 rows[i].applied += totals.applied
                 rows[i].reinstated += totals.reinstated
                 rows[i].expired += totals.expired
                 rows[i].voided += totals.voided
-                rows[i].remaining +=
-                    try Int64.fetchOne(
-                        db,
-                        sql:
-                            "SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0) FROM creditBalanceTransaction WHERE grantId = ?",
-                        arguments: [g.id.rawValue]) ?? 0
+                rows[i].remaining += try tx.signedBalance(g.id)
                 let currency = g.amount.currency
-                rows[i].recognized += try Self.postingSum(
-                    db, .prepayments(g.id), currency, sources: ["invoice.finalized", "invoice.voided"])
-                rows[i].breakage += -(try Self.accountBalance(db, .breakage(g.id), currency, asOf: .max))
-                rows[i].prepaymentLeft += -(try Self.accountBalance(db, .prepayments(g.id), currency, asOf: .max))
+                rows[i].recognized += try tx.postingSum(
+                    .prepayments(g.id), currency, sources: ["invoice.finalized", "invoice.voided"])
+                rows[i].breakage += -(try tx.accountBalance(.breakage(g.id), currency, asOf: .max))
+                rows[i].prepaymentLeft += -(try tx.accountBalance(.prepayments(g.id), currency, asOf: .max))
                 if g.voidedAt != nil {
                     // A voided grant's sale was reversed with it: nothing is owed or recognized.
                     rows[i].committed -= g.effectiveCostBasis
@@ -131,43 +117,16 @@ extension Ledger {
         }
     }
 
-    /// The sum of postings to `account` in entries from `sources`.
-    static func postingSum(_ db: Database, _ account: Account, _ currency: Currency, sources: [String]) throws -> Int64
-    {
-        try Int64.fetchOne(
-            db,
-            sql: """
-                SELECT coalesce(sum(p.amountMinor), 0) FROM posting p JOIN journalEntry e ON e.id = p.entryId
-                WHERE p.account = ? AND p.currency = ? AND e.sourceType IN (\(sources.map { _ in "?" }.joined(separator: ", ")))
-                """,
-            arguments: StatementArguments([account.name, currency.code] + sources)) ?? 0
-    }
-
     /// Late usage per customer and meter: recorded after its period's invoice was finalized.
     public func lateUsage(customer: Customer.ID? = nil) throws -> [LateUsage] {
-        try store.read { db in
+        try store.read { tx in
             var result: [LateUsage] = []
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.id AS customerId, m.id AS meterId, m.aggregation, e.seq, e.timestamp, e.valueSignificand, e.valueScale
-                    FROM meterEvent e JOIN customer c ON c.seq = e.customerSeq JOIN meter m ON m.seq = e.meterSeq
-                    WHERE e.late = 1 AND e.cancelledAt IS NULL AND (c.id IS ? OR ?)
-                    ORDER BY c.id, m.id
-                    """,
-                arguments: [customer?.rawValue, customer == nil])
-            {
-                let value = ExactDecimal(
-                    significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"])
-                if let last = result.last, last.customer.rawValue == row["customerId"],
-                    last.meter.rawValue == row["meterId"]
-                {
+            for (customer, meter, value) in try tx.lateEvents(customer: customer) {
+                if let last = result.last, last.customer == customer, last.meter == meter {
                     result[result.count - 1].events += 1
                     result[result.count - 1].value = try last.value.adding(value)
                 } else {
-                    result.append(
-                        LateUsage(
-                            customer: .init(row["customerId"]), meter: .init(row["meterId"]), events: 1, value: value))
+                    result.append(LateUsage(customer: customer, meter: meter, events: 1, value: value))
                 }
             }
             return result

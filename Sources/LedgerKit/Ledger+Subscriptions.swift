@@ -1,5 +1,3 @@
-import GRDB
-
 extension Ledger {
     /// Creates a subscription and, in the same transaction, its first invoice: the first
     /// period's licensed items in advance (classic: plus a zero line per metered item) and the
@@ -33,14 +31,14 @@ extension Ledger {
                 param: "billing_cycle_anchor")
         }
         let id = try newID(params.id, prefix: Subscription.idPrefix)
-        return try write(at: now) { db in
-            try requireAbsent(db, table: "subscription", id: id, kind: "subscription")
-            _ = try Self.customerSeq(db, params.customer)
+        return try write(at: now) { tx in
+            try tx.requireAbsent(table: "subscription", id: id, kind: "subscription")
+            _ = try tx.customerSeq(params.customer)
             var cache: [Price.ID: PriceInfo] = [:]
             var items: [SubscriptionItem] = []
             var first: Price?
             for (index, item) in params.items.enumerated() {
-                let info = try Self.priceInfo(db, item.price, cache: &cache)
+                let info = try tx.priceInfo(item.price, cache: &cache)
                 let price = info.price
                 guard price.active else {
                     throw LedgerError(.priceInactive, "price '\(price.id)' is archived", param: "items[\(index)].price")
@@ -93,25 +91,10 @@ extension Ledger {
                 startDate: start, billingCycleAnchor: anchor, currentPeriodStart: start, currentPeriodEnd: periodEnd,
                 graceSeconds: params.graceSeconds, cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil,
                 items: items, metadata: params.metadata, created: now)
-            try db.execute(
-                sql: """
-                    INSERT INTO subscription (id, customerId, status, billingMode, currency, interval, intervalCount,
-                        startDate, billingCycleAnchor, currentPeriodStart, currentPeriodEnd, graceSeconds, metadata, created)
-                    VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, params.customer.rawValue, params.billingMode.rawValue, subscription.currency.code,
-                    recurring.interval.rawValue, recurring.intervalCount, start, anchor, start, periodEnd,
-                    params.graceSeconds, MetadataJSON.encode(params.metadata), now,
-                ])
-            for (position, item) in items.enumerated() {
-                try db.execute(
-                    sql:
-                        "INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [item.id.rawValue, id, position, item.price.rawValue, item.quantity, now])
-            }
+            try tx.insert(subscription)
             let lines = try Self.subscriptionLines(
-                db, subscription, usage: nil, advance: (start, periodEnd),
+                tx,
+                subscription, usage: nil, advance: (start, periodEnd),
                 zeroMetered: params.billingMode == .classic ? (start, periodEnd) : nil, asOf: now,
                 pendingItems: true, cache: &cache)
             guard !lines.isEmpty else { return (subscription, nil) }
@@ -121,23 +104,20 @@ extension Ledger {
                 customer: params.customer, subscription: subscription.id, reason: .subscriptionCreate,
                 currency: subscription.currency, period: (start, start), lines: lines, description: nil,
                 created: now, finalizesAt: now)
-            try Self.insert(invoice, db)
-            return (subscription, try Self.finalize(invoice.id, at: now, db))
+            try tx.insert(invoice)
+            return (subscription, try Self.finalize(invoice.id, at: now, tx))
         }
     }
 
     /// - Throws: `resource_missing`.
     public func subscription(_ id: Subscription.ID) throws -> Subscription {
-        try store.read { db in try Self.fetchSubscription(db, id) }
+        try store.read { tx in try tx.fetchSubscription(id) }
     }
 
     /// Subscriptions, oldest first, optionally of one customer.
     public func subscriptions(customer: Customer.ID? = nil) throws -> [Subscription] {
-        try store.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM subscription WHERE customerId IS ? OR ? ORDER BY created, seq",
-                arguments: [customer?.rawValue, customer == nil]
-            ).map { try Self.subscription(db, $0) }
+        try store.read { tx in
+            try tx.subscriptions(customer: customer)
         }
     }
 
@@ -148,27 +128,24 @@ extension Ledger {
     public func cancelSubscription(_ id: Subscription.ID, atPeriodEnd: Bool = false) throws -> (Subscription, Invoice?)
     {
         let now = self.now
-        return try write(at: now) { db in
-            var sub = try Self.fetchSubscription(db, id)
+        return try write(at: now) { tx in
+            var sub = try tx.fetchSubscription(id)
             guard sub.status == .active else {
                 throw LedgerError(
                     .subscriptionCanceled, "subscription '\(id)' is already canceled", param: "subscription")
             }
             if atPeriodEnd {
-                try db.execute(
-                    sql: "UPDATE subscription SET cancelAtPeriodEnd = 1, canceledAt = ? WHERE id = ?",
-                    arguments: [now, id.rawValue])
-                return (try Self.fetchSubscription(db, id), nil)
+                try tx.setCancelAtPeriodEnd(id, canceledAt: now)
+                return (try tx.fetchSubscription(id), nil)
             }
             // Usage up to now, in arrears; nothing more in advance.
             let end = max(now, sub.currentPeriodStart)
-            try db.execute(
-                sql: "UPDATE subscription SET status = 'canceled', canceledAt = ?, endedAt = ? WHERE id = ?",
-                arguments: [now, end, id.rawValue])
+            try tx.end(id, endedAt: end, canceledAt: now)
             var cache: [Price.ID: PriceInfo] = [:]
             sub.status = .canceled
             let lines = try Self.subscriptionLines(
-                db, sub, usage: (sub.currentPeriodStart, end), advance: nil, zeroMetered: nil, asOf: now,
+                tx,
+                sub, usage: (sub.currentPeriodStart, end), advance: nil, zeroMetered: nil, asOf: now,
                 pendingItems: true, cache: &cache)
             var invoice: Invoice?
             if !lines.isEmpty {
@@ -176,10 +153,10 @@ extension Ledger {
                     customer: sub.customer, subscription: id, reason: .subscriptionCancel, currency: sub.currency,
                     period: (sub.currentPeriodStart, end), lines: lines, description: nil, created: now,
                     finalizesAt: now + sub.graceSeconds)
-                try Self.insert(draft, db)
-                invoice = try Self.fetchInvoice(db, draft.id)
+                try tx.insert(draft)
+                invoice = try tx.fetchInvoice(draft.id)
             }
-            return (try Self.fetchSubscription(db, id), invoice)
+            return (try tx.fetchSubscription(id), invoice)
         }
     }
 
@@ -188,9 +165,9 @@ extension Ledger {
     /// there, and pending items. Advances the subscription, or ends it. Returns the draft, if any,
     /// and whether the subscription ended.
     static func closePeriod(
-        _ db: Database, _ id: Subscription.ID, cache: inout [Price.ID: PriceInfo]
+        _ tx: StorageTransaction, _ id: Subscription.ID, cache: inout [Price.ID: PriceInfo]
     ) throws -> (invoice: Invoice?, ended: Bool) {
-        let sub = try fetchSubscription(db, id)
+        let sub = try tx.fetchSubscription(id)
         precondition(sub.status == .active, "only active subscriptions have due periods")
         let boundary = sub.currentPeriodEnd
         let next = sub.cycle.boundary(after: boundary)
@@ -198,24 +175,22 @@ extension Ledger {
         var lines: [InvoiceLine]
         var failure: LedgerError?
         do {
-            lines = try subscriptionLines(
-                db, sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
+            lines = try Self.subscriptionLines(
+                tx,
+                sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
                 zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache)
         } catch let error as LedgerError where error.code == .amountOverflow {
             // The period still closes, on a draft that names why it cannot be billed as is.
             failure = error
-            lines = try subscriptionLines(
-                db, sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
+            lines = try Self.subscriptionLines(
+                tx,
+                sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
                 zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, placeholderOnOverflow: true)
         }
         if ends {
-            try db.execute(
-                sql: "UPDATE subscription SET status = 'canceled', endedAt = ? WHERE id = ?",
-                arguments: [boundary, id.rawValue])
+            try tx.end(id, endedAt: boundary)
         } else {
-            try db.cachedStatement(
-                sql: "UPDATE subscription SET currentPeriodStart = ?, currentPeriodEnd = ? WHERE id = ?"
-            ).execute(arguments: [boundary, next, id.rawValue])
+            try tx.advance(id, periodStart: boundary, periodEnd: next)
         }
         guard !lines.isEmpty else { return (nil, ends) }
         var invoice: Invoice
@@ -233,7 +208,7 @@ extension Ledger {
                 created: boundary, finalizesAt: boundary + sub.graceSeconds, subtotalOverride: 0)
         }
         invoice.failure = failure.map { Invoice.Failure(code: $0.code.rawValue, message: $0.message, failedAt: nil) }
-        try insert(invoice, db, cache: &cache)
+        try tx.insert(invoice, cache: &cache)
         return (invoice, ends)
     }
 }

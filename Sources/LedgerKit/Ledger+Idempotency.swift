@@ -1,5 +1,3 @@
-import GRDB
-
 /// The stored response of an idempotent request.
 public struct IdempotentResponse: Hashable, Sendable {
     public var json: String
@@ -26,29 +24,18 @@ extension Ledger {
             throw LedgerError.invalidRequest("an idempotency key has 1–255 characters", param: "idempotency_key")
         }
         let now = self.now
-        return try store.write { db in
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT request, responseJSON, responseText, status FROM idempotencyKey WHERE key = ?",
-                arguments: [key])
-            {
-                guard row["request"] == request else {
+        return try store.write { tx in
+            if let stored = try tx.idempotentRequest(key: key) {
+                guard stored.request == request else {
                     throw LedgerError(
                         .idempotencyKeyReused,
-                        "idempotency key '\(key)' was used for another request: \(row["request"] as String)",
+                        "idempotency key '\(key)' was used for another request: \(stored.request)",
                         param: "idempotency_key")
                 }
-                return (
-                    IdempotentResponse(json: row["responseJSON"], text: row["responseText"], status: row["status"]),
-                    true
-                )
+                return (stored.response, true)
             }
-            let response = try store.joining(db) { try body() }
-            try db.execute(
-                sql: """
-                    INSERT INTO idempotencyKey (key, request, responseJSON, responseText, status, created)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [key, request, response.json, response.text, response.status, now])
+            let response = try store.joining(tx) { try body() }
+            try tx.storeIdempotent(key: key, request: request, response: response, at: now)
             return (response, false)
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Reads lines from a file or standard input in fixed-size chunks: memory stays bounded by the
 /// chunk and the longest line (`Limits.importLineBytesMax`), whatever the input's size.
@@ -151,8 +150,8 @@ extension Ledger {
             onRejection(ImportRejection(line: line, error: error))
         }
 
-        func flush(_ db: Database) throws {
-            var writer = EventWriter(db: db, now: now, window: window)
+        func flush(_ tx: StorageTransaction) throws {
+            var writer = EventWriter(tx, now: now, window: window)
             for (line, parsed) in pending {
                 do {
                     switch try writer.write(parsed.get()) {
@@ -219,11 +218,11 @@ extension Ledger {
 
         if atomic {
             do {
-                try write(at: now) { db in
+                try write(at: now) { tx in
                     var more = true
                     while more {
                         more = fill(limit: Limits.importBatchSize)
-                        try flush(db)
+                        try flush(tx)
                         onProgress(report, reader.bytesRead)
                     }
                     if report.rejected > 0 {
@@ -239,12 +238,12 @@ extension Ledger {
             while more {
                 // One transaction per `importTransactionSize` events, parsed and written in
                 // chunks of `importBatchSize` so memory stays bounded by the chunk.
-                try write(at: now) { db in
+                try write(at: now) { tx in
                     var written = 0
                     while more && written < Limits.importTransactionSize {
                         more = fill(limit: Limits.importBatchSize)
                         written += pending.count
-                        try flush(db)
+                        try flush(tx)
                         onProgress(report, reader.bytesRead)
                     }
                 }
@@ -253,6 +252,3 @@ extension Ledger {
         return report
     }
 }
-
-/// Thrown inside an atomic import's transaction to roll it back; caught by `Store.write`.
-struct RollbackSignal: Error {}

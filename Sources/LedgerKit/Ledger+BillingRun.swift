@@ -1,0 +1,116 @@
+/// Time is data: every scheduled step (a period closing, a draft finalizing, a grant expiring)
+/// takes effect at its own instant, whether the billing run ran then or later. A write at `now`
+/// therefore first brings every step due by `now` up to date, inside its own transaction, so it
+/// sees exactly the state it would have seen had `bill` run at each instant; and the clock only
+/// moves forward.
+extension Ledger {
+    /// Runs a time-dependent write at `now` (the operation's one reading of the clock), in one
+    /// transaction: refuses a clock that went back, runs every step due by `now`, moves the clock
+    /// forward, then `body`.
+    /// - Throws: `clock_regression`, or what the steps or `body` throw.
+    func write<T>(at now: Int64, _ body: (StorageTransaction) throws -> T) throws -> T {
+        let allowRegression = allowClockRegression
+        return try store.write { tx in
+            try Self.advanceClock(tx, to: now, allowRegression: allowRegression)
+            var report = BillReport()
+            var cache: [Price.ID: PriceInfo] = [:]
+            _ = try Self.runDueSteps(tx, until: now, report: &report, cache: &cache, limit: nil)
+            return try body(tx)
+        }
+    }
+
+    /// Refuses `now` before the latest processed instant (unless allowed), then moves the mark
+    /// to `now`.
+    static func advanceClock(_ tx: StorageTransaction, to now: Int64, allowRegression: Bool) throws {
+        let through = try tx.processedThrough()
+        if now < through && !allowRegression {
+            throw LedgerError(
+                .clockRegression,
+                "now (\(Instant.format(now))) is before \(Instant.format(through)), the latest instant this ledger has already processed; the clock only moves forward",
+                param: "now")
+        }
+        try tx.advanceProcessed(to: now)
+    }
+
+    /// Runs, in time order, the steps due by `until`, each at its own instant: at most `limit`
+    /// of them (all when nil). Returns whether nothing due is left.
+    ///
+    /// At one instant, expiries go first (a grant expiring at t pays nothing at t), then
+    /// finalizations, then period closings. A draft whose amounts do not fit is left a draft with
+    /// its reason (`amount_overflow`), and the run goes on with every other step.
+    static func runDueSteps(
+        _ tx: StorageTransaction, until: Int64, report: inout BillReport, cache: inout [Price.ID: PriceInfo],
+        limit: Int?
+    ) throws -> Bool {
+        guard let first = try tx.nextDueAt(), first <= until else { return true }
+        var steps = 0
+        while limit.map({ steps < $0 }) ?? true {
+            steps += 1
+            let draft = try tx.nextDueDraft(until: until)
+            let expiry = try tx.nextExpiry(until: until)
+            let period = try tx.nextDuePeriod(until: until)
+            if let (grantID, expiresAt) = expiry, expiresAt <= min(draft?.at ?? .max, period?.at ?? .max) {
+                try bookExpiry(tx, try tx.fetchGrant(grantID), at: expiresAt, now: expiresAt)
+                report.grantsExpired += 1
+                continue
+            }
+            if let draft, draft.at <= period?.at ?? .max {
+                do {
+                    try tx.inSavepoint { _ = try finalize(draft.id, at: draft.at, tx, cache: &cache) }
+                    report.invoicesFinalized += 1
+                } catch let error as LedgerError where error.code == .amountOverflow {
+                    try tx.markFailed(draft.id, error, at: draft.at)
+                    report.failures.append(
+                        FinalizationFailure(
+                            invoice: draft.id, customer: draft.customer, at: draft.at, code: error.code,
+                            message: error.message))
+                }
+                continue
+            }
+            if let period {
+                let (invoice, ended) = try closePeriod(tx, period.id, cache: &cache)
+                if invoice != nil { report.invoicesCreated += 1 }
+                if ended { report.subscriptionsEnded += 1 }
+                continue
+            }
+            return true
+        }
+        return false
+    }
+}
+
+extension Ledger {
+    /// Processes, in time order up to `until` (default now), every due subscription period,
+    /// every draft whose finalization time has come and every expiry, each at its own scheduled
+    /// instant. Running it again changes nothing; running it in steps gives the same result as
+    /// one run. A draft that cannot be finalized (`amount_overflow`) is left a draft with its
+    /// reason and listed in the report; every other step goes on. `onProgress` hears the running
+    /// totals after each committed batch of steps.
+    /// - Throws: `invalid_request` when `until` is after now (a period that has not ended would be
+    ///   billed, and its later usage lost to it), `clock_regression`, `storage_error`, `busy`;
+    ///   steps already committed stay.
+    public func bill(until: Int64? = nil, onProgress: (BillReport) -> Void = { _ in }) throws -> BillReport {
+        let now = self.now
+        let until = until ?? now
+        guard until <= now else {
+            throw LedgerError.invalidRequest(
+                "until \(Instant.format(until)) is after now (\(Instant.format(now))): a billing run never bills a period before it has ended",
+                param: "until")
+        }
+        let allowRegression = allowClockRegression
+        var report = BillReport()
+        var finished = false
+        while !finished {
+            // Up to `billStepsPerTransaction` steps per transaction: each step's state is
+            // re-read inside it, so concurrent runs never process a step twice.
+            try store.write { tx in
+                try Self.advanceClock(tx, to: now, allowRegression: allowRegression)
+                var cache: [Price.ID: PriceInfo] = [:]
+                finished = try Self.runDueSteps(
+                    tx, until: until, report: &report, cache: &cache, limit: Limits.billStepsPerTransaction)
+            }
+            onProgress(report)
+        }
+        return report
+    }
+}

@@ -1,0 +1,353 @@
+/// What a caller gives to create a credit grant.
+public struct GrantParams: Sendable {
+    public var id: String?
+    public var customer: Customer.ID
+    public var amount: Int64
+    public var currency: Currency
+    public var category: CreditGrant.Category
+    public var scope: CreditGrant.Scope
+    public var priority: Int
+    public var effectiveAt: Int64?
+    public var expiresAt: Int64?
+    public var name: String?
+    public var costBasis: Int64?
+    public var fundingInvoice: Invoice.ID?
+    public var metadata: [String: String]
+
+    public init(
+        id: String? = nil, customer: Customer.ID, amount: Int64, currency: Currency,
+        category: CreditGrant.Category = .paid,
+        scope: CreditGrant.Scope, priority: Int = 50, effectiveAt: Int64? = nil, expiresAt: Int64? = nil,
+        name: String? = nil, costBasis: Int64? = nil, fundingInvoice: Invoice.ID? = nil,
+        metadata: [String: String] = [:]
+    ) {
+        self.id = id
+        self.customer = customer
+        self.amount = amount
+        self.currency = currency
+        self.category = category
+        self.scope = scope
+        self.priority = priority
+        self.effectiveAt = effectiveAt
+        self.expiresAt = expiresAt
+        self.name = name
+        self.costBasis = costBasis
+        self.fundingInvoice = fundingInvoice
+        self.metadata = metadata
+    }
+}
+
+/// A customer's credit balance in one currency (an entry of `billing.credit_balance_summary`).
+public struct CreditBalance: Hashable, Sendable {
+    public var currency: Currency
+    /// Committed transactions effective by the instant.
+    public var ledgerBalance: Int64
+    /// Less credits expired but not yet booked, and credits held by draft invoices.
+    public var availableBalance: Int64
+}
+
+/// The movements of one grant, by kind (face value, minor units).
+public struct GrantTotals: Hashable, Sendable {
+    public var granted: Int64 = 0
+    public var applied: Int64 = 0
+    public var reinstated: Int64 = 0
+    public var expired: Int64 = 0
+    public var voided: Int64 = 0
+
+    /// granted + reinstated − applied − expired − voided.
+    public var remaining: Int64 { granted + reinstated - applied - expired - voided }
+}
+
+extension Ledger {
+    // MARK: Grants
+
+    /// Creates a credit grant (SPEC §2.6) and books `credits_granted` at its effective instant.
+    /// - Throws: `invalid_amount`, `invalid_request` (scope, priority, dates, cost basis),
+    ///   `resource_missing`, `currency_mismatch`, `grants_limit_reached`, `resource_already_exists`.
+    public func createGrant(_ params: GrantParams) throws -> CreditGrant {
+        let now = self.now
+        guard params.amount > 0 else {
+            throw LedgerError(.invalidAmount, "a grant's amount must be greater than 0", param: "amount")
+        }
+        guard (0...100).contains(params.priority) else {
+            throw LedgerError.invalidRequest("priority \(params.priority) must be 0–100", param: "priority")
+        }
+        let effectiveAt = params.effectiveAt ?? now
+        if let expiresAt = params.expiresAt, expiresAt <= effectiveAt {
+            throw LedgerError.invalidRequest(
+                "expires_at \(Instant.format(expiresAt)) must be after effective_at \(Instant.format(effectiveAt))",
+                param: "expires_at")
+        }
+        // A grant is never created already expired: that would rewrite balances already read.
+        if let expiresAt = params.expiresAt, expiresAt <= now {
+            throw LedgerError.invalidRequest(
+                "expires_at \(Instant.format(expiresAt)) is not after now (\(Instant.format(now)))", param: "expires_at"
+            )
+        }
+        if let costBasis = params.costBasis {
+            guard params.category == .paid else {
+                throw LedgerError.invalidRequest("only a paid grant has a cost basis", param: "cost_basis")
+            }
+            guard costBasis >= 0 else {
+                throw LedgerError(.invalidAmount, "cost_basis cannot be negative", param: "cost_basis")
+            }
+        }
+        if params.fundingInvoice != nil && params.category != .paid {
+            throw LedgerError.invalidRequest("only a paid grant has a funding invoice", param: "funding_invoice")
+        }
+        if case .prices(let prices) = params.scope {
+            if prices.isEmpty || prices.count > Limits.grantScopePricesMax {
+                throw LedgerError.invalidRequest(
+                    "a price scope names 1–\(Limits.grantScopePricesMax) metered prices",
+                    param: "applicability_config.scope.prices")
+            }
+            if Set(prices).count != prices.count {
+                throw LedgerError.invalidRequest(
+                    "a price appears twice in the scope", param: "applicability_config.scope.prices")
+            }
+        }
+        try Text.validate(params.name, param: "name")
+        try Metadata.validate(params.metadata)
+        let id = try newID(params.id, prefix: CreditGrant.idPrefix)
+        return try write(at: now) { tx in
+            try tx.requireAbsent(table: "creditGrant", id: id, kind: "credit grant")
+            _ = try tx.customerSeq(params.customer)
+            if case .prices(let prices) = params.scope {
+                for (index, priceID) in prices.enumerated() {
+                    let price = try tx.price(priceID)
+                    guard price.recurring?.usageType == .metered else {
+                        throw LedgerError.invalidRequest(
+                            "price '\(priceID)' is not metered: grants pay metered usage only",
+                            param: "applicability_config.scope.prices[\(index)]")
+                    }
+                    guard price.currency == params.currency else {
+                        throw LedgerError.currencyMismatch(params.currency, price.currency)
+                    }
+                }
+            }
+            if let funding = params.fundingInvoice {
+                let invoice = try tx.fetchInvoice(funding)
+                guard invoice.customer == params.customer else {
+                    throw LedgerError.invalidRequest(
+                        "funding invoice '\(funding)' belongs to another customer", param: "funding_invoice")
+                }
+                guard invoice.currency == params.currency else {
+                    throw LedgerError.currencyMismatch(params.currency, invoice.currency)
+                }
+                guard invoice.status == .open || invoice.status == .paid else {
+                    throw LedgerError.invalidRequest(
+                        "funding invoice '\(funding)' is \(invoice.status.rawValue); it must be finalized (open or paid)",
+                        param: "funding_invoice")
+                }
+            }
+            let unused = try tx.unusedGrantCount(customer: params.customer, at: now)
+            if unused >= Limits.unusedGrantsMax {
+                throw LedgerError(
+                    .grantsLimitReached,
+                    "customer '\(params.customer)' already has \(unused) unused grants; at most \(Limits.unusedGrantsMax)",
+                    param: "customer")
+            }
+            try tx.insert(
+                CreditGrant(
+                    id: .init(id), customer: params.customer, name: params.name,
+                    amount: Money(amountMinor: params.amount, currency: params.currency), category: params.category,
+                    scope: params.scope, priority: params.priority, effectiveAt: effectiveAt,
+                    expiresAt: params.expiresAt,
+                    voidedAt: nil, costBasis: params.costBasis, fundingInvoice: params.fundingInvoice,
+                    metadata: params.metadata, created: now, sequence: 0))
+            let grant = try tx.fetchGrant(.init(id))
+            try tx.book(grant: grant, kind: .creditsGranted, amount: params.amount, at: effectiveAt, now: now)
+            try Self.postGranted(tx, grant)
+            return grant
+        }
+    }
+
+    /// Credit liability against promotional expense, or (paid) the prepayment: reclassified from
+    /// the funding invoice's sale, or received outside the ledger (cash).
+    static func postGranted(_ tx: StorageTransaction, _ grant: CreditGrant) throws {
+        let currency = grant.amount.currency
+        let postings: [Posting]
+        switch grant.category {
+        case .promotional:
+            postings = [
+                Posting(account: .promotionalCredits, amountMinor: grant.amount.amountMinor, currency: currency),
+                Posting(account: .credits(grant.id), amountMinor: -grant.amount.amountMinor, currency: currency),
+            ]
+        case .paid:
+            let cost = grant.effectiveCostBasis
+            guard cost > 0 else { return }
+            postings = [
+                Posting(
+                    account: grant.fundingInvoice == nil ? .cash : .revenueInvoiceItems, amountMinor: cost,
+                    currency: currency),
+                Posting(account: .prepayments(grant.id), amountMinor: -cost, currency: currency),
+            ]
+        }
+        try tx.post(
+            JournalEntry.balanced(
+                postedAt: grant.effectiveAt, description: "Credit grant \(grant.id) granted",
+                sourceType: "credit_grant.granted",
+                sourceId: grant.id.rawValue, postings: postings))
+    }
+
+    /// - Throws: `resource_missing`.
+    public func grant(_ id: CreditGrant.ID) throws -> CreditGrant {
+        try store.read { tx in try tx.fetchGrant(id) }
+    }
+
+    /// Grants, oldest first, optionally of one customer.
+    public func grants(customer: Customer.ID? = nil) throws -> [CreditGrant] {
+        try store.read { tx in
+            try tx.grants(customer: customer)
+        }
+    }
+
+    /// A grant's movements by kind (all transactions).
+    public func grantTotals(_ id: CreditGrant.ID, asOf: Int64? = nil) throws -> GrantTotals {
+        try store.read { tx in
+            _ = try tx.fetchGrant(id)
+            return try tx.totals(id, asOf: asOf ?? .max)
+        }
+    }
+
+    /// What a grant can pay at `instant`: its balance then, or nothing once it has expired (booked
+    /// or not), been voided, or before it is effective.
+    static func available(_ tx: StorageTransaction, _ grant: CreditGrant, at instant: Int64) throws -> Int64 {
+        if grant.voidedAt != nil || grant.effectiveAt > instant { return 0 }
+        if let expiresAt = grant.expiresAt, expiresAt <= instant { return 0 }
+        if let booked = try tx.expiryBookedAt(grant.id), booked <= instant {
+            return 0
+        }
+        return try tx.totals(grant.id, asOf: instant).remaining
+    }
+
+    /// Updates what may change on a grant: its expiry (nil: never) and metadata.
+    /// - Throws: `resource_missing`, `invalid_request` (expiry not after the effective instant),
+    ///   `grant_inactive` (voided or expired).
+    public func updateGrant(
+        _ id: CreditGrant.ID, expiresAt: Int64??, metadata: [String: String]?
+    ) throws -> CreditGrant {
+        let now = self.now
+        return try write(at: now) { tx in
+            let grant = try tx.fetchGrant(id)
+            if let expiresAt {
+                let booked = try tx.expiryBookedAt(id)
+                guard grant.voidedAt == nil, booked == nil else {
+                    throw LedgerError(.grantInactive, "grant '\(id)' is voided or expired", param: "expires_at")
+                }
+                if let value = expiresAt, value <= grant.effectiveAt {
+                    throw LedgerError.invalidRequest("expires_at must be after effective_at", param: "expires_at")
+                }
+                // What an instant already decided stays decided: an expiry cannot move into the past.
+                if let value = expiresAt, value <= now {
+                    throw LedgerError.invalidRequest(
+                        "expires_at \(Instant.format(value)) is not after now (\(Instant.format(now)))",
+                        param: "expires_at")
+                }
+                try tx.setExpiry(id, expiresAt)
+            }
+            if let metadata {
+                try Metadata.validate(metadata)
+                try tx.setMetadata(id, metadata)
+            }
+            return try tx.fetchGrant(id)
+        }
+    }
+
+    /// Voids a grant that was never applied: its balance is taken back and its granting entry
+    /// reversed.
+    /// - Throws: `resource_missing`, `grant_already_applied`, `grant_inactive` (already voided).
+    public func voidGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
+        let now = self.now
+        return try write(at: now) { tx in
+            let grant = try tx.fetchGrant(id)
+            guard grant.voidedAt == nil else {
+                throw LedgerError(.grantInactive, "grant '\(id)' is already voided", param: "credit_grant")
+            }
+            let totals = try tx.totals(id)
+            guard totals.applied == 0 else {
+                throw LedgerError(
+                    .grantAlreadyApplied, "grant '\(id)' was applied to an invoice; expire it instead",
+                    param: "credit_grant")
+            }
+            let at = max(now, grant.effectiveAt)
+            if totals.remaining > 0 {
+                try tx.book(grant: grant, kind: .creditsVoided, amount: totals.remaining, at: at, now: now)
+            }
+            try Self.reverseEntries(
+                tx, sourceType: "credit_grant.granted", sourceId: id.rawValue, at: at,
+                description: "Credit grant \(id) voided", newSource: "credit_grant.voided")
+            try Self.reverseEntries(
+                tx, sourceType: "credit_grant.expired", sourceId: id.rawValue, at: at,
+                description: "Credit grant \(id) voided", newSource: "credit_grant.voided")
+            try tx.markVoided(id, at: now)
+            return try tx.fetchGrant(id)
+        }
+    }
+
+    static func reverseEntries(
+        _ tx: StorageTransaction, sourceType: String, sourceId: String, at: Int64, description: String,
+        newSource: String
+    ) throws {
+        for entry in try tx.entries(sourceType: sourceType, sourceId: sourceId) {
+            try tx.post(
+                JournalEntry.balanced(
+                    postedAt: at, description: description, sourceType: newSource, sourceId: sourceId,
+                    postings: entry.postings.map {
+                        Posting(account: $0.account, amountMinor: -$0.amountMinor, currency: $0.currency)
+                    }))
+        }
+    }
+
+    /// Expires a grant's remaining balance now.
+    /// - Throws: `resource_missing`, `grant_inactive` (voided or already expired).
+    public func expireGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
+        let now = self.now
+        return try write(at: now) { tx in
+            let grant = try tx.fetchGrant(id)
+            let booked = try tx.expiryBookedAt(id)
+            guard grant.voidedAt == nil, booked == nil else {
+                throw LedgerError(.grantInactive, "grant '\(id)' is voided or already expired", param: "credit_grant")
+            }
+            let at = min(now, grant.expiresAt ?? now)
+            try Self.bookExpiry(tx, grant, at: max(at, grant.effectiveAt), now: now)
+            return try tx.fetchGrant(id)
+        }
+    }
+
+    /// Books a grant's expiry at `instant`: `credits_expired` for its remaining balance then, and
+    /// the journal (promotional: the unused expense reversed; paid: the prepayment left becomes
+    /// breakage).
+    static func bookExpiry(_ tx: StorageTransaction, _ grant: CreditGrant, at instant: Int64, now: Int64) throws {
+        let remaining = try tx.totals(grant.id, asOf: instant).remaining
+        if remaining > 0 {
+            try tx.book(grant: grant, kind: .creditsExpired, amount: remaining, at: instant, now: now)
+        }
+        try postExpiry(tx, grant, face: remaining, at: instant)
+        try tx.markExpiryBooked(grant.id, at: instant)
+    }
+
+    static func postExpiry(_ tx: StorageTransaction, _ grant: CreditGrant, face: Int64, at instant: Int64) throws {
+        let currency = grant.amount.currency
+        let postings: [Posting]
+        switch grant.category {
+        case .promotional:
+            guard face > 0 else { return }
+            postings = [
+                Posting(account: .credits(grant.id), amountMinor: face, currency: currency),
+                Posting(account: .promotionalCredits, amountMinor: -face, currency: currency),
+            ]
+        case .paid:
+            let left = -(try tx.accountBalance(.prepayments(grant.id), currency, asOf: instant))
+            guard left > 0 else { return }
+            postings = [
+                Posting(account: .prepayments(grant.id), amountMinor: left, currency: currency),
+                Posting(account: .breakage(grant.id), amountMinor: -left, currency: currency),
+            ]
+        }
+        try tx.post(
+            JournalEntry.balanced(
+                postedAt: instant, description: "Credit grant \(grant.id) expired", sourceType: "credit_grant.expired",
+                sourceId: grant.id.rawValue, postings: postings))
+    }
+}

@@ -1,0 +1,250 @@
+extension Ledger {
+    // MARK: Finalization
+
+    /// Finalizes a draft at `instant` (SPEC §2.5), inside the caller's transaction: recomputes
+    /// metered lines from the events recorded by then, applies credit grants, assigns the next
+    /// gapless number, posts the journal, and freezes the invoice. Nothing due → `paid` at once.
+    static func finalize(_ id: Invoice.ID, at instant: Int64, _ tx: StorageTransaction) throws -> Invoice {
+        var cache: [Price.ID: PriceInfo] = [:]
+        return try finalize(id, at: instant, tx, cache: &cache)
+    }
+
+    static func finalize(
+        _ id: Invoice.ID, at instant: Int64, _ tx: StorageTransaction, cache: inout [Price.ID: PriceInfo]
+    ) throws -> Invoice {
+        var invoice = try tx.fetchInvoice(id)
+        try InvoiceLifecycle.check(.finalize, from: invoice.status, invoice: id.rawValue)
+        let customerSeq = try tx.customerSeq(invoice.customer)
+        // Metered lines bill in arrears: recount now. (The classic first invoice's metered lines
+        // are zero placeholders for a period not yet used.)
+        if invoice.billingReason != .subscriptionCreate {
+            for index in invoice.lines.indices where invoice.lines[index].meter != nil {
+                let line = invoice.lines[index]
+                let info = try tx.priceInfo(line.price!, cache: &cache)
+                let quantity = try meteredQuantity(
+                    tx, customerSeq: customerSeq, info: info, start: line.periodStart, end: line.periodEnd,
+                    asOf: instant)
+                let amount = try Pricing.quote(info.price.scheme, quantity: quantity).amount
+                invoice.lines[index].quantity = quantity
+                invoice.lines[index].amount = amount
+                try tx.updateUsage(of: line.id, quantity: quantity, amount: amount)
+            }
+        }
+        // Credit grants apply here, in burn order, before the totals are frozen.
+        invoice = try applyCredits(tx, invoice, at: instant, now: instant, cache: &cache)
+        let subtotal = try MinorUnits.sum(invoice.lines.map(\.amount))
+        let credits = try MinorUnits.sum(invoice.creditAmounts.map(\.amount))
+        invoice.subtotal = subtotal
+        invoice.total = subtotal - credits
+        invoice.amountDue = max(invoice.total, 0)
+        invoice.amountPaid = 0
+        invoice.amountRemaining = invoice.amountDue
+        invoice.number = Invoice.number(try tx.takeInvoiceNumber())
+        invoice.finalizedAt = instant
+        invoice.status = invoice.amountDue == 0 ? .paid : .open
+        invoice.failure = nil
+        invoice.paidAt = invoice.status == .paid ? instant : nil
+        try tx.saveFinalized(invoice)
+        try postFinalization(invoice, cache: &cache, tx)
+        try closeUsage(invoice, customerSeq: customerSeq, at: instant, cache: &cache, tx)
+        return invoice
+    }
+
+    /// Receivable against revenue, per line's account; no entry when nothing is billed.
+    static func postFinalization(_ invoice: Invoice, cache: inout [Price.ID: PriceInfo], _ tx: StorageTransaction)
+        throws
+    {
+        guard invoice.subtotal != 0 else { return }
+        var credits: [Account: Int64] = [:]
+        var order: [Account] = []
+        for line in invoice.lines where line.amount != 0 {
+            let account: Account
+            if let price = line.price {
+                account =
+                    try tx.priceInfo(price, cache: &cache).isMetered ? .revenue(price) : .subscriptionRevenue(price)
+            } else {
+                account = .revenueInvoiceItems
+            }
+            if credits[account] == nil { order.append(account) }
+            credits[account, default: 0] -= line.amount
+        }
+        var postings: [Posting] = []
+        if invoice.total != 0 {
+            postings.append(
+                Posting(account: .receivable(invoice.customer), amountMinor: invoice.total, currency: invoice.currency))
+        }
+        postings += try creditPostings(tx, invoice)
+        postings += order.map { Posting(account: $0, amountMinor: credits[$0]!, currency: invoice.currency) }
+        try tx.post(
+            JournalEntry.balanced(
+                postedAt: invoice.finalizedAt!, description: "Invoice \(invoice.number!) finalized",
+                sourceType: "invoice.finalized", sourceId: invoice.id.rawValue, postings: postings))
+    }
+
+    /// After a finalization: events recorded after it but timestamped in a metered line's period
+    /// are late (never billed), and the billed-through marks move to the period's end.
+    static func closeUsage(
+        _ invoice: Invoice, customerSeq: Int64, at instant: Int64, cache: inout [Price.ID: PriceInfo],
+        _ tx: StorageTransaction
+    ) throws {
+        guard invoice.billingReason != .subscriptionCreate else { return }
+        for line in invoice.lines {
+            guard line.meter != nil, let price = line.price else { continue }
+            try tx.closeUsage(
+                customerSeq: customerSeq, meterSeq: try tx.priceInfo(price, cache: &cache).meterSeq!,
+                periodStart: line.periodStart, periodEnd: line.periodEnd, at: instant)
+        }
+    }
+
+    /// Finalizes a draft now.
+    /// - Throws: `resource_missing`, `invalid_transition`.
+    public func finalizeInvoice(_ id: Invoice.ID) throws -> Invoice {
+        let now = self.now
+        return try write(at: now) { tx in try Self.finalize(id, at: now, tx) }
+    }
+
+    // MARK: After finalization
+
+    /// Records a payment received out of band: cash against the receivable.
+    /// - Throws: `resource_missing`, `invalid_transition` (only open or uncollectible invoices).
+    public func payInvoice(_ id: Invoice.ID) throws -> Invoice {
+        let now = self.now
+        return try write(at: now) { tx in
+            let invoice = try tx.fetchInvoice(id)
+            try InvoiceLifecycle.check(.pay, from: invoice.status, invoice: id.rawValue)
+            let amount = invoice.amountRemaining
+            if amount != 0 {
+                let from: Account = invoice.status == .uncollectible ? .uncollectible : .receivable(invoice.customer)
+                try tx.post(
+                    JournalEntry.balanced(
+                        postedAt: now, description: "Invoice \(invoice.number!) paid", sourceType: "invoice.paid",
+                        sourceId: id.rawValue,
+                        postings: [
+                            Posting(account: .cash, amountMinor: amount, currency: invoice.currency),
+                            Posting(account: from, amountMinor: -amount, currency: invoice.currency),
+                        ]))
+            }
+            try tx.markPaid(id, at: now)
+            return try tx.fetchInvoice(id)
+        }
+    }
+
+    /// Writes the receivable off as uncollectible.
+    /// - Throws: `resource_missing`, `invalid_transition` (only open invoices).
+    public func markUncollectible(_ id: Invoice.ID) throws -> Invoice {
+        let now = self.now
+        return try write(at: now) { tx in
+            let invoice = try tx.fetchInvoice(id)
+            try InvoiceLifecycle.check(.markUncollectible, from: invoice.status, invoice: id.rawValue)
+            if invoice.amountRemaining != 0 {
+                try tx.post(
+                    JournalEntry.balanced(
+                        postedAt: now, description: "Invoice \(invoice.number!) marked uncollectible",
+                        sourceType: "invoice.uncollectible", sourceId: id.rawValue,
+                        postings: [
+                            Posting(
+                                account: .uncollectible, amountMinor: invoice.amountRemaining,
+                                currency: invoice.currency),
+                            Posting(
+                                account: .receivable(invoice.customer), amountMinor: -invoice.amountRemaining,
+                                currency: invoice.currency),
+                        ]))
+            }
+            try tx.markUncollectible(id, at: now)
+            return try tx.fetchInvoice(id)
+        }
+    }
+
+    /// Voids an open or uncollectible invoice: its finalization entry is reversed (against the
+    /// write-off when it was uncollectible).
+    /// - Throws: `resource_missing`, `invalid_transition`.
+    public func voidInvoice(_ id: Invoice.ID) throws -> Invoice {
+        let now = self.now
+        return try write(at: now) { tx in
+            let invoice = try tx.fetchInvoice(id)
+            try InvoiceLifecycle.check(.void, from: invoice.status, invoice: id.rawValue)
+            let receivable = Account.receivable(invoice.customer)
+            if let entry = try tx.entries(sourceType: "invoice.finalized", sourceId: id.rawValue).first {
+                let postings = entry.postings.map { p in
+                    Posting(
+                        account: invoice.status == .uncollectible && p.account == receivable
+                            ? .uncollectible : p.account,
+                        amountMinor: -p.amountMinor, currency: p.currency)
+                }
+                try tx.post(
+                    JournalEntry.balanced(
+                        postedAt: now, description: "Invoice \(invoice.number!) voided", sourceType: "invoice.voided",
+                        sourceId: id.rawValue, postings: postings))
+            }
+            try Self.reinstateCredits(tx, invoice, at: now)
+            try tx.markVoided(id, at: now)
+            return try tx.fetchInvoice(id)
+        }
+    }
+
+    /// Deletes a draft; its invoice items become pending again.
+    /// - Throws: `resource_missing`, `invalid_transition` (only drafts).
+    public func deleteInvoice(_ id: Invoice.ID) throws -> Invoice {
+        let now = self.now
+        return try write(at: now) { tx in
+            let invoice = try tx.fetchInvoice(id)
+            try InvoiceLifecycle.check(.delete, from: invoice.status, invoice: id.rawValue)
+            try tx.deleteDraft(id)
+            return invoice
+        }
+    }
+
+    // MARK: Reads
+
+    /// - Throws: `resource_missing`.
+    public func invoice(_ id: Invoice.ID) throws -> Invoice {
+        try store.read { tx in try tx.fetchInvoice(id) }
+    }
+
+    /// Invoices, oldest first, filtered by customer, status and subscription when given.
+    public func invoices(
+        customer: Customer.ID? = nil, status: Invoice.Status? = nil, subscription: Subscription.ID? = nil
+    ) throws -> [Invoice] {
+        try store.read { tx in try tx.invoices(customer: customer, status: status, subscription: subscription) }
+    }
+
+    /// The upcoming invoice of a subscription as of now (Stripe's `create_preview`): the usage of
+    /// the current period so far, the next period's licensed items, pending items. Writes nothing.
+    /// - Throws: `resource_missing`, `subscription_canceled`.
+    public func previewInvoice(subscription id: Subscription.ID) throws -> Invoice {
+        let now = self.now
+        return try store.read { tx in
+            let sub = try tx.fetchSubscription(id)
+            guard sub.status == .active else {
+                throw LedgerError(
+                    .subscriptionCanceled, "subscription '\(id)' is canceled: nothing is upcoming",
+                    param: "subscription")
+            }
+            var cache: [Price.ID: PriceInfo] = [:]
+            let boundary = sub.currentPeriodEnd
+            let next = sub.cycle.boundary(after: boundary)
+            let lines = try Self.subscriptionLines(
+                tx, sub, usage: (sub.currentPeriodStart, boundary),
+                advance: sub.cancelAtPeriodEnd ? nil : (boundary, next),
+                zeroMetered: nil, asOf: now, pendingItems: true, cache: &cache)
+            var preview = try Self.draft(
+                customer: sub.customer, subscription: id,
+                reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,
+                currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
+                created: now, finalizesAt: boundary + sub.graceSeconds, id: "upcoming_\(id.rawValue)")
+            // Provisional credits: what the grants would pay if it finalized now, after the
+            // customer's drafts (they finalize first) took theirs.
+            let plans = try Self.holds(tx, customer: sub.customer, at: now, upcoming: preview, cache: &cache)
+            for application in plans.last ?? [] {
+                let index = preview.lines.firstIndex { $0.id == application.line }!
+                preview.lines[index].creditAmounts.append(
+                    CreditAmount(amount: application.amount, transaction: nil, grant: application.grant.rawValue))
+            }
+            let credits = try MinorUnits.sum(preview.creditAmounts.map(\.amount))
+            preview.total = preview.subtotal - credits
+            preview.amountDue = max(preview.total, 0)
+            preview.amountRemaining = preview.amountDue
+            return preview
+        }
+    }
+}

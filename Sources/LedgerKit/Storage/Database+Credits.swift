@@ -1,0 +1,219 @@
+import GRDB
+
+/// Credit grants and their balance transactions.
+extension StorageTransaction {
+    func insert(_ grant: CreditGrant) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO creditGrant (id, customerId, name, currency, amount, category, scopeType, priority,
+                    effectiveAt, expiresAt, costBasis, fundingInvoiceId, metadata, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                grant.id.rawValue, grant.customer.rawValue, grant.name, grant.amount.currency.code,
+                grant.amount.amountMinor, grant.category.rawValue, grant.scope == .metered ? "metered" : "prices",
+                grant.priority, grant.effectiveAt, grant.expiresAt, grant.costBasis, grant.fundingInvoice?.rawValue,
+                MetadataJSON.encode(grant.metadata), grant.created,
+            ])
+        if case .prices(let prices) = grant.scope {
+            for price in prices {
+                try db.execute(
+                    sql: "INSERT INTO creditGrantPrice (grantId, priceId) VALUES (?, ?)",
+                    arguments: [grant.id.rawValue, price.rawValue])
+            }
+        }
+    }
+
+    /// Grants of the customer neither voided, expired (booked or due by `now`) nor ever applied.
+    func unusedGrantCount(customer: Customer.ID, at now: Int64) throws -> Int {
+        try Int.fetchOne(
+            db,
+            sql: """
+                SELECT count(*) FROM creditGrant g WHERE g.customerId = ? AND g.voidedAt IS NULL
+                    AND g.expiryBookedAt IS NULL AND (g.expiresAt IS NULL OR g.expiresAt > ?)
+                    AND NOT EXISTS (SELECT 1 FROM creditBalanceTransaction t WHERE t.grantId = g.id AND t.kind = 'credits_applied')
+                """,
+            arguments: [customer.rawValue, now]) ?? 0
+    }
+
+    /// Books a balance transaction effective at `instant`; returns its ID.
+    @discardableResult
+    func book(
+        grant: CreditGrant, kind: CreditBalanceTransaction.Kind, amount: Int64, at instant: Int64, now: Int64,
+        invoice: Invoice.ID? = nil, line: InvoiceLine.ID? = nil
+    ) throws -> String {
+        precondition(amount > 0, "balance transactions move a positive amount")
+        let id = IDs.generate(prefix: CreditBalanceTransaction.idPrefix)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO creditBalanceTransaction (id, grantId, customerId, type, kind, amount, currency, effectiveAt,
+                    invoiceId, invoiceLineId, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            id, grant.id.rawValue, grant.customer.rawValue, kind.type, kind.rawValue, amount,
+            grant.amount.currency.code, instant, invoice?.rawValue, line?.rawValue, now,
+        ])
+        return id
+    }
+
+    /// - Throws: `resource_missing`.
+    func fetchGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE id = ?"), arguments: [id.rawValue])
+        else { throw LedgerError.missing("credit grant", id.rawValue, param: "credit_grant") }
+        return try grant(row)
+    }
+
+    private func grant(_ row: Row) throws -> CreditGrant {
+        let id: String = row["id"]
+        let scope: CreditGrant.Scope
+        if row["scopeType"] == "metered" {
+            scope = .metered
+        } else {
+            scope = .prices(
+                try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT priceId FROM creditGrantPrice WHERE grantId = ? ORDER BY priceId"),
+                    arguments: [id]
+                ).map { .init($0) })
+        }
+        return CreditGrant(
+            id: .init(id), customer: .init(row["customerId"]), name: row["name"],
+            amount: Money(amountMinor: row["amount"], currency: try Currency(code: row["currency"])),
+            category: .init(rawValue: row["category"])!, scope: scope, priority: row["priority"],
+            effectiveAt: row["effectiveAt"], expiresAt: row["expiresAt"], voidedAt: row["voidedAt"],
+            costBasis: row["costBasis"], fundingInvoice: (row["fundingInvoiceId"] as String?).map { .init($0) },
+            metadata: MetadataJSON.decode(row["metadata"]), created: row["created"], sequence: row["seq"])
+    }
+
+    /// Grants, oldest first, optionally of one customer.
+    func grants(customer: Customer.ID?) throws -> [CreditGrant] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM creditGrant WHERE customerId IS ? OR ? ORDER BY seq",
+            arguments: [customer?.rawValue, customer == nil]
+        ).map(grant)
+    }
+
+    /// Paid grants, oldest first, optionally of one customer or one grant.
+    func paidGrants(customer: Customer.ID?, grant id: CreditGrant.ID?) throws -> [CreditGrant] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM creditGrant WHERE category = 'paid' AND (customerId IS ? OR ?) AND (id IS ? OR ?)
+                ORDER BY seq
+                """,
+            arguments: [customer?.rawValue, customer == nil, id?.rawValue, id == nil]
+        ).map(grant)
+    }
+
+    /// The customer's grants not voided and effective by `instant`.
+    func effectiveGrants(customer: Customer.ID, at instant: Int64) throws -> [CreditGrant] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM creditGrant WHERE customerId = ? AND voidedAt IS NULL AND effectiveAt <= ?"),
+            arguments: [customer.rawValue, instant]
+        ).map(grant)
+    }
+
+    /// A grant's movements by kind, counting transactions effective by `asOf`.
+    func totals(_ grant: CreditGrant.ID, asOf: Int64 = .max) throws -> GrantTotals {
+        var totals = GrantTotals()
+        for row in try Row.fetchAll(
+            db.cachedStatement(
+                sql:
+                    "SELECT kind, sum(amount) AS total FROM creditBalanceTransaction WHERE grantId = ? AND effectiveAt <= ? GROUP BY kind"
+            ),
+            arguments: [grant.rawValue, asOf])
+        {
+            let total: Int64 = row["total"]
+            switch CreditBalanceTransaction.Kind(rawValue: row["kind"])! {
+            case .creditsGranted: totals.granted = total
+            case .creditsApplied: totals.applied = total
+            case .creditsApplicationInvoiceVoided: totals.reinstated = total
+            case .creditsExpired: totals.expired = total
+            case .creditsVoided: totals.voided = total
+            }
+        }
+        return totals
+    }
+
+    /// The signed sum of a grant's transactions (credits add, debits take), all of them.
+    func signedBalance(_ grant: CreditGrant.ID) throws -> Int64 {
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0)
+                FROM creditBalanceTransaction WHERE grantId = ?
+                """,
+            arguments: [grant.rawValue]) ?? 0
+    }
+
+    /// When the grant's expiry was booked, if it was.
+    func expiryBookedAt(_ grant: CreditGrant.ID) throws -> Int64? {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT expiryBookedAt FROM creditGrant WHERE id = ?"), arguments: [grant.rawValue])
+    }
+
+    func setExpiry(_ grant: CreditGrant.ID, _ expiresAt: Int64?) throws {
+        try db.execute(
+            sql: "UPDATE creditGrant SET expiresAt = ? WHERE id = ?", arguments: [expiresAt, grant.rawValue])
+    }
+
+    func setMetadata(_ grant: CreditGrant.ID, _ metadata: [String: String]) throws {
+        try db.execute(
+            sql: "UPDATE creditGrant SET metadata = ? WHERE id = ?",
+            arguments: [MetadataJSON.encode(metadata), grant.rawValue])
+    }
+
+    func markVoided(_ grant: CreditGrant.ID, at instant: Int64) throws {
+        try db.execute(sql: "UPDATE creditGrant SET voidedAt = ? WHERE id = ?", arguments: [instant, grant.rawValue])
+    }
+
+    func markExpiryBooked(_ grant: CreditGrant.ID, at instant: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE creditGrant SET expiryBookedAt = ? WHERE id = ?")
+            .execute(arguments: [instant, grant.rawValue])
+    }
+
+    /// The earliest expiry due by `until` and not booked.
+    func nextExpiry(until: Int64) throws -> (CreditGrant.ID, Int64)? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, expiresAt FROM creditGrant WHERE expiryBookedAt IS NULL AND voidedAt IS NULL
+                        AND expiresAt <= ? ORDER BY expiresAt, seq LIMIT 1
+                    """),
+            arguments: [until]
+        ).map { (CreditGrant.ID($0["id"]), $0["expiresAt"]) }
+    }
+
+    /// The credit applications of an invoice, in the order they were booked.
+    func creditApplications(of invoice: Invoice.ID) throws -> [CreditBalanceTransaction] {
+        try transactions(
+            sql: "SELECT * FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq",
+            [invoice.rawValue])
+    }
+
+    /// The customer's transactions effective by `asOf`, oldest first, optionally of one grant.
+    func creditTransactions(customer: Customer.ID, grant: CreditGrant.ID?, asOf: Int64) throws
+        -> [CreditBalanceTransaction]
+    {
+        try transactions(
+            sql: """
+                SELECT * FROM creditBalanceTransaction WHERE customerId = ? AND (grantId IS ? OR ?) AND effectiveAt <= ?
+                ORDER BY effectiveAt, seq
+                """,
+            [customer.rawValue, grant?.rawValue, grant == nil, asOf])
+    }
+
+    private func transactions(sql: String, _ arguments: StatementArguments) throws -> [CreditBalanceTransaction] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            CreditBalanceTransaction(
+                id: .init(row["id"]), grant: .init(row["grantId"]), customer: .init(row["customerId"]),
+                kind: .init(rawValue: row["kind"])!,
+                amount: Money(amountMinor: row["amount"], currency: try Currency(code: row["currency"])),
+                effectiveAt: row["effectiveAt"], invoice: (row["invoiceId"] as String?).map { .init($0) },
+                invoiceLine: (row["invoiceLineId"] as String?).map { .init($0) }, created: row["created"])
+        }
+    }
+}

@@ -1,0 +1,433 @@
+import GRDB
+
+/// Subscriptions, invoices, their lines and invoice items: rows to values and back.
+extension StorageTransaction {
+    func fetchSubscription(_ id: Subscription.ID) throws -> Subscription {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM subscription WHERE id = ?"), arguments: [id.rawValue])
+        else { throw LedgerError.missing("subscription", id.rawValue, param: "subscription") }
+        return try subscription(row)
+    }
+
+    func subscription(_ row: Row) throws -> Subscription {
+        let id: String = row["id"]
+        let items = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT id, priceId, quantity FROM subscriptionItem WHERE subscriptionId = ? ORDER BY position"),
+            arguments: [id]
+        ).map { SubscriptionItem(id: .init($0["id"]), price: .init($0["priceId"]), quantity: $0["quantity"]) }
+        return Subscription(
+            id: .init(id), customer: .init(row["customerId"]), status: .init(rawValue: row["status"])!,
+            billingMode: .init(rawValue: row["billingMode"])!, currency: try Currency(code: row["currency"]),
+            interval: .init(rawValue: row["interval"])!, intervalCount: row["intervalCount"],
+            startDate: row["startDate"], billingCycleAnchor: row["billingCycleAnchor"],
+            currentPeriodStart: row["currentPeriodStart"], currentPeriodEnd: row["currentPeriodEnd"],
+            graceSeconds: row["graceSeconds"], cancelAtPeriodEnd: row["cancelAtPeriodEnd"],
+            canceledAt: row["canceledAt"], endedAt: row["endedAt"], items: items,
+            metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+    }
+
+    func fetchInvoice(_ id: Invoice.ID) throws -> Invoice {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM invoice WHERE id = ?"), arguments: [id.rawValue])
+        else { throw LedgerError.missing("invoice", id.rawValue, param: "invoice") }
+        return try invoice(row)
+    }
+
+    func invoice(_ row: Row) throws -> Invoice {
+        let id: String = row["id"]
+        let currency = try Currency(code: row["currency"])
+        var credits: [String: [CreditAmount]] = [:]
+        for credit in try Row.fetchAll(
+            db.cachedStatement(
+                sql:
+                    "SELECT id, grantId, invoiceLineId, amount FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq"
+            ),
+            arguments: [id])
+        {
+            credits[credit["invoiceLineId"], default: []].append(
+                CreditAmount(amount: credit["amount"], transaction: credit["id"], grant: credit["grantId"]))
+        }
+        var lines = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT l.*, m.id AS meterId FROM invoiceLine l LEFT JOIN meter m ON m.seq = l.meterSeq
+                    WHERE l.invoiceId = ? ORDER BY l.position
+                    """),
+            arguments: [id]
+        ).map { line in
+            InvoiceLine(
+                id: .init(line["id"]), kind: .init(rawValue: line["type"])!,
+                price: (line["priceId"] as String?).map { .init($0) },
+                subscriptionItem: (line["subscriptionItemId"] as String?).map { .init($0) },
+                invoiceItem: (line["invoiceItemId"] as String?).map { .init($0) },
+                meter: (line["meterId"] as String?).map { .init($0) }, description: line["description"],
+                quantity: ExactDecimal(parsing: line["quantityDecimal"] as String)!, amount: line["amount"],
+                currency: currency, periodStart: line["periodStart"], periodEnd: line["periodEnd"])
+        }
+        for index in lines.indices {
+            lines[index].creditAmounts = credits[lines[index].id.rawValue] ?? []
+        }
+        var invoice = Invoice(
+            id: .init(id), customer: .init(row["customerId"]),
+            subscription: (row["subscriptionId"] as String?).map { .init($0) },
+            billingReason: .init(rawValue: row["billingReason"])!, status: .init(rawValue: row["status"])!,
+            number: row["number"], currency: currency, periodStart: row["periodStart"],
+            periodEnd: row["periodEnd"], description: row["description"], lines: lines,
+            subtotal: row["subtotal"], total: row["total"], amountDue: row["amountDue"],
+            amountPaid: row["amountPaid"], amountRemaining: row["amountRemaining"],
+            finalizesAt: row["finalizesAt"], finalizedAt: row["finalizedAt"], paidAt: row["paidAt"],
+            voidedAt: row["voidedAt"], markedUncollectibleAt: row["markedUncollectibleAt"],
+            metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+        if let code: String = row["failureCode"] {
+            invoice.failure = Invoice.Failure(code: code, message: row["failureMessage"], failedAt: row["failedAt"])
+        }
+        return invoice
+    }
+
+    func fetchInvoiceItem(_ id: InvoiceItem.ID) throws -> InvoiceItem {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM invoiceItem WHERE id = ?", arguments: [id.rawValue])
+        else { throw LedgerError.missing("invoice item", id.rawValue, param: "invoice_item") }
+        return try invoiceItem(row)
+    }
+
+    func invoiceItem(_ row: Row) throws -> InvoiceItem {
+        InvoiceItem(
+            id: .init(row["id"]), customer: .init(row["customerId"]), currency: try Currency(code: row["currency"]),
+            amount: row["amount"],
+            unitAmount: (row["unitAmountDecimal"] as String?).flatMap(ExactDecimal.init(parsing:)),
+            quantity: ExactDecimal(parsing: row["quantityDecimal"] as String)!, description: row["description"],
+            subscription: (row["subscriptionId"] as String?).map { .init($0) },
+            invoice: (row["invoiceId"] as String?).map { .init($0) },
+            metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+    }
+
+    /// Inserts a new invoice with its lines (totals computed from the lines).
+    func insert(_ invoice: Invoice) throws {
+        var cache: [Price.ID: PriceInfo] = [:]
+        try insert(invoice, cache: &cache)
+    }
+
+    func insert(_ invoice: Invoice, cache: inout [Price.ID: PriceInfo]) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO invoice (id, customerId, subscriptionId, billingReason, status, number, currency,
+                    periodStart, periodEnd, description, subtotal, total, amountDue, amountPaid, amountRemaining,
+                    finalizesAt, metadata, created, failureCode, failureMessage, failedAt)
+                VALUES (?, ?, ?, ?, 'draft', NULL, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                invoice.id.rawValue, invoice.customer.rawValue, invoice.subscription?.rawValue,
+                invoice.billingReason.rawValue, invoice.currency.code, invoice.periodStart, invoice.periodEnd,
+                invoice.description, invoice.subtotal, invoice.total, invoice.amountDue, invoice.amountRemaining,
+                invoice.finalizesAt, MetadataJSON.encode(invoice.metadata), invoice.created, invoice.failure?.code,
+                invoice.failure?.message, invoice.failure?.failedAt,
+            ])
+        let customerSeq = try customerSeq(invoice.customer)
+        for (position, line) in invoice.lines.enumerated() {
+            let meterSeq =
+                try line.meter == nil ? nil : line.price.flatMap { try priceInfo($0, cache: &cache).meterSeq }
+            try insert(line, invoice: invoice.id, position: position, customerSeq: customerSeq, meterSeq: meterSeq)
+        }
+        for line in invoice.lines {
+            if let item = line.invoiceItem {
+                try db.cachedStatement(sql: "UPDATE invoiceItem SET invoiceId = ? WHERE id = ?")
+                    .execute(arguments: [invoice.id.rawValue, item.rawValue])
+            }
+        }
+    }
+
+    /// Inserts one line; a metered line names its meter's and customer's compact keys.
+    func insert(
+        _ line: InvoiceLine, invoice: Invoice.ID, position: Int, customerSeq invoiceCustomer: Int64,
+        meterSeq: Int64? = nil
+    ) throws {
+        var meterSeq = meterSeq
+        var customerSeq: Int64?
+        if let meter = line.meter {
+            if meterSeq == nil {
+                meterSeq = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT seq FROM meter WHERE id = ?"), arguments: [meter.rawValue])
+            }
+            customerSeq = invoiceCustomer
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO invoiceLine (id, invoiceId, position, type, priceId, subscriptionItemId, invoiceItemId,
+                    meterSeq, customerSeq, description, quantityDecimal, amount, currency, periodStart, periodEnd)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            line.id.rawValue, invoice.rawValue, position, line.kind.rawValue, line.price?.rawValue,
+            line.subscriptionItem?.rawValue, line.invoiceItem?.rawValue, meterSeq, customerSeq, line.description,
+            line.quantity.description, line.amount, line.currency.code, line.periodStart, line.periodEnd,
+        ])
+    }
+
+    /// Rewrites a draft's totals from its lines.
+    func updateDraftTotals(_ id: Invoice.ID) throws {
+        let amounts = try Int64.fetchAll(
+            db.cachedStatement(sql: "SELECT amount FROM invoiceLine WHERE invoiceId = ?"), arguments: [id.rawValue])
+        let subtotal = try MinorUnits.sum(amounts)
+        try db.cachedStatement(
+            sql:
+                "UPDATE invoice SET subtotal = ?, total = ?, amountDue = ?, amountRemaining = ? WHERE id = ? AND status = 'draft'"
+        ).execute(arguments: [subtotal, subtotal, max(subtotal, 0), max(subtotal, 0), id.rawValue])
+    }
+
+    // MARK: Invoice items
+
+    func insert(_ item: InvoiceItem) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO invoiceItem (id, customerId, currency, amount, unitAmountDecimal, quantityDecimal, description,
+                    subscriptionId, invoiceId, metadata, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                item.id.rawValue, item.customer.rawValue, item.currency.code, item.amount, item.unitAmount?.description,
+                item.quantity.description, item.description, item.subscription?.rawValue, item.invoice?.rawValue,
+                MetadataJSON.encode(item.metadata), item.created,
+            ])
+    }
+
+    /// The customer's pending items in `currency`, oldest first: those of `subscription` and
+    /// those of none (every subscription's when `subscription` is nil and `anySubscription`).
+    func pendingItems(customer: Customer.ID, currency: Currency, subscription: Subscription.ID?, anySubscription: Bool)
+        throws -> [InvoiceItem]
+    {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM invoiceItem WHERE customerId = ? AND currency = ? AND invoiceId IS NULL
+                        AND (? OR subscriptionId IS NULL OR subscriptionId IS ?)
+                    ORDER BY seq
+                    """),
+            arguments: [customer.rawValue, currency.code, anySubscription, subscription?.rawValue]
+        ).map(invoiceItem)
+    }
+
+    /// The currencies of the customer's pending items.
+    func pendingCurrencies(customer: Customer.ID) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT DISTINCT currency FROM invoiceItem WHERE customerId = ? AND invoiceId IS NULL",
+            arguments: [customer.rawValue])
+    }
+
+    /// Invoice items, oldest first, optionally of one customer.
+    func invoiceItems(customer: Customer.ID?) throws -> [InvoiceItem] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM invoiceItem WHERE customerId IS ? OR ? ORDER BY seq",
+            arguments: [customer?.rawValue, customer == nil]
+        ).map(invoiceItem)
+    }
+
+    // MARK: Invoices
+
+    func lineCount(_ invoice: Invoice.ID) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM invoiceLine WHERE invoiceId = ?", arguments: [invoice.rawValue])
+            ?? 0
+    }
+
+    /// Invoices, oldest first, filtered by customer, status and subscription when given.
+    func invoices(customer: Customer.ID?, status: Invoice.Status?, subscription: Subscription.ID?) throws -> [Invoice] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM invoice WHERE (customerId IS ? OR ?) AND (status IS ? OR ?) AND (subscriptionId IS ? OR ?)
+                ORDER BY created, seq
+                """,
+            arguments: [
+                customer?.rawValue, customer == nil, status?.rawValue, status == nil, subscription?.rawValue,
+                subscription == nil,
+            ]
+        ).map(invoice)
+    }
+
+    /// The customer's subscription drafts in finalization order.
+    func subscriptionDrafts(customer: Customer.ID) throws -> [Invoice] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM invoice WHERE customerId = ? AND status = 'draft' AND subscriptionId IS NOT NULL
+                ORDER BY finalizesAt, seq
+                """,
+            arguments: [customer.rawValue]
+        ).map(invoice)
+    }
+
+    /// A metered line recounted at finalization.
+    func updateUsage(of line: InvoiceLine.ID, quantity: ExactDecimal, amount: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE invoiceLine SET quantityDecimal = ?, amount = ? WHERE id = ?")
+            .execute(arguments: [quantity.description, amount, line.rawValue])
+    }
+
+    /// The next invoice number's counter, taken inside this transaction: gapless, never reused.
+    func takeInvoiceNumber() throws -> Int64 {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "UPDATE invoiceCounter SET next = next + 1 WHERE name = 'invoice' RETURNING next"))!
+            - 1
+    }
+
+    /// Freezes a finalized invoice: status, number, totals and instants (its failure cleared).
+    func saveFinalized(_ invoice: Invoice) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE invoice SET status = ?, number = ?, subtotal = ?, total = ?, amountDue = ?, amountPaid = ?,
+                    amountRemaining = ?, finalizedAt = ?, paidAt = ?, failureCode = NULL, failureMessage = NULL,
+                    failedAt = NULL WHERE id = ?
+                """
+        ).execute(arguments: [
+            invoice.status.rawValue, invoice.number, invoice.subtotal, invoice.total, invoice.amountDue,
+            invoice.amountPaid, invoice.amountRemaining, invoice.finalizedAt, invoice.paidAt, invoice.id.rawValue,
+        ])
+    }
+
+    func markPaid(_ id: Invoice.ID, at instant: Int64) throws {
+        try db.execute(
+            sql:
+                "UPDATE invoice SET status = 'paid', amountPaid = amountPaid + amountRemaining, amountRemaining = 0, paidAt = ? WHERE id = ?",
+            arguments: [instant, id.rawValue])
+    }
+
+    func markUncollectible(_ id: Invoice.ID, at instant: Int64) throws {
+        try db.execute(
+            sql: "UPDATE invoice SET status = 'uncollectible', markedUncollectibleAt = ? WHERE id = ?",
+            arguments: [instant, id.rawValue])
+    }
+
+    func markVoided(_ id: Invoice.ID, at instant: Int64) throws {
+        try db.execute(
+            sql: "UPDATE invoice SET status = 'void', voidedAt = ? WHERE id = ?", arguments: [instant, id.rawValue])
+    }
+
+    /// Deletes a draft and its lines; its invoice items become pending again.
+    func deleteDraft(_ id: Invoice.ID) throws {
+        try db.execute(sql: "DELETE FROM invoiceLine WHERE invoiceId = ?", arguments: [id.rawValue])
+        try db.execute(sql: "UPDATE invoiceItem SET invoiceId = NULL WHERE invoiceId = ?", arguments: [id.rawValue])
+        try db.execute(sql: "DELETE FROM invoice WHERE id = ?", arguments: [id.rawValue])
+    }
+
+    /// Leaves a draft unfinalized with the reason its finalization at `instant` failed.
+    func markFailed(_ id: Invoice.ID, _ error: LedgerError, at instant: Int64) throws {
+        try db.cachedStatement(
+            sql:
+                "UPDATE invoice SET failureCode = ?, failureMessage = ?, failedAt = ? WHERE id = ? AND status = 'draft'"
+        ).execute(arguments: [error.code.rawValue, error.message, instant, id.rawValue])
+    }
+
+    // MARK: Subscriptions
+
+    func insert(_ subscription: Subscription) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO subscription (id, customerId, status, billingMode, currency, interval, intervalCount,
+                    startDate, billingCycleAnchor, currentPeriodStart, currentPeriodEnd, graceSeconds, metadata, created)
+                VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                subscription.id.rawValue, subscription.customer.rawValue, subscription.billingMode.rawValue,
+                subscription.currency.code, subscription.interval.rawValue, subscription.intervalCount,
+                subscription.startDate, subscription.billingCycleAnchor, subscription.currentPeriodStart,
+                subscription.currentPeriodEnd, subscription.graceSeconds, MetadataJSON.encode(subscription.metadata),
+                subscription.created,
+            ])
+        for (position, item) in subscription.items.enumerated() {
+            try db.execute(
+                sql:
+                    "INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    item.id.rawValue, subscription.id.rawValue, position, item.price.rawValue, item.quantity,
+                    subscription.created,
+                ])
+        }
+    }
+
+    /// Subscriptions, oldest first, optionally of one customer.
+    func subscriptions(customer: Customer.ID?) throws -> [Subscription] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM subscription WHERE customerId IS ? OR ? ORDER BY created, seq",
+            arguments: [customer?.rawValue, customer == nil]
+        ).map(subscription)
+    }
+
+    func setCancelAtPeriodEnd(_ id: Subscription.ID, canceledAt: Int64) throws {
+        try db.execute(
+            sql: "UPDATE subscription SET cancelAtPeriodEnd = 1, canceledAt = ? WHERE id = ?",
+            arguments: [canceledAt, id.rawValue])
+    }
+
+    /// Ends a subscription at `endedAt` (canceled at `canceledAt` when given, else as asked before).
+    func end(_ id: Subscription.ID, endedAt: Int64, canceledAt: Int64? = nil) throws {
+        try db.execute(
+            sql:
+                "UPDATE subscription SET status = 'canceled', canceledAt = coalesce(?, canceledAt), endedAt = ? WHERE id = ?",
+            arguments: [canceledAt, endedAt, id.rawValue])
+    }
+
+    /// Moves a subscription to its next period.
+    func advance(_ id: Subscription.ID, periodStart: Int64, periodEnd: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE subscription SET currentPeriodStart = ?, currentPeriodEnd = ? WHERE id = ?")
+            .execute(arguments: [periodStart, periodEnd, id.rawValue])
+    }
+
+    // MARK: The billing run's schedule
+
+    /// The earliest draft due by `until` and not failed: its ID, customer and instant.
+    func nextDueDraft(until: Int64) throws -> (id: Invoice.ID, customer: Customer.ID, at: Int64)? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, customerId, finalizesAt FROM invoice
+                    WHERE status = 'draft' AND finalizesAt <= ? AND failedAt IS NULL
+                    ORDER BY finalizesAt, seq LIMIT 1
+                    """),
+            arguments: [until]
+        ).map { (Invoice.ID($0["id"]), Customer.ID($0["customerId"]), $0["finalizesAt"]) }
+    }
+
+    /// The earliest active subscription whose period ends by `until`.
+    func nextDuePeriod(until: Int64) throws -> (id: Subscription.ID, at: Int64)? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, currentPeriodEnd FROM subscription WHERE status = 'active' AND currentPeriodEnd <= ?
+                    ORDER BY currentPeriodEnd, seq LIMIT 1
+                    """),
+            arguments: [until]
+        ).map { (Subscription.ID($0["id"]), $0["currentPeriodEnd"]) }
+    }
+
+    /// The earliest instant any step is due (a draft's finalization, a period's end, an expiry),
+    /// or nil when nothing is scheduled. One statement over three indexes.
+    func nextDueAt() throws -> Int64? {
+        try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT min(
+                        coalesce((SELECT min(finalizesAt) FROM invoice WHERE status = 'draft' AND finalizesAt IS NOT NULL
+                            AND failedAt IS NULL), 9223372036854775807),
+                        coalesce((SELECT min(currentPeriodEnd) FROM subscription WHERE status = 'active'),
+                            9223372036854775807),
+                        coalesce((SELECT min(expiresAt) FROM creditGrant WHERE expiryBookedAt IS NULL AND voidedAt IS NULL),
+                            9223372036854775807))
+                    """)
+        ).flatMap { $0 == .max ? nil : $0 }
+    }
+
+    // MARK: The clock
+
+    /// The latest instant a time-dependent write has run at.
+    func processedThrough() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT processedThrough FROM ledgerClock WHERE id = 1"))!
+    }
+
+    /// Moves the processed mark forward to `now` (the row is written only when it moves).
+    func advanceProcessed(to now: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE ledgerClock SET processedThrough = ? WHERE id = 1 AND processedThrough < ?")
+            .execute(arguments: [now, now])
+    }
+}

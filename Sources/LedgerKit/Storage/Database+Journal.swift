@@ -1,0 +1,130 @@
+import GRDB
+
+/// The journal: entries and postings, and balances summed from them.
+extension StorageTransaction {
+    /// Writes `entry` inside the caller's transaction: postings first, then the entry row,
+    /// whose trigger checks the balance in SQL.
+    func post(_ entry: JournalEntry) throws {
+        // The entry was built by `JournalEntry.balanced`; assert it again, one rule per check.
+        precondition(entry.postings.count >= 2, "a journal entry has two or more postings")
+        let insertPosting = try db.cachedStatement(
+            sql: """
+                INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        for (position, posting) in entry.postings.enumerated() {
+            try insertPosting.execute(arguments: [
+                entry.id.rawValue, position, posting.account.name, posting.currency.code,
+                posting.amountMinor, entry.postedAt,
+            ])
+        }
+        // A repeated entry ID fails on the posting trigger or the primary key: never stored twice.
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                entry.id.rawValue, entry.postedAt, entry.description, entry.sourceType,
+                entry.sourceId, entry.postedAt,
+            ])
+    }
+
+    /// The entries of one source, in posting order.
+    func entries(sourceType: String, sourceId: String) throws -> [JournalEntry] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM journalEntry WHERE sourceType = ? AND sourceId = ? ORDER BY postedAt, rowid",
+            arguments: [sourceType, sourceId]
+        ).map(entry)
+    }
+
+    /// Journal entries in posting order within `[from, to)`.
+    func journalEntries(from: Int64, to: Int64) throws -> [JournalEntry] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM journalEntry WHERE postedAt >= ? AND postedAt < ? ORDER BY postedAt, rowid",
+            arguments: [from, to]
+        ).map(entry)
+    }
+
+    private func entry(_ row: Row) throws -> JournalEntry {
+        let id: String = row["id"]
+        let postings = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM posting WHERE entryId = ? ORDER BY position"), arguments: [id]
+        ).map {
+            Posting(
+                account: try Account($0["account"]), amountMinor: $0["amountMinor"],
+                currency: try Currency(code: $0["currency"]))
+        }
+        return try JournalEntry.balanced(
+            id: .init(id), postedAt: row["postedAt"], description: row["description"], sourceType: row["sourceType"],
+            sourceId: row["sourceId"], postings: postings)
+    }
+
+    /// An account's balance from the entries posted at or before `asOf`.
+    func accountBalance(_ account: Account, _ currency: Currency, asOf: Int64) throws -> Int64 {
+        try Int64.fetchOne(
+            db.cachedStatement(
+                sql:
+                    "SELECT coalesce(sum(amountMinor), 0) FROM posting WHERE account = ? AND currency = ? AND postedAt <= ?"
+            ),
+            arguments: [account.name, currency.code, asOf]) ?? 0
+    }
+
+    /// The sum of postings to `account` in entries from `sources`.
+    func postingSum(_ account: Account, _ currency: Currency, sources: [String]) throws -> Int64 {
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT coalesce(sum(p.amountMinor), 0) FROM posting p JOIN journalEntry e ON e.id = p.entryId
+                WHERE p.account = ? AND p.currency = ? AND e.sourceType IN (\(sources.map { _ in "?" }.joined(separator: ", ")))
+                """,
+            arguments: StatementArguments([account.name, currency.code] + sources)) ?? 0
+    }
+
+    /// The balance of `account` and every account below it, per currency, as of `asOf`.
+    func balance(of account: Account, asOf: Int64) throws -> [Currency: Int64] {
+        var result: [Currency: Int64] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT currency, sum(amountMinor) AS total FROM posting
+                WHERE (account = ? OR (account > ? AND account < ?)) AND postedAt <= ?
+                GROUP BY currency
+                """,
+            arguments: [account.name, account.name + ":", account.name + ";", asOf])
+        {
+            result[try Currency(code: row["currency"])] = row["total"]
+        }
+        return result
+    }
+
+    /// Every account's balance per currency as of `asOf`, sorted by account (zero balances left
+    /// out).
+    func accountBalances(asOf: Int64) throws -> [AccountBalance] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT account, currency, sum(amountMinor) AS total FROM posting
+                WHERE postedAt <= ? GROUP BY account, currency HAVING total != 0
+                ORDER BY account, currency
+                """,
+            arguments: [asOf]
+        ).map { row in
+            AccountBalance(
+                account: try Account(row["account"]), currency: try Currency(code: row["currency"]),
+                amountMinor: row["total"])
+        }
+    }
+
+    /// The sum of all postings per currency (always zero).
+    func trialBalance() throws -> [Currency: Int64] {
+        var result: [Currency: Int64] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT currency, sum(amountMinor) AS total FROM posting GROUP BY currency")
+        {
+            result[try Currency(code: row["currency"])] = row["total"]
+        }
+        return result
+    }
+}

@@ -1,0 +1,307 @@
+import GRDB
+
+/// Meter events: the hot write path, look-ups by identifier, aggregation and summaries.
+extension StorageTransaction {
+    /// The event recorded under `identifier`.
+    /// - Throws: `resource_missing`.
+    func event(identifier: String) throws -> MeterEvent {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT e.*, m.id AS meterId, m.eventName, m.customerKey, m.valueKey, c.id AS customerId
+                        FROM meterEvent e JOIN meter m ON m.seq = e.meterSeq JOIN customer c ON c.seq = e.customerSeq
+                        WHERE e.identifierHash = ? AND e.identifier = ?
+                        """),
+                arguments: [identifierHash(identifier), identifier])
+        else { throw LedgerError.missing("meter event", identifier, param: "identifier") }
+        let dimensions: String? = row["dimensions"]
+        return MeterEvent(
+            identifier: row["identifier"], eventName: row["eventName"], meter: .init(row["meterId"]),
+            customer: .init(row["customerId"]), timestamp: row["timestamp"],
+            value: ExactDecimal(significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"]),
+            dimensions: dimensions.map(MetadataJSON.decode) ?? [:], recordedAt: row["recordedAt"],
+            cancelledAt: row["cancelledAt"], late: row["late"], customerKey: row["customerKey"],
+            valueKey: row["valueKey"])
+    }
+
+    /// Marks the event cancelled at `instant` (a trigger refuses a second cancellation).
+    func cancel(identifier: String, at instant: Int64) throws {
+        try db.execute(
+            sql: "UPDATE meterEvent SET cancelledAt = ? WHERE identifierHash = ? AND identifier = ?",
+            arguments: [instant, identifierHash(identifier), identifier])
+    }
+
+    /// The aggregate over `[start, end)` of the events recorded by `asOf` and not cancelled by
+    /// then (default: everything recorded, cancellations included).
+    func aggregate(
+        customerSeq: Int64, meterSeq: Int64, formula: Meter.Aggregation, start: Int64, end: Int64,
+        asOf: Int64 = .max
+    ) throws -> ExactDecimal {
+        var aggregator = UsageAggregator(formula)
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT seq, timestamp, valueSignificand, valueScale FROM meterEvent
+                    WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ?
+                        AND recordedAt <= ? AND (cancelledAt IS NULL OR cancelledAt > ?)
+                    """),
+            arguments: [customerSeq, meterSeq, start, end, asOf, asOf])
+        while let row = try rows.next() {
+            try aggregator.add(
+                timestamp: row[1], seq: row[0], value: ExactDecimal(significand: Int128(row[2] as Int64), scale: row[3])
+            )
+        }
+        return aggregator.result
+    }
+
+    /// Calls `body` with each uncancelled event of `[start, end)` in timestamp order: (seq,
+    /// timestamp, value).
+    func forEachEvent(
+        customerSeq: Int64, meterSeq: Int64, start: Int64, end: Int64,
+        _ body: (Int64, Int64, ExactDecimal) throws -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT seq, timestamp, valueSignificand, valueScale FROM meterEvent
+                WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ?
+                    AND cancelledAt IS NULL
+                ORDER BY timestamp
+                """,
+            arguments: [customerSeq, meterSeq, start, end])
+        while let row = try rows.next() {
+            try body(row[0], row[1], ExactDecimal(significand: Int128(row[2] as Int64), scale: row[3]))
+        }
+    }
+
+    /// Whether an event of this customer and meter at `timestamp` falls in a metered period whose
+    /// invoice is finalized.
+    func isInFinalizedPeriod(customerSeq: Int64, meterSeq: Int64, timestamp: Int64) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT 1 FROM invoiceLine l JOIN invoice i ON i.id = l.invoiceId
+                    WHERE l.customerSeq = ? AND l.meterSeq = ? AND l.periodStart <= ? AND l.periodEnd > ?
+                        AND i.status != 'draft' AND i.billingReason != 'subscription_create'
+                    LIMIT 1
+                    """),
+            arguments: [customerSeq, meterSeq, timestamp, timestamp]) ?? false
+    }
+
+    /// After a finalization at `instant`, for one metered line: events recorded after it but
+    /// timestamped in the line's period are late (never billed), and the billed-through marks
+    /// move to the period's end.
+    func closeUsage(customerSeq: Int64, meterSeq: Int64, periodStart: Int64, periodEnd: Int64, at instant: Int64)
+        throws
+    {
+        let recordedMax = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT recordedMax FROM meterEventClock WHERE id = 1"))!
+        if recordedMax > instant {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE meterEvent SET late = 1 WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ?
+                        AND timestamp < ? AND recordedAt > ? AND late = 0
+                    """
+            ).execute(arguments: [customerSeq, meterSeq, periodStart, periodEnd, instant])
+        }
+        try db.cachedStatement(sql: "UPDATE meterEventClock SET billedMax = ? WHERE id = 1 AND billedMax < ?")
+            .execute(arguments: [periodEnd, periodEnd])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO meterBilledThrough (customerSeq, meterSeq, billedThrough) VALUES (?, ?, ?)
+                ON CONFLICT (customerSeq, meterSeq) DO UPDATE SET billedThrough = max(billedThrough, excluded.billedThrough)
+                """
+        ).execute(arguments: [customerSeq, meterSeq, periodEnd])
+    }
+
+    /// Late, uncancelled events with their customer, meter and value, ordered by customer and
+    /// meter.
+    func lateEvents(customer: Customer.ID?) throws -> [(customer: Customer.ID, meter: Meter.ID, value: ExactDecimal)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.id AS customerId, m.id AS meterId, e.valueSignificand, e.valueScale
+                FROM meterEvent e JOIN customer c ON c.seq = e.customerSeq JOIN meter m ON m.seq = e.meterSeq
+                WHERE e.late = 1 AND e.cancelledAt IS NULL AND (c.id IS ? OR ?)
+                ORDER BY c.id, m.id
+                """,
+            arguments: [customer?.rawValue, customer == nil]
+        ).map { row in
+            (
+                Customer.ID(row["customerId"]), Meter.ID(row["meterId"]),
+                ExactDecimal(significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"])
+            )
+        }
+    }
+}
+
+/// Writes events inside one transaction, caching meter and customer look-ups. Shared by
+/// `record` (one event) and `importEvents` (a batch).
+struct EventWriter {
+    let tx: StorageTransaction
+    var db: Database { tx.db }
+    let now: Int64
+    let window: EventWindow
+    private(set) var lastIdentifier = ""
+    /// The event last accepted, as written (so `record` need not read it back).
+    private(set) var lastAccepted: MeterEvent?
+    /// Whether to keep `lastAccepted` (one event); bulk imports skip the copy.
+    var keepAccepted = false
+    private var meters: [String: MeterKey] = [:]
+    private var customers: [String: Int64] = [:]
+    private var billedThrough: [BilledKey: Int64] = [:]
+    /// The latest finalized metered period end of anyone (read once per writer).
+    private var billedMax: Int64?
+    /// Events written by this writer.
+    private(set) var accepted = 0
+
+    struct MeterKey {
+        let seq: Int64
+        let active: Bool
+        let customerKey: String
+        let valueKey: String
+        let id: String
+    }
+
+    init(_ tx: StorageTransaction, now: Int64, window: EventWindow) {
+        self.tx = tx
+        self.now = now
+        self.window = window
+    }
+
+    /// - Throws: the rejection of this event; nothing is written then.
+    mutating func write(_ submission: EventSubmission) throws -> RecordOutcome {
+        let meter = try meterKey(submission.eventName)
+        guard meter.active else {
+            throw LedgerError(
+                .meterInactive, "meter '\(meter.id)' for event_name '\(submission.eventName)' is inactive",
+                param: "event_name")
+        }
+        let (customerID, value, dimensions) = try submission.resolve(
+            customerKey: meter.customerKey, valueKey: meter.valueKey)
+        let customer = try customerSeq(customerID)
+        let timestamp = submission.timestamp ?? now
+        try window.check(timestamp, now: now)
+        let identifier = submission.identifier ?? IDs.generateTimeOrdered(prefix: "evt", at: now)
+        try EventWindow.checkIdentifier(identifier)
+        lastIdentifier = identifier
+        let significand = Int64(value.significand)  // < 10^15: checked by the quantity parser
+        let dimensionsJSON = dimensions.isEmpty ? nil : MetadataJSON.encode(dimensions)
+        let hash = identifierHash(identifier)
+        let late = try isLate(customer: customer, meter: meter.seq, timestamp: timestamp)
+        // Insert first: the table's trigger skips an identifier already recorded (in SQL), and
+        // only then is the existing row read, to tell a duplicate from a conflict.
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
+                    valueSignificand, valueScale, dimensions, recordedAt, late)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        insert.setUncheckedArguments([
+            identifier, hash, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now, late,
+        ])
+        try insert.execute()
+        accepted += db.changesCount
+        if db.changesCount == 0 {
+            let lookup = try db.cachedStatement(
+                sql: """
+                    SELECT meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
+                    FROM meterEvent WHERE identifierHash = ? AND identifier = ?
+                    """)
+            let existing = try Row.fetchOne(lookup, arguments: [hash, identifier])!
+            return try compare(existing)
+        }
+        if keepAccepted {
+            lastAccepted = MeterEvent(
+                identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
+                customer: .init(customerID), timestamp: timestamp, value: value, dimensions: dimensions,
+                recordedAt: now, cancelledAt: nil, late: late, customerKey: meter.customerKey,
+                valueKey: meter.valueKey)
+        }
+        return .accepted
+
+        /// The same event re-sent is a duplicate; anything else under its identifier a conflict.
+        func compare(_ existing: Row) throws -> RecordOutcome {
+            let same =
+                existing["meterSeq"] == meter.seq && existing["customerSeq"] == customer
+                && existing["valueSignificand"] == significand && existing["valueScale"] == value.scale
+                && (existing["dimensions"] as String?) == dimensionsJSON
+                && (submission.timestamp == nil || existing["timestamp"] == timestamp)
+            if same { return .duplicate }
+            throw LedgerError(
+                .identifierConflict,
+                "identifier '\(identifier)' was already recorded with different content", param: "identifier")
+        }
+    }
+
+    /// Late: timestamped in a metered period whose invoice is already finalized. Most events are
+    /// after the billed-through mark of their customer and meter, which is cached.
+    private mutating func isLate(customer: Int64, meter: Int64, timestamp: Int64) throws -> Bool {
+        if billedMax == nil {
+            billedMax =
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT billedMax FROM meterEventClock WHERE id = 1"))
+                ?? .min
+        }
+        guard timestamp < billedMax! else { return false }
+        let key = BilledKey(customer: customer, meter: meter)
+        let through: Int64
+        if let cached = billedThrough[key] {
+            through = cached
+        } else {
+            through =
+                try Int64.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT billedThrough FROM meterBilledThrough WHERE customerSeq = ? AND meterSeq = ?"),
+                    arguments: [customer, meter]) ?? .min
+            if billedThrough.count >= 100_000 { billedThrough.removeAll(keepingCapacity: true) }  // bounded memory
+            billedThrough[key] = through
+        }
+        guard timestamp < through else { return false }
+        return try tx.isInFinalizedPeriod(customerSeq: customer, meterSeq: meter, timestamp: timestamp)
+    }
+
+    private struct BilledKey: Hashable {
+        let customer: Int64
+        let meter: Int64
+    }
+
+    /// Keeps the recorded-events mark at or after now once events were written (see
+    /// meterEventClock). The mark moves in whole hours, so the row is written about once an hour
+    /// rather than once per event: a mark later than the true latest recordedAt only makes a
+    /// finalization scan for late events when none exist, never skip one.
+    func advanceClock() throws {
+        guard accepted > 0 else { return }
+        let hourAfter = (now / 3_600 + 1) * 3_600
+        try db.cachedStatement(sql: "UPDATE meterEventClock SET recordedMax = ? WHERE id = 1 AND recordedMax < ?")
+            .execute(arguments: [hourAfter, now])
+    }
+
+    private mutating func meterKey(_ eventName: String) throws -> MeterKey {
+        if let key = meters[eventName] { return key }
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT seq, id, status, customerKey, valueKey FROM meter WHERE eventName = ?"),
+                arguments: [eventName])
+        else {
+            throw LedgerError(
+                .resourceMissing, "no meter has event_name '\(eventName)'", param: "event_name")
+        }
+        let key = MeterKey(
+            seq: row["seq"], active: row["status"] == "active", customerKey: row["customerKey"],
+            valueKey: row["valueKey"], id: row["id"])
+        meters[eventName] = key
+        return key
+    }
+
+    private mutating func customerSeq(_ id: String) throws -> Int64 {
+        if let seq = customers[id] { return seq }
+        guard
+            let seq = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT seq FROM customer WHERE id = ?"), arguments: [id])
+        else { throw LedgerError.missing("customer", id, param: "customer") }
+        if customers.count >= 100_000 { customers.removeAll(keepingCapacity: true) }  // bounded memory
+        customers[id] = seq
+        return seq
+    }
+}
