@@ -36,7 +36,7 @@ extension StorageTransaction {
             .map { row in
                 Customer(
                     id: .init(row["id"]), name: row["name"], email: row["email"],
-                    metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+                    metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
             }
     }
 
@@ -80,7 +80,7 @@ extension StorageTransaction {
             .map { row in
                 Product(
                     id: .init(row["id"]), name: row["name"], description: row["description"], active: row["active"],
-                    metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+                    metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
             }
     }
 
@@ -181,26 +181,26 @@ extension StorageTransaction {
                         unitAmount: (tier["unitAmountDecimal"] as String?).flatMap(ExactDecimal.init(parsing:)),
                         flatAmount: (tier["flatAmountDecimal"] as String?).flatMap(ExactDecimal.init(parsing:)))
                 }
-                scheme = .tiered(mode: TiersMode(rawValue: mode)!, tiers: tiers)
+                scheme = .tiered(mode: try stored(TiersMode(rawValue: mode), "mode"), tiers: tiers)
             } else {
-                let amount = ExactDecimal(parsing: row["unitAmountDecimal"] as String)!
+                let amount = try stored(ExactDecimal(parsing: row["unitAmountDecimal"] as String), "unitAmountDecimal")
                 var transform: TransformQuantity?
                 if let divideBy: Int64 = row["transformDivideBy"] {
-                    transform = TransformQuantity(divideBy: divideBy, round: .init(rawValue: row["transformRound"])!)
+                    transform = TransformQuantity(divideBy: divideBy, round: try stored(TransformQuantity.Round(rawValue: row["transformRound"]), "transformRound"))
                 }
                 scheme = .perUnit(unitAmount: amount, transform: transform)
             }
             var recurring: Price.Recurring?
             if let interval: String = row["recurringInterval"] {
                 recurring = Price.Recurring(
-                    interval: .init(rawValue: interval)!, intervalCount: row["recurringIntervalCount"],
-                    usageType: .init(rawValue: row["usageType"])!, meter: row["meterId"])
+                    interval: try stored(Price.Interval(rawValue: interval), "recurringInterval"), intervalCount: row["recurringIntervalCount"],
+                    usageType: try stored(Price.UsageType(rawValue: row["usageType"]), "usageType"), meter: row["meterId"])
             }
             return Price(
                 id: .init(id), product: .init(row["productId"]), currency: try Currency(code: row["currency"]),
                 active: row["active"], lookupKey: row["lookupKey"], nickname: row["nickname"],
-                kind: .init(rawValue: row["type"])!, recurring: recurring, scheme: scheme,
-                metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+                kind: try stored(Price.Kind(rawValue: row["type"]), "type"), recurring: recurring, scheme: scheme,
+                metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
         }
     }
 
@@ -244,9 +244,9 @@ extension StorageTransaction {
             .map { row in
                 Meter(
                     id: .init(row["id"]), displayName: row["displayName"], eventName: row["eventName"],
-                    aggregation: .init(rawValue: row["aggregation"])!, customerKey: row["customerKey"],
-                    valueKey: row["valueKey"], status: .init(rawValue: row["status"])!,
-                    metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+                    aggregation: try stored(Meter.Aggregation(rawValue: row["aggregation"]), "aggregation"), customerKey: row["customerKey"],
+                    valueKey: row["valueKey"], status: try stored(Meter.Status(rawValue: row["status"]), "status"),
+                    metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
             }
     }
 
@@ -269,7 +269,7 @@ extension StorageTransaction {
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT seq, aggregation FROM meter WHERE id = ?"), arguments: [meter.rawValue])
         else { throw LedgerError.missing("meter", meter.rawValue, param: "meter") }
-        return (row["seq"], Meter.Aggregation(rawValue: row["aggregation"])!)
+        return (row["seq"], try stored(Meter.Aggregation(rawValue: row["aggregation"]), "aggregation"))
     }
 }
 

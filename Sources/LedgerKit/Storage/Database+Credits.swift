@@ -81,10 +81,10 @@ extension StorageTransaction {
         return CreditGrant(
             id: .init(id), customer: .init(row["customerId"]), name: row["name"],
             amount: Money(amountMinor: row["amount"], currency: try Currency(code: row["currency"])),
-            category: .init(rawValue: row["category"])!, scope: scope, priority: row["priority"],
+            category: try stored(CreditGrant.Category(rawValue: row["category"]), "category"), scope: scope, priority: row["priority"],
             effectiveAt: row["effectiveAt"], expiresAt: row["expiresAt"], voidedAt: row["voidedAt"],
             costBasis: row["costBasis"], fundingInvoice: (row["fundingInvoiceId"] as String?).map { .init($0) },
-            metadata: MetadataJSON.decode(row["metadata"]), created: row["created"], sequence: row["seq"])
+            metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"], sequence: row["seq"])
     }
 
     /// Grants, oldest first, optionally of one customer.
@@ -127,7 +127,7 @@ extension StorageTransaction {
             arguments: [grant.rawValue, asOf])
         {
             let total: Int64 = row["total"]
-            switch CreditBalanceTransaction.Kind(rawValue: row["kind"])! {
+            switch try stored(CreditBalanceTransaction.Kind(rawValue: row["kind"]), "kind") {
             case .creditsGranted: totals.granted = total
             case .creditsApplied: totals.applied = total
             case .creditsApplicationInvoiceVoided: totals.reinstated = total
@@ -210,7 +210,7 @@ extension StorageTransaction {
         try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             CreditBalanceTransaction(
                 id: .init(row["id"]), grant: .init(row["grantId"]), customer: .init(row["customerId"]),
-                kind: .init(rawValue: row["kind"])!,
+                kind: try stored(CreditBalanceTransaction.Kind(rawValue: row["kind"]), "kind"),
                 amount: Money(amountMinor: row["amount"], currency: try Currency(code: row["currency"])),
                 effectiveAt: row["effectiveAt"], invoice: (row["invoiceId"] as String?).map { .init($0) },
                 invoiceLine: (row["invoiceLineId"] as String?).map { .init($0) }, created: row["created"])

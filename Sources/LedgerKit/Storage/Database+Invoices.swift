@@ -18,14 +18,14 @@ extension StorageTransaction {
             arguments: [id]
         ).map { SubscriptionItem(id: .init($0["id"]), price: .init($0["priceId"]), quantity: $0["quantity"]) }
         return Subscription(
-            id: .init(id), customer: .init(row["customerId"]), status: .init(rawValue: row["status"])!,
-            billingMode: .init(rawValue: row["billingMode"])!, currency: try Currency(code: row["currency"]),
-            interval: .init(rawValue: row["interval"])!, intervalCount: row["intervalCount"],
+            id: .init(id), customer: .init(row["customerId"]), status: try stored(Subscription.Status(rawValue: row["status"]), "status"),
+            billingMode: try stored(Subscription.BillingMode(rawValue: row["billingMode"]), "billingMode"), currency: try Currency(code: row["currency"]),
+            interval: try stored(Price.Interval(rawValue: row["interval"]), "interval"), intervalCount: row["intervalCount"],
             startDate: row["startDate"], billingCycleAnchor: row["billingCycleAnchor"],
             currentPeriodStart: row["currentPeriodStart"], currentPeriodEnd: row["currentPeriodEnd"],
             graceSeconds: row["graceSeconds"], cancelAtPeriodEnd: row["cancelAtPeriodEnd"],
             canceledAt: row["canceledAt"], endedAt: row["endedAt"], items: items,
-            metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+            metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
     }
 
     func fetchInvoice(_ id: Invoice.ID) throws -> Invoice {
@@ -59,12 +59,12 @@ extension StorageTransaction {
             arguments: [id]
         ).map { line in
             InvoiceLine(
-                id: .init(line["id"]), kind: .init(rawValue: line["type"])!,
+                id: .init(line["id"]), kind: try stored(InvoiceLine.Kind(rawValue: line["type"]), "type"),
                 price: (line["priceId"] as String?).map { .init($0) },
                 subscriptionItem: (line["subscriptionItemId"] as String?).map { .init($0) },
                 invoiceItem: (line["invoiceItemId"] as String?).map { .init($0) },
                 meter: (line["meterId"] as String?).map { .init($0) }, description: line["description"],
-                quantity: ExactDecimal(parsing: line["quantityDecimal"] as String)!, amount: line["amount"],
+                quantity: try stored(ExactDecimal(parsing: line["quantityDecimal"] as String), "quantityDecimal"), amount: line["amount"],
                 currency: currency, periodStart: line["periodStart"], periodEnd: line["periodEnd"])
         }
         for index in lines.indices {
@@ -73,14 +73,15 @@ extension StorageTransaction {
         var invoice = Invoice(
             id: .init(id), customer: .init(row["customerId"]),
             subscription: (row["subscriptionId"] as String?).map { .init($0) },
-            billingReason: .init(rawValue: row["billingReason"])!, status: .init(rawValue: row["status"])!,
+            billingReason: try stored(Invoice.BillingReason(rawValue: row["billingReason"]), "billingReason"),
+            status: try stored(Invoice.Status(rawValue: row["status"]), "status"),
             number: row["number"], currency: currency, periodStart: row["periodStart"],
             periodEnd: row["periodEnd"], description: row["description"], lines: lines,
             subtotal: row["subtotal"], total: row["total"], amountDue: row["amountDue"],
             amountPaid: row["amountPaid"], amountRemaining: row["amountRemaining"],
             finalizesAt: row["finalizesAt"], finalizedAt: row["finalizedAt"], paidAt: row["paidAt"],
             voidedAt: row["voidedAt"], markedUncollectibleAt: row["markedUncollectibleAt"],
-            metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+            metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
         if let code: String = row["failureCode"] {
             invoice.failure = Invoice.Failure(code: code, message: row["failureMessage"], failedAt: row["failedAt"])
         }
@@ -98,10 +99,10 @@ extension StorageTransaction {
             id: .init(row["id"]), customer: .init(row["customerId"]), currency: try Currency(code: row["currency"]),
             amount: row["amount"],
             unitAmount: (row["unitAmountDecimal"] as String?).flatMap(ExactDecimal.init(parsing:)),
-            quantity: ExactDecimal(parsing: row["quantityDecimal"] as String)!, description: row["description"],
+            quantity: try stored(ExactDecimal(parsing: row["quantityDecimal"] as String), "quantityDecimal"), description: row["description"],
             subscription: (row["subscriptionId"] as String?).map { .init($0) },
             invoice: (row["invoiceId"] as String?).map { .init($0) },
-            metadata: MetadataJSON.decode(row["metadata"]), created: row["created"])
+            metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
     }
 
     /// Inserts a new invoice with its lines (totals computed from the lines).
@@ -267,9 +268,11 @@ extension StorageTransaction {
 
     /// The next invoice number's counter, taken inside this transaction: gapless, never reused.
     func takeInvoiceNumber() throws -> Int64 {
-        try Int64.fetchOne(
-            db.cachedStatement(sql: "UPDATE invoiceCounter SET next = next + 1 WHERE name = 'invoice' RETURNING next"))!
-            - 1
+        try stored(
+            Int64.fetchOne(
+                db.cachedStatement(
+                    sql: "UPDATE invoiceCounter SET next = next + 1 WHERE name = 'invoice' RETURNING next")),
+            "invoice counter") - 1
     }
 
     /// Freezes a finalized invoice: status, number, totals and instants (its failure cleared).
@@ -422,7 +425,9 @@ extension StorageTransaction {
 
     /// The latest instant a time-dependent write has run at.
     func processedThrough() throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT processedThrough FROM ledgerClock WHERE id = 1"))!
+        try stored(
+            Int64.fetchOne(db.cachedStatement(sql: "SELECT processedThrough FROM ledgerClock WHERE id = 1")),
+            "clock")
     }
 
     /// Moves the processed mark forward to `now` (the row is written only when it moves).

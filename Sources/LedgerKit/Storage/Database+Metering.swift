@@ -20,7 +20,7 @@ extension StorageTransaction {
             identifier: row["identifier"], eventName: row["eventName"], meter: .init(row["meterId"]),
             customer: .init(row["customerId"]), timestamp: row["timestamp"],
             value: ExactDecimal(significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"]),
-            dimensions: dimensions.map(MetadataJSON.decode) ?? [:], recordedAt: row["recordedAt"],
+            dimensions: try dimensions.map { try MetadataJSON.decode($0) } ?? [:], recordedAt: row["recordedAt"],
             cancelledAt: row["cancelledAt"], late: row["late"], customerKey: row["customerKey"],
             valueKey: row["valueKey"])
     }
@@ -95,8 +95,9 @@ extension StorageTransaction {
     func closeUsage(customerSeq: Int64, meterSeq: Int64, periodStart: Int64, periodEnd: Int64, at instant: Int64)
         throws
     {
-        let recordedMax = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT recordedMax FROM meterEventClock WHERE id = 1"))!
+        let recordedMax = try stored(
+            Int64.fetchOne(db.cachedStatement(sql: "SELECT recordedMax FROM meterEventClock WHERE id = 1")),
+            "meter event clock")
         if recordedMax > instant {
             try db.cachedStatement(
                 sql: """
@@ -209,7 +210,7 @@ struct EventWriter {
                     SELECT meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
                     FROM meterEvent WHERE identifierHash = ? AND identifier = ?
                     """)
-            let existing = try Row.fetchOne(lookup, arguments: [hash, identifier])!
+            let existing = try stored(Row.fetchOne(lookup, arguments: [hash, identifier]), "event identifier")
             return try compare(existing)
         }
         if keepAccepted {

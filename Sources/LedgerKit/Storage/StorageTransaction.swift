@@ -26,3 +26,13 @@ extension StorageTransaction {
         }
     }
 }
+
+/// A value read from a row that the rules cannot have written (an unknown status, a decimal
+/// that does not parse, a missing singleton row) means the file was changed outside the ledger:
+/// it is a `storage_error` naming what is wrong, never a crash and never a silent default.
+func stored<T>(_ value: T?, _ what: String) throws -> T {
+    guard let value else {
+        throw LedgerError(.storage, "the database file holds an invalid \(what); was it changed outside the ledger?")
+    }
+    return value
+}

@@ -161,7 +161,12 @@ enum MetadataJSON {
         return String(decoding: (try? encoder.encode(metadata)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    static func decode(_ text: String) -> [String: String] {
-        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    /// - Throws: `storage_error` when the stored text is not a string map (a CHECK keeps it JSON).
+    static func decode(_ text: String) throws -> [String: String] {
+        do {
+            return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+        } catch {
+            throw LedgerError(.storage, "the database file holds metadata that is not a string map: \(text.prefix(80))")
+        }
     }
 }
