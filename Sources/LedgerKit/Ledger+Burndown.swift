@@ -86,53 +86,17 @@ extension Ledger {
     /// The journal postings of a finalization's credit applications: the credit liability
     /// (promotional) or the prepayment at cost and the discount (paid) instead of receivable.
     static func creditPostings(_ tx: StorageTransaction, _ invoice: Invoice) throws -> [Posting] {
-        var postings: [Posting] = []
-        var perGrant: [(String, Int64)] = []
-        for credit in invoice.creditAmounts {
-            if let index = perGrant.firstIndex(where: { $0.0 == credit.grant }) {
-                perGrant[index].1 += credit.amount
-            } else {
-                perGrant.append((credit.grant, credit.amount))
-            }
+        // What each grant had applied before this invoice (its transactions are already booked)
+        // and its prepayment left: the values the rule needs, read here.
+        let applications = try PostingRules.appliedPerGrant(invoice.creditAmounts).map { grantID, applied in
+            let grant = try tx.fetchGrant(grantID)
+            let totals = try tx.totals(grant.id)
+            let left = -(try tx.accountBalance(.prepayments(grant.id), invoice.currency, asOf: invoice.finalizedAt!))
+            return PostingRules.GrantApplication(
+                grant: grant, applied: applied, netAppliedBefore: totals.applied - totals.reinstated - applied,
+                prepaymentLeft: left)
         }
-        for (grantID, applied) in perGrant {
-            let grant = try tx.fetchGrant(.init(grantID))
-            switch grant.category {
-            case .promotional:
-                postings.append(Posting(account: .credits(grant.id), amountMinor: applied, currency: invoice.currency))
-            case .paid:
-                // Cost recognized so far follows the net face applied: round(C × applied / A),
-                // so the pieces add up to C exactly when everything is used. (The transactions
-                // of this invoice are already booked.)
-                let totals = try tx.totals(grant.id)
-                let netAfter = totals.applied - totals.reinstated
-                let netBefore = netAfter - applied
-                let cost = grant.effectiveCostBasis
-                let face = grant.amount.amountMinor
-                let recognized = try share(cost, netAfter, face) - share(cost, netBefore, face)
-                let left =
-                    -(try tx.accountBalance(.prepayments(grant.id), invoice.currency, asOf: invoice.finalizedAt!))
-                let atCost = min(recognized, left)
-                if atCost != 0 {
-                    postings.append(
-                        Posting(account: .prepayments(grant.id), amountMinor: atCost, currency: invoice.currency))
-                }
-                if applied - atCost != 0 {
-                    postings.append(
-                        Posting(
-                            account: .creditDiscounts(grant.id), amountMinor: applied - atCost,
-                            currency: invoice.currency))
-                }
-            }
-        }
-        return postings
-    }
-
-    /// round(cost × part / whole), half away from zero, exactly.
-    static func share(_ cost: Int64, _ part: Int64, _ whole: Int64) throws -> Int64 {
-        precondition(whole > 0, "a grant's face value is positive")
-        let exact = ExactDecimal(significand: Int128(cost) * Int128(part), scale: 0)
-        return try exact.divided(byInteger: whole, rounding: .halfAwayFromZero).int64Exactly()
+        return try PostingRules.applied(applications, currency: invoice.currency)
     }
 
     /// On an invoice's void: each application returns to its grant; to a grant expired by then

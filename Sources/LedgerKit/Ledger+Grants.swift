@@ -165,29 +165,12 @@ extension Ledger {
     /// Credit liability against promotional expense, or (paid) the prepayment: reclassified from
     /// the funding invoice's sale, or received outside the ledger (cash).
     static func postGranted(_ tx: StorageTransaction, _ grant: CreditGrant) throws {
-        let currency = grant.amount.currency
-        let postings: [Posting]
-        switch grant.category {
-        case .promotional:
-            postings = [
-                Posting(account: .promotionalCredits, amountMinor: grant.amount.amountMinor, currency: currency),
-                Posting(account: .credits(grant.id), amountMinor: -grant.amount.amountMinor, currency: currency),
-            ]
-        case .paid:
-            let cost = grant.effectiveCostBasis
-            guard cost > 0 else { return }
-            postings = [
-                Posting(
-                    account: grant.fundingInvoice == nil ? .cash : .revenueInvoiceItems, amountMinor: cost,
-                    currency: currency),
-                Posting(account: .prepayments(grant.id), amountMinor: -cost, currency: currency),
-            ]
-        }
+        let postings = PostingRules.granted(grant: grant)
+        guard !postings.isEmpty else { return }
         try tx.post(
             JournalEntry.balanced(
                 postedAt: grant.effectiveAt, description: "Credit grant \(grant.id) granted",
-                sourceType: "credit_grant.granted",
-                sourceId: grant.id.rawValue, postings: postings))
+                sourceType: "credit_grant.granted", sourceId: grant.id.rawValue, postings: postings))
     }
 
     /// - Throws: `resource_missing`.
@@ -293,9 +276,7 @@ extension Ledger {
             try tx.post(
                 JournalEntry.balanced(
                     postedAt: at, description: description, sourceType: newSource, sourceId: sourceId,
-                    postings: entry.postings.map {
-                        Posting(account: $0.account, amountMinor: -$0.amountMinor, currency: $0.currency)
-                    }))
+                    postings: PostingRules.reversed(entry.postings)))
         }
     }
 
@@ -328,23 +309,9 @@ extension Ledger {
     }
 
     static func postExpiry(_ tx: StorageTransaction, _ grant: CreditGrant, face: Int64, at instant: Int64) throws {
-        let currency = grant.amount.currency
-        let postings: [Posting]
-        switch grant.category {
-        case .promotional:
-            guard face > 0 else { return }
-            postings = [
-                Posting(account: .credits(grant.id), amountMinor: face, currency: currency),
-                Posting(account: .promotionalCredits, amountMinor: -face, currency: currency),
-            ]
-        case .paid:
-            let left = -(try tx.accountBalance(.prepayments(grant.id), currency, asOf: instant))
-            guard left > 0 else { return }
-            postings = [
-                Posting(account: .prepayments(grant.id), amountMinor: left, currency: currency),
-                Posting(account: .breakage(grant.id), amountMinor: -left, currency: currency),
-            ]
-        }
+        let left = -(try tx.accountBalance(.prepayments(grant.id), grant.amount.currency, asOf: instant))
+        let postings = PostingRules.expired(grant: grant, face: face, prepaymentLeft: left)
+        guard !postings.isEmpty else { return }
         try tx.post(
             JournalEntry.balanced(
                 postedAt: instant, description: "Credit grant \(grant.id) expired", sourceType: "credit_grant.expired",

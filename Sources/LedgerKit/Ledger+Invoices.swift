@@ -32,16 +32,15 @@ extension Ledger {
         }
         // Credit grants apply here, in burn order, before the totals are frozen.
         invoice = try applyCredits(tx, invoice, at: instant, now: instant, cache: &cache)
-        let subtotal = try MinorUnits.sum(invoice.lines.map(\.amount))
-        let credits = try MinorUnits.sum(invoice.creditAmounts.map(\.amount))
-        invoice.subtotal = subtotal
-        invoice.total = subtotal - credits
-        invoice.amountDue = max(invoice.total, 0)
+        let totals = try invoice.totalsAfterCredits()
+        invoice.subtotal = totals.subtotal
+        invoice.total = totals.total
+        invoice.amountDue = totals.amountDue
         invoice.amountPaid = 0
-        invoice.amountRemaining = invoice.amountDue
+        invoice.amountRemaining = totals.amountDue
         invoice.number = Invoice.number(try tx.takeInvoiceNumber())
         invoice.finalizedAt = instant
-        invoice.status = invoice.amountDue == 0 ? .paid : .open
+        invoice.status = totals.finalizedStatus
         invoice.failure = nil
         invoice.paidAt = invoice.status == .paid ? instant : nil
         try tx.saveFinalized(invoice)
@@ -50,31 +49,18 @@ extension Ledger {
         return invoice
     }
 
-    /// Receivable against revenue, per line's account; no entry when nothing is billed.
+    /// Receivable against revenue, per line's account, the credits between
+    /// (`PostingRules.finalized`); no entry when nothing is billed.
     static func postFinalization(_ invoice: Invoice, cache: inout [Price.ID: PriceInfo], _ tx: StorageTransaction)
         throws
     {
-        guard invoice.subtotal != 0 else { return }
-        var credits: [Account: Int64] = [:]
-        var order: [Account] = []
-        for line in invoice.lines where line.amount != 0 {
-            let account: Account
-            if let price = line.price {
-                account =
-                    try tx.priceInfo(price, cache: &cache).isMetered ? .revenue(price) : .subscriptionRevenue(price)
-            } else {
-                account = .revenueInvoiceItems
-            }
-            if credits[account] == nil { order.append(account) }
-            credits[account, default: 0] -= line.amount
+        var metered: Set<Price.ID> = []
+        for price in invoice.lines.compactMap(\.price) where try tx.priceInfo(price, cache: &cache).isMetered {
+            metered.insert(price)
         }
-        var postings: [Posting] = []
-        if invoice.total != 0 {
-            postings.append(
-                Posting(account: .receivable(invoice.customer), amountMinor: invoice.total, currency: invoice.currency))
-        }
-        postings += try creditPostings(tx, invoice)
-        postings += order.map { Posting(account: $0, amountMinor: credits[$0]!, currency: invoice.currency) }
+        let postings = try PostingRules.finalized(
+            invoice: invoice, meteredPrices: metered, creditPostings: try creditPostings(tx, invoice))
+        guard !postings.isEmpty else { return }
         try tx.post(
             JournalEntry.balanced(
                 postedAt: invoice.finalizedAt!, description: "Invoice \(invoice.number!) finalized",
@@ -112,17 +98,12 @@ extension Ledger {
         return try write(at: now) { tx in
             let invoice = try tx.fetchInvoice(id)
             try InvoiceLifecycle.check(.pay, from: invoice.status, invoice: id.rawValue)
-            let amount = invoice.amountRemaining
-            if amount != 0 {
-                let from: Account = invoice.status == .uncollectible ? .uncollectible : .receivable(invoice.customer)
+            let postings = PostingRules.paid(invoice: invoice)
+            if !postings.isEmpty {
                 try tx.post(
                     JournalEntry.balanced(
                         postedAt: now, description: "Invoice \(invoice.number!) paid", sourceType: "invoice.paid",
-                        sourceId: id.rawValue,
-                        postings: [
-                            Posting(account: .cash, amountMinor: amount, currency: invoice.currency),
-                            Posting(account: from, amountMinor: -amount, currency: invoice.currency),
-                        ]))
+                        sourceId: id.rawValue, postings: postings))
             }
             try tx.markPaid(id, at: now)
             return try tx.fetchInvoice(id)
@@ -136,19 +117,12 @@ extension Ledger {
         return try write(at: now) { tx in
             let invoice = try tx.fetchInvoice(id)
             try InvoiceLifecycle.check(.markUncollectible, from: invoice.status, invoice: id.rawValue)
-            if invoice.amountRemaining != 0 {
+            let postings = PostingRules.markedUncollectible(invoice: invoice)
+            if !postings.isEmpty {
                 try tx.post(
                     JournalEntry.balanced(
                         postedAt: now, description: "Invoice \(invoice.number!) marked uncollectible",
-                        sourceType: "invoice.uncollectible", sourceId: id.rawValue,
-                        postings: [
-                            Posting(
-                                account: .uncollectible, amountMinor: invoice.amountRemaining,
-                                currency: invoice.currency),
-                            Posting(
-                                account: .receivable(invoice.customer), amountMinor: -invoice.amountRemaining,
-                                currency: invoice.currency),
-                        ]))
+                        sourceType: "invoice.uncollectible", sourceId: id.rawValue, postings: postings))
             }
             try tx.markUncollectible(id, at: now)
             return try tx.fetchInvoice(id)
@@ -163,18 +137,12 @@ extension Ledger {
         return try write(at: now) { tx in
             let invoice = try tx.fetchInvoice(id)
             try InvoiceLifecycle.check(.void, from: invoice.status, invoice: id.rawValue)
-            let receivable = Account.receivable(invoice.customer)
             if let entry = try tx.entries(sourceType: "invoice.finalized", sourceId: id.rawValue).first {
-                let postings = entry.postings.map { p in
-                    Posting(
-                        account: invoice.status == .uncollectible && p.account == receivable
-                            ? .uncollectible : p.account,
-                        amountMinor: -p.amountMinor, currency: p.currency)
-                }
                 try tx.post(
                     JournalEntry.balanced(
                         postedAt: now, description: "Invoice \(invoice.number!) voided", sourceType: "invoice.voided",
-                        sourceId: id.rawValue, postings: postings))
+                        sourceId: id.rawValue,
+                        postings: PostingRules.voided(finalization: entry.postings, invoice: invoice)))
             }
             try Self.reinstateCredits(tx, invoice, at: now)
             try tx.markVoided(id, at: now)

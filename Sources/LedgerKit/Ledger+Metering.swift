@@ -20,20 +20,8 @@ public struct EventWindow: Hashable, Sendable {
 
     /// - Throws: `timestamp_outside_window` unless `now − maxAge ≤ timestamp ≤ now + maxFuture`.
     public func check(_ timestamp: Int64, now: Int64) throws {
-        if timestamp < now - maxAgeSeconds || timestamp > now + maxFutureSeconds {
-            throw LedgerError(
-                .timestampOutOfWindow,
-                "timestamp \(Instant.format(timestamp)) is outside the accepted window (\(maxAgeSeconds / 86_400) days before now to \(maxFutureSeconds / 60) minutes after)",
-                param: "timestamp")
-        }
-    }
-
-    /// - Throws: `invalid_request` for an identifier of no or too many characters.
-    public static func checkIdentifier(_ identifier: String) throws {
-        if identifier.isEmpty || identifier.utf8.count > Limits.eventIdentifierLengthMax {
-            throw LedgerError.invalidRequest(
-                "identifier must be 1–\(Limits.eventIdentifierLengthMax) characters", param: "identifier")
-        }
+        try EventRules.checkWindow(
+            timestamp: timestamp, now: now, maxAgeSeconds: maxAgeSeconds, maxFutureSeconds: maxFutureSeconds)
     }
 }
 

@@ -186,15 +186,19 @@ extension StorageTransaction {
                 let amount = try stored(ExactDecimal(parsing: row["unitAmountDecimal"] as String), "unitAmountDecimal")
                 var transform: TransformQuantity?
                 if let divideBy: Int64 = row["transformDivideBy"] {
-                    transform = TransformQuantity(divideBy: divideBy, round: try stored(TransformQuantity.Round(rawValue: row["transformRound"]), "transformRound"))
+                    transform = TransformQuantity(
+                        divideBy: divideBy,
+                        round: try stored(TransformQuantity.Round(rawValue: row["transformRound"]), "transformRound"))
                 }
                 scheme = .perUnit(unitAmount: amount, transform: transform)
             }
             var recurring: Price.Recurring?
             if let interval: String = row["recurringInterval"] {
                 recurring = Price.Recurring(
-                    interval: try stored(Price.Interval(rawValue: interval), "recurringInterval"), intervalCount: row["recurringIntervalCount"],
-                    usageType: try stored(Price.UsageType(rawValue: row["usageType"]), "usageType"), meter: row["meterId"])
+                    interval: try stored(Price.Interval(rawValue: interval), "recurringInterval"),
+                    intervalCount: row["recurringIntervalCount"],
+                    usageType: try stored(Price.UsageType(rawValue: row["usageType"]), "usageType"),
+                    meter: row["meterId"])
             }
             return Price(
                 id: .init(id), product: .init(row["productId"]), currency: try Currency(code: row["currency"]),
@@ -244,7 +248,8 @@ extension StorageTransaction {
             .map { row in
                 Meter(
                     id: .init(row["id"]), displayName: row["displayName"], eventName: row["eventName"],
-                    aggregation: try stored(Meter.Aggregation(rawValue: row["aggregation"]), "aggregation"), customerKey: row["customerKey"],
+                    aggregation: try stored(Meter.Aggregation(rawValue: row["aggregation"]), "aggregation"),
+                    customerKey: row["customerKey"],
                     valueKey: row["valueKey"], status: try stored(Meter.Status(rawValue: row["status"]), "status"),
                     metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
             }

@@ -81,7 +81,8 @@ extension StorageTransaction {
         return CreditGrant(
             id: .init(id), customer: .init(row["customerId"]), name: row["name"],
             amount: Money(amountMinor: row["amount"], currency: try Currency(code: row["currency"])),
-            category: try stored(CreditGrant.Category(rawValue: row["category"]), "category"), scope: scope, priority: row["priority"],
+            category: try stored(CreditGrant.Category(rawValue: row["category"]), "category"), scope: scope,
+            priority: row["priority"],
             effectiveAt: row["effectiveAt"], expiresAt: row["expiresAt"], voidedAt: row["voidedAt"],
             costBasis: row["costBasis"], fundingInvoice: (row["fundingInvoiceId"] as String?).map { .init($0) },
             metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"], sequence: row["seq"])

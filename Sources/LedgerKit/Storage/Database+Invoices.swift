@@ -18,9 +18,12 @@ extension StorageTransaction {
             arguments: [id]
         ).map { SubscriptionItem(id: .init($0["id"]), price: .init($0["priceId"]), quantity: $0["quantity"]) }
         return Subscription(
-            id: .init(id), customer: .init(row["customerId"]), status: try stored(Subscription.Status(rawValue: row["status"]), "status"),
-            billingMode: try stored(Subscription.BillingMode(rawValue: row["billingMode"]), "billingMode"), currency: try Currency(code: row["currency"]),
-            interval: try stored(Price.Interval(rawValue: row["interval"]), "interval"), intervalCount: row["intervalCount"],
+            id: .init(id), customer: .init(row["customerId"]),
+            status: try stored(Subscription.Status(rawValue: row["status"]), "status"),
+            billingMode: try stored(Subscription.BillingMode(rawValue: row["billingMode"]), "billingMode"),
+            currency: try Currency(code: row["currency"]),
+            interval: try stored(Price.Interval(rawValue: row["interval"]), "interval"),
+            intervalCount: row["intervalCount"],
             startDate: row["startDate"], billingCycleAnchor: row["billingCycleAnchor"],
             currentPeriodStart: row["currentPeriodStart"], currentPeriodEnd: row["currentPeriodEnd"],
             graceSeconds: row["graceSeconds"], cancelAtPeriodEnd: row["cancelAtPeriodEnd"],
@@ -64,7 +67,8 @@ extension StorageTransaction {
                 subscriptionItem: (line["subscriptionItemId"] as String?).map { .init($0) },
                 invoiceItem: (line["invoiceItemId"] as String?).map { .init($0) },
                 meter: (line["meterId"] as String?).map { .init($0) }, description: line["description"],
-                quantity: try stored(ExactDecimal(parsing: line["quantityDecimal"] as String), "quantityDecimal"), amount: line["amount"],
+                quantity: try stored(ExactDecimal(parsing: line["quantityDecimal"] as String), "quantityDecimal"),
+                amount: line["amount"],
                 currency: currency, periodStart: line["periodStart"], periodEnd: line["periodEnd"])
         }
         for index in lines.indices {
@@ -99,7 +103,8 @@ extension StorageTransaction {
             id: .init(row["id"]), customer: .init(row["customerId"]), currency: try Currency(code: row["currency"]),
             amount: row["amount"],
             unitAmount: (row["unitAmountDecimal"] as String?).flatMap(ExactDecimal.init(parsing:)),
-            quantity: try stored(ExactDecimal(parsing: row["quantityDecimal"] as String), "quantityDecimal"), description: row["description"],
+            quantity: try stored(ExactDecimal(parsing: row["quantityDecimal"] as String), "quantityDecimal"),
+            description: row["description"],
             subscription: (row["subscriptionId"] as String?).map { .init($0) },
             invoice: (row["invoiceId"] as String?).map { .init($0) },
             metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])

@@ -185,7 +185,7 @@ struct EventWriter {
         let timestamp = submission.timestamp ?? now
         try window.check(timestamp, now: now)
         let identifier = submission.identifier ?? IDs.generateTimeOrdered(prefix: "evt", at: now)
-        try EventWindow.checkIdentifier(identifier)
+        try EventRules.checkIdentifier(identifier)
         lastIdentifier = identifier
         let significand = Int64(value.significand)  // < 10^15: checked by the quantity parser
         let dimensionsJSON = dimensions.isEmpty ? nil : MetadataJSON.encode(dimensions)
