@@ -99,27 +99,6 @@ extension Ledger {
         return max(total, .zero)
     }
 
-    static func subscriptionLine(
-        item: SubscriptionItem, info: PriceInfo, quantity: ExactDecimal, currency: Currency, start: Int64, end: Int64,
-        placeholderOnOverflow: Bool = false
-    ) throws -> InvoiceLine {
-        let amount: Int64
-        do {
-            amount = try Pricing.quote(info.price.scheme, quantity: quantity).amount
-        } catch let error as LedgerError where error.code == .amountOverflow && placeholderOnOverflow {
-            amount = 0  // a failed draft's line: finalization recomputes it (and fails again if it must)
-        }
-        let description =
-            info.isMetered
-            ? "\(info.productName) (usage)"
-            : "\(quantity) × \(info.productName)"
-        return InvoiceLine(
-            id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .subscription, price: info.price.id,
-            subscriptionItem: item.id, invoiceItem: nil, meter: info.price.recurring?.meter.map { .init($0) },
-            description: description, quantity: quantity, amount: amount, currency: currency,
-            periodStart: start, periodEnd: end)
-    }
-
     /// The lines of a subscription invoice: metered usage for `usage` (in arrears), licensed items
     /// for `advance` (in advance), zero metered lines for `zeroMetered` (classic first invoice),
     /// and the customer's pending items in the subscription's currency.
@@ -137,12 +116,14 @@ extension Ledger {
                     let quantity = try meteredQuantity(
                         tx, customerSeq: customerSeq, info: info, start: start, end: end, asOf: asOf)
                     lines.append(
-                        try subscriptionLine(
-                            item: item, info: info, quantity: quantity, currency: sub.currency, start: start, end: end,
+                        try InvoiceAssembly.subscriptionLine(
+                            item: item, price: info.price, productName: info.productName, quantity: quantity,
+                            currency: sub.currency, start: start, end: end,
                             placeholderOnOverflow: placeholderOnOverflow))
                 } else if let (start, end) = zeroMetered {
-                    var line = try subscriptionLine(
-                        item: item, info: info, quantity: .zero, currency: sub.currency, start: start, end: end)
+                    var line = try InvoiceAssembly.subscriptionLine(
+                        item: item, price: info.price, productName: info.productName, quantity: .zero,
+                        currency: sub.currency, start: start, end: end)
                     line.amount = 0  // classic: a placeholder line, billed in arrears later
                     lines.append(line)
                 }
@@ -153,8 +134,9 @@ extension Ledger {
                 let info = try tx.priceInfo(item.price, cache: &cache)
                 guard !info.isMetered else { continue }
                 lines.append(
-                    try subscriptionLine(
-                        item: item, info: info, quantity: ExactDecimal(item.quantity ?? 1), currency: sub.currency,
+                    try InvoiceAssembly.subscriptionLine(
+                        item: item, price: info.price, productName: info.productName,
+                        quantity: ExactDecimal(item.quantity ?? 1), currency: sub.currency,
                         start: start, end: end))
             }
         }
@@ -172,26 +154,7 @@ extension Ledger {
     ) throws -> [InvoiceLine] {
         try tx.pendingItems(customer: customer, currency: currency, subscription: subscription, anySubscription: false)
             .map { item in
-                InvoiceLine(
-                    id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .invoiceItem, price: nil,
-                    subscriptionItem: nil, invoiceItem: item.id, meter: nil, description: item.description,
-                    quantity: item.quantity, amount: item.amount, currency: currency, periodStart: item.created,
-                    periodEnd: item.created)
+                InvoiceAssembly.line(for: item)
             }
-    }
-
-    /// A new draft invoice value over `lines` (totals from the lines).
-    static func draft(
-        customer: Customer.ID, subscription: Subscription.ID?, reason: Invoice.BillingReason, currency: Currency,
-        period: (Int64, Int64), lines: [InvoiceLine], description: String?, created: Int64, finalizesAt: Int64?,
-        id: String? = nil, subtotalOverride: Int64? = nil
-    ) throws -> Invoice {
-        let subtotal = try subtotalOverride ?? MinorUnits.sum(lines.map(\.amount))
-        return Invoice(
-            id: .init(id ?? IDs.generate(prefix: Invoice.idPrefix)), customer: customer, subscription: subscription,
-            billingReason: reason, status: .draft, number: nil, currency: currency, periodStart: period.0,
-            periodEnd: period.1, description: description, lines: lines, subtotal: subtotal, total: subtotal,
-            amountDue: max(subtotal, 0), amountPaid: 0, amountRemaining: max(subtotal, 0), finalizesAt: finalizesAt,
-            finalizedAt: nil, paidAt: nil, voidedAt: nil, markedUncollectibleAt: nil, metadata: [:], created: created)
     }
 }

@@ -29,9 +29,9 @@ extension Ledger {
                 lines = try tx.pendingItems(
                     customer: customer, currency: chosen, subscription: nil, anySubscription: true
                 )
-                .map(Self.line(for:))
+                .map(InvoiceAssembly.line(for:))
             }
-            var invoice = try Self.draft(
+            var invoice = try InvoiceAssembly.draft(
                 customer: customer, subscription: nil, reason: .manual, currency: chosen, period: (now, now),
                 lines: lines,
                 description: description, created: now, finalizesAt: nil, id: invoiceID)
@@ -39,15 +39,6 @@ extension Ledger {
             try tx.insert(invoice)
             return try tx.fetchInvoice(invoice.id)
         }
-    }
-
-    static func line(for item: InvoiceItem) -> InvoiceLine {
-        InvoiceLine(
-            id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .invoiceItem, price: nil,
-            subscriptionItem: nil,
-            invoiceItem: item.id, meter: nil, description: item.description, quantity: item.quantity,
-            amount: item.amount,
-            currency: item.currency, periodStart: item.created, periodEnd: item.created)
     }
 
     /// Creates an invoice item: pending, or on a draft invoice of the same customer and currency.
@@ -111,7 +102,7 @@ extension Ledger {
             try tx.insert(item)
             if let invoiceID = params.invoice {
                 try tx.insert(
-                    Self.line(for: item), invoice: invoiceID, position: try tx.lineCount(invoiceID),
+                    InvoiceAssembly.line(for: item), invoice: invoiceID, position: try tx.lineCount(invoiceID),
                     customerSeq: try tx.customerSeq(params.customer))
                 try tx.updateDraftTotals(invoiceID)
             }

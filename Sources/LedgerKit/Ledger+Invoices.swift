@@ -195,7 +195,7 @@ extension Ledger {
                 tx, sub, usage: (sub.currentPeriodStart, boundary),
                 advance: sub.cancelAtPeriodEnd ? nil : (boundary, next),
                 zeroMetered: nil, asOf: now, pendingItems: true, cache: &cache)
-            var preview = try Self.draft(
+            var preview = try InvoiceAssembly.draft(
                 customer: sub.customer, subscription: id,
                 reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,
                 currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,

@@ -100,7 +100,7 @@ extension Ledger {
             guard !lines.isEmpty else { return (subscription, nil) }
             // As Stripe: the creation invoice's own period is the start instant (its lines carry
             // the period they bill); a cycle invoice's period is the period that just ended.
-            let invoice = try Self.draft(
+            let invoice = try InvoiceAssembly.draft(
                 customer: params.customer, subscription: subscription.id, reason: .subscriptionCreate,
                 currency: subscription.currency, period: (start, start), lines: lines, description: nil,
                 created: now, finalizesAt: now)
@@ -149,7 +149,7 @@ extension Ledger {
                 pendingItems: true, cache: &cache)
             var invoice: Invoice?
             if !lines.isEmpty {
-                let draft = try Self.draft(
+                let draft = try InvoiceAssembly.draft(
                     customer: sub.customer, subscription: id, reason: .subscriptionCancel, currency: sub.currency,
                     period: (sub.currentPeriodStart, end), lines: lines, description: nil, created: now,
                     finalizesAt: now + sub.graceSeconds)
@@ -195,14 +195,14 @@ extension Ledger {
         guard !lines.isEmpty else { return (nil, ends) }
         var invoice: Invoice
         do {
-            invoice = try draft(
+            invoice = try InvoiceAssembly.draft(
                 customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
                 currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
                 created: boundary, finalizesAt: boundary + sub.graceSeconds)
         } catch let error as LedgerError where error.code == .amountOverflow {
             // The lines fit one by one but not their sum: the draft shows no total until fixed.
             failure = failure ?? error
-            invoice = try draft(
+            invoice = try InvoiceAssembly.draft(
                 customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
                 currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
                 created: boundary, finalizesAt: boundary + sub.graceSeconds, subtotalOverride: 0)

@@ -53,10 +53,3 @@ func code(_ body: () throws -> Void) -> LedgerError.Code? {
         return .storage
     }
 }
-
-/// IDs written as literals in tests (`"cus_a"` for a `Customer.ID`).
-extension Identifier: ExpressibleByStringLiteral, ExpressibleByUnicodeScalarLiteral,
-    ExpressibleByExtendedGraphemeClusterLiteral
-{
-    public init(stringLiteral value: String) { self.init(value) }
-}

@@ -103,68 +103,6 @@ public struct MeterEvent: Hashable, Sendable {
     }
 }
 
-/// The aggregation of a meter over a time range: sum, count, last, max (SPEC §2.2).
-///
-/// Feed events in any order with `add`; `last` keeps the value of the greatest timestamp, ties
-/// going to the one recorded last (greater `seq`). No event aggregates to 0.
-public struct UsageAggregator: Sendable {
-    public let formula: Meter.Aggregation
-    public private(set) var count: Int64 = 0
-    private var sum = ExactDecimal.zero
-    private var maximum: ExactDecimal?
-    private var lastKey: (timestamp: Int64, seq: Int64)?
-    private var lastValue = ExactDecimal.zero
-
-    public init(_ formula: Meter.Aggregation) { self.formula = formula }
-
-    /// - Throws: `amount_overflow` when an exact sum no longer fits 38 digits.
-    public mutating func add(timestamp: Int64, seq: Int64, value: ExactDecimal) throws {
-        count += 1
-        switch formula {
-        case .sum: sum = try sum.adding(value)
-        case .count: break
-        case .max: maximum = maximum.map { max($0, value) } ?? value
-        case .last:
-            if let key = lastKey, (key.timestamp, key.seq) > (timestamp, seq) { return }
-            lastKey = (timestamp, seq)
-            lastValue = value
-        }
-    }
-
-    public var result: ExactDecimal {
-        switch formula {
-        case .sum: return sum
-        case .count: return ExactDecimal(count)
-        case .max: return maximum ?? .zero
-        case .last: return lastValue
-        }
-    }
-}
-
-/// Grouping of event summaries.
-public enum SummaryGrouping: String, Sendable, CaseIterable {
-    case hour, day
-
-    public var seconds: Int64 { self == .hour ? 3_600 : 86_400 }
-}
-
-/// Alignment rules of event summaries (Stripe): bounds on whole minutes, or whole hours / UTC
-/// days when grouped.
-public enum SummaryWindow {
-    /// - Throws: `invalid_time` when a bound is not aligned or the range is empty.
-    public static func validate(start: Int64, end: Int64, grouping: SummaryGrouping?) throws {
-        let unit: Int64 = grouping?.seconds ?? 60
-        let name = grouping.map { $0 == .hour ? "an hour" : "a UTC day" } ?? "a minute"
-        for (value, param) in [(start, "start_time"), (end, "end_time")] where value % unit != 0 {
-            throw LedgerError(
-                .invalidTime, "\(param) \(Instant.format(value)) must be aligned to \(name)", param: param)
-        }
-        if end <= start {
-            throw LedgerError(.invalidTime, "end_time must be after start_time", param: "end_time")
-        }
-    }
-}
-
 /// The 64-bit FNV-1a hash of an event identifier's UTF-8 bytes, as a signed integer: the key of
 /// the compact identifier index. Stable across platforms and versions (it is stored).
 public func identifierHash(_ identifier: String) -> Int64 {

@@ -69,73 +69,9 @@ public enum IDs {
     }
 }
 
-/// Free-form string-to-string data on every object, within Stripe's limits.
-public enum Metadata {
-    /// - Throws: `invalid_metadata` naming the key or the limit.
-    public static func validate(_ metadata: [String: String]) throws {
-        if metadata.count > Limits.metadataKeysMax {
-            throw LedgerError(
-                .invalidMetadata,
-                "metadata has \(metadata.count) keys; at most \(Limits.metadataKeysMax) are allowed",
-                param: "metadata")
-        }
-        for (key, value) in metadata {
-            if key.isEmpty {
-                throw LedgerError(.invalidMetadata, "metadata keys cannot be empty", param: "metadata")
-            }
-            if key.count > Limits.metadataKeyLengthMax {
-                throw LedgerError(
-                    .invalidMetadata,
-                    "metadata key '\(key.prefix(50))…' is \(key.count) characters; at most \(Limits.metadataKeyLengthMax)",
-                    param: "metadata[\(key.prefix(50))]")
-            }
-            if value.count > Limits.metadataValueLengthMax {
-                throw LedgerError(
-                    .invalidMetadata,
-                    "metadata value of '\(key)' is \(value.count) characters; at most \(Limits.metadataValueLengthMax)",
-                    param: "metadata[\(key)]")
-            }
-        }
-    }
-}
-
-/// Checks free text (names, descriptions) against `Limits.textLengthMax`.
-public enum Text {
-    /// - Throws: `invalid_request` naming the parameter.
-    public static func validate(_ text: String?, param: String, maxLength: Int = Limits.textLengthMax)
-        throws
-    {
-        guard let text else { return }
-        if text.count > maxLength {
-            throw LedgerError.invalidRequest(
-                "\(param) is \(text.count) characters; at most \(maxLength)", param: param)
-        }
-    }
-}
-
-/// The random source of generated IDs: xoshiro256** seeded once per process from the system's
-/// generator, behind a lock. IDs need uniqueness, not secrecy; a system call per ID was the
-/// largest single cost of a billing run that makes tens of thousands of them.
-enum IDRandom {
-    private static let state = Mutex<(UInt64, UInt64, UInt64, UInt64)>(
-        {
-            var system = SystemRandomNumberGenerator()
-            return (system.next(), system.next(), system.next(), system.next() | 1)
-        }())
-
-    static func next() -> UInt64 {
-        state.withLock { s in
-            let result = rotl(s.1 &* 5, 7) &* 9
-            let t = s.1 << 17
-            s.2 ^= s.0
-            s.3 ^= s.1
-            s.1 ^= s.2
-            s.0 ^= s.3
-            s.2 ^= t
-            s.3 = rotl(s.3, 45)
-            return result
-        }
-    }
-
-    private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+/// A literal is an ID, as in swift-tagged: `let customer: Customer.ID = "cus_123"`.
+extension Identifier: ExpressibleByStringLiteral, ExpressibleByUnicodeScalarLiteral,
+    ExpressibleByExtendedGraphemeClusterLiteral
+{
+    public init(stringLiteral value: String) { self.init(value) }
 }

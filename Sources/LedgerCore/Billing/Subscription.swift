@@ -1,0 +1,82 @@
+/// A customer's recurring purchase of one or more prices: Stripe's `subscription`.
+public struct Subscription: Hashable, Sendable {
+    public typealias ID = Identifier<Subscription>
+    public static let idPrefix = "sub"
+
+    public enum Status: String, Sendable, CaseIterable {
+        case active, canceled
+    }
+
+    /// `classic` puts a zero line per metered item on the first invoice; `flexible` leaves
+    /// metered items off it (and makes no invoice when it would be empty).
+    public enum BillingMode: String, Sendable, CaseIterable {
+        case classic, flexible
+    }
+
+    public var id: ID
+    public var customer: Customer.ID
+    public var status: Status
+    public var billingMode: BillingMode
+    public var currency: Currency
+    public var interval: Price.Interval
+    public var intervalCount: Int
+    public var startDate: Int64
+    public var billingCycleAnchor: Int64
+    public var currentPeriodStart: Int64
+    public var currentPeriodEnd: Int64
+    /// Seconds after a period's end before its invoice finalizes.
+    public var graceSeconds: Int64
+    public var cancelAtPeriodEnd: Bool
+    public var canceledAt: Int64?
+    public var endedAt: Int64?
+    public var items: [SubscriptionItem]
+    public var metadata: [String: String]
+    public var created: Int64
+
+    public init(
+        id: ID, customer: Customer.ID, status: Status, billingMode: BillingMode, currency: Currency,
+        interval: Price.Interval, intervalCount: Int, startDate: Int64, billingCycleAnchor: Int64,
+        currentPeriodStart: Int64, currentPeriodEnd: Int64, graceSeconds: Int64,
+        cancelAtPeriodEnd: Bool, canceledAt: Int64?, endedAt: Int64?, items: [SubscriptionItem],
+        metadata: [String: String], created: Int64
+    ) {
+        self.id = id
+        self.customer = customer
+        self.status = status
+        self.billingMode = billingMode
+        self.currency = currency
+        self.interval = interval
+        self.intervalCount = intervalCount
+        self.startDate = startDate
+        self.billingCycleAnchor = billingCycleAnchor
+        self.currentPeriodStart = currentPeriodStart
+        self.currentPeriodEnd = currentPeriodEnd
+        self.graceSeconds = graceSeconds
+        self.cancelAtPeriodEnd = cancelAtPeriodEnd
+        self.canceledAt = canceledAt
+        self.endedAt = endedAt
+        self.items = items
+        self.metadata = metadata
+        self.created = created
+    }
+
+    public var cycle: BillingCycle {
+        BillingCycle(anchor: billingCycleAnchor, interval: interval, intervalCount: intervalCount)
+    }
+}
+
+/// One price of a subscription; licensed items carry a quantity, metered items none.
+public struct SubscriptionItem: Hashable, Sendable {
+    public typealias ID = Identifier<SubscriptionItem>
+    public static let idPrefix = "si"
+
+    public var id: ID
+    public var price: Price.ID
+    public var quantity: Int64?
+
+    public init(id: ID, price: Price.ID, quantity: Int64?) {
+        self.id = id
+        self.price = price
+        self.quantity = quantity
+    }
+}

@@ -1,0 +1,23 @@
+/// Grouping of event summaries.
+public enum SummaryGrouping: String, Sendable, CaseIterable {
+    case hour, day
+
+    public var seconds: Int64 { self == .hour ? 3_600 : 86_400 }
+}
+
+/// Alignment rules of event summaries (Stripe): bounds on whole minutes, or whole hours / UTC
+/// days when grouped.
+public enum SummaryWindow {
+    /// - Throws: `invalid_time` when a bound is not aligned or the range is empty.
+    public static func validate(start: Int64, end: Int64, grouping: SummaryGrouping?) throws {
+        let unit: Int64 = grouping?.seconds ?? 60
+        let name = grouping.map { $0 == .hour ? "an hour" : "a UTC day" } ?? "a minute"
+        for (value, param) in [(start, "start_time"), (end, "end_time")] where value % unit != 0 {
+            throw LedgerError(
+                .invalidTime, "\(param) \(Instant.format(value)) must be aligned to \(name)", param: param)
+        }
+        if end <= start {
+            throw LedgerError(.invalidTime, "end_time must be after start_time", param: "end_time")
+        }
+    }
+}
