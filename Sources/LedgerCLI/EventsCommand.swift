@@ -69,7 +69,7 @@ struct EventsCommand: ParsableCommand {
         func run() throws {
             let context = Context(root: root)
             try context.run { ledger in
-                let reader = try LineReader(path: file)
+                let reader = try Input.reader(file)
                 let format = try resolvedFormat()
                 let terminal = isatty(STDERR_FILENO) == 1
                 var lastDraw = 0
@@ -178,5 +178,50 @@ struct EventsCommand: ParsableCommand {
                         }))
             }
         }
+    }
+}
+
+/// The input of `events import`: a file, or standard input spooled first.
+enum Input {
+    /// A reader over `path`; `-` or anything that is not a regular file (a pipe, a terminal) is
+    /// copied to an unlinked temporary file first, so the import never holds the ledger's write
+    /// lock while waiting on another process to send more input.
+    /// - Throws: `input_missing` when it cannot be opened, read or spooled.
+    static func reader(_ path: String) throws -> LineReader {
+        let source: FileHandle
+        if path == "-" {
+            source = FileHandle.standardInput
+        } else {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw LedgerError(.inputMissing, "cannot open '\(path)'", param: "file")
+            }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                throw LedgerError(.inputMissing, "'\(path)' is a directory, not a file", param: "file")
+            }
+            if (info.st_mode & S_IFMT) == S_IFREG { return try LineReader(path: path) }
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw LedgerError(.inputMissing, "cannot open '\(path)'", param: "file")
+            }
+            source = handle
+        }
+        var info = stat()
+        guard fstat(source.fileDescriptor, &info) == 0 else {
+            throw LedgerError(.inputMissing, "cannot read '\(path)'", param: "file")
+        }
+        if (info.st_mode & S_IFMT) == S_IFREG { return LineReader(handle: source) }
+        let spool = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ledger-import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        guard FileManager.default.createFile(atPath: spool, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let writer = FileHandle(forWritingAtPath: spool), let reader = FileHandle(forReadingAtPath: spool)
+        else { throw LedgerError(.inputMissing, "cannot spool '\(path)' to a temporary file", param: "file") }
+        unlink(spool)  // gone when the reader closes
+        while true {
+            let chunk = source.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            writer.write(chunk)
+        }
+        try? writer.close()
+        return LineReader(handle: reader)
     }
 }

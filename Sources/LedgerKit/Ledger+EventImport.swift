@@ -17,43 +17,19 @@ public final class LineReader {
     private var skipping = false
     public private(set) var bytesRead = 0
 
-    /// Reads `path`, or standard input for `-`.
-    ///
-    /// Input that is not a regular file (standard input, a pipe) is first copied to an unlinked
-    /// temporary file: an import reads its input inside its write transactions, and must never
-    /// hold the file's write lock while waiting on another process to send more input.
-    /// - Throws: `input_missing` when the file cannot be opened or the copy fails.
+    /// Reads the regular file at `path`. (Standard input and pipes are the caller's to spool to
+    /// a file first: an import reads its input inside its write transactions, and must never hold
+    /// the file's write lock while waiting on another process to send more input.)
+    /// - Throws: `input_missing` when the path cannot be opened or is not a regular file.
     public init(path: String) throws {
-        let source: FileHandle
-        if path == "-" {
-            source = FileHandle.standardInput
-        } else {
-            guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw LedgerError(.inputMissing, "cannot open '\(path)'", param: "file")
-            }
-            source = handle
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw LedgerError(.inputMissing, "cannot open '\(path)'", param: "file")
         }
         var info = stat()
-        guard fstat(source.fileDescriptor, &info) == 0 else {
-            throw LedgerError(.inputMissing, "cannot read '\(path)'", param: "file")
+        guard fstat(handle.fileDescriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw LedgerError(.inputMissing, "'\(path)' is not a regular file", param: "file")
         }
-        if (info.st_mode & S_IFMT) == S_IFREG {
-            handle = source
-            return
-        }
-        let spool = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ledger-import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        guard FileManager.default.createFile(atPath: spool, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let writer = FileHandle(forWritingAtPath: spool), let reader = FileHandle(forReadingAtPath: spool)
-        else { throw LedgerError(.inputMissing, "cannot spool '\(path)' to a temporary file", param: "file") }
-        unlink(spool)  // gone when the reader closes
-        while true {
-            let chunk = source.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            writer.write(chunk)
-        }
-        try? writer.close()
-        handle = reader
+        self.handle = handle
     }
 
     public init(handle: FileHandle) {

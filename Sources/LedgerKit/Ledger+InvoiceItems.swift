@@ -22,7 +22,7 @@ extension Ledger {
             }
             guard let chosen else {
                 throw LedgerError.invalidRequest(
-                    "give --currency (no single currency of pending items to use)", param: "currency")
+                    "name a currency: the pending items are in none or several", param: "currency")
             }
             var lines: [InvoiceLine] = []
             if includePending {

@@ -192,3 +192,13 @@ struct TrustCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: sb.dir.path).isEmpty)
     }
 }
+
+@Suite("events import: the input")
+struct ImportInputTests {
+    @Test("a directory is not an input: exit 66 input_missing, nothing written")
+    func directory() throws {
+        let sb = try Sandbox()
+        try ok(["customers", "create", "--id", "cus_1", "--name", "A"], db: sb.db)
+        try rejected(["events", "import", sb.dir.path], db: sb.db, codes: [66], code: "input_missing")
+    }
+}

@@ -29,3 +29,15 @@ public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible 
         iso4217Exponents.keys.sorted().map { try! Currency(code: $0) }
     }
 }
+
+/// A currency encodes as its lowercase ISO 4217 code; decoding refuses an unknown code.
+extension Currency: Codable {
+    public init(from decoder: any Decoder) throws {
+        try self.init(code: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
+    }
+}

@@ -46,3 +46,24 @@ public enum MinorUnits {
         return total
     }
 }
+
+/// Money encodes as Stripe's monetary shape: `{"currency": "usd", "value": 1250}` (minor units).
+extension Money: Codable {
+    enum CodingKeys: String, CodingKey {
+        case currency
+        case value
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            amountMinor: try container.decode(Int64.self, forKey: .value),
+            currency: try container.decode(Currency.self, forKey: .currency))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(amountMinor, forKey: .value)
+    }
+}

@@ -75,3 +75,15 @@ extension Identifier: ExpressibleByStringLiteral, ExpressibleByUnicodeScalarLite
 {
     public init(stringLiteral value: String) { self.init(value) }
 }
+
+/// An ID encodes as its text: `"cus_123"`.
+extension Identifier: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
