@@ -94,58 +94,57 @@ extension Ledger {
     /// Records a payment received out of band: cash against the receivable.
     /// - Throws: `resource_missing`, `invalid_transition` (only open or uncollectible invoices).
     public func payInvoice(_ id: Invoice.ID) throws -> Invoice {
-        let now = self.now
-        return try write(at: now) { tx in
-            let invoice = try tx.fetchInvoice(id)
-            try InvoiceLifecycle.check(.pay, from: invoice.status, invoice: id.rawValue)
-            let postings = PostingRules.paid(invoice: invoice)
-            if !postings.isEmpty {
-                try tx.post(
-                    JournalEntry.balanced(
-                        postedAt: now, description: "Invoice \(invoice.number!) paid", sourceType: "invoice.paid",
-                        sourceId: id.rawValue, postings: postings))
-            }
+        try transition(id, .pay, entry: ("invoice.paid", "paid")) { invoice, _ in
+            PostingRules.paid(invoice: invoice)
+        } mark: { tx, now in
             try tx.markPaid(id, at: now)
-            return try tx.fetchInvoice(id)
         }
     }
 
     /// Writes the receivable off as uncollectible.
     /// - Throws: `resource_missing`, `invalid_transition` (only open invoices).
     public func markUncollectible(_ id: Invoice.ID) throws -> Invoice {
-        let now = self.now
-        return try write(at: now) { tx in
-            let invoice = try tx.fetchInvoice(id)
-            try InvoiceLifecycle.check(.markUncollectible, from: invoice.status, invoice: id.rawValue)
-            let postings = PostingRules.markedUncollectible(invoice: invoice)
-            if !postings.isEmpty {
-                try tx.post(
-                    JournalEntry.balanced(
-                        postedAt: now, description: "Invoice \(invoice.number!) marked uncollectible",
-                        sourceType: "invoice.uncollectible", sourceId: id.rawValue, postings: postings))
-            }
+        try transition(id, .markUncollectible, entry: ("invoice.uncollectible", "marked uncollectible")) {
+            invoice, _ in
+            PostingRules.markedUncollectible(invoice: invoice)
+        } mark: { tx, now in
             try tx.markUncollectible(id, at: now)
-            return try tx.fetchInvoice(id)
         }
     }
 
     /// Voids an open or uncollectible invoice: its finalization entry is reversed (against the
-    /// write-off when it was uncollectible).
+    /// write-off when it was uncollectible), and its credits return to their grants.
     /// - Throws: `resource_missing`, `invalid_transition`.
     public func voidInvoice(_ id: Invoice.ID) throws -> Invoice {
+        try transition(id, .void, entry: ("invoice.voided", "voided")) { invoice, tx in
+            let finalization = try tx.entries(sourceType: "invoice.finalized", sourceId: id.rawValue).first
+            return finalization.map { PostingRules.voided(finalization: $0.postings, invoice: invoice) } ?? []
+        } mark: { tx, now in
+            try Self.reinstateCredits(tx, try tx.fetchInvoice(id), at: now)
+            try tx.markVoided(id, at: now)
+        }
+    }
+
+    /// One step of a finalized invoice's lifecycle at now, in one transaction: the transition is
+    /// checked, the entry of what the rule posts (none when it posts nothing) is written under
+    /// `entry` (source type, verb), then `mark` records the new state.
+    private func transition(
+        _ id: Invoice.ID, _ action: InvoiceLifecycle.Operation, entry: (source: String, verb: String),
+        postings: (Invoice, StorageTransaction) throws -> [Posting], mark: (StorageTransaction, Int64) throws -> Void
+    ) throws -> Invoice {
         let now = self.now
         return try write(at: now) { tx in
             let invoice = try tx.fetchInvoice(id)
-            try InvoiceLifecycle.check(.void, from: invoice.status, invoice: id.rawValue)
-            if let entry = try tx.entries(sourceType: "invoice.finalized", sourceId: id.rawValue).first {
+            try InvoiceLifecycle.check(action, from: invoice.status, invoice: id.rawValue)
+            let postings = try postings(invoice, tx)
+            if !postings.isEmpty {
                 try tx.post(
                     JournalEntry.balanced(
-                        postedAt: now, description: "Invoice \(invoice.number!) voided", sourceType: "invoice.voided",
-                        sourceId: id.rawValue,
-                        postings: PostingRules.voided(finalization: entry.postings, invoice: invoice)))
+                        postedAt: now, description: "Invoice \(invoice.number!) \(entry.verb)",
+                        sourceType: entry.source,
+                        sourceId: id.rawValue, postings: postings))
             }
-            try Self.reinstateCredits(tx, invoice, at: now)
-            try tx.markVoided(id, at: now)
+            try mark(tx, now)
             return try tx.fetchInvoice(id)
         }
     }
