@@ -6,15 +6,8 @@ import Testing
 /// and the test clock `--now`.
 ///
 /// Instants are written in the tests as ISO 8601 (UTC) and turned into Unix seconds by `at(_:)`;
-/// the expected dates are written out by hand, never computed with calendar arithmetic.
-
-/// Unix seconds of an ISO 8601 instant written in a test (`2026-02-01T01:00:00Z`).
-private func at(_ iso: String) -> Int64 {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    guard let date = formatter.date(from: iso) else { preconditionFailure("not ISO 8601: \(iso)") }
-    return Int64(date.timeIntervalSince1970)
-}
+/// the expected dates are written out by hand, never computed with calendar arithmetic. Every
+/// test starts from a copy of `CLIFixture.standard`.
 
 /// The instants most tests use.
 private enum BT {
@@ -28,159 +21,7 @@ private enum BT {
     static let febBill = "2026-02-01T01:00:00Z"
 }
 
-/// A ledger built once through the binary (at `defaultNow`) and copied into each test's sandbox:
-/// customers `cus_1`, `cus_2`, `cus_3`; meters `mtr_alpaca` (alpaca_ai_tokens, sum) and `mtr_hyp`
-/// (hypernian_tokens, sum); prices
-/// - `price_payg` / `price_payg_cad`: 4 per 100 tokens rounded up, metered monthly (P1);
-/// - `price_licence`: usd 10000 monthly licensed; `price_overage`: graduated metered, 0–1000 at
-///   0 then 4 a token (P2);
-/// - `price_pro`: usd 20000 monthly licensed; `price_pro_usage`: graduated metered, 0–100000 at 0
-///   then 0.1 a token (P3);
-/// - `price_week` (usd 500 weekly), `price_year` (usd 100000 yearly), `price_onetime` (one_time),
-///   `price_archived` (monthly, archived), `price_licence_eur` (eur 10000 monthly).
-private enum BillingFixture {
-    static let base: [String: Data]? = build()
-
-    private static func build() -> [String: Data]? {
-        guard let sb = try? Sandbox() else { return nil }
-        let price = ["prices", "create", "--currency"]
-        let graduated = ["--billing-scheme", "tiered", "--tiers-mode", "graduated"]
-        let steps: [[String]] = [
-            ["customers", "create", "--id", "cus_1", "--name", "John Doe"],
-            ["customers", "create", "--id", "cus_2", "--name", "Jane Roe"],
-            ["customers", "create", "--id", "cus_3", "--name", "Max Mustermann"],
-            [
-                "meters", "create", "--id", "mtr_alpaca", "--display-name", "Alpaca AI tokens",
-                "--event-name", "alpaca_ai_tokens",
-            ],
-            [
-                "meters", "create", "--id", "mtr_hyp", "--display-name", "Hypernian tokens",
-                "--event-name", "hypernian_tokens",
-            ],
-            ["products", "create", "--id", "prod_alpaca", "--name", "Alpaca AI"],
-            ["products", "create", "--id", "prod_hyp", "--name", "Hypernian"],
-            price + [
-                "usd", "--id", "price_payg", "--product", "prod_alpaca", "--unit-amount", "4",
-                "--divide-by", "100", "--round", "up", "--usage-type", "metered", "--interval", "month",
-                "--meter", "mtr_alpaca",
-            ],
-            price + [
-                "cad", "--id", "price_payg_cad", "--product", "prod_alpaca", "--unit-amount", "4",
-                "--divide-by", "100", "--round", "up", "--usage-type", "metered", "--interval", "month",
-                "--meter", "mtr_alpaca",
-            ],
-            price + [
-                "usd", "--id", "price_licence", "--product", "prod_hyp", "--unit-amount", "10000",
-                "--interval", "month", "--usage-type", "licensed",
-            ],
-            price + ["usd", "--id", "price_overage", "--product", "prod_hyp"] + graduated
-                + [
-                    "--tier", "up_to=1000,unit_amount_decimal=0", "--tier", "up_to=inf,unit_amount_decimal=4",
-                    "--usage-type", "metered", "--interval", "month", "--meter", "mtr_hyp",
-                ],
-            price + [
-                "usd", "--id", "price_pro", "--product", "prod_hyp", "--unit-amount", "20000",
-                "--interval", "month", "--usage-type", "licensed",
-            ],
-            price + ["usd", "--id", "price_pro_usage", "--product", "prod_hyp"] + graduated
-                + [
-                    "--tier", "up_to=100000,unit_amount_decimal=0", "--tier", "up_to=inf,unit_amount_decimal=0.1",
-                    "--usage-type", "metered", "--interval", "month", "--meter", "mtr_hyp",
-                ],
-            price + [
-                "usd", "--id", "price_week", "--product", "prod_hyp", "--unit-amount", "500",
-                "--interval", "week",
-            ],
-            price + [
-                "usd", "--id", "price_year", "--product", "prod_hyp", "--unit-amount", "100000",
-                "--interval", "year",
-            ],
-            price + [
-                "usd", "--id", "price_onetime", "--product", "prod_hyp", "--unit-amount", "1000",
-                "--type", "one_time",
-            ],
-            price + [
-                "usd", "--id", "price_archived", "--product", "prod_hyp", "--unit-amount", "100",
-                "--interval", "month",
-            ],
-            ["prices", "archive", "price_archived"],
-            price + [
-                "eur", "--id", "price_licence_eur", "--product", "prod_hyp", "--unit-amount", "10000",
-                "--interval", "month",
-            ],
-        ]
-        return fixtureFiles(after: steps, in: sb)
-    }
-
-    /// Copies the fixture into `sb` under `name` and returns its path.
-    static func copy(
-        into sb: Sandbox, name: String = "ledger.sqlite", sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> String {
-        try copyFixture(
-            base, into: sb, name: name, what: "the billing fixture could not be built", sourceLocation: sourceLocation)
-    }
-}
-
 // MARK: Helpers
-
-/// `subscriptions create --customer C --id ID --item …` (requires exit 0); the subscription.
-@discardableResult
-private func subscribe(
-    _ db: String, _ customer: String, _ items: [String], id: String, now: String = defaultNow,
-    extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
-) throws -> [String: Any] {
-    let args =
-        ["subscriptions", "create", "--customer", customer, "--id", id]
-        + items.flatMap { ["--item", $0] } + extra
-    let sub = try ok(args, db: db, now: now, sourceLocation: sourceLocation)
-    #expect(sub["id"] as? String == id, "\(sub)", sourceLocation: sourceLocation)
-    #expect(sub["object"] as? String == "subscription", "\(sub)", sourceLocation: sourceLocation)
-    return sub
-}
-
-/// `events record` at `timestamp`, recorded at `now` (default: the timestamp itself).
-@discardableResult
-private func usage(
-    _ db: String, _ eventName: String, _ customer: String, _ value: String, at timestamp: String, id: String,
-    now: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
-) throws -> [String: Any] {
-    let event = try ok(
-        [
-            "events", "record", "--event-name", eventName, "--customer", customer, "--value=\(value)",
-            "--timestamp", timestamp, "--identifier", id,
-        ],
-        db: db, now: now ?? timestamp, sourceLocation: sourceLocation)
-    #expect(event["result"] as? String == "accepted", "\(event)", sourceLocation: sourceLocation)
-    return event
-}
-
-/// `bill` at `now`; checks the report's counts.
-@discardableResult
-private func bill(
-    _ db: String, now: String, created: Int64, finalized: Int64, ended: Int64 = 0,
-    sourceLocation: SourceLocation = #_sourceLocation
-) throws -> [String: Any] {
-    let r = try ok(["bill"], db: db, now: now, sourceLocation: sourceLocation)
-    #expect(r["object"] as? String == "billing_run", "\(r)", sourceLocation: sourceLocation)
-    #expect(int64(r["invoices_created"]) == created, "invoices_created: \(r)", sourceLocation: sourceLocation)
-    #expect(int64(r["invoices_finalized"]) == finalized, "invoices_finalized: \(r)", sourceLocation: sourceLocation)
-    #expect(int64(r["subscriptions_ended"]) == ended, "subscriptions_ended: \(r)", sourceLocation: sourceLocation)
-    return r
-}
-
-/// `invoices list [filters]`: the list's `data`, oldest first.
-private func invoiceList(
-    _ db: String, _ filters: [String] = [], now: String = defaultNow, sourceLocation: SourceLocation = #_sourceLocation
-) throws -> [[String: Any]] {
-    let list = try ok(["invoices", "list"] + filters, db: db, now: now, sourceLocation: sourceLocation)
-    #expect(list["object"] as? String == "list", "\(list)", sourceLocation: sourceLocation)
-    #expect(list["has_more"] as? Bool == false, "\(list)", sourceLocation: sourceLocation)
-    return try #require(list["data"] as? [[String: Any]], "no data: \(list)", sourceLocation: sourceLocation)
-}
-
-private func lines(_ invoice: [String: Any]) -> [[String: Any]] {
-    ((invoice["lines"] as? [String: Any])?["data"] as? [[String: Any]]) ?? []
-}
 
 /// A line's `[period.start, period.end]`.
 private func period(_ line: [String: Any]) -> [Int64] {
@@ -262,7 +103,7 @@ struct BillingCLITests {
         #expect(BT.jan1 == defaultNowSeconds)
         #expect(BT.feb1 == 1_769_904_000)
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let sub = try subscribe(db, "cus_1", ["price_payg"], id: "sub_p1")
         #expect(sub["status"] as? String == "active")
         #expect((sub["billing_mode"] as? [String: Any])?["type"] as? String == "flexible", "default mode: \(sub)")
@@ -305,7 +146,7 @@ struct BillingCLITests {
             code: "event_already_invoiced", now: BT.febBill)
 
         // The same history billed in two steps: a draft at the boundary, finalized an hour later.
-        let steps = try BillingFixture.copy(into: sb, name: "steps.sqlite")
+        let steps = try CLIFixture.standard.copy(into: sb, name: "steps.sqlite")
         try subscribe(steps, "cus_1", ["price_payg"], id: "sub_p1")
         try usage(steps, "alpaca_ai_tokens", "cus_1", "3000", at: "2026-01-05T12:00:00Z", id: "p1-1")
         try bill(steps, now: "2026-02-01T00:00:00Z", created: 1, finalized: 0)
@@ -324,7 +165,7 @@ struct BillingCLITests {
     @Test("P1: 25 tokens → 4; 0 tokens → 0 and paid at finalization; the cad variant → 120 cad")
     func p1Variants() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         try subscribe(db, "cus_1", ["price_payg"], id: "sub_25")
         try subscribe(db, "cus_2", ["price_payg"], id: "sub_0")
         let cad = try subscribe(db, "cus_3", ["price_payg_cad"], id: "sub_cad")
@@ -369,7 +210,7 @@ struct BillingCLITests {
     @Test("P2: licence invoiced at creation (INV-000001); February invoice = 8000 usage + 10000 licence")
     func p2FlatFeeAndOverages() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         try subscribe(db, "cus_1", ["price_licence:1", "price_overage"], id: "sub_p2")
         let first = try invoiceList(db, ["--subscription", "sub_p2"])
         try #require(first.count == 1, "\(first)")
@@ -404,7 +245,7 @@ struct BillingCLITests {
     )
     func p2Variants() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         try subscribe(db, "cus_1", ["price_licence", "price_overage"], id: "sub_800")
         let three = try subscribe(db, "cus_2", ["price_licence:3", "price_overage"], id: "sub_x3")
         let items = ((three["items"] as? [String: Any])?["data"] as? [[String: Any]]) ?? []
@@ -455,7 +296,7 @@ struct BillingCLITests {
     @Test("P3: 250000 tokens → 15000 + 20000 = 35000; 100001 → 0; 100005 → 1 (half away from zero)")
     func p3HypernianPro() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let cases: [(customer: String, tokens: String, metered: Int64)] = [
             ("cus_1", "250000", 15000), ("cus_2", "100001", 0), ("cus_3", "100005", 1),
         ]
@@ -490,7 +331,7 @@ struct BillingCLITests {
     )
     func gracePeriod() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         try subscribe(db, "cus_1", ["price_payg"], id: "sub_g")
         let zero = try subscribe(db, "cus_2", ["price_licence"], id: "sub_g0", extra: ["--grace-period", "0"])
         #expect(int64(zero["finalization_grace_seconds"]) == 0, "\(zero)")
@@ -544,7 +385,7 @@ struct BillingCLITests {
     @Test("invoice lifecycle: every forbidden transition rejected with nothing written; allowed paths; verify exits 0")
     func invoiceLifecycle() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let later = "2026-01-02T00:00:00Z"
         let laterSeconds = at(later)
 
@@ -655,7 +496,7 @@ struct BillingCLITests {
     )
     func manualInvoiceAndItems() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let credits = try ok(
             ["invoices", "create", "--customer", "cus_1", "--currency", "usd", "--description", "Hypernian Credits"],
             db: db)
@@ -755,7 +596,7 @@ struct BillingCLITests {
     )
     func concurrentBillingRuns() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let subs = (1...40).map { "sub_gap_\($0)" }
         for (i, id) in subs.enumerated() {
             try subscribe(db, "cus_\(i % 3 + 1)", ["price_licence"], id: id)
@@ -806,7 +647,7 @@ struct BillingCLITests {
     )
     func periods() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let start = "2026-01-31T00:00:00Z"
         let monthly = try subscribe(
             db, "cus_1", ["price_licence"], id: "sub_month", now: start, extra: ["--billing-cycle-anchor", start])
@@ -850,7 +691,7 @@ struct BillingCLITests {
         #expect(int64(w["current_period_end"]) == at("2027-02-06T00:00:00Z"), "\(w)")
 
         // Yearly, anchored on a leap day.
-        let ydb = try BillingFixture.copy(into: sb, name: "yearly.sqlite")
+        let ydb = try CLIFixture.standard.copy(into: sb, name: "yearly.sqlite")
         let leap = "2028-02-29T00:00:00Z"
         let yearly = try subscribe(
             ydb, "cus_1", ["price_year"], id: "sub_year", now: leap, extra: ["--billing-cycle-anchor", leap])
@@ -873,7 +714,7 @@ struct BillingCLITests {
     )
     func previewAndCancel() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         try subscribe(db, "cus_1", ["price_licence", "price_overage"], id: "sub_now")
         try subscribe(db, "cus_2", ["price_licence", "price_overage"], id: "sub_end")
         try usage(db, "hypernian_tokens", "cus_1", "3000", at: "2026-01-10T00:00:00Z", id: "cn-1")
@@ -954,7 +795,7 @@ struct BillingCLITests {
     )
     func creationRejections() throws {
         let sb = try Sandbox()
-        let db = try BillingFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         func create(_ customer: String, _ items: [String], _ extra: [String] = []) -> [String] {
             ["subscriptions", "create", "--customer", customer] + items.flatMap { ["--item", $0] } + extra
         }

@@ -7,15 +7,8 @@ import Testing
 ///
 /// Instants are written as ISO 8601 (UTC) and turned into Unix seconds by `at(_:)`. Most tests use
 /// the simple metered prices `price_m1` / `price_m2` (1 cent a token), so a line's amount is its
-/// token count and every credit figure can be written out by hand.
-
-/// Unix seconds of an ISO 8601 instant written in a test (`2026-02-01T01:00:00Z`).
-private func at(_ iso: String) -> Int64 {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    guard let date = formatter.date(from: iso) else { preconditionFailure("not ISO 8601: \(iso)") }
-    return Int64(date.timeIntervalSince1970)
-}
+/// token count and every credit figure can be written out by hand. Every test starts from a copy
+/// of `CLIFixture.standard`.
 
 /// The instants most tests use.
 private enum CT {
@@ -25,56 +18,6 @@ private enum CT {
     /// One hour after the February boundary: January's invoices finalize then.
     static let febBill = "2026-02-01T01:00:00Z"
     static let feb2 = "2026-02-02T00:00:00Z"
-}
-
-/// A ledger built once through the binary (at `defaultNow`) and copied into each test's sandbox:
-/// customers `cus_1`, `cus_2`, `cus_3`; meters `mtr_a` (event `a_tokens`), `mtr_b` (`b_tokens`),
-/// `mtr_hyp` (`hypernian_api_tokens`), all sums; product `prod_1`; prices
-/// - `price_m1` (on `mtr_a`) and `price_m2` (on `mtr_b`): usd, 1 cent a token, metered monthly;
-/// - `price_pro`: usd 20000 monthly licensed; `price_pro_usage`: graduated metered on `mtr_hyp`,
-///   0–100000 at 0 then 0.1 a token (P3);
-/// - `price_eur_m`: eur, 1 a token, metered monthly on `mtr_a`.
-private enum CreditsFixture {
-    static let base: [String: Data]? = build()
-
-    private static func build() -> [String: Data]? {
-        guard let sb = try? Sandbox() else { return nil }
-        let price = ["prices", "create", "--product", "prod_1", "--currency"]
-        let metered = ["--usage-type", "metered", "--interval", "month", "--meter"]
-        let steps: [[String]] = [
-            ["customers", "create", "--id", "cus_1", "--name", "Enterprise"],
-            ["customers", "create", "--id", "cus_2", "--name", "Jane Roe"],
-            ["customers", "create", "--id", "cus_3", "--name", "Max Mustermann"],
-            ["meters", "create", "--id", "mtr_a", "--display-name", "A tokens", "--event-name", "a_tokens"],
-            ["meters", "create", "--id", "mtr_b", "--display-name", "B tokens", "--event-name", "b_tokens"],
-            [
-                "meters", "create", "--id", "mtr_hyp", "--display-name", "Hypernian API tokens",
-                "--event-name", "hypernian_api_tokens",
-            ],
-            ["products", "create", "--id", "prod_1", "--name", "Hypernian"],
-            price + ["usd", "--id", "price_m1", "--unit-amount", "1"] + metered + ["mtr_a"],
-            price + ["usd", "--id", "price_m2", "--unit-amount", "1"] + metered + ["mtr_b"],
-            price + [
-                "usd", "--id", "price_pro", "--unit-amount", "20000", "--interval", "month",
-                "--usage-type", "licensed",
-            ],
-            price + [
-                "usd", "--id", "price_pro_usage", "--billing-scheme", "tiered", "--tiers-mode", "graduated",
-                "--tier", "up_to=100000,unit_amount_decimal=0", "--tier", "up_to=inf,unit_amount_decimal=0.1",
-            ]
-                + metered + ["mtr_hyp"],
-            price + ["eur", "--id", "price_eur_m", "--unit-amount", "1"] + metered + ["mtr_a"],
-        ]
-        return fixtureFiles(after: steps, in: sb)
-    }
-
-    /// Copies the fixture into `sb` under `name` and returns its path.
-    static func copy(
-        into sb: Sandbox, name: String = "ledger.sqlite", sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> String {
-        try copyFixture(
-            base, into: sb, name: name, what: "the credits fixture could not be built", sourceLocation: sourceLocation)
-    }
 }
 
 // MARK: Helpers
@@ -95,60 +38,6 @@ private func grant(
     #expect(int64(money?["value"]) == amount, "amount: \(g)", sourceLocation: sourceLocation)
     #expect(money?["currency"] as? String == currency, "currency: \(g)", sourceLocation: sourceLocation)
     return g
-}
-
-/// `subscriptions create --customer C --id ID --item …` at `defaultNow` (requires exit 0).
-private func subscribe(
-    _ db: String, _ customer: String, _ items: [String], id: String, sourceLocation: SourceLocation = #_sourceLocation
-) throws {
-    let sub = try ok(
-        ["subscriptions", "create", "--customer", customer, "--id", id] + items.flatMap { ["--item", $0] }, db: db,
-        sourceLocation: sourceLocation)
-    #expect(
-        sub["id"] as? String == id && sub["status"] as? String == "active", "\(sub)", sourceLocation: sourceLocation)
-}
-
-/// `events record` of `value` tokens at `timestamp` (default mid-January), recorded then.
-private func usage(
-    _ db: String, _ eventName: String, _ customer: String, _ value: Int64, id: String, at timestamp: String = CT.jan15,
-    sourceLocation: SourceLocation = #_sourceLocation
-) throws {
-    let event = try ok(
-        [
-            "events", "record", "--event-name", eventName, "--customer", customer, "--value=\(value)",
-            "--timestamp", timestamp, "--identifier", id,
-        ], db: db, now: timestamp, sourceLocation: sourceLocation)
-    #expect(event["result"] as? String == "accepted", "\(event)", sourceLocation: sourceLocation)
-}
-
-/// `bill` at `now`; checks the report's counts.
-private func bill(
-    _ db: String, now: String, created: Int64, finalized: Int64, sourceLocation: SourceLocation = #_sourceLocation
-) throws {
-    let r = try ok(["bill"], db: db, now: now, sourceLocation: sourceLocation)
-    #expect(r["object"] as? String == "billing_run", "\(r)", sourceLocation: sourceLocation)
-    #expect(int64(r["invoices_created"]) == created, "invoices_created: \(r)", sourceLocation: sourceLocation)
-    #expect(int64(r["invoices_finalized"]) == finalized, "invoices_finalized: \(r)", sourceLocation: sourceLocation)
-}
-
-/// The `data` of a list command (requires a list object).
-private func listData(
-    _ args: [String], _ db: String, now: String, sourceLocation: SourceLocation = #_sourceLocation
-) throws -> [[String: Any]] {
-    let list = try ok(args, db: db, now: now, sourceLocation: sourceLocation)
-    #expect(list["object"] as? String == "list", "\(list)", sourceLocation: sourceLocation)
-    return try #require(list["data"] as? [[String: Any]], "no data: \(list)", sourceLocation: sourceLocation)
-}
-
-/// `invoices list --customer C`, oldest first.
-private func invoicesOf(
-    _ db: String, _ customer: String, now: String, sourceLocation: SourceLocation = #_sourceLocation
-) throws -> [[String: Any]] {
-    try listData(["invoices", "list", "--customer", customer], db, now: now, sourceLocation: sourceLocation)
-}
-
-private func lines(_ invoice: [String: Any]) -> [[String: Any]] {
-    ((invoice["lines"] as? [String: Any])?["data"] as? [[String: Any]]) ?? []
 }
 
 /// The line of `price` on `invoice`.
@@ -312,7 +201,7 @@ private func burn(
     }
     try usage(db, "a_tokens", customer, tokens, id: "burn-1", sourceLocation: sourceLocation)
     try bill(db, now: CT.febBill, created: 1, finalized: 1, sourceLocation: sourceLocation)
-    let invoices = try invoicesOf(db, customer, now: CT.febBill, sourceLocation: sourceLocation)
+    let invoices = try invoiceList(db, ["--customer", customer], now: CT.febBill, sourceLocation: sourceLocation)
     try #require(invoices.count == 1, "\(invoices)", sourceLocation: sourceLocation)
     let inv = invoices[0]
     #expect(int64(inv["finalized_at"]) == at(CT.febBill), "\(inv)", sourceLocation: sourceLocation)
@@ -333,7 +222,7 @@ struct CreditsCLITests {
     )
     func p4PrepaidContract() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
 
         // The contract's invoice: 10,000,000, finalized open, then paid.
         let draft = try ok(
@@ -375,7 +264,7 @@ struct CreditsCLITests {
 
         // Hypernian Pro from January 1; 250,000 tokens in January.
         try subscribe(db, "cus_1", ["price_pro", "price_pro_usage"], id: "sub_p4")
-        try usage(db, "hypernian_api_tokens", "cus_1", 250_000, id: "p4-jan")
+        try usage(db, "hypernian_tokens", "cus_1", 250_000, id: "p4-jan")
         try bill(db, now: CT.febBill, created: 1, finalized: 1)
 
         let invoices = try listData(["invoices", "list", "--subscription", "sub_p4"], db, now: CT.feb2)
@@ -476,75 +365,42 @@ struct CreditsCLITests {
 
     // MARK: 2. Burn order
 
-    @Test("order: priority first — priority 0 burns before priority 100 created earlier")
-    func orderByPriority() throws {
+    /// The burn order itself (priority, expiry, category, effective date, creation order) is the
+    /// planner's, tested in LedgerCoreTests' BurndownPlannerTests with the figures these tests had;
+    /// here every flag that sets a key of it goes through the binary and reaches the order.
+    @Test(
+        "order: --priority, --expires-at, --category and --effective-at each move a grant ahead of those created before it"
+    )
+    func orderFlags() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
-        let (inv, g) = try burn(
-            db, grants: [("credgr_p100", 300, ["--priority", "100"]), ("credgr_p0", 300, ["--priority", "0"])],
-            tokens: 500)
-        #expect(credits(inv["total_pretax_credit_amounts"]) == ["credgr_p0:300", "credgr_p100:200"], "\(inv)")
-        expectTotals(inv, subtotal: 500, credited: 500, status: "paid")
-        expectBalance(g["credgr_p0"], granted: 300, applied: 300, remaining: 0)
-        expectBalance(g["credgr_p100"], granted: 300, applied: 200, remaining: 100)
-    }
-
-    @Test("order: earliest expiry first, non-expiring last")
-    func orderByExpiry() throws {
-        let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let (inv, g) = try burn(
             db,
             grants: [
-                ("credgr_never", 300, []), ("credgr_dec", 300, ["--expires-at", "2026-12-01T00:00:00Z"]),
-                ("credgr_jun", 300, ["--expires-at", "2026-06-01T00:00:00Z"]),
-            ], tokens: 700)
+                ("credgr_later", 100, ["--effective-at", "2026-01-10T00:00:00Z"]), ("credgr_base", 100, []),
+                ("credgr_promo", 100, ["--category", "promotional"]),
+                ("credgr_expiring", 100, ["--expires-at", "2026-06-01T00:00:00Z"]),
+                ("credgr_first", 100, ["--priority", "0"]),
+            ], tokens: 450)
         #expect(
-            credits(inv["total_pretax_credit_amounts"]) == ["credgr_jun:300", "credgr_dec:300", "credgr_never:100"],
-            "\(inv)")
-        expectTotals(inv, subtotal: 700, credited: 700, status: "paid")
-        expectBalance(g["credgr_jun"], granted: 300, applied: 300, remaining: 0)
-        expectBalance(g["credgr_dec"], granted: 300, applied: 300, remaining: 0)
-        expectBalance(g["credgr_never"], granted: 300, applied: 100, remaining: 200)
-    }
-
-    @Test("order: promotional before paid")
-    func orderByCategory() throws {
-        let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
-        let (inv, g) = try burn(
-            db,
-            grants: [
-                ("credgr_paid", 300, ["--category", "paid"]), ("credgr_promo", 300, ["--category", "promotional"]),
-            ],
-            tokens: 500)
-        #expect(credits(inv["total_pretax_credit_amounts"]) == ["credgr_promo:300", "credgr_paid:200"], "\(inv)")
-        expectTotals(inv, subtotal: 500, credited: 500, status: "paid")
-        expectBalance(g["credgr_promo"], granted: 300, applied: 300, remaining: 0)
-        expectBalance(g["credgr_paid"], granted: 300, applied: 200, remaining: 100)
-    }
-
-    @Test("order: earlier effective_at first")
-    func orderByEffectiveDate() throws {
-        let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
-        let (inv, g) = try burn(
-            db,
-            grants: [
-                ("credgr_later", 300, ["--effective-at", "2026-01-10T00:00:00Z"]),
-                ("credgr_earlier", 300, ["--effective-at", "2026-01-01T00:00:00Z"]),
-            ], tokens: 500)
-        #expect(credits(inv["total_pretax_credit_amounts"]) == ["credgr_earlier:300", "credgr_later:200"], "\(inv)")
-        expectTotals(inv, subtotal: 500, credited: 500, status: "paid")
-        expectBalance(g["credgr_earlier"], granted: 300, applied: 300, remaining: 0)
-        expectBalance(g["credgr_later"], granted: 300, applied: 200, remaining: 100)
+            credits(inv["total_pretax_credit_amounts"]) == [
+                "credgr_first:100", "credgr_expiring:100", "credgr_promo:100", "credgr_base:100", "credgr_later:50",
+            ], "\(inv)")
+        expectTotals(inv, subtotal: 450, credited: 450, status: "paid")
+        for id in ["credgr_first", "credgr_expiring", "credgr_promo", "credgr_base"] {
+            expectBalance(g[id], granted: 100, applied: 100, remaining: 0)
+        }
+        expectBalance(g["credgr_later"], granted: 100, applied: 50, remaining: 50)
         #expect(int64(g["credgr_later"]?["effective_at"]) == at("2026-01-10T00:00:00Z"))
+        #expect(int64(g["credgr_first"]?["priority"]) == 0, "\(g["credgr_first"] ?? [:])")
+        #expect(g["credgr_promo"]?["category"] as? String == "promotional", "\(g["credgr_promo"] ?? [:])")
+        #expect(int64(g["credgr_expiring"]?["expires_at"]) == at("2026-06-01T00:00:00Z"))
     }
 
     @Test("scope: a grant scoped to price_m2 pays only price_m2's line; the metered-wide grant pays price_m1's")
     func scopeToOnePrice() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         try subscribe(db, "cus_1", ["price_m1", "price_m2"], id: "sub_two")
         // Same everything but the scope; the scoped grant is created first, so it precedes.
         let scoped = try grant(db, "cus_1", 1000, id: "credgr_m2", ["--scope-price", "price_m2"])
@@ -555,7 +411,7 @@ struct CreditsCLITests {
         try usage(db, "a_tokens", "cus_1", 400, id: "s-a")
         try usage(db, "b_tokens", "cus_1", 300, id: "s-b")
         try bill(db, now: CT.febBill, created: 1, finalized: 1)
-        let invoices = try invoicesOf(db, "cus_1", now: CT.febBill)
+        let invoices = try invoiceList(db, ["--customer", "cus_1"], now: CT.febBill)
         try #require(invoices.count == 1, "\(invoices)")
         let inv = invoices[0]
         let m1 = try line(inv, price: "price_m1")
@@ -572,7 +428,7 @@ struct CreditsCLITests {
     @Test("currency: an eur grant never pays a usd invoice, even at priority 0")
     func otherCurrency() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let (inv, g) = try burn(
             db,
             grants: [("credgr_eur", 1000, ["--priority", "0", "--currency", "eur"]), ("credgr_usd", 200, [])],
@@ -591,7 +447,7 @@ struct CreditsCLITests {
     )
     func notYetEffective() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let (inv, g) = try burn(
             db,
             grants: [
@@ -609,7 +465,7 @@ struct CreditsCLITests {
     )
     func expiresBeforeFinalization() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let (inv, g) = try burn(
             db,
             grants: [
@@ -637,7 +493,7 @@ struct CreditsCLITests {
     )
     func voidReinstates() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         // Licence + metered, so that the February invoice stays open after its credits.
         try subscribe(db, "cus_1", ["price_pro", "price_m1"], id: "sub_v1")
         try subscribe(db, "cus_2", ["price_pro", "price_m1"], id: "sub_v2")
@@ -703,7 +559,7 @@ struct CreditsCLITests {
     )
     func promotional() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let (inv, g) = try burn(db, grants: [("credgr_promo", 1000, ["--category", "promotional"])], tokens: 300)
         #expect(credits(inv["total_pretax_credit_amounts"]) == ["credgr_promo:300"], "\(inv)")
         expectTotals(inv, subtotal: 300, credited: 300, status: "paid")
@@ -733,7 +589,7 @@ struct CreditsCLITests {
     )
     func rejections() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         let base = ["grants", "create", "--customer", "cus_1", "--currency", "usd"]
         let metered = ["--scope", "metered"]
         try rejected(base + ["--amount", "0"] + metered, db: db, codes: [65], code: "invalid_amount")
@@ -784,7 +640,7 @@ struct CreditsCLITests {
     @Test("at most 100 unused grants per customer: the 101st is refused, another customer's first is not")
     func hundredUnusedGrants() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         for i in 1...100 {
             let r = run(
                 [
@@ -807,7 +663,7 @@ struct CreditsCLITests {
     )
     func concurrentFinalization() throws {
         let sb = try Sandbox()
-        let db = try CreditsFixture.copy(into: sb)
+        let db = try CLIFixture.standard.copy(into: sb)
         try subscribe(db, "cus_1", ["price_m1"], id: "sub_c1")
         try subscribe(db, "cus_1", ["price_m2"], id: "sub_c2")
         try grant(db, "cus_1", 1000, id: "credgr_shared")
@@ -827,7 +683,7 @@ struct CreditsCLITests {
         #expect(
             (int64(ra["invoices_finalized"]) ?? 0) + (int64(rb["invoices_finalized"]) ?? 0) == 2, "A: \(ra)\nB: \(rb)")
 
-        let invoices = try invoicesOf(db, "cus_1", now: CT.febBill)
+        let invoices = try invoiceList(db, ["--customer", "cus_1"], now: CT.febBill)
         try #require(invoices.count == 2, "\(invoices)")
         #expect(invoices.map { creditSum($0["total_pretax_credit_amounts"]) }.sorted() == [200, 800], "\(invoices)")
         #expect(invoices.map { int64($0["subtotal"]) ?? -1 } == [800, 800], "\(invoices)")

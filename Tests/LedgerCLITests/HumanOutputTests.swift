@@ -25,29 +25,17 @@ private enum HT {
 /// 12,000,000 minor usd on every metered price; 375,000 tokens on 2026-01-15 (150.00 usd, all
 /// paid by the grant); the billing run to 2026-02-01T01:00:00Z.
 private enum HumanFixture {
-    static let base: [String: Data]? = build()
-
-    private static func build() -> [String: Data]? {
-        guard let sb = try? Sandbox() else { return nil }
-        let price = ["prices", "create", "--product", "prod_t", "--currency", "usd", "--id"]
-        let steps: [(String, [String])] = [
-            (HT.jan1, ["customers", "create", "--id", "cus_1", "--name", "Enterprise"]),
-            (HT.jan1, ["meters", "create", "--id", "mtr_t", "--display-name", "Tokens", "--event-name", "tokens"]),
-            (HT.jan1, ["products", "create", "--id", "prod_t", "--name", "Tokens"]),
+    static let ledger = CLIFixture(
+        "the human output fixture",
+        timed: ([CatalogStep.customer("cus_1", "Enterprise")] + CatalogStep.tokens).map { (HT.jan1, $0) } + [
             (
                 HT.jan1,
-                price + [
-                    "price_pkg", "--interval", "month", "--usage-type", "metered", "--meter", "mtr_t",
-                    "--unit-amount-decimal", "4", "--divide-by", "100", "--round", "up",
-                ]
-            ),
-            (HT.jan1, price + ["price_tenth", "--unit-amount-decimal", "0.1"]),
-            (
-                HT.jan1,
-                price + [
-                    "price_tiers", "--tiers-mode", "graduated", "--tier", "up_to=1000,unit_amount_decimal=0",
-                    "--tier", "up_to=inf,unit_amount_decimal=0.1,flat_amount=1000",
-                ]
+                CatalogStep.price(
+                    "price_tiers", product: "prod_t",
+                    [
+                        "--tiers-mode", "graduated", "--tier", "up_to=1000,unit_amount_decimal=0",
+                        "--tier", "up_to=inf,unit_amount_decimal=0.1,flat_amount=1000",
+                    ])
             ),
             (HT.jan1, ["subscriptions", "create", "--id", "sub_1", "--customer", "cus_1", "--item", "price_pkg"]),
             (
@@ -57,28 +45,9 @@ private enum HumanFixture {
                     "--currency", "usd", "--scope", "metered",
                 ]
             ),
-            (
-                HT.jan15,
-                [
-                    "events", "record", "--event-name", "tokens", "--customer", "cus_1", "--value", "375000",
-                    "--identifier", "e-1",
-                ]
-            ),
+            (HT.jan15, recordArgs("tokens", customer: "cus_1", value: "375000", id: "e-1")),
             (HT.febBill, ["bill"]),
-        ]
-        for (now, step) in steps where run(step, db: sb.db, now: now).status != 0 { return nil }
-        var files: [String: Data] = [:]
-        for suffix in ["", "-wal"] {
-            if let data = FileManager.default.contents(atPath: sb.db + suffix) { files[suffix] = data }
-        }
-        return files[""] == nil ? nil : files
-    }
-
-    static func copy(into sb: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try copyFixture(
-            base, into: sb, name: "ledger.sqlite", what: "the human output fixture could not be built",
-            sourceLocation: sourceLocation)
-    }
+        ])
 }
 
 /// Runs without `--json`, requires exit 0, and returns stdout.
@@ -98,7 +67,7 @@ private func human(
     @Test("invoices show prints each applied credit under its line, the credit total, and major units")
     func invoiceShowWithCredit() throws {
         let sb = try Sandbox()
-        let db = try HumanFixture.copy(into: sb)
+        let db = try HumanFixture.ledger.copy(into: sb)
         let list = try ok(["invoices", "list", "--customer", "cus_1"], db: db, now: HT.feb2)
         let invoice = try #require((list["data"] as? [[String: Any]])?.first, "\(canonical(list))")
         let id = try #require(invoice["id"] as? String)
@@ -178,7 +147,7 @@ private func human(
     @Test("grants show and list print the face value, cost basis and balance in major units")
     func grants() throws {
         let sb = try Sandbox()
-        let db = try HumanFixture.copy(into: sb)
+        let db = try HumanFixture.ledger.copy(into: sb)
         let text = try human(["grants", "show", "credgr_1"], db: db)
         #expect(humanField("amount", in: text) == "120,000.00 usd", "\(text)")
         #expect(humanField("granted", in: text) == "120,000.00 usd", "\(text)")
@@ -207,7 +176,7 @@ private func human(
     @Test("credit transactions and balances print major units; journal balances keep their sign")
     func creditTransactionsAndBalances() throws {
         let sb = try Sandbox()
-        let db = try HumanFixture.copy(into: sb)
+        let db = try HumanFixture.ledger.copy(into: sb)
         let transactions = humanRows(try human(["credit-transactions", "list", "--customer", "cus_1"], db: db))
         #expect(
             transactions.contains { $0.contains("credits_granted") && $0.contains("120,000.00 usd") }, "\(transactions)"
@@ -229,7 +198,7 @@ private func human(
     @Test("reconcile's table is in major units; its CSV keeps whole minor units in columns named _minor")
     func reconcile() throws {
         let sb = try Sandbox()
-        let db = try HumanFixture.copy(into: sb)
+        let db = try HumanFixture.ledger.copy(into: sb)
         let table = try human(["reconcile"], db: db)
         #expect(humanField("committed", in: table) == "120,000.00 usd", "\(table)")
         #expect(humanField("applied", in: table) == "150.00 usd", "\(table)")
@@ -261,7 +230,7 @@ private func human(
     @Test("prices show and list print exact unit amounts in major units, every digit kept")
     func prices() throws {
         let sb = try Sandbox()
-        let db = try HumanFixture.copy(into: sb)
+        let db = try HumanFixture.ledger.copy(into: sb)
         let package = try human(["prices", "show", "price_pkg"], db: db)
         #expect(humanField("scheme", in: package) == "0.04 usd / 100 units (round up)", "\(package)")
         let tenth = try human(["prices", "show", "price_tenth"], db: db)
@@ -281,7 +250,7 @@ private func human(
     @Test("prices quote prints the exact and the rounded amount in major units")
     func quote() throws {
         let sb = try Sandbox()
-        let db = try HumanFixture.copy(into: sb)
+        let db = try HumanFixture.ledger.copy(into: sb)
         let tenth = try human(["prices", "quote", "price_tenth", "--quantity", "15"], db: db)
         #expect(humanField("exact amount", in: tenth) == "0.015 usd", "\(tenth)")
         #expect(humanField("amount", in: tenth) == "0.02 usd", "1.5 cents round to 2: \(tenth)")

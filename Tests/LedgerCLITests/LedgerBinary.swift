@@ -260,32 +260,6 @@ func canonical(_ value: Any) -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-// MARK: Fixtures
-
-/// Runs `steps` on a new ledger in `sb` and returns its file (and WAL) bytes; nil if a step fails.
-/// A suite builds its fixture once and copies it into each test's sandbox.
-func fixtureFiles(after steps: [[String]], in sb: Sandbox) -> [String: Data]? {
-    for step in steps where run(step, db: sb.db).status != 0 { return nil }
-    var files: [String: Data] = [:]
-    for suffix in ["", "-wal"] {
-        if let data = FileManager.default.contents(atPath: sb.db + suffix) { files[suffix] = data }
-    }
-    return files[""] == nil ? nil : files
-}
-
-/// Writes a fixture built by `fixtureFiles` into `sb` under `name`; returns the ledger's path.
-func copyFixture(
-    _ files: [String: Data]?, into sb: Sandbox, name: String, what: String,
-    sourceLocation: SourceLocation = #_sourceLocation
-) throws -> String {
-    let files = try #require(files, "\(what)", sourceLocation: sourceLocation)
-    let path = sb.path(name)
-    for (suffix, data) in files {
-        try data.write(to: URL(fileURLWithPath: path + suffix))
-    }
-    return path
-}
-
 // MARK: Concurrent processes
 
 /// A `ledger` child process with its output in files, for tests that run several at once.

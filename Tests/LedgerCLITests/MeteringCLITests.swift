@@ -27,68 +27,32 @@ enum MeteringTime {
 /// customers `cus_1`, `cus_2`; meters `mtr_tokens` (alpaca_ai_tokens, sum), `mtr_calls`
 /// (api_calls, count), `mtr_seats` (seats, last), `mtr_peak` (peak, max), `mtr_custom`
 /// (custom_units, sum, customer key `org`, value key `n`).
-enum MeteringFixture {
-    static let base: [String: Data]? = build()
-
-    private static func build() -> [String: Data]? {
-        guard let sb = try? Sandbox() else { return nil }
-        let steps: [[String]] = [
-            ["customers", "create", "--id", "cus_1", "--name", "John Doe"],
-            ["customers", "create", "--id", "cus_2", "--name", "Jane Roe"],
-            [
-                "meters", "create", "--id", "mtr_tokens", "--display-name", "Alpaca AI tokens",
-                "--event-name", "alpaca_ai_tokens",
-            ],
-            [
-                "meters", "create", "--id", "mtr_calls", "--display-name", "API calls", "--event-name", "api_calls",
-                "--aggregation", "count",
-            ],
-            [
-                "meters", "create", "--id", "mtr_seats", "--display-name", "Seats", "--event-name", "seats",
-                "--aggregation", "last",
-            ],
-            [
-                "meters", "create", "--id", "mtr_peak", "--display-name", "Peak", "--event-name", "peak",
-                "--aggregation", "max",
-            ],
-            [
-                "meters", "create", "--id", "mtr_custom", "--display-name", "Custom", "--event-name", "custom_units",
-                "--customer-key", "org", "--value-key", "n",
-            ],
-        ]
-        return fixtureFiles(after: steps, in: sb)
-    }
-
-    static func copy(into sb: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try copyFixture(
-            base, into: sb, name: "ledger.sqlite", what: "the metering fixture could not be built",
-            sourceLocation: sourceLocation)
-    }
+extension CLIFixture {
+    fileprivate static let metering = CLIFixture(
+        "the metering fixture",
+        steps: Array(CatalogStep.people.prefix(2)) + [
+            CatalogStep.meter("mtr_tokens", "Alpaca AI tokens", event: "alpaca_ai_tokens"),
+            CatalogStep.meter("mtr_calls", "API calls", event: "api_calls", ["--aggregation", "count"]),
+            CatalogStep.meter("mtr_seats", "Seats", event: "seats", ["--aggregation", "last"]),
+            CatalogStep.meter("mtr_peak", "Peak", event: "peak", ["--aggregation", "max"]),
+            CatalogStep.meter(
+                "mtr_custom", "Custom", event: "custom_units", ["--customer-key", "org", "--value-key", "n"]),
+        ])
 }
 
 // MARK: Helpers
 
-/// `events record` with `--json`; returns the event object (requires exit 0).
+/// `events record` at `MeteringTime.now` unless told, timestamps in Unix seconds; returns the
+/// event object (requires exit 0).
 @discardableResult
 private func record(
     _ db: String, _ eventName: String, customer: String, value: String, at timestamp: Int64? = nil,
     id: String? = nil, now: String = MeteringTime.now, extra: [String] = [],
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> [String: Any] {
-    var args = ["events", "record", "--event-name", eventName, "--customer", customer, "--value=\(value)"]
-    if let timestamp { args += ["--timestamp", String(timestamp)] }
-    if let id { args += ["--identifier", id] }
-    return try ok(args + extra, db: db, now: now, sourceLocation: sourceLocation)
-}
-
-/// The arguments of `events record` (for rejections).
-private func recordArgs(
-    _ eventName: String, customer: String, value: String, at timestamp: Int64? = nil, id: String? = nil
-) -> [String] {
-    var args = ["events", "record", "--event-name", eventName, "--customer", customer, "--value=\(value)"]
-    if let timestamp { args += ["--timestamp", String(timestamp)] }
-    if let id { args += ["--identifier", id] }
-    return args
+    try recordEvent(
+        db, eventName, customer: customer, value: value, at: timestamp.map { String($0) }, id: id, now: now,
+        extra: extra, sourceLocation: sourceLocation)
 }
 
 /// `events summary` with `--json`: the list's `data`.
@@ -267,7 +231,7 @@ struct MeteringCLITests {
     @Test("P6: summaries over a custom period, grouped by day and by hour")
     func p6CustomPeriod() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
         let a = try record(db, "alpaca_ai_tokens", customer: "cus_1", value: "3000", at: t.jan5noon, id: "p6-1")
         #expect(a["result"] as? String == "accepted")
@@ -328,7 +292,7 @@ struct MeteringCLITests {
     @Test("count, last (ties: recorded last), max; negative and decimal values sum exactly")
     func aggregations() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
         let h = t.hour
 
@@ -368,7 +332,7 @@ struct MeteringCLITests {
     @Test("events record: duplicate, identifier_conflict, timestamp window, unknown names, invalid values")
     func recordOutcomes() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
 
         let first = try record(
@@ -390,10 +354,10 @@ struct MeteringCLITests {
 
         // Same identifier, different value or dimensions: identifier_conflict.
         try rejected(
-            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "6", at: t.jan5noon, id: "d-1")
+            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "6", at: String(t.jan5noon), id: "d-1")
                 + ["--payload", "region=eu"], db: db, codes: [65], code: "identifier_conflict", now: t.now)
         try rejected(
-            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "5", at: t.jan5noon, id: "d-1")
+            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "5", at: String(t.jan5noon), id: "d-1")
                 + ["--payload", "region=us"], db: db, codes: [65], code: "identifier_conflict", json: true,
             now: t.now)
         #expect(try aggregate(db, meter: "mtr_tokens", customer: "cus_1", start: t.jan5, end: t.jan7) == "5")
@@ -424,10 +388,10 @@ struct MeteringCLITests {
         let oldest = nowSeconds - 35 * 86_400
         let newest = nowSeconds + 5 * 60
         try rejected(
-            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "1", at: oldest - 1, id: "w-old"), db: db,
+            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "1", at: String(oldest - 1), id: "w-old"), db: db,
             codes: [65], code: "timestamp_outside_window", now: now)
         try rejected(
-            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "1", at: newest + 1, id: "w-new"), db: db,
+            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "1", at: String(newest + 1), id: "w-new"), db: db,
             codes: [65], code: "timestamp_outside_window", json: true, now: now)
         let atOldest = try record(
             db, "alpaca_ai_tokens", customer: "cus_2", value: "1", at: oldest, id: "w-oldest", now: now)
@@ -441,7 +405,7 @@ struct MeteringCLITests {
         // --max-age-days lets a backfill through.
         let backfill: Int64 = 1_748_736_000  // 2025-06-01T00:00:00Z, 254 days before now
         try rejected(
-            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "8", at: backfill, id: "b-1"), db: db,
+            recordArgs("alpaca_ai_tokens", customer: "cus_1", value: "8", at: String(backfill), id: "b-1"), db: db,
             codes: [65], code: "timestamp_outside_window", now: now)
         let late = try record(
             db, "alpaca_ai_tokens", customer: "cus_1", value: "8", at: backfill, id: "b-1", now: now,
@@ -458,7 +422,7 @@ struct MeteringCLITests {
     @Test("events cancel: the event stops counting; twice is event_already_cancelled; unknown is resource_missing")
     func cancel() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
         try record(db, "alpaca_ai_tokens", customer: "cus_1", value: "100", at: t.jan5noon, id: "x-1")
         try record(db, "alpaca_ai_tokens", customer: "cus_1", value: "30", at: t.jan5noon + t.hour, id: "x-2")
@@ -488,7 +452,7 @@ struct MeteringCLITests {
     @Test("import NDJSON: flat and Stripe-shaped lines, numbers and strings, Unix and ISO times, dimensions")
     func importShapes() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
         let lines = [
             ndjson([
@@ -549,7 +513,7 @@ struct MeteringCLITests {
     @Test("import NDJSON with bad lines: exact counts, exit 65, line numbers and codes; re-import is all duplicates")
     func importMixed() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
         let good1 = ndjson([
             ("event_name", q("alpaca_ai_tokens")), ("customer", q("cus_1")), ("value", "100"),
@@ -617,7 +581,7 @@ struct MeteringCLITests {
     @Test("import CSV: header, dimension column, quoted comma and doubled quote, wrong field count by line")
     func importCSV() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
         let csv =
             [
@@ -643,7 +607,7 @@ struct MeteringCLITests {
     @Test("import --atomic: one bad line rolls everything back byte for byte; a clean file is accepted whole")
     func importAtomic() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
         func line(_ id: String, _ customer: String, _ value: String) -> String {
             ndjson([
@@ -681,7 +645,7 @@ struct MeteringCLITests {
     @Test("import - reads standard input; a missing file exits 66 and writes nothing")
     func importStdinAndMissingFile() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
         let input =
             [
@@ -709,7 +673,7 @@ struct MeteringCLITests {
     @Test("two concurrent imports with overlapping identifiers lose nothing and double-count nothing")
     func concurrentImports() throws {
         let sb = try Sandbox()
-        let db = try MeteringFixture.copy(into: sb)
+        let db = try CLIFixture.metering.copy(into: sb)
         let t = MeteringTime.self
         signal(SIGPIPE, SIG_IGN)  // a child that dies early must fail the test, not kill it
 

@@ -2,7 +2,10 @@ import Foundation
 import Testing
 
 /// One price built through `ledger prices create`, and what `ledger prices quote` must say for
-/// each quantity (SPEC §1, §2.3; SCENARIOS P1, P3, P5).
+/// each quantity (SPEC §1, §2.3; SCENARIOS P1, P3, P5). The pricing itself is LedgerCore's, and
+/// every figure below, with those the binary no longer asks, is in LedgerCoreTests'
+/// `PricingTests.quotes`; here the scenarios keep all their quotes, and every other case one quote
+/// that shows its flags parsed and its quantity and exact amount printed.
 struct QuoteCase: Sendable, CustomTestStringConvertible {
     struct Expected: Sendable {
         var quantity: String
@@ -70,7 +73,7 @@ struct QuoteCase: Sendable, CustomTestStringConvertible {
             name: "package: 4 per 100, round down",
             flags: ["--currency", "usd", "--unit-amount", "4", "--divide-by", "100", "--round", "down"],
             currency: "usd",
-            quotes: [q("199", 4), q("99", 0), q("200", 8)]),
+            quotes: [q("199", 4)]),
         QuoteCase(
             name: "P3 graduated: 100,000 included, then 0.1 a token",
             flags: tiered("graduated", ["up_to=100000,unit_amount_decimal=0", "up_to=inf,unit_amount_decimal=0.1"]),
@@ -83,15 +86,15 @@ struct QuoteCase: Sendable, CustomTestStringConvertible {
         QuoteCase(
             name: "kwd (exponent 3)",
             flags: ["--currency", "KWD", "--unit-amount", "1500"], currency: "kwd",
-            quotes: [q("2", 3000), q("0.5", 750)]),
+            quotes: [q("0.5", 750)]),
         QuoteCase(
             name: "fractional quantity, graduated: up_to=2 at 100, inf at 10",
             flags: tiered("graduated", ["up_to=2,unit_amount=100", "up_to=inf,unit_amount=10"]), currency: "usd",
-            quotes: [q("2.5", 205), q("1.5", 150), q("2", 200), q("2.05", 201, "200.5")]),
+            quotes: [q("2.05", 201, "200.5")]),
         QuoteCase(
             name: "fractional quantity, volume: a tier covers (previous up_to, up_to]",
             flags: tiered("volume", ["up_to=2,unit_amount=100", "up_to=inf,unit_amount=10"]), currency: "usd",
-            quotes: [q("2.5", 25), q("2", 200), q("2.000000000001", 20, "20.00000000001")]),
+            quotes: [q("2.000000000001", 20, "20.00000000001")]),
         QuoteCase(
             name: "quantity limits: 15 significant digits, 12 decimals",
             flags: ["--currency", "usd", "--unit-amount", "1"], currency: "usd",
@@ -99,11 +102,11 @@ struct QuoteCase: Sendable, CustomTestStringConvertible {
         QuoteCase(
             name: "exact decimals: 0.1 × 150,000 is exactly 15,000",
             flags: ["--currency", "usd", "--unit-amount-decimal", "0.1"], currency: "usd",
-            quotes: [q("150000", 15000), q("3", 0, "0.3")]),
+            quotes: [q("3", 0, "0.3")]),
         QuoteCase(
             name: "unit_amount_decimal with 12 decimals × a 15-digit quantity, exactly",
             flags: ["--currency", "usd", "--unit-amount-decimal", "0.000000000001"], currency: "usd",
-            quotes: [q("123456789012345", 123, "123.456789012345"), q("500000000000", 1, "0.5")]),
+            quotes: [q("123456789012345", 123, "123.456789012345")]),
         QuoteCase(
             name: "the largest 64-bit amount still fits",
             flags: ["--currency", "usd", "--unit-amount", "9223372036854775807"], currency: "usd",
@@ -133,13 +136,12 @@ struct QuoteTests {
     }
 
     /// The human output shows the amount in major units with the currency's exponent, the integer
-    /// part grouped by thousands, and the lowercase code.
+    /// part grouped by thousands, and the lowercase code (every currency's figures are in
+    /// LedgerCoreTests' `MoneyFormatTests.quotedAmounts`).
     @Test(
         "human quote shows the currency's exponent: usd 2, jpy 0, kwd 3, …",
         arguments: [
-            ("usd", "120", "1.20"), ("jpy", "450", "450"), ("kwd", "3000", "3.000"), ("eur", "5", "0.05"),
-            ("krw", "1000", "1,000"), ("bhd", "1", "0.001"), ("clf", "12345", "1.2345"),
-            ("usd", "12000000", "120,000.00"), ("kwd", "12000000", "12,000.000"),
+            ("usd", "120", "1.20"), ("jpy", "450", "450"), ("kwd", "12000000", "12,000.000"),
         ])
     func humanExponent(currency: String, amount: String, major: String) throws {
         let sb = try Sandbox()

@@ -4,32 +4,15 @@ import Testing
 /// A ledger file built once through the binary and copied into each test's sandbox:
 /// customer `cus_1`, product `prod_1`, price `price_unit` (usd, 1 per unit, lookup key `held`),
 /// price `price_max` (usd, unit_amount 2^63 − 1).
-enum Fixture {
-    static let base: [String: Data]? = build()
-
-    private static func build() -> [String: Data]? {
-        guard let sb = try? Sandbox() else { return nil }
-        let steps: [[String]] = [
-            ["customers", "create", "--id", "cus_1", "--name", "John Doe"],
-            ["products", "create", "--id", "prod_1", "--name", "Tokens"],
-            [
-                "prices", "create", "--product", "prod_1", "--currency", "usd", "--unit-amount", "1",
-                "--id", "price_unit", "--lookup-key", "held",
-            ],
-            [
-                "prices", "create", "--product", "prod_1", "--currency", "usd",
-                "--unit-amount", "9223372036854775807", "--id", "price_max",
-            ],
-        ]
-        return fixtureFiles(after: steps, in: sb)
-    }
-
-    /// Copies the fixture into `sb` and returns its path.
-    static func copy(into sb: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try copyFixture(
-            base, into: sb, name: "ledger.sqlite", what: "the fixture ledger could not be built",
-            sourceLocation: sourceLocation)
-    }
+extension CLIFixture {
+    fileprivate static let rejection = CLIFixture(
+        "the fixture ledger",
+        steps: [
+            CatalogStep.people[0],
+            CatalogStep.product("prod_1", "Tokens"),
+            CatalogStep.price("price_unit", product: "prod_1", ["--unit-amount", "1", "--lookup-key", "held"]),
+            CatalogStep.price("price_max", product: "prod_1", ["--unit-amount", "9223372036854775807"]),
+        ])
 }
 
 /// A request the ledger must refuse, with its exit status and error code.
@@ -245,7 +228,7 @@ struct RejectionTests {
     @Test(arguments: Rejection.all)
     func rejectedOnExistingFile(_ c: Rejection) throws {
         let sb = try Sandbox()
-        let db = try Fixture.copy(into: sb)
+        let db = try CLIFixture.rejection.copy(into: sb)
         try rejected(c.args, db: db, codes: [c.status], code: c.code, now: c.now)
     }
 
@@ -277,7 +260,7 @@ struct RejectionTests {
     ])
     func jsonErrors(_ c: Rejection) throws {
         let sb = try Sandbox()
-        let db = try Fixture.copy(into: sb)
+        let db = try CLIFixture.rejection.copy(into: sb)
         let r = try rejected(c.args, db: db, codes: [65], code: c.code, json: true)
         #expect(r.stdout.isEmpty, "stdout: \(r.stdout)")
     }
@@ -285,7 +268,7 @@ struct RejectionTests {
     @Test("--json error of an unknown currency names the parameter, Stripe's error type")
     func jsonErrorFields() throws {
         let sb = try Sandbox()
-        let db = try Fixture.copy(into: sb)
+        let db = try CLIFixture.rejection.copy(into: sb)
         let r = run(
             ["prices", "create", "--product", "prod_1", "--currency", "xyz", "--unit-amount", "5"], db: db, json: true)
         #expect(r.status == 65)
@@ -300,7 +283,7 @@ struct RejectionTests {
     @Test("amount_overflow is named in stderr")
     func amountOverflowMessage() throws {
         let sb = try Sandbox()
-        let db = try Fixture.copy(into: sb)
+        let db = try CLIFixture.rejection.copy(into: sb)
         let r = try rejected(
             Rejection.price + ["--unit-amount", "9223372036854775808"], db: db, codes: [65], code: "amount_overflow")
         #expect(r.stderr.hasPrefix("error: amount_overflow: "), "\(r.stderr)")
@@ -311,7 +294,7 @@ struct RejectionTests {
     /// again once the holder is archived, then held by the new price.
     @Test func lookupKeyFreedByArchive() throws {
         let sb = try Sandbox()
-        let db = try Fixture.copy(into: sb)
+        let db = try CLIFixture.rejection.copy(into: sb)
         let dup = Rejection.price + ["--unit-amount", "5", "--lookup-key", "held"]
         let r = try rejected(dup, db: db, codes: [65], code: "lookup_key_taken")
         #expect(r.stderr.contains("price_unit"), "\(r.stderr)")
@@ -330,7 +313,7 @@ struct RejectionTests {
     @Test(arguments: [("month", 36), ("week", 156), ("year", 3)])
     func intervalAtThreeYears(interval: String, count: Int) throws {
         let sb = try Sandbox()
-        let db = try Fixture.copy(into: sb)
+        let db = try CLIFixture.rejection.copy(into: sb)
         let price = try ok(
             Rejection.price + ["--unit-amount", "5", "--interval", interval, "--interval-count", String(count)], db: db)
         let recurring = try #require(price["recurring"] as? [String: Any])
@@ -343,7 +326,7 @@ struct RejectionTests {
     /// 500-character value.
     @Test func metadataAtLimits() throws {
         let sb = try Sandbox()
-        let db = try Fixture.copy(into: sb)
+        let db = try CLIFixture.rejection.copy(into: sb)
         let longKey = String(repeating: "k", count: 40)
         let longValue = String(repeating: "v", count: 500)
         let items = (1...48).map { "k\($0)=v\($0)" } + ["\(longKey)=x", "long=\(longValue)"]
@@ -363,7 +346,7 @@ struct RejectionTests {
     /// half-done, e.g. a lock or a partial row).
     @Test func fileUsableAfterRejection() throws {
         let sb = try Sandbox()
-        let db = try Fixture.copy(into: sb)
+        let db = try CLIFixture.rejection.copy(into: sb)
         try rejected(
             ["customers", "create", "--id", "cus_1", "--name", "Again"], db: db, codes: [65],
             code: "resource_already_exists")

@@ -11,41 +11,15 @@ import Testing
 /// `mtr_t`, 4 per 100 rounded up) and `price_tenth` (usd one-time, unit_amount_decimal 0.1).
 private enum SignedFixture {
     static let now = "2026-01-10T00:00:00Z"
-    static let base: [String: Data]? = build()
-
-    private static func build() -> [String: Data]? {
-        guard let sb = try? Sandbox() else { return nil }
-        let price = ["prices", "create", "--product", "prod_t", "--currency", "usd", "--id"]
-        let steps: [[String]] = [
-            ["customers", "create", "--id", "cus_1", "--name", "Signed"],
-            ["meters", "create", "--id", "mtr_t", "--display-name", "Tokens", "--event-name", "tokens"],
-            ["products", "create", "--id", "prod_t", "--name", "Tokens"],
-            price + [
-                "price_pkg", "--interval", "month", "--usage-type", "metered", "--meter", "mtr_t",
-                "--unit-amount-decimal", "4", "--divide-by", "100", "--round", "up",
-            ],
-            price + ["price_tenth", "--unit-amount-decimal", "0.1"],
-        ]
-        for step in steps where run(step, db: sb.db, now: now).status != 0 { return nil }
-        var files: [String: Data] = [:]
-        for suffix in ["", "-wal"] {
-            if let data = FileManager.default.contents(atPath: sb.db + suffix) { files[suffix] = data }
-        }
-        return files[""] == nil ? nil : files
-    }
-
-    static func copy(into sb: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try copyFixture(
-            base, into: sb, name: "ledger.sqlite", what: "the signed options fixture could not be built",
-            sourceLocation: sourceLocation)
-    }
+    static let ledger = CLIFixture(
+        "the signed options fixture", now: now, steps: [CatalogStep.customer("cus_1", "Signed")] + CatalogStep.tokens)
 }
 
 @Suite struct SignedOptionTests {
     @Test("events record --value -8 (a correction) is accepted, and the summary shows the corrected total")
     func negativeMeterValue() throws {
         let sb = try Sandbox()
-        let db = try SignedFixture.copy(into: sb)
+        let db = try SignedFixture.ledger.copy(into: sb)
         let record = ["events", "record", "--event-name", "tokens", "--customer", "cus_1"]
         try ok(record + ["--value", "10", "--timestamp", "2026-01-05T00:00:00Z"], db: db, now: SignedFixture.now)
         let correction = try ok(
@@ -136,7 +110,7 @@ private enum SignedFixture {
         ])
     func negativeNumbersAreJudgedByTheCommand(_ args: [String], _ code: String) throws {
         let sb = try Sandbox()
-        let db = try SignedFixture.copy(into: sb)
+        let db = try SignedFixture.ledger.copy(into: sb)
         try rejected(args, db: db, codes: [65], code: code, now: SignedFixture.now)
     }
 }

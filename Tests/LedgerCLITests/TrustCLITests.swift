@@ -5,43 +5,27 @@ import Testing
 /// after a due step, the clock, reads on a missing file.
 @Suite("trust: edges, the clock and reads through the binary")
 struct TrustCLITests {
-    static let setup: [[String]] = [
-        ["customers", "create", "--id", "cus_a", "--name", "A"],
-        ["customers", "create", "--id", "cus_b", "--name", "B"],
-        ["meters", "create", "--id", "mtr_u", "--display-name", "Units", "--event-name", "units"],
-        ["products", "create", "--id", "prod_p", "--name", "P"],
-        [
-            "prices", "create", "--id", "price_u", "--product", "prod_p", "--currency", "usd", "--unit-amount", "1",
-            "--interval", "month", "--usage-type", "metered", "--meter", "mtr_u",
-        ],
-        [
-            "prices", "create", "--id", "price_huge", "--product", "prod_p", "--currency", "usd",
-            "--unit-amount-decimal", "99999999999999999999", "--interval", "month", "--usage-type", "metered",
-            "--meter", "mtr_u",
-        ],
-        [
-            "prices", "create", "--id", "price_lic", "--product", "prod_p", "--currency", "usd", "--unit-amount",
-            "1000", "--interval", "month", "--usage-type", "licensed",
-        ],
-        [
-            "prices", "create", "--id", "price_eur", "--product", "prod_p", "--currency", "eur", "--unit-amount", "1",
-            "--interval", "month", "--usage-type", "metered", "--meter", "mtr_u",
-        ],
-    ]
+    /// Customers `cus_a`, `cus_b`; meter `mtr_u` (event `units`); prices `price_u` (1 a unit),
+    /// `price_huge` (99999999999999999999 a unit), `price_eur` (eur, 1 a unit), all metered monthly
+    /// on `mtr_u`, and `price_lic` (1000 monthly licensed).
+    static let fixture = CLIFixture(
+        "the trust fixture",
+        steps: [
+            CatalogStep.customer("cus_a", "A"),
+            CatalogStep.customer("cus_b", "B"),
+            CatalogStep.meter("mtr_u", "Units", event: "units"),
+            CatalogStep.product("prod_p", "P"),
+            CatalogStep.price("price_u", product: "prod_p", ["--unit-amount", "1"] + CatalogStep.metered("mtr_u")),
+            CatalogStep.price(
+                "price_huge", product: "prod_p",
+                ["--unit-amount-decimal", "99999999999999999999"] + CatalogStep.metered("mtr_u")),
+            CatalogStep.price("price_lic", product: "prod_p", ["--unit-amount", "1000"] + CatalogStep.licensed),
+            CatalogStep.price(
+                "price_eur", product: "prod_p", currency: "eur", ["--unit-amount", "1"] + CatalogStep.metered("mtr_u")),
+        ])
 
-    /// The catalog above, in `sb`'s ledger; returns its path.
-    func fresh(_ sb: Sandbox) throws -> String {
-        for step in Self.setup { try ok(step, db: sb.db) }
-        return sb.db
-    }
-
-    func record(_ db: String, _ customer: String, _ value: String, at: String, id: String, now: String? = nil) throws {
-        try ok(
-            [
-                "events", "record", "--event-name", "units", "--customer", customer, "--value", value, "--timestamp",
-                at, "--identifier", id,
-            ], db: db, now: now ?? at)
-    }
+    /// A copy of the fixture as `sb`'s ledger; returns its path.
+    func fresh(_ sb: Sandbox) throws -> String { try Self.fixture.copy(into: sb) }
 
     @Test("bill: an overflowing invoice stays a draft with its reason; everyone else is billed; verify lists it")
     func overflowFailsOneInvoice() throws {
@@ -49,8 +33,8 @@ struct TrustCLITests {
         let db = try fresh(sb)
         try ok(["subscriptions", "create", "--customer", "cus_a", "--item", "price_huge", "--id", "sub_a"], db: db)
         try ok(["subscriptions", "create", "--customer", "cus_b", "--item", "price_u", "--id", "sub_b"], db: db)
-        try record(db, "cus_a", "999999999999999", at: "2026-01-10T00:00:00Z", id: "a-1")
-        try record(db, "cus_b", "250", at: "2026-01-10T00:00:00Z", id: "b-1")
+        try usage(db, "units", "cus_a", "999999999999999", at: "2026-01-10T00:00:00Z", id: "a-1")
+        try usage(db, "units", "cus_b", "250", at: "2026-01-10T00:00:00Z", id: "b-1")
         let report = try ok(["bill"], db: db, now: "2026-02-01T01:00:00Z")
         #expect(int64(report["invoices_finalized"]) == 1, "\(report)")
         let failed = try #require(report["invoices_failed"] as? [[String: Any]], "\(report)")
@@ -98,7 +82,7 @@ struct TrustCLITests {
         let sb = try Sandbox()
         let db = try fresh(sb)
         try ok(["subscriptions", "create", "--customer", "cus_a", "--item", "price_u"], db: db)
-        try record(db, "cus_a", "100", at: "2026-01-10T00:00:00Z", id: "e-1")
+        try usage(db, "units", "cus_a", "100", at: "2026-01-10T00:00:00Z", id: "e-1")
         try rejected(
             ["events", "cancel", "--event-name", "units", "--identifier", "e-1"], db: db, codes: [65],
             code: "event_already_invoiced", now: "2026-02-01T01:00:00Z")

@@ -14,6 +14,8 @@ import Testing
     static let p1 = Price.ID("price_1")
     static let p2 = Price.ID("price_2")
     static let p3 = Price.ID("price_3")
+    static let jan1: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
+    static let feb1: Int64 = 1_769_904_000  // 2026-02-01T00:00:00Z
 
     static func grant(
         _ id: String, priority: Int = 50, expiresAt: Int64? = nil, category: CreditGrant.Category = .paid,
@@ -123,6 +125,57 @@ import Testing
         #expect(
             Self.planBothWays(cased, [Self.line("il_1", amount: 15)])
                 == [Self.app("credgr_B", "il_1", 10), Self.app("credgr_b", "il_1", 5)])
+    }
+
+    // MARK: The burn orders of SCENARIOS' credits, on the instants of a January invoice
+
+    /// 300 each, created in this order, against a 500 metered line of January (period end
+    /// 2026-02-01): the later-created priority 0 grant burns before priority 100.
+    @Test func aPriority0GrantBurnsBeforeAPriority100CreatedEarlier() {
+        let grants = [
+            Self.grant("credgr_p100", priority: 100, effectiveAt: Self.jan1, sequence: 1, available: 300),
+            Self.grant("credgr_p0", priority: 0, effectiveAt: Self.jan1, sequence: 2, available: 300),
+        ]
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 500, periodEnd: Self.feb1)])
+                == [Self.app("credgr_p0", "il_1", 300), Self.app("credgr_p100", "il_1", 200)])
+    }
+
+    /// Never expiring, expiring 2026-12-01 and 2026-06-01, in that order of creation: the earliest
+    /// expiry burns first, the grant that never expires last.
+    @Test func theEarliestExpiryBurnsFirstAndNoExpiryLast() {
+        let grants = [
+            Self.grant("credgr_never", effectiveAt: Self.jan1, sequence: 1, available: 300),
+            Self.grant("credgr_dec", expiresAt: 1_796_083_200, effectiveAt: Self.jan1, sequence: 2, available: 300),
+            Self.grant("credgr_jun", expiresAt: 1_780_272_000, effectiveAt: Self.jan1, sequence: 3, available: 300),
+        ]
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 700, periodEnd: Self.feb1)])
+                == [
+                    Self.app("credgr_jun", "il_1", 300), Self.app("credgr_dec", "il_1", 300),
+                    Self.app("credgr_never", "il_1", 100),
+                ])
+    }
+
+    @Test func aPromotionalGrantBurnsBeforeAPaidOneCreatedEarlier() {
+        let grants = [
+            Self.grant("credgr_paid", category: .paid, effectiveAt: Self.jan1, sequence: 1, available: 300),
+            Self.grant("credgr_promo", category: .promotional, effectiveAt: Self.jan1, sequence: 2, available: 300),
+        ]
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 500, periodEnd: Self.feb1)])
+                == [Self.app("credgr_promo", "il_1", 300), Self.app("credgr_paid", "il_1", 200)])
+    }
+
+    /// Effective 2026-01-10 (created first) and 2026-01-01.
+    @Test func theEarlierEffectiveGrantBurnsFirst() {
+        let grants = [
+            Self.grant("credgr_later", effectiveAt: 1_768_003_200, sequence: 1, available: 300),
+            Self.grant("credgr_earlier", effectiveAt: Self.jan1, sequence: 2, available: 300),
+        ]
+        #expect(
+            Self.planBothWays(grants, [Self.line("il_1", amount: 500, periodEnd: Self.feb1)])
+                == [Self.app("credgr_earlier", "il_1", 300), Self.app("credgr_later", "il_1", 200)])
     }
 
     @Test func threeGrantsOnOneKey() {

@@ -63,6 +63,19 @@ import Testing
         #expect(MoneyFormat.text(exactMinor: amount, try Currency(code: code)) == text)
     }
 
+    @Test(
+        "a quote of one unit prints its amount and its exact amount alike, in the currency's exponent",
+        arguments: [
+            ("usd", Int64(120), "1.20"), ("jpy", 450, "450"), ("kwd", 3000, "3.000"), ("eur", 5, "0.05"),
+            ("krw", 1000, "1,000"), ("bhd", 1, "0.001"), ("clf", 12345, "1.2345"),
+            ("usd", 12_000_000, "120,000.00"), ("kwd", 12_000_000, "12,000.000"),
+        ])
+    func quotedAmounts(_ code: String, _ minor: Int64, _ major: String) throws {
+        let currency = try Currency(code: code)
+        #expect(MoneyFormat.text(minor, currency) == "\(major) \(code)")
+        #expect(MoneyFormat.text(exactMinor: try ExactAmount(ExactDecimal(minor)), currency) == "\(major) \(code)")
+    }
+
     @Test("an exact whole amount prints as the same whole amount does", arguments: ["usd", "jpy", "kwd", "clf"])
     func exactAgreesWithWhole(_ code: String) throws {
         let currency = try Currency(code: code)

@@ -102,6 +102,92 @@ import Testing
         #expect(throws: LedgerError.self) { try amount(scheme, "-1") }
     }
 
+    // MARK: Every figure of `prices quote`
+
+    /// A scheme and what it quotes: (quantity, amount, exact amount before rounding).
+    struct QuoteFigures: Sendable, CustomTestStringConvertible {
+        var name: String
+        var scheme: PricingScheme
+        var quotes: [(quantity: String, amount: Int64, exact: String)]
+        var testDescription: String { name }
+    }
+
+    static func perUnit(_ amount: String, divideBy: Int64? = nil, round: TransformQuantity.Round = .up) -> PricingScheme
+    {
+        .perUnit(unitAmount: d(amount), transform: divideBy.map { .init(divideBy: $0, round: round) })
+    }
+
+    /// The quotes of SCENARIOS P1, P3 and P5 and the edges of quantities and unit amounts, each
+    /// with the exact amount `prices quote` prints as `amount_decimal` (the binary keeps P1, P3 and
+    /// P5, and one quote of each other flag it parses).
+    static let quoteFigures: [QuoteFigures] = [
+        QuoteFigures(
+            name: "P5 volume: 1–5 at 700, 6–10 at 650, 11+ at 600", scheme: .tiered(mode: .volume, tiers: stripeTiers),
+            quotes: [
+                ("5", 3500, "3500"), ("6", 3900, "3900"), ("20", 12000, "12000"), ("25", 15000, "15000"),
+                ("10", 6500, "6500"), ("11", 6600, "6600"),
+            ]),
+        QuoteFigures(
+            name: "P5 graduated: 1–5 at 700, 6–10 at 650, 11+ at 600",
+            scheme: .tiered(mode: .graduated, tiers: stripeTiers),
+            quotes: [
+                ("6", 4150, "4150"), ("20", 12750, "12750"), ("25", 15750, "15750"), ("5", 3500, "3500"), ("0", 0, "0"),
+            ]),
+        QuoteFigures(
+            name: "P5 volume with flat fees", scheme: .tiered(mode: .volume, tiers: flatTiers),
+            quotes: [("12", 6600, "6600"), ("0", 1000, "1000"), ("5", 3500, "3500"), ("21", 7100, "7100")]),
+        QuoteFigures(
+            name: "P5 graduated with flat fees", scheme: .tiered(mode: .graduated, tiers: flatTiers),
+            quotes: [("12", 11100, "11100"), ("0", 1000, "1000"), ("5", 3500, "3500"), ("6", 5900, "5900")]),
+        QuoteFigures(
+            name: "P5 rounding: 0.05, half away from zero once per line", scheme: perUnit("0.05"),
+            quotes: [("30", 2, "1.5"), ("10", 1, "0.5"), ("9", 0, "0.45")]),
+        QuoteFigures(
+            name: "P1 package: 4 per 100, round up", scheme: perUnit("4", divideBy: 100),
+            quotes: [("3000", 120, "120"), ("25", 4, "4"), ("101", 8, "8"), ("100", 4, "4"), ("0", 0, "0")]),
+        QuoteFigures(
+            name: "package: 4 per 100, round down", scheme: perUnit("4", divideBy: 100, round: .down),
+            quotes: [("199", 4, "4"), ("99", 0, "0"), ("200", 8, "8")]),
+        QuoteFigures(
+            name: "P3 graduated: 100,000 included, then 0.1 a token",
+            scheme: .tiered(mode: .graduated, tiers: [tier(100_000, "0"), tier(nil, "0.1")]),
+            quotes: [("250000", 15000, "15000"), ("100001", 0, "0.1"), ("100005", 1, "0.5"), ("100000", 0, "0")]),
+        QuoteFigures(name: "150 a unit (jpy)", scheme: perUnit("150"), quotes: [("3", 450, "450")]),
+        QuoteFigures(
+            name: "1500 a unit (kwd)", scheme: perUnit("1500"), quotes: [("2", 3000, "3000"), ("0.5", 750, "750")]),
+        QuoteFigures(
+            name: "fractional quantity, graduated: up_to=2 at 100, inf at 10",
+            scheme: .tiered(mode: .graduated, tiers: [tier(2, "100"), tier(nil, "10")]),
+            quotes: [("2.5", 205, "205"), ("1.5", 150, "150"), ("2", 200, "200"), ("2.05", 201, "200.5")]),
+        QuoteFigures(
+            name: "fractional quantity, volume: a tier covers (previous up_to, up_to]",
+            scheme: .tiered(mode: .volume, tiers: [tier(2, "100"), tier(nil, "10")]),
+            quotes: [("2.5", 25, "25"), ("2", 200, "200"), ("2.000000000001", 20, "20.00000000001")]),
+        QuoteFigures(
+            name: "quantity limits: 15 significant digits, 12 decimals", scheme: perUnit("1"),
+            quotes: [
+                ("123456789012345", 123_456_789_012_345, "123456789012345"), ("0.000000000001", 0, "0.000000000001"),
+            ]),
+        QuoteFigures(
+            name: "exact decimals: 0.1 × 150,000 is exactly 15,000", scheme: perUnit("0.1"),
+            quotes: [("150000", 15000, "15000"), ("3", 0, "0.3")]),
+        QuoteFigures(
+            name: "a unit amount with 12 decimals × a 15-digit quantity, exactly", scheme: perUnit("0.000000000001"),
+            quotes: [("123456789012345", 123, "123.456789012345"), ("500000000000", 1, "0.5")]),
+        QuoteFigures(
+            name: "the largest 64-bit amount still fits", scheme: perUnit("9223372036854775807"),
+            quotes: [("1", .max, "9223372036854775807")]),
+    ]
+
+    @Test(arguments: quoteFigures)
+    func quotes(_ figures: QuoteFigures) throws {
+        for (quantity, amount, exact) in figures.quotes {
+            let quote = try Pricing.quote(figures.scheme, quantity: Self.d(quantity))
+            #expect(quote.amount == amount, "\(figures.name), quantity \(quantity)")
+            #expect(quote.exactAmount.description == exact, "\(figures.name), quantity \(quantity)")
+        }
+    }
+
     // MARK: Properties
 
     /// Random valid tiers: increasing up_to, amounts of up to 6 digits with up to 3 decimals.

@@ -3,69 +3,29 @@ import Testing
 
 @testable import LedgerKit
 
-/// A mutable test clock shared with a ledger.
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int64
-    init(_ start: Int64) { value = start }
-    var now: Int64 {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
-    }
-    func set(_ iso: String) { now = try! Instant.parse(iso) }
-}
-
 @Suite struct BillingTests {
     let usd = try! Currency(code: "usd")
 
-    struct World {
-        let ledger: Ledger
-        let clock: TestClock
-        let customer: Customer
-        let meter: Meter
-        let licence: Price
-        let usage: Price
-    }
-
     /// P2's prices: licence 10000 a month, graduated usage 0–1000 free then 4 a token.
-    func world(path: String? = nil) throws -> World {
-        let clock = TestClock(jan1)
-        let ledger =
-            try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? Ledger(inMemoryWithClock: { clock.now })
-        let customer = try ledger.createCustomer(.init(id: "cus_1", name: "John Doe"))
-        let meter = try ledger.createMeter(.init(displayName: "Tokens", eventName: "hypernian_tokens"))
-        let product = try ledger.createProduct(.init(name: "Hypernian"))
-        let licence = try ledger.createPrice(
-            .init(
-                product: product.id, currency: usd, kind: .recurring,
-                recurring: .init(interval: .month, intervalCount: 1, usageType: .licensed, meter: nil),
-                scheme: .perUnit(unitAmount: ExactDecimal(10_000), transform: nil)))
-        let usage = try ledger.createPrice(
-            .init(
-                product: product.id, currency: usd, kind: .recurring,
-                recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id.rawValue),
-                scheme: .tiered(
+    static let catalog = Catalog(
+        customers: [.init(id: "cus_1", name: "John Doe")],
+        meters: [.init(id: "mtr_tokens", displayName: "Tokens", eventName: "hypernian_tokens")],
+        products: [.init(id: "prod_hyp", name: "Hypernian")],
+        prices: [
+            .monthly("price_licence", of: "prod_hyp", .unit("10000")),
+            .monthly(
+                "price_usage", of: "prod_hyp", meter: "mtr_tokens",
+                .tiered(
                     mode: .graduated,
                     tiers: [
                         PriceTier(upTo: 1000, unitAmount: .zero, flatAmount: nil),
                         PriceTier(upTo: nil, unitAmount: ExactDecimal(4), flatAmount: nil),
-                    ])))
-        return World(ledger: ledger, clock: clock, customer: customer, meter: meter, licence: licence, usage: usage)
-    }
-
-    func record(_ w: World, _ value: Int64, at iso: String, recordedAt: String? = nil, id: String? = nil) throws {
-        let saved = w.clock.now
-        if let recordedAt { w.clock.set(recordedAt) } else { w.clock.set(iso) }
-        defer { w.clock.now = max(saved, w.clock.now) }  // the clock only moves forward
-        _ = try w.ledger.record(
-            EventSubmission(
-                eventName: "hypernian_tokens", identifier: id, timestamp: try Instant.parse(iso), customer: "cus_1",
-                value: String(value)))
-    }
+                    ])),
+        ])
 
     /// SCENARIOS.md P2 through the library, with the journal it posts.
     @Test func flatFeeAndOveragesPostsTheJournal() throws {
-        let w = try world()
+        let w = try World(Self.catalog)
         let (sub, first) = try w.ledger.createSubscription(
             .init(
                 customer: w.customer.id, items: [.init(price: w.licence.id, quantity: 1), .init(price: w.usage.id)]))
@@ -73,7 +33,7 @@ final class TestClock: @unchecked Sendable {
         #expect(invoice1.lines.map(\.amount) == [10_000])
         #expect((invoice1.status, invoice1.number, invoice1.amountDue) == (.open, "INV-000001", 10_000))
         #expect(sub.currentPeriodEnd == (try Instant.parse("2026-02-01")))
-        try record(w, 3000, at: "2026-01-10T00:00:00Z")
+        try w.record("3000", at: "2026-01-10T00:00:00Z")
         w.clock.set("2026-02-01T01:00:00Z")
         let report = try w.ledger.bill()
         #expect((report.invoicesCreated, report.invoicesFinalized) == (1, 1))
@@ -103,7 +63,7 @@ final class TestClock: @unchecked Sendable {
     }
 
     @Test func lifecycleTransitionsAndTheirEntries() throws {
-        let w = try world()
+        let w = try World(Self.catalog)
         let (_, first) = try w.ledger.createSubscription(
             .init(customer: w.customer.id, items: [.init(price: w.licence.id, quantity: 3)]))
         let open = try #require(first)
@@ -141,14 +101,14 @@ final class TestClock: @unchecked Sendable {
     }
 
     @Test func graceLetsLateRecordedUsageCountAndFlagsWhatComesAfter() throws {
-        let w = try world()
+        let w = try World(Self.catalog)
         _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.usage.id)]))
-        try record(w, 1500, at: "2026-01-31T23:30:00Z", recordedAt: "2026-02-01T00:30:00Z")
+        try w.record("1500", at: "2026-01-31T23:30:00Z", recordedAt: "2026-02-01T00:30:00Z")
         w.clock.set("2026-02-01T01:00:00Z")
         _ = try w.ledger.bill()
         let jan = try #require(try w.ledger.invoices(customer: w.customer.id).first)
         #expect(jan.lines.map(\.amount) == [2_000])
-        try record(w, 5000, at: "2026-01-20T00:00:00Z", recordedAt: "2026-02-01T02:00:00Z", id: "late-1")
+        try w.record("5000", at: "2026-01-20T00:00:00Z", recordedAt: "2026-02-01T02:00:00Z", id: "late-1")
         #expect(try w.ledger.event(identifier: "late-1").late)
         #expect(try w.ledger.invoice(jan.id).lines.map(\.amount) == [2_000])
         // A late event was never billed, so it can be cancelled.
@@ -156,14 +116,14 @@ final class TestClock: @unchecked Sendable {
     }
 
     @Test func eventsBilledOnAFinalizedInvoiceCannotBeCancelled() throws {
-        let w = try world()
+        let w = try World(Self.catalog)
         _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.usage.id)]))
-        try record(w, 1500, at: "2026-01-10T00:00:00Z", id: "e1")
+        try w.record("1500", at: "2026-01-10T00:00:00Z", id: "e1")
         w.clock.set("2026-02-01T00:30:00Z")
         _ = try w.ledger.bill()
         // The draft is open to changes until it finalizes.
         #expect(code { _ = try w.ledger.cancelEvent(eventName: "hypernian_tokens", identifier: "e1") } == nil)
-        try record(w, 1500, at: "2026-01-11T00:00:00Z", recordedAt: "2026-02-01T00:40:00Z", id: "e2")
+        try w.record("1500", at: "2026-01-11T00:00:00Z", recordedAt: "2026-02-01T00:40:00Z", id: "e2")
         w.clock.set("2026-02-01T01:00:00Z")
         _ = try w.ledger.bill()
         #expect(try w.ledger.invoices(customer: w.customer.id)[0].lines.map(\.amount) == [2_000])
@@ -176,10 +136,10 @@ final class TestClock: @unchecked Sendable {
         let dir = try TempDir()
         defer { dir.cleanup() }
         let path = dir.path("l.sqlite")
-        let w = try world(path: path)
+        let w = try World(Self.catalog, path: path)
         let (sub, _) = try w.ledger.createSubscription(
             .init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)]))
-        try record(w, 3000, at: "2026-01-10T00:00:00Z")
+        try w.record("3000", at: "2026-01-10T00:00:00Z")
         _ = try w.ledger.createInvoiceItem(.init(customer: w.customer.id, currency: usd, amount: .whole(99)))
         let before = try dump(path)
         w.clock.set("2026-01-20T00:00:00Z")
@@ -191,16 +151,16 @@ final class TestClock: @unchecked Sendable {
 
     @Test func billingInStepsEqualsOneRun() throws {
         func run(_ steps: [String]) throws -> [[Int64]] {
-            let w = try world()
+            let w = try World(Self.catalog)
             _ = try w.ledger.createSubscription(
                 .init(
                     customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)],
                     billingCycleAnchor: try Instant.parse("2026-01-31")))
-            try record(w, 2500, at: "2026-01-20T00:00:00Z")
+            try w.record("2500", at: "2026-01-20T00:00:00Z")
             for step in steps {
                 w.clock.set(step)
                 _ = try w.ledger.bill()
-                if step == "2026-02-10T00:00:00Z" { try record(w, 4000, at: step) }
+                if step == "2026-02-10T00:00:00Z" { try w.record("4000", at: step) }
             }
             return try w.ledger.invoices().map {
                 [$0.periodStart, $0.periodEnd, $0.total, $0.status == .open ? 1 : 0] + $0.lines.map(\.amount)
@@ -222,7 +182,7 @@ final class TestClock: @unchecked Sendable {
         let dir = try TempDir()
         defer { dir.cleanup() }
         let path = dir.path("l.sqlite")
-        let w = try world(path: path)
+        let w = try World(Self.catalog, path: path)
         for i in 0..<30 {
             let customer = try w.ledger.createCustomer(.init(id: "cus_c\(i)"))
             _ = try w.ledger.createSubscription(

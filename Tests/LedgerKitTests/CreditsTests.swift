@@ -7,62 +7,31 @@ import Testing
 @Suite struct CreditsTests {
     let usd = try! Currency(code: "usd")
 
-    struct World {
-        let ledger: Ledger
-        let clock: TestClock
-        let customer: Customer
-        let licence: Price
-        let usage: Price
-        let other: Price
-    }
-
     /// P3's prices (licence 20000; 100,000 tokens free then 0.1 cent) and a second metered price
     /// at 1 cent a unit on another meter.
-    func world(path: String? = nil) throws -> World {
-        let clock = TestClock(jan1)
-        let ledger =
-            try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? Ledger(inMemoryWithClock: { clock.now })
-        let customer = try ledger.createCustomer(.init(id: "cus_e", name: "Enterprise"))
-        let meter = try ledger.createMeter(.init(id: "mtr_tokens", displayName: "Tokens", eventName: "tokens"))
-        let meter2 = try ledger.createMeter(.init(id: "mtr_calls", displayName: "Calls", eventName: "calls"))
-        let product = try ledger.createProduct(.init(name: "Hypernian Pro"))
-        let monthly = { (meter: Meter?) in
-            Price.Recurring(
-                interval: .month, intervalCount: 1, usageType: meter == nil ? .licensed : .metered,
-                meter: meter?.id.rawValue)
-        }
-        let licence = try ledger.createPrice(
-            .init(
-                product: product.id, currency: usd, kind: .recurring, recurring: monthly(nil),
-                scheme: .perUnit(unitAmount: ExactDecimal(20_000), transform: nil)))
-        let usage = try ledger.createPrice(
-            .init(
-                product: product.id, currency: usd, kind: .recurring, recurring: monthly(meter),
-                scheme: .tiered(
+    static let catalog = Catalog(
+        customers: [.init(id: "cus_e", name: "Enterprise")],
+        meters: [
+            .init(id: "mtr_tokens", displayName: "Tokens", eventName: "tokens"),
+            .init(id: "mtr_calls", displayName: "Calls", eventName: "calls"),
+        ],
+        products: [.init(id: "prod_pro", name: "Hypernian Pro")],
+        prices: [
+            .monthly("price_licence", of: "prod_pro", .unit("20000")),
+            .monthly(
+                "price_usage", of: "prod_pro", meter: "mtr_tokens",
+                .tiered(
                     mode: .graduated,
                     tiers: [
                         PriceTier(upTo: 100_000, unitAmount: .zero, flatAmount: nil),
                         PriceTier(upTo: nil, unitAmount: ExactDecimal(parsing: "0.1"), flatAmount: nil),
-                    ])))
-        let other = try ledger.createPrice(
-            .init(
-                product: product.id, currency: usd, kind: .recurring, recurring: monthly(meter2),
-                scheme: .perUnit(unitAmount: ExactDecimal(1), transform: nil)))
-        return World(ledger: ledger, clock: clock, customer: customer, licence: licence, usage: usage, other: other)
-    }
-
-    func record(_ w: World, _ event: String, _ value: Int64, at iso: String) throws {
-        let saved = w.clock.now
-        w.clock.set(iso)
-        defer { w.clock.now = max(saved, w.clock.now) }  // the clock only moves forward
-        _ = try w.ledger.record(
-            EventSubmission(
-                eventName: event, timestamp: try Instant.parse(iso), customer: "cus_e", value: String(value)))
-    }
+                    ])),
+            .monthly("price_other", of: "prod_pro", meter: "mtr_calls", .unit("1")),
+        ])
 
     /// SCENARIOS.md P4 through the library: every figure, and the journal behind them.
     @Test func prepaidContract() throws {
-        let w = try world()
+        let w = try World(Self.catalog)
         let funding = try w.ledger.createInvoice(
             customer: w.customer.id, currency: usd, includePending: false, description: "Hypernian Credits")
         _ = try w.ledger.createInvoiceItem(
@@ -76,7 +45,7 @@ import Testing
                 fundingInvoice: funding.id))
         _ = try w.ledger.createSubscription(
             .init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)]))
-        try record(w, "tokens", 250_000, at: "2026-01-15T00:00:00Z")
+        try w.record("250000", event: "tokens", at: "2026-01-15T00:00:00Z")
         w.clock.set("2026-02-01T01:00:00Z")
         _ = try w.ledger.bill()
         let feb = try #require(try w.ledger.invoices(customer: w.customer.id, subscription: nil).last)
@@ -120,13 +89,13 @@ import Testing
     }
 
     @Test func voidingAnInvoiceReinstatesCreditsAndExpiresThemIfTheGrantHasExpired() throws {
-        let w = try world()
+        let w = try World(Self.catalog)
         let promo = try w.ledger.createGrant(
             .init(
                 customer: w.customer.id, amount: 500, currency: usd, category: .promotional, scope: .metered,
                 expiresAt: try Instant.parse("2026-02-10")))
         _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.other.id)]))
-        try record(w, "calls", 300, at: "2026-01-10T00:00:00Z")
+        try w.record("300", event: "calls", at: "2026-01-10T00:00:00Z")
         w.clock.set("2026-02-01T01:00:00Z")
         _ = try w.ledger.bill()
         let invoice = try #require(try w.ledger.invoices(customer: w.customer.id).first)
@@ -135,7 +104,7 @@ import Testing
         #expect(try w.ledger.grantTotals(promo.id).remaining == 200)
         #expect(try w.ledger.balance(of: .promotionalCredits) == [usd: 500])
         // A paid invoice cannot be voided; an open one can. Make one: more usage than credit.
-        try record(w, "calls", 900, at: "2026-02-05T00:00:00Z")
+        try w.record("900", event: "calls", at: "2026-02-05T00:00:00Z")
         w.clock.set("2026-03-01T01:00:00Z")
         _ = try w.ledger.bill()
         let march = try #require(try w.ledger.invoices(customer: w.customer.id).last)
@@ -149,12 +118,12 @@ import Testing
     }
 
     @Test func reinstatedCreditReturnsToItsGrant() throws {
-        let w = try world()
+        let w = try World(Self.catalog)
         let grant = try w.ledger.createGrant(
             .init(customer: w.customer.id, amount: 100, currency: usd, scope: .prices([w.other.id])))
         _ = try w.ledger.createSubscription(
             .init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.other.id)]))
-        try record(w, "calls", 300, at: "2026-01-10T00:00:00Z")
+        try w.record("300", event: "calls", at: "2026-01-10T00:00:00Z")
         w.clock.set("2026-02-01T01:00:00Z")
         _ = try w.ledger.bill()
         let feb = try #require(try w.ledger.invoices(customer: w.customer.id).last)
@@ -167,7 +136,7 @@ import Testing
     }
 
     @Test func grantValidation() throws {
-        let w = try world()
+        let w = try World(Self.catalog)
         func grant(_ change: (inout GrantParams) -> Void) -> LedgerError.Code? {
             var params = GrantParams(customer: w.customer.id, amount: 100, currency: usd, scope: .metered)
             change(&params)
@@ -207,7 +176,7 @@ import Testing
         let history = zip(grantGen.array(of: 1...5), Gen.int(in: 0...8_000).array(of: 3), Gen.bool.array(of: 3))
         await propertyCheck(count: 25, input: history) { input in
             let (grants, usages, voids) = input
-            let w = try! world()
+            let w = try! World(Self.catalog)
             var ids: [CreditGrant.ID] = []
             for (amount, promotional, priority, expiryMonth, effectiveMonth) in grants {
                 let effective = BillingCycle.addMonths(jan1, Int64(effectiveMonth))
@@ -225,8 +194,9 @@ import Testing
             _ = try! w.ledger.createSubscription(
                 .init(customer: w.customer.id, items: [.init(price: w.other.id)], graceSeconds: 0))
             for (month, value) in usages.enumerated() where value > 0 {
-                try! record(
-                    w, "calls", Int64(value), at: Instant.format(BillingCycle.addMonths(jan1, Int64(month)) + 86_400))
+                try! w.record(
+                    String(value), event: "calls",
+                    at: Instant.format(BillingCycle.addMonths(jan1, Int64(month)) + 86_400))
             }
             w.clock.now = BillingCycle.addMonths(jan1, 3)
             _ = try! w.ledger.bill()
@@ -256,14 +226,14 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         let path = dir.path("l.sqlite")
-        let w = try world(path: path)
+        let w = try World(Self.catalog, path: path)
         let grant = try w.ledger.createGrant(
             .init(customer: w.customer.id, amount: 1_000, currency: usd, scope: .metered))
         var drafts: [Invoice.ID] = []
         for _ in 0..<2 {
             _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.other.id)]))
         }
-        try record(w, "calls", 800, at: "2026-01-10T00:00:00Z")
+        try w.record("800", event: "calls", at: "2026-01-10T00:00:00Z")
         w.clock.set("2026-02-01T00:00:00Z")
         _ = try w.ledger.bill()
         drafts = try w.ledger.invoices(customer: w.customer.id, status: .draft).map(\.id)
@@ -282,4 +252,9 @@ import Testing
         #expect(credited == [200, 800])
         #expect(try w.ledger.verify().isEmpty)
     }
+}
+
+extension World {
+    /// 1 cent a call.
+    fileprivate var other: Price { price("price_other") }
 }

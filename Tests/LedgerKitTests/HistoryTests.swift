@@ -38,27 +38,24 @@ import Testing
         var balancesByDay: [[AccountBalance]] = []
     }
 
+    /// Two customers; `price_u` is 1 cent a unit, `price_l` 200 a month.
+    static let catalog = Catalog(
+        customers: Catalog.customers(["cus_0", "cus_1"]),
+        meters: [.init(id: "mtr_u", displayName: "Units", eventName: "units")],
+        products: [.init(id: "prod_p", name: "P")],
+        prices: [
+            .monthly("price_u", of: "prod_p", meter: "mtr_u", .unit("1")),
+            .monthly("price_l", of: "prod_p", .unit("200")),
+        ])
+
     func run(_ steps: [Step], billBeforeEachWrite: Bool) throws -> Books {
-        let clock = TestClock(jan1)
-        let ledger = try Ledger(inMemoryWithClock: { clock.now })
-        let customers: [Customer.ID] = ["cus_0", "cus_1"]
-        for id in customers { _ = try ledger.createCustomer(.init(id: id.rawValue, name: id.rawValue)) }
-        let meter = try ledger.createMeter(.init(id: "mtr_u", displayName: "Units", eventName: "units"))
-        let product = try ledger.createProduct(.init(id: "prod_p", name: "P"))
-        let usage = try ledger.createPrice(
-            .init(
-                id: "price_u", product: product.id, currency: usd, kind: .recurring,
-                recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id.rawValue),
-                scheme: .perUnit(unitAmount: ExactDecimal(1), transform: nil)))
-        let licence = try ledger.createPrice(
-            .init(
-                id: "price_l", product: product.id, currency: usd, kind: .recurring,
-                recurring: .init(interval: .month, intervalCount: 1, usageType: .licensed, meter: nil),
-                scheme: .perUnit(unitAmount: ExactDecimal(200), transform: nil)))
+        let w = try World(Self.catalog)
+        let (ledger, clock) = (w.ledger, w.clock)
+        let customers = w.customers.map(\.id)
         for id in customers {
             _ = try ledger.createSubscription(
                 .init(
-                    id: "sub_\(id.rawValue)", customer: id, items: [.init(price: licence.id), .init(price: usage.id)],
+                    id: "sub_\(id.rawValue)", customer: id, items: [.init(price: "price_l"), .init(price: "price_u")],
                     graceSeconds: 3_600))
         }
         var books = Books()
@@ -72,10 +69,8 @@ import Testing
                 switch step.kind {
                 case .record:
                     let id = "e\(index)"
-                    _ = try ledger.record(
-                        EventSubmission(
-                            eventName: "units", identifier: id, timestamp: step.at - step.value * 60,
-                            customer: customer.rawValue, value: String(step.value)))
+                    try w.record(
+                        String(step.value), customer: customer, at: Instant.format(step.at - step.value * 60), id: id)
                     events.append(id)
                 case .cancel:
                     guard !events.isEmpty else { return }

@@ -6,26 +6,22 @@ import Testing
 @Suite struct MeteringTests {
     let now: Int64 = 1_767_744_000  // 2026-01-07T00:00:00Z
 
-    func setup(_ ledger: Ledger, aggregation: Meter.Aggregation = .sum) throws -> (Customer, Meter) {
-        let customer = try ledger.createCustomer(.init(id: "cus_1", name: "John Doe"))
-        let meter = try ledger.createMeter(
-            .init(displayName: "Tokens", eventName: "alpaca_ai_tokens", aggregation: aggregation))
-        return (customer, meter)
-    }
-
-    func event(_ value: String, at iso: String, id: String? = nil) throws -> EventSubmission {
-        EventSubmission(
-            eventName: "alpaca_ai_tokens", identifier: id, timestamp: try Instant.parse(iso), customer: "cus_1",
-            value: value)
+    /// Customer `cus_1` and one meter of `aggregation` on `alpaca_ai_tokens`.
+    static func catalog(_ aggregation: Meter.Aggregation = .sum) -> Catalog {
+        Catalog(
+            customers: [.init(id: "cus_1", name: "John Doe")],
+            meters: [
+                .init(id: "mtr_tokens", displayName: "Tokens", eventName: "alpaca_ai_tokens", aggregation: aggregation)
+            ])
     }
 
     /// SCENARIOS.md P6: usage for a custom time period.
     @Test func usageForACustomPeriod() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(now))
-        let (customer, meter) = try setup(ledger)
-        _ = try ledger.record(event("3000", at: "2026-01-05T12:00:00Z"))
-        _ = try ledger.record(event("500", at: "2026-01-05T12:30:00Z"))
-        _ = try ledger.record(event("200", at: "2026-01-06T09:00:00Z"))
+        let w = try World(Self.catalog(), at: now)
+        let (ledger, customer, meter) = (w.ledger, w.customer, w.meter)
+        _ = try w.record("3000", at: "2026-01-05T12:00:00Z")
+        _ = try w.record("500", at: "2026-01-05T12:30:00Z")
+        _ = try w.record("200", at: "2026-01-06T09:00:00Z")
         let day5 = try Instant.parse("2026-01-05")
         let day7 = try Instant.parse("2026-01-07")
         let whole = try ledger.eventSummaries(
@@ -45,23 +41,22 @@ import Testing
     }
 
     @Test func identifiersAreUniqueForever() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(now))
-        let (customer, meter) = try setup(ledger)
-        let first = try ledger.record(event("3", at: "2026-01-06T00:00:00Z", id: "e-1"))
+        let w = try World(Self.catalog(), at: now)
+        let (ledger, customer, meter) = (w.ledger, w.customer, w.meter)
+        let first = try w.record("3", at: "2026-01-06T00:00:00Z", id: "e-1")
         #expect(first.outcome == .accepted)
-        let again = try ledger.record(event("3", at: "2026-01-06T00:00:00Z", id: "e-1"))
+        let again = try w.record("3", at: "2026-01-06T00:00:00Z", id: "e-1")
         #expect(again.outcome == .duplicate)
         #expect(again.event == first.event)
         #expect(
-            code { _ = try ledger.record(event("4", at: "2026-01-06T00:00:00Z", id: "e-1")) } == .identifierConflict)
+            code { _ = try w.record("4", at: "2026-01-06T00:00:00Z", id: "e-1") } == .identifierConflict)
         #expect(
-            code { _ = try ledger.record(event("3", at: "2026-01-06T00:00:01Z", id: "e-1")) } == .identifierConflict)
+            code { _ = try w.record("3", at: "2026-01-06T00:00:01Z", id: "e-1") } == .identifierConflict)
         #expect(try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(3))
     }
 
     @Test func theTimestampWindowIsStripes() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(now))
-        _ = try setup(ledger)
+        let ledger = try World(Self.catalog(), at: now).ledger
         func at(_ t: Int64) -> EventSubmission {
             EventSubmission(eventName: "alpaca_ai_tokens", timestamp: t, customer: "cus_1", value: "1")
         }
@@ -75,8 +70,8 @@ import Testing
     }
 
     @Test func rejectionsNameTheirCause() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(now))
-        let (_, meter) = try setup(ledger)
+        let w = try World(Self.catalog(), at: now)
+        let (ledger, meter) = (w.ledger, w.meter)
         #expect(
             code { _ = try ledger.record(EventSubmission(eventName: "nope", customer: "cus_1", value: "1")) }
                 == .resourceMissing)
@@ -101,10 +96,10 @@ import Testing
     }
 
     @Test func cancelledEventsStopCounting() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(now))
-        let (customer, meter) = try setup(ledger)
-        _ = try ledger.record(event("10", at: "2026-01-06T00:00:00Z", id: "a"))
-        _ = try ledger.record(event("5", at: "2026-01-06T00:00:00Z", id: "b"))
+        let w = try World(Self.catalog(), at: now)
+        let (ledger, customer, meter) = (w.ledger, w.customer, w.meter)
+        _ = try w.record("10", at: "2026-01-06T00:00:00Z", id: "a")
+        _ = try w.record("5", at: "2026-01-06T00:00:00Z", id: "b")
         let cancelled = try ledger.cancelEvent(eventName: "alpaca_ai_tokens", identifier: "a")
         #expect(cancelled.cancelledAt == now)
         #expect(try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(5))
@@ -115,17 +110,17 @@ import Testing
         #expect(
             code { _ = try ledger.cancelEvent(eventName: "alpaca_ai_tokens", identifier: "zz") } == .resourceMissing)
         // A cancelled identifier still counts as used: re-sending it is a duplicate, not new usage.
-        #expect(try ledger.record(event("10", at: "2026-01-06T00:00:00Z", id: "a")).outcome == .duplicate)
+        #expect(try w.record("10", at: "2026-01-06T00:00:00Z", id: "a").outcome == .duplicate)
         #expect(try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(5))
     }
 
     @Test(arguments: [(Meter.Aggregation.sum, "7.5"), (.count, "3"), (.max, "10"), (.last, "-3")])
     func aggregationsThroughStorage(_ formula: Meter.Aggregation, _ expected: String) throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(now))
-        let (customer, meter) = try setup(ledger, aggregation: formula)
-        _ = try ledger.record(event("10", at: "2026-01-06T00:00:00Z"))
-        _ = try ledger.record(event("0.5", at: "2026-01-05T00:00:00Z"))
-        _ = try ledger.record(event("-3", at: "2026-01-06T00:00:00Z"))
+        let w = try World(Self.catalog(formula), at: now)
+        let (ledger, customer, meter) = (w.ledger, w.customer, w.meter)
+        _ = try w.record("10", at: "2026-01-06T00:00:00Z")
+        _ = try w.record("0.5", at: "2026-01-05T00:00:00Z")
+        _ = try w.record("-3", at: "2026-01-06T00:00:00Z")
         #expect(
             try ledger.usage(customer: customer.id, meter: meter.id, start: 0, end: now) == ExactDecimal(
                 parsing: expected)!)
@@ -134,8 +129,8 @@ import Testing
     @Test func importReportsEveryLineAndIsIdempotent() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let ledger = try Ledger(path: dir.path("l.sqlite"), clock: fixedClock(now))
-        let (customer, meter) = try setup(ledger)
+        let w = try World(Self.catalog(), path: dir.path("l.sqlite"), at: now)
+        let (ledger, customer, meter) = (w.ledger, w.customer, w.meter)
         let file = dir.path("in.ndjson")
         try """
         {"event_name":"alpaca_ai_tokens","customer":"cus_1","value":"3000","timestamp":"2026-01-05T12:00:00Z","identifier":"e1"}
@@ -161,8 +156,7 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         let path = dir.path("l.sqlite")
-        let ledger = try Ledger(path: path, clock: fixedClock(now))
-        _ = try setup(ledger)
+        let ledger = try World(Self.catalog(), path: path, at: now).ledger
         let file = dir.path("in.csv")
         try
             "event_name,customer,value,timestamp,identifier\nalpaca_ai_tokens,cus_1,5,2026-01-06,a\nalpaca_ai_tokens,cus_1,x,2026-01-06,b\n"
@@ -180,8 +174,8 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         let path = dir.path("l.sqlite")
-        let ledger = try Ledger(path: path, clock: fixedClock(now))
-        let (customer, meter) = try setup(ledger)
+        let w = try World(Self.catalog(), path: path, at: now)
+        let (ledger, customer, meter) = (w.ledger, w.customer, w.meter)
         func write(_ range: Range<Int>, _ name: String) throws -> String {
             let lines = range.map {
                 #"{"event_name":"alpaca_ai_tokens","customer":"cus_1","value":\#($0),"timestamp":1767657600,"identifier":"id-\#($0)"}"#
@@ -209,8 +203,8 @@ import Testing
     }
 
     @Test func metersChangeOnlyTheirName() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(now))
-        let (_, meter) = try setup(ledger)
+        let w = try World(Self.catalog(), at: now)
+        let (ledger, meter) = (w.ledger, w.meter)
         let renamed = try ledger.updateMeter(meter.id, displayName: "AI tokens")
         #expect(renamed.displayName == "AI tokens")
         #expect(renamed.eventName == meter.eventName)

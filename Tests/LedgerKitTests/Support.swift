@@ -7,6 +7,113 @@ func fixedClock(_ seconds: Int64) -> @Sendable () -> Int64 { { seconds } }
 
 let jan1: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
 
+/// A mutable test clock shared with a ledger.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64
+    init(_ start: Int64) { value = start }
+    var now: Int64 {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+    func set(_ iso: String) { now = try! Instant.parse(iso) }
+}
+
+/// What a test's ledger starts with, every object under the caller's ID.
+struct Catalog: Sendable {
+    var customers: [CustomerParams] = []
+    var meters: [MeterParams] = []
+    var products: [ProductParams] = []
+    var prices: [PriceParams] = []
+
+    /// Customers named after their IDs.
+    static func customers(_ ids: [String]) -> [CustomerParams] { ids.map { CustomerParams(id: $0, name: $0) } }
+
+    /// The same catalog with `ids` as its only customers (named after their IDs).
+    func with(customers ids: [String]) -> Catalog {
+        var catalog = self
+        catalog.customers = Self.customers(ids)
+        return catalog
+    }
+}
+
+extension PriceParams {
+    /// A monthly price of `product`: licensed, or metered on `meter` when one is given.
+    static func monthly(
+        _ id: String, of product: Product.ID, meter: Meter.ID? = nil, currency: Currency = try! Currency(code: "usd"),
+        _ scheme: PricingScheme
+    ) -> PriceParams {
+        PriceParams(
+            id: id, product: product, currency: currency, kind: .recurring,
+            recurring: .init(
+                interval: .month, intervalCount: 1, usageType: meter == nil ? .licensed : .metered,
+                meter: meter?.rawValue),
+            scheme: scheme)
+    }
+}
+
+extension PricingScheme {
+    /// Per unit at `amount` minor units (a decimal), without a package.
+    static func unit(_ amount: String) -> PricingScheme {
+        .perUnit(unitAmount: ExactDecimal(parsing: amount)!, transform: nil)
+    }
+}
+
+/// A ledger on a `TestClock` (in memory, or the file at `path`) holding a `Catalog`.
+struct World {
+    let ledger: Ledger
+    let clock: TestClock
+    let customers: [Customer]
+    let meters: [Meter]
+    let products: [Product]
+    let prices: [Price]
+
+    init(_ catalog: Catalog, path: String? = nil, at start: Int64 = jan1) throws {
+        let clock = TestClock(start)
+        let ledger =
+            try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? Ledger(inMemoryWithClock: { clock.now })
+        self.ledger = ledger
+        self.clock = clock
+        customers = try catalog.customers.map { try ledger.createCustomer($0) }
+        meters = try catalog.meters.map { try ledger.createMeter($0) }
+        products = try catalog.products.map { try ledger.createProduct($0) }
+        prices = try catalog.prices.map { try ledger.createPrice($0) }
+    }
+
+    /// The first customer, meter and product of the catalog.
+    var customer: Customer { customers[0] }
+    var meter: Meter { meters[0] }
+    var product: Product { products[0] }
+
+    /// The catalog's price `id`.
+    func price(_ id: Price.ID) -> Price { prices.first { $0.id == id }! }
+
+    /// The licensed and the metered price of the suites that bill a subscription.
+    var licence: Price { price("price_licence") }
+    var usage: Price { price("price_usage") }
+
+    /// One more monthly price of the first product: `unit` minor units a unit of the first meter.
+    func meteredPrice(_ id: String, unit: String, currency: Currency = try! Currency(code: "usd")) throws -> Price {
+        try ledger.createPrice(.monthly(id, of: product.id, meter: meter.id, currency: currency, .unit(unit)))
+    }
+
+    /// Records `value` of `event` (default: the first meter's) for `customer` (default: the first
+    /// one) at `iso`, written at `recordedAt` (default: `iso`). The clock moves there only when that
+    /// is later than now: it never goes back, and a write before what the ledger processed is
+    /// refused with clock_regression.
+    @discardableResult
+    func record(
+        _ value: String, event: String? = nil, customer: Customer.ID? = nil, at iso: String,
+        recordedAt: String? = nil, id: String? = nil
+    ) throws -> (outcome: RecordOutcome, event: MeterEvent) {
+        clock.now = max(clock.now, try Instant.parse(recordedAt ?? iso))
+        return try ledger.record(
+            EventSubmission(
+                eventName: event ?? meter.eventName, identifier: id, timestamp: try Instant.parse(iso),
+                customer: (customer ?? self.customer.id).rawValue, value: value))
+    }
+}
+
 /// A unique temporary directory, removed by the caller with `cleanup()`.
 struct TempDir {
     let url: URL

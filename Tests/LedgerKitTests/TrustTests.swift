@@ -10,53 +10,16 @@ import Testing
     let usd = try! Currency(code: "usd")
     let eur = try! Currency(code: "eur")
 
-    struct World {
-        let ledger: Ledger
-        let clock: TestClock
-        let product: Product
-        let meter: Meter
-        /// 1 cent a unit on `meter`.
-        let usage: Price
-        let licence: Price
-    }
-
-    func world(path: String? = nil, customers: [String] = ["cus_a", "cus_b"]) throws -> World {
-        let clock = TestClock(jan1)
-        let ledger =
-            try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? Ledger(inMemoryWithClock: { clock.now })
-        for id in customers { _ = try ledger.createCustomer(.init(id: id, name: id)) }
-        let meter = try ledger.createMeter(.init(id: "mtr_u", displayName: "Units", eventName: "units"))
-        let product = try ledger.createProduct(.init(id: "prod_p", name: "Product"))
-        let usage = try price(ledger, product, id: "price_usage", meter: meter, unit: "1")
-        let licence = try ledger.createPrice(
-            .init(
-                id: "price_licence", product: product.id, currency: usd, kind: .recurring,
-                recurring: .init(interval: .month, intervalCount: 1, usageType: .licensed, meter: nil),
-                scheme: .perUnit(unitAmount: ExactDecimal(1_000), transform: nil)))
-        return World(ledger: ledger, clock: clock, product: product, meter: meter, usage: usage, licence: licence)
-    }
-
-    func price(
-        _ ledger: Ledger, _ product: Product, id: String, meter: Meter, unit: String, currency: Currency? = nil
-    ) throws -> Price {
-        try ledger.createPrice(
-            .init(
-                id: id, product: product.id, currency: currency ?? usd, kind: .recurring,
-                recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id.rawValue),
-                scheme: .perUnit(unitAmount: ExactDecimal(parsing: unit)!, transform: nil)))
-    }
-
-    /// Records at the event's own instant, or at `recordedAt` (the clock moves there and stays:
-    /// it only goes forward).
-    func record(
-        _ w: World, _ customer: String, _ value: String, at iso: String, recordedAt: String? = nil, id: String? = nil,
-        event: String = "units"
-    ) throws {
-        w.clock.set(recordedAt ?? iso)
-        _ = try w.ledger.record(
-            EventSubmission(
-                eventName: event, identifier: id, timestamp: try Instant.parse(iso), customer: customer, value: value))
-    }
+    /// Customers `cus_a` and `cus_b`; `price_usage` is 1 cent a unit on `mtr_u`, `price_licence`
+    /// 1000 a month.
+    static let catalog = Catalog(
+        customers: Catalog.customers(["cus_a", "cus_b"]),
+        meters: [.init(id: "mtr_u", displayName: "Units", eventName: "units")],
+        products: [.init(id: "prod_p", name: "Product")],
+        prices: [
+            .monthly("price_usage", of: "prod_p", meter: "mtr_u", .unit("1")),
+            .monthly("price_licence", of: "prod_p", .unit("1000")),
+        ])
 
     func t(_ iso: String) -> Int64 { try! Instant.parse(iso) }
 
@@ -65,11 +28,11 @@ import Testing
     /// A 13-digit unit amount times a usage sum with 12 decimals: 40 exact digits, billed to the
     /// cent (it used to stop the whole run with amount_overflow).
     @Test func aLineWiderThan38DigitsIsBilledExactly() throws {
-        let w = try world()
-        let wide = try price(w.ledger, w.product, id: "price_wide", meter: w.meter, unit: "1.123456789012")
+        let w = try World(Self.catalog)
+        let wide = try w.meteredPrice("price_wide", unit: "1.123456789012")
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: wide.id)]))
-        try record(w, "cus_a", "923456789012345", at: "2026-01-10T00:00:00Z")
-        try record(w, "cus_a", "0.123456789012", at: "2026-01-11T00:00:00Z")
+        try w.record("923456789012345", customer: "cus_a", at: "2026-01-10T00:00:00Z")
+        try w.record("0.123456789012", customer: "cus_a", at: "2026-01-11T00:00:00Z")
         w.clock.set("2026-02-01T01:00:00Z")
         let report = try w.ledger.bill()
         #expect(report.failures.isEmpty)
@@ -82,12 +45,12 @@ import Testing
 
     /// A line that truly does not fit 64 bits fails its own invoice, visibly, and nobody else's.
     @Test func aLineThatDoesNotFitFailsOnlyItsInvoice() throws {
-        let w = try world()
-        let huge = try price(w.ledger, w.product, id: "price_huge", meter: w.meter, unit: "99999999999999999999")
+        let w = try World(Self.catalog)
+        let huge = try w.meteredPrice("price_huge", unit: "99999999999999999999")
         _ = try w.ledger.createSubscription(.init(id: "sub_a", customer: "cus_a", items: [.init(price: huge.id)]))
         _ = try w.ledger.createSubscription(.init(id: "sub_b", customer: "cus_b", items: [.init(price: w.usage.id)]))
-        try record(w, "cus_a", "999999999999999", at: "2026-01-10T00:00:00Z")
-        try record(w, "cus_b", "250", at: "2026-01-10T00:00:00Z")
+        try w.record("999999999999999", customer: "cus_a", at: "2026-01-10T00:00:00Z")
+        try w.record("250", customer: "cus_b", at: "2026-01-10T00:00:00Z")
         w.clock.set("2026-03-01T01:00:00Z")
         let report = try w.ledger.bill()
         let failed = try #require(try w.ledger.invoices(customer: "cus_a").first)
@@ -119,15 +82,15 @@ import Testing
     // MARK: 2. Drafts hold credit one after the other
 
     @Test func twoDraftsNeverHoldMoreThanTheGrantHas() throws {
-        let w = try world(customers: ["cus_a"])
-        let second = try price(w.ledger, w.product, id: "price_second", meter: w.meter, unit: "1")
+        let w = try World(Self.catalog.with(customers: ["cus_a"]))
+        let second = try w.meteredPrice("price_second", unit: "1")
         let first = try w.ledger.createGrant(
             .init(id: "credgr_first", customer: "cus_a", amount: 500, currency: usd, scope: .metered, priority: 0))
         let backup = try w.ledger.createGrant(
             .init(id: "credgr_backup", customer: "cus_a", amount: 300, currency: usd, scope: .metered, priority: 10))
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: w.usage.id)]))
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: second.id)]))
-        try record(w, "cus_a", "400", at: "2026-01-10T00:00:00Z")
+        try w.record("400", customer: "cus_a", at: "2026-01-10T00:00:00Z")
         w.clock.set("2026-02-01T00:30:00Z")
         _ = try w.ledger.bill()  // both periods closed: two drafts of 400 each, in the grace hour
         #expect(try w.ledger.invoices(customer: "cus_a").map(\.status) == [.draft, .draft])
@@ -151,8 +114,8 @@ import Testing
         await propertyCheck(
             count: 40, input: grantGen.array(of: 1...4), Gen.int(in: 1...3), Gen.int64(in: 0...700)
         ) { grants, subscriptions, usage in
-            let w = try! world(customers: ["cus_a"])
-            let scoped = try! price(w.ledger, w.product, id: "price_scoped", meter: w.meter, unit: "1")
+            let w = try! World(Self.catalog.with(customers: ["cus_a"]))
+            let scoped = try! w.meteredPrice("price_scoped", unit: "1")
             var ids: [CreditGrant.ID] = []
             for (index, (amount, priority, onlyScoped)) in grants.enumerated() {
                 ids.append(
@@ -167,7 +130,7 @@ import Testing
                     .init(customer: "cus_a", items: [.init(price: index == 0 ? scoped.id : w.usage.id)]))
             }
             // One meter: every subscription bills the same usage, each on its own draft.
-            try! record(w, "cus_a", String(usage), at: "2026-01-10T00:00:00Z")
+            try! w.record(String(usage), customer: "cus_a", at: "2026-01-10T00:00:00Z")
             w.clock.set("2026-02-01T00:30:00Z")
             _ = try! w.ledger.bill()
             w.clock.set("2026-02-01T01:00:00Z")  // due, not yet run
@@ -184,9 +147,9 @@ import Testing
     // MARK: 3. balance --scope-price
 
     @Test func aScopedBalanceCountsOnlyGrantsThatCouldPayThePrice() throws {
-        let w = try world(customers: ["cus_a"])
-        let euro = try price(w.ledger, w.product, id: "price_eur", meter: w.meter, unit: "1", currency: eur)
-        let other = try price(w.ledger, w.product, id: "price_other", meter: w.meter, unit: "1")
+        let w = try World(Self.catalog.with(customers: ["cus_a"]))
+        let euro = try w.meteredPrice("price_eur", unit: "1", currency: eur)
+        let other = try w.meteredPrice("price_other", unit: "1")
         _ = try w.ledger.createGrant(.init(customer: "cus_a", amount: 700, currency: usd, scope: .metered))
         _ = try w.ledger.createGrant(
             .init(customer: "cus_a", amount: 50, currency: usd, scope: .prices([w.usage.id])))
@@ -207,9 +170,9 @@ import Testing
     @Test func scopedBalancesMatchTheRuleForRandomGrants() async {
         let grantGen = zip(Gen.int64(in: 1...500), Gen.int(in: 0...3), Gen.bool)
         await propertyCheck(count: 25, input: grantGen.array(of: 0...5), Gen.int(in: 0...3)) { grants, pick in
-            let w = try! world(customers: ["cus_a"])
-            let euro = try! price(w.ledger, w.product, id: "price_eur", meter: w.meter, unit: "1", currency: eur)
-            let other = try! price(w.ledger, w.product, id: "price_other", meter: w.meter, unit: "1")
+            let w = try! World(Self.catalog.with(customers: ["cus_a"]))
+            let euro = try! w.meteredPrice("price_eur", unit: "1", currency: eur)
+            let other = try! w.meteredPrice("price_other", unit: "1")
             let metered = [w.usage, other, euro]
             for (amount, scope, inEuro) in grants {
                 let currency = inEuro ? eur : usd
@@ -235,10 +198,10 @@ import Testing
     // MARK: 4. Writes racing a due step
 
     @Test func cancellingAfterTheScheduledFinalizationIsRefusedAsIfBillHadRun() throws {
-        let w = try world(customers: ["cus_a"])
+        let w = try World(Self.catalog.with(customers: ["cus_a"]))
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: w.usage.id)]))
-        try record(w, "cus_a", "100", at: "2026-01-10T00:00:00Z", id: "e-1")
-        try record(w, "cus_a", "40", at: "2026-01-11T00:00:00Z", id: "e-2")
+        try w.record("100", customer: "cus_a", at: "2026-01-10T00:00:00Z", id: "e-1")
+        try w.record("40", customer: "cus_a", at: "2026-01-11T00:00:00Z", id: "e-2")
         // Within the grace hour the period is closed but the draft not final: a cancel counts.
         w.clock.set("2026-02-01T00:30:00Z")
         _ = try w.ledger.cancelEvent(eventName: "units", identifier: "e-2")
@@ -253,10 +216,10 @@ import Testing
     }
 
     @Test func writesAfterADueStepSeeItDone() throws {
-        let w = try world(customers: ["cus_a"])
+        let w = try World(Self.catalog.with(customers: ["cus_a"]))
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: w.usage.id)]))
         let grant = try w.ledger.createGrant(.init(customer: "cus_a", amount: 30, currency: usd, scope: .metered))
-        try record(w, "cus_a", "100", at: "2026-01-10T00:00:00Z")
+        try w.record("100", customer: "cus_a", at: "2026-01-10T00:00:00Z")
         // Past the finalization instant, nobody ran bill. The grant was applied then: no void.
         w.clock.set("2026-02-01T02:00:00Z")
         #expect(code { _ = try w.ledger.voidGrant(grant.id) } == .grantAlreadyApplied)
@@ -269,7 +232,8 @@ import Testing
         #expect(january.lines.map(\.amount) == [100])
         #expect(try w.ledger.invoiceItems(customer: "cus_a").first { $0.id == item.id }?.invoice == nil)
         // An event for January recorded now is late, at once.
-        try record(w, "cus_a", "5", at: "2026-01-31T00:00:00Z", recordedAt: "2026-02-01T02:00:00Z", id: "late-1")
+        try w.record(
+            "5", customer: "cus_a", at: "2026-01-31T00:00:00Z", recordedAt: "2026-02-01T02:00:00Z", id: "late-1")
         #expect(try w.ledger.event(identifier: "late-1").late)
         w.clock.set("2026-03-01T01:00:00Z")
         _ = try w.ledger.bill()
@@ -283,7 +247,7 @@ import Testing
     /// the same whether bill ran at the expiry or not.
     @Test func breakageIsDatedAtExpiryWhetherOrNotBillRan() throws {
         func history(billAtExpiry: Bool) throws -> (Ledger, [AccountBalance], [AccountBalance]) {
-            let w = try world(customers: ["cus_a"])
+            let w = try World(Self.catalog.with(customers: ["cus_a"]))
             _ = try w.ledger.createGrant(
                 .init(
                     id: "credgr_paid", customer: "cus_a", amount: 1_000, currency: usd, category: .paid,
@@ -291,7 +255,7 @@ import Testing
                     expiresAt: t("2026-02-15T00:00:00Z"), costBasis: 800))
             _ = try w.ledger.createSubscription(
                 .init(customer: "cus_a", items: [.init(price: w.licence.id), .init(price: w.usage.id)]))
-            try record(w, "cus_a", "300", at: "2026-01-10T00:00:00Z")
+            try w.record("300", customer: "cus_a", at: "2026-01-10T00:00:00Z")
             w.clock.set("2026-02-01T01:00:00Z")
             _ = try w.ledger.bill()
             if billAtExpiry {
@@ -323,7 +287,7 @@ import Testing
     // MARK: 7–9. The clock
 
     @Test func billingBeyondNowIsRefused() throws {
-        let w = try world(customers: ["cus_a"])
+        let w = try World(Self.catalog.with(customers: ["cus_a"]))
         let error = #expect(throws: LedgerError.self) { _ = try w.ledger.bill(until: jan1 + 1) }
         #expect(error?.code == .invalidRequest)
         #expect(error?.message.contains("2026-01-01T00:00:00Z") == true)
@@ -334,12 +298,12 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         let path = dir.path("clock.sqlite")
-        let w = try world(path: path, customers: ["cus_a"])
+        let w = try World(Self.catalog.with(customers: ["cus_a"]), path: path)
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: w.usage.id)]))
-        try record(w, "cus_a", "10", at: "2026-01-20T00:00:00Z")
+        try w.record("10", customer: "cus_a", at: "2026-01-20T00:00:00Z")
         let before = try dump(path)
         w.clock.set("2026-01-19T00:00:00Z")
-        #expect(code { try record(w, "cus_a", "1", at: "2026-01-19T00:00:00Z") } == .clockRegression)
+        #expect(code { try w.record("1", customer: "cus_a", at: "2026-01-19T00:00:00Z") } == .clockRegression)
         w.clock.set("2026-01-19T00:00:00Z")
         #expect(code { _ = try w.ledger.bill() } == .clockRegression)
         #expect(
@@ -352,7 +316,7 @@ import Testing
     }
 
     @Test func readsDefaultToNowNotToEverythingInTheFile() throws {
-        let w = try world(customers: ["cus_a"])
+        let w = try World(Self.catalog.with(customers: ["cus_a"]))
         _ = try w.ledger.createGrant(
             .init(
                 id: "credgr_later", customer: "cus_a", amount: 900, currency: usd, category: .promotional,
@@ -366,7 +330,7 @@ import Testing
     }
 
     @Test func aGrantCannotExpireInThePast() throws {
-        let w = try world(customers: ["cus_a"])
+        let w = try World(Self.catalog.with(customers: ["cus_a"]))
         w.clock.set("2026-01-10T00:00:00Z")
         #expect(
             code {
