@@ -13,8 +13,10 @@ struct GrantsCommand: ParsableCommand {
         @Option(help: "The customer's ID.") var customer: String
         @Option(parsing: .unconditional, help: "The face value in minor units (> 0).") var amount: String
         @Option(help: "ISO 4217 currency code.") var currency: String
-        @Option(help: "paid (default) or promotional.") var category: String = "paid"
-        @Option(name: .customLong("scope"), help: "The scope's price type: metered.") var scopeType: String?
+        @Option(help: "Paid (prepaid, sold by an invoice) or promotional (given).")
+        var category = Choice(CreditGrant.Category.paid)
+        @Option(name: .customLong("scope"), help: "The scope's price type: every metered price.")
+        var scopeType: Choice<ScopeType>?
         @Option(help: "A metered price the grant applies to (repeatable, at most 20).") var scopePrice: [String] = []
         @Option(parsing: .unconditional, help: "0 (applied first) to 100; default 50.") var priority: Int = 50
         @Option(parsing: .unconditional, help: "When it becomes usable (default now).") var effectiveAt: String?
@@ -26,40 +28,54 @@ struct GrantsCommand: ParsableCommand {
             help: "What the customer paid for a paid grant, in minor units (default: the face value).")
         var costBasis: String?
         @Option(help: "The invoice that sold a paid grant.") var fundingInvoice: String?
-        @Option(help: "Your own ID for the grant (default: credgr_ and random characters).") var id: String?
-        @Option(help: "A key=value pair to store on the grant (repeatable).") var metadata: [String] = []
+        @OptionGroup var created: CreateOptions<CreditGrant>
+
+        /// `applicability_config.scope.price_type`: Stripe's one price type.
+        enum ScopeType: String, CaseIterable, Sendable {
+            case metered
+        }
+
+        /// The scope: `--scope metered` or `--scope-price PRICE…`, exactly one of them.
+        /// - Throws: `invalid_request` for another `--scope`, both, or neither.
+        func scope() throws -> CreditGrant.Scope {
+            let metered = scopeType != nil
+            if let scopeType {
+                _ = try scopeType.value(
+                    or: .invalidRequest(
+                        "--scope takes 'metered' (or use --scope-price)", param: "applicability_config.scope"))
+            }
+            switch (metered, scopePrice.isEmpty) {
+            case (true, true): return .metered
+            case (false, false): return .prices(scopePrice.map { .init($0) })
+            case (true, false):
+                throw LedgerError.invalidRequest(
+                    "give --scope metered or --scope-price, not both", param: "applicability_config.scope")
+            case (false, true):
+                throw LedgerError.invalidRequest(
+                    "a grant needs a scope: --scope metered or --scope-price PRICE",
+                    param: "applicability_config.scope")
+            }
+        }
+
+        func validate() throws {
+            try Refusal.check(Self.self, root) { _ = try scope() }
+        }
 
         func run() throws {
             try Context(root: root).run { ledger in
-                let metered = scopeType != nil
-                if let scopeType, scopeType != "metered" {
-                    throw LedgerError.invalidRequest(
-                        "--scope takes 'metered' (or use --scope-price)", param: "applicability_config.scope")
-                }
-                let scope: CreditGrant.Scope
-                switch (metered, scopePrice.isEmpty) {
-                case (true, true): scope = .metered
-                case (false, false): scope = .prices(scopePrice.map { .init($0) })
-                case (true, false):
-                    throw LedgerError.invalidRequest(
-                        "give --scope metered or --scope-price, not both", param: "applicability_config.scope")
-                case (false, true):
-                    throw LedgerError.invalidRequest(
-                        "a grant needs a scope: --scope metered or --scope-price PRICE",
-                        param: "applicability_config.scope")
-                }
+                let scope = try scope()
                 let grant = try ledger.createGrant(
                     .init(
-                        id: id, customer: .init(customer),
+                        id: created.id, customer: .init(customer),
                         amount: try AmountInput.minorUnits(amount, param: "amount", allowZero: false),
                         currency: try Currency(code: currency),
-                        category: try PricesCommand.choice(CreditGrant.Category.self, category, "category"),
+                        category: try category.value(param: "category"),
                         scope: scope,
                         priority: priority,
                         effectiveAt: try effectiveAt.map { try Instant.parse($0, param: "effective_at") },
                         expiresAt: try expiresAt.map { try Instant.parse($0, param: "expires_at") }, name: name,
                         costBasis: try costBasis.map { try AmountInput.minorUnits($0, param: "cost_basis") },
-                        fundingInvoice: fundingInvoice.map { .init($0) }, metadata: try KeyValues.metadata(metadata)))
+                        fundingInvoice: fundingInvoice.map { .init($0) }, metadata: try created.parsedMetadata()))
                 return try GrantsCommand.output(grant, ledger)
             }
         }
@@ -108,15 +124,20 @@ struct GrantsCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "A new expiry, or 'never'.") var expiresAt: String?
         @Option(help: "A key=value pair replacing the metadata (repeatable).") var metadata: [String] = []
 
+        func validate() throws {
+            try Refusal.check(Self.self, root) {
+                guard expiresAt != nil || !metadata.isEmpty else {
+                    throw LedgerError.invalidRequest("give --expires-at or --metadata", param: "expires_at")
+                }
+            }
+        }
+
         func run() throws {
             try Context(root: root).run { ledger in
                 var expiry: Int64??
                 if let expiresAt {
                     expiry =
                         expiresAt == "never" ? .some(nil) : .some(try Instant.parse(expiresAt, param: "expires_at"))
-                }
-                guard expiry != nil || !metadata.isEmpty else {
-                    throw LedgerError.invalidRequest("give --expires-at or --metadata", param: "expires_at")
                 }
                 let grant = try ledger.updateGrant(
                     .init(id), expiresAt: expiry, metadata: metadata.isEmpty ? nil : try KeyValues.metadata(metadata))
@@ -212,53 +233,33 @@ struct BalanceCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "The instant (default now).") var asOf: String?
     @Flag(help: "Journal account balances as a tree, like ledger-cli's balance.") var accounts = false
 
+    func validate() throws {
+        try Refusal.check(Self.self, root) {
+            guard accounts || customer != nil else {
+                throw LedgerError.invalidRequest(
+                    "give --customer (or --accounts for journal balances)", param: "customer")
+            }
+        }
+    }
+
     func run() throws {
         try Context(root: root).read { ledger in
             let instant = try asOf.map { try Instant.parse($0, param: "as_of") }
             if accounts {
                 let balances = try ledger.accountBalances(asOf: instant)
                 return Output(
-                    json: .list(
-                        balances.map { b in
-                            .object([
-                                ("account", .string(b.account.name)), ("currency", .string(b.currency.code)),
-                                ("amount", .int(b.amountMinor)),
-                            ])
-                        }),
+                    json: .list(balances.map(Shape.accountBalance)),
                     human: Human.table(
                         ["ACCOUNT", "AMOUNT"],
                         balances.map { [$0.account.name, MoneyFormat.text($0.amountMinor, $0.currency)] }
                     ))
             }
-            guard let customer else {
-                throw LedgerError.invalidRequest(
-                    "give --customer (or --accounts for journal balances)", param: "customer")
-            }
+            guard let customer else { preconditionFailure("validate() refuses balance without --customer") }
             let balances = try ledger.creditBalances(
                 customer: .init(customer), grant: grant.map { .init($0) }, price: scopePrice.map { .init($0) },
                 asOf: instant)
             return Output(
-                json: .object([
-                    ("object", .string("billing.credit_balance_summary")),
-                    (
-                        "balances",
-                        .array(
-                            balances.map { b in
-                                .object([
-                                    (
-                                        "available_balance",
-                                        Shape.monetary(Money(amountMinor: b.availableBalance, currency: b.currency))
-                                    ),
-                                    (
-                                        "ledger_balance",
-                                        Shape.monetary(Money(amountMinor: b.ledgerBalance, currency: b.currency))
-                                    ),
-                                ])
-                            })
-                    ),
-                    ("customer", .string(customer)), ("livemode", .bool(false)),
-                    ("as_of", .int(instant ?? ledger.now)),
-                ]),
+                json: Shape.creditBalanceSummary(customer: customer, balances, asOf: instant ?? ledger.now),
                 human: Human.table(
                     ["CURRENCY", "LEDGER BALANCE", "AVAILABLE BALANCE"],
                     balances.map {

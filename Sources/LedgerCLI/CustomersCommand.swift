@@ -11,13 +11,12 @@ struct CustomersCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's name.") var name: String?
         @Option(help: "The customer's email.") var email: String?
-        @Option(help: "Your own ID for the customer (default: cus_ and random characters).") var id: String?
-        @Option(help: "A key=value pair to store on the customer (repeatable).") var metadata: [String] = []
+        @OptionGroup var created: CreateOptions<Customer>
 
         func run() throws {
             try Context(root: root).run { ledger in
                 let customer = try ledger.createCustomer(
-                    .init(id: id, name: name, email: email, metadata: KeyValues.metadata(metadata)))
+                    .init(id: created.id, name: name, email: email, metadata: created.parsedMetadata()))
                 return CustomersCommand.output(customer)
             }
         }
@@ -71,14 +70,15 @@ struct ProductsCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
         @Option(help: "The product's name.") var name: String
         @Option(help: "A description shown to people.") var description: String?
-        @Option(help: "Your own ID for the product (default: prod_ and random characters).") var id: String?
-        @Option(help: "A key=value pair to store on the product (repeatable).") var metadata: [String] = []
+        @OptionGroup var created: CreateOptions<Product>
 
         func run() throws {
             try Context(root: root).run { ledger in
                 ProductsCommand.output(
                     try ledger.createProduct(
-                        .init(id: id, name: name, description: description, metadata: KeyValues.metadata(metadata))))
+                        .init(
+                            id: created.id, name: name, description: description,
+                            metadata: created.parsedMetadata())))
             }
         }
     }

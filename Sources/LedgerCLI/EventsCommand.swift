@@ -62,7 +62,8 @@ struct EventsCommand: ParsableCommand {
             abstract: "Import events from NDJSON or CSV (a file, or - for standard input).")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The file to read, or - for standard input.") var file: String
-        @Option(help: "ndjson or csv (default: by the file's extension, else by its first line).") var format: String?
+        @Option(help: "The file's format (default: csv for a .csv file, else ndjson).")
+        var format: Choice<ImportFormat>?
         @Flag(help: "All or nothing: any rejected line writes nothing.") var atomic = false
         @OptionGroup var window: WindowOptions
 
@@ -88,12 +89,7 @@ struct EventsCommand: ParsableCommand {
                         FileHandle.standardError.write(Data(text.utf8))
                     })
                 if terminal && lastDraw > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
-                let json = JSON.object([
-                    ("object", .string("meter_event_import")), ("format", .string(format.rawValue)),
-                    ("lines", .int(Int64(report.lines))), ("accepted", .int(Int64(report.accepted))),
-                    ("duplicate", .int(Int64(report.duplicate))), ("rejected", .int(Int64(report.rejected))),
-                    ("atomic", .bool(atomic)), ("rolled_back", .bool(report.rolledBack)),
-                ])
+                let json = Shape.eventImport(report, format: format, atomic: atomic)
                 var human =
                     "\(report.accepted) accepted, \(report.duplicate) duplicate, \(report.rejected) rejected (\(report.lines) lines)"
                 if report.rolledBack { human += "; atomic import rolled back: nothing written" }
@@ -102,7 +98,7 @@ struct EventsCommand: ParsableCommand {
         }
 
         func resolvedFormat() throws -> ImportFormat {
-            if let format { return try PricesCommand.choice(ImportFormat.self, format, "format") }
+            if let format { return try format.value(param: "format") }
             return file.lowercased().hasSuffix(".csv") ? .csv : .ndjson
         }
     }
@@ -117,12 +113,7 @@ struct EventsCommand: ParsableCommand {
             try Context(root: root).run { ledger in
                 let event = try ledger.cancelEvent(eventName: eventName, identifier: identifier)
                 return Output(
-                    json: .object([
-                        ("object", .string("billing.meter_event_adjustment")), ("event_name", .string(eventName)),
-                        ("livemode", .bool(false)), ("status", .string("complete")), ("type", .string("cancel")),
-                        ("cancel", .object([("identifier", .string(identifier))])),
-                        ("event", Shape.event(event)),
-                    ]),
+                    json: Shape.eventCancellation(event, eventName: eventName, identifier: identifier),
                     human: "cancelled: \(identifier) (\(event.value) at \(Instant.format(event.timestamp)))")
             }
         }
@@ -158,13 +149,12 @@ struct EventsCommand: ParsableCommand {
             parsing: .unconditional, help: "Start (inclusive), aligned to a minute (an hour or UTC day when grouped).")
         var start: String
         @Option(parsing: .unconditional, help: "End (exclusive), aligned like --start.") var end: String
-        @Option(help: "hour or day: one summary per window holding events.") var group: String?
+        @Option(help: "One summary per window of this size that holds events (default: one for the range).")
+        var group: Choice<SummaryGrouping>?
 
         func run() throws {
             try Context(root: root).read { ledger in
-                let grouping = try group.map {
-                    try PricesCommand.choice(SummaryGrouping.self, $0, "value_grouping_window")
-                }
+                let grouping = try group?.value(param: "value_grouping_window")
                 let summaries = try ledger.eventSummaries(
                     meter: .init(meter), customer: .init(customer),
                     start: try Instant.parse(start, param: "start_time"),

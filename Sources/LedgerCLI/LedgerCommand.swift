@@ -1,12 +1,17 @@
 import ArgumentParser
 import Foundation
 import LedgerKit
+import Synchronization
 
 @main
 struct LedgerCommand: ParsableCommand {
+    /// The release, printed by `ledger --version`.
+    static let version = "0.9.0"
+
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "An embedded billing ledger over one SQLite file.",
+        version: version,
         subcommands: [
             CustomersCommand.self, MetersCommand.self, EventsCommand.self, ProductsCommand.self,
             PricesCommand.self, SubscriptionsCommand.self, InvoiceItemsCommand.self, InvoicesCommand.self,
@@ -38,6 +43,57 @@ struct LedgerCommand: ParsableCommand {
         name: .long,
         help: "Let a write run at an instant before one the file has already processed (rewrites history).")
     var allowClockRegression = false
+
+    /// ArgumentParser's `main()`, except that a request a command's `validate()` refused by its
+    /// shape (see `Refusal`) is reported, as the ledger reports any refusal, before it runs.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            // Parsing yields another command than the one refused when it is `--help` (ArgumentParser's help).
+            if let refusal = Refusal.take(), refusal.command == ObjectIdentifier(type(of: command)) {
+                Context.fail(refusal.error, json: refusal.json)
+            }
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// A request refused by its shape in a command's `validate()`: two flags that exclude each other,
+/// half of a pair, a flag required unless another is given.
+///
+/// ArgumentParser reports an error thrown from `validate()` as bad usage (exit 64, `Error: …` and
+/// the usage), and before its own checks of unknown options. These refusals have always been
+/// requests the ledger refuses (SPEC §3: `error: <code>: <message>` or the JSON error, exit 65),
+/// and tests and scripts rely on that. So `validate()` keeps its refusal here instead of throwing,
+/// and `LedgerCommand.main()` reports it once parsing is complete: an unknown option is still bad
+/// usage (64), `--help` and `--version` still win, and nothing runs.
+enum Refusal {
+    typealias Pending = (command: ObjectIdentifier, error: LedgerError, json: Bool)
+
+    private static let pending = Mutex<Pending?>(nil)
+
+    /// Runs the shape checks of `command`'s `validate()`, keeping the refusal they throw.
+    static func check(
+        _ command: any ParsableCommand.Type, _ root: LedgerCommand, _ checks: () throws -> Void
+    ) rethrows {
+        do {
+            try checks()
+        } catch let error as LedgerError {
+            pending.withLock { pending in
+                if pending == nil { pending = (ObjectIdentifier(command), error, root.json) }
+            }
+        }
+    }
+
+    /// The refusal `check` kept, if any.
+    static func take() -> Pending? {
+        pending.withLock { pending in
+            defer { pending = nil }
+            return pending
+        }
+    }
 }
 
 /// Exit statuses of SPEC §3.
@@ -155,6 +211,12 @@ struct Context {
     }
 
     func fail(_ error: LedgerError, status: Int32? = nil) -> Never {
+        Self.fail(error, json: json, status: status)
+    }
+
+    /// Prints `error` on stderr, one line (`error: <code>: <message>`, or the JSON error), and
+    /// exits with `status`, or else the status of its kind (SPEC §3).
+    static func fail(_ error: LedgerError, json: Bool, status: Int32? = nil) -> Never {
         let line: String
         if json {
             line = JSON.object([
@@ -178,69 +240,5 @@ struct Context {
         case .busy: Foundation.exit(Exit.busy)
         case .inputMissing: Foundation.exit(Exit.inputMissing)
         }
-    }
-}
-
-/// What a command produces: JSON for `--json`, and text for people.
-struct Output {
-    var json: JSON
-    var human: String
-    var status: Int32 = 0
-
-    func print(json asJSON: Bool) {
-        print(text: asJSON ? json.render() : human)
-    }
-
-    func print(text: String) {
-        Swift.print(text)
-        if status != 0 { Foundation.exit(status) }
-    }
-}
-
-/// Human formatting: aligned tables and key/value blocks.
-enum Human {
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
-        if rows.isEmpty { return "(none)" }
-        var widths = header.map(\.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                i == cells.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count)
-            }.joined(separator: "  ")
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n")
-    }
-
-    static func fields(_ pairs: [(String, String?)]) -> String {
-        let width = pairs.map(\.0.count).max() ?? 0
-        return pairs.compactMap { key, value in
-            value.map { key + String(repeating: " ", count: width - key.count) + "  " + $0 }
-        }.joined(separator: "\n")
-    }
-
-    static func metadata(_ m: [String: String]) -> String? {
-        m.isEmpty ? nil : m.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-    }
-}
-
-/// Parsing of repeatable `key=value` flags.
-enum KeyValues {
-    /// - Throws: `invalid_metadata` for an item without `=` or a repeated key.
-    static func metadata(_ items: [String]) throws -> [String: String] {
-        var result: [String: String] = [:]
-        for item in items {
-            guard let eq = item.firstIndex(of: "=") else {
-                throw LedgerError(.invalidMetadata, "metadata '\(item)' must be key=value", param: "metadata")
-            }
-            let key = String(item[..<eq])
-            if result[key] != nil {
-                throw LedgerError(.invalidMetadata, "metadata key '\(key)' is given twice", param: "metadata")
-            }
-            result[key] = String(item[item.index(after: eq)...])
-        }
-        try Metadata.validate(result)
-        return result
     }
 }

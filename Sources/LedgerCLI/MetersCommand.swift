@@ -11,22 +11,20 @@ struct MetersCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
         @Option(help: "A name for people.") var displayName: String
         @Option(help: "The event name this meter aggregates (unique across meters).") var eventName: String
-        @Option(help: "sum (default), count, last or max.") var aggregation: String = "sum"
+        @Option(help: "How events combine over a period.") var aggregation = Choice(Meter.Aggregation.sum)
         @Option(help: "Payload key naming the customer (default stripe_customer_id).") var customerKey: String =
             "stripe_customer_id"
         @Option(help: "Payload key holding the value (default value).") var valueKey: String = "value"
-        @Option(help: "Your own ID for the meter (default: mtr_ and random characters).") var id: String?
-        @Option(help: "A key=value pair to store on the meter (repeatable).") var metadata: [String] = []
+        @OptionGroup var created: CreateOptions<Meter>
 
         func run() throws {
             try Context(root: root).run { ledger in
-                let formula = try PricesCommand.choice(
-                    Meter.Aggregation.self, aggregation, "default_aggregation.formula")
+                let formula = try aggregation.value(param: "default_aggregation.formula")
                 return MetersCommand.output(
                     try ledger.createMeter(
                         .init(
-                            id: id, displayName: displayName, eventName: eventName, aggregation: formula,
-                            customerKey: customerKey, valueKey: valueKey, metadata: KeyValues.metadata(metadata))))
+                            id: created.id, displayName: displayName, eventName: eventName, aggregation: formula,
+                            customerKey: customerKey, valueKey: valueKey, metadata: created.parsedMetadata())))
             }
         }
     }

@@ -14,27 +14,43 @@ struct PricesCommand: ParsableCommand {
         @Option(help: "ISO 4217 currency code (usd, eur, jpy …).") var currency: String
         @Option(help: "A name for people.") var nickname: String?
         @Option(help: "A key unique among active prices.") var lookupKey: String?
-        @Option(help: "one_time or recurring (default: recurring when --interval is given).") var type: String?
-        @Option(help: "day, week, month or year.") var interval: String?
+        @Option(help: "One-time or recurring (default: recurring when --interval is given).")
+        var type: Choice<Price.Kind>?
+        @Option(help: "How often a recurring price bills.") var interval: Choice<Price.Interval>?
         @Option(parsing: .unconditional, help: "Intervals between billings (at most 3 years in total).")
         var intervalCount: Int?
-        @Option(help: "licensed (default) or metered.") var usageType: String?
+        @Option(help: "Licensed (a quantity, the default) or metered (usage).") var usageType: Choice<Price.UsageType>?
         @Option(help: "The meter of a metered price.") var meter: String?
-        @Option(help: "per_unit (default) or tiered (default when --tier is given).") var billingScheme: String?
+        @Option(help: "Per unit (default), or tiered (default when --tier or --tiers-mode is given).")
+        var billingScheme: Choice<BillingScheme>?
         @Option(parsing: .unconditional, help: "Whole minor units per unit.") var unitAmount: String?
         @Option(parsing: .unconditional, help: "Minor units per unit, up to 12 decimals.")
         var unitAmountDecimal: String?
         @Option(parsing: .unconditional, help: "transform_quantity: divide the quantity by N before pricing.")
         var divideBy: String?
-        @Option(help: "transform_quantity: round the division up or down.") var round: String?
-        @Option(help: "graduated or volume.") var tiersMode: String?
+        @Option(help: "transform_quantity: how to round the division (with --divide-by).")
+        var round: Choice<TransformQuantity.Round>?
+        @Option(help: "How tiers price a quantity: each tier its part (graduated), or one tier all (volume).")
+        var tiersMode: Choice<TiersMode>?
         @Option(
             help:
                 "A tier: up_to=N|inf[,unit_amount=N|,unit_amount_decimal=D][,flat_amount=N|,flat_amount_decimal=D] (repeatable, in order)."
         )
         var tier: [String] = []
-        @Option(help: "Your own ID for the price (default: price_ and random characters).") var id: String?
-        @Option(help: "A key=value pair to store on the price (repeatable).") var metadata: [String] = []
+        @OptionGroup var created: CreateOptions<Price>
+
+        func validate() throws {
+            try Refusal.check(Self.self, root) {
+                if unitAmount != nil && unitAmountDecimal != nil {
+                    throw LedgerError.invalidRequest(
+                        "give unit_amount or unit_amount_decimal, not both", param: "unit_amount")
+                }
+                if (divideBy == nil) != (round == nil) {
+                    throw LedgerError.invalidRequest(
+                        "transform_quantity needs both --divide-by and --round", param: "transform_quantity")
+                }
+            }
+        }
 
         func run() throws {
             try Context(root: root).run { ledger in
@@ -44,10 +60,10 @@ struct PricesCommand: ParsableCommand {
 
         func params() throws -> PriceParams {
             let currency = try Currency(code: self.currency)
-            let interval = try interval.map { try PricesCommand.choice(Price.Interval.self, $0, "interval") }
-            let usageType = try usageType.map { try PricesCommand.choice(Price.UsageType.self, $0, "usage_type") }
+            let interval = try interval?.value(param: "interval")
+            let usageType = try usageType?.value(param: "usage_type")
             let kind =
-                try type.map { try PricesCommand.choice(Price.Kind.self, $0, "type") }
+                try type?.value(param: "type")
                 ?? (interval != nil || usageType != nil || meter != nil || intervalCount != nil ? .recurring : .oneTime)
             var recurring: Price.Recurring?
             if let interval {
@@ -60,29 +76,19 @@ struct PricesCommand: ParsableCommand {
             }
             let scheme = try self.scheme()
             return PriceParams(
-                id: id, product: .init(product), currency: currency, nickname: nickname,
+                id: created.id, product: .init(product), currency: currency, nickname: nickname,
                 lookupKey: lookupKey, kind: kind, recurring: recurring, scheme: scheme,
-                metadata: try KeyValues.metadata(metadata))
+                metadata: try created.parsedMetadata())
         }
 
         func scheme() throws -> PricingScheme {
             let billing =
-                try billingScheme.map { text -> String in
-                    guard text == "per_unit" || text == "tiered" else {
-                        throw LedgerError.invalidRequest(
-                            "billing_scheme '\(text)' must be per_unit or tiered", param: "billing_scheme")
-                    }
-                    return text
-                } ?? (tier.isEmpty && tiersMode == nil ? "per_unit" : "tiered")
-            if unitAmount != nil && unitAmountDecimal != nil {
-                throw LedgerError.invalidRequest(
-                    "give unit_amount or unit_amount_decimal, not both", param: "unit_amount")
-            }
-            if (divideBy == nil) != (round == nil) {
-                throw LedgerError.invalidRequest(
-                    "transform_quantity needs both --divide-by and --round", param: "transform_quantity")
-            }
-            if billing == "tiered" {
+                try billingScheme.map { choice in
+                    try choice.value(
+                        or: .invalidRequest(
+                            "billing_scheme '\(choice.text)' must be per_unit or tiered", param: "billing_scheme"))
+                } ?? (tier.isEmpty && tiersMode == nil ? .perUnit : .tiered)
+            if billing == .tiered {
                 if divideBy != nil {
                     throw LedgerError.invalidRequest(
                         "transform_quantity cannot be combined with tiers", param: "transform_quantity")
@@ -95,7 +101,7 @@ struct PricesCommand: ParsableCommand {
                     throw LedgerError.invalidRequest(
                         "a tiered price needs --tiers-mode graduated|volume", param: "tiers_mode")
                 }
-                let mode = try PricesCommand.choice(TiersMode.self, tiersMode, "tiers_mode")
+                let mode = try tiersMode.value(param: "tiers_mode")
                 return .tiered(
                     mode: mode, tiers: try tier.enumerated().map { try PricesCommand.parseTier($1, index: $0) })
             }
@@ -114,8 +120,7 @@ struct PricesCommand: ParsableCommand {
             var transform: TransformQuantity?
             if let divideBy, let round {
                 let divisor = try AmountInput.minorUnits(divideBy, param: "divide_by", allowZero: false)
-                transform = .init(
-                    divideBy: divisor, round: try PricesCommand.choice(TransformQuantity.Round.self, round, "round"))
+                transform = .init(divideBy: divisor, round: try round.value(param: "round"))
             }
             return .perUnit(unitAmount: amount, transform: transform)
         }
@@ -173,13 +178,10 @@ struct PricesCommand: ParsableCommand {
             flatAmount: try amount("flat_amount", "flat_amount_decimal"))
     }
 
-    static func choice<T: RawRepresentable & CaseIterable>(_: T.Type, _ text: String, _ param: String) throws -> T
-    where T.RawValue == String {
-        guard let value = T(rawValue: text) else {
-            let options = T.allCases.map(\.rawValue).joined(separator: ", ")
-            throw LedgerError.invalidRequest("\(param) '\(text)' must be one of: \(options)", param: param)
-        }
-        return value
+    /// `billing_scheme`: the core knows it from the scheme's shape (`PricingScheme`); the flag names it.
+    enum BillingScheme: String, CaseIterable, Sendable {
+        case perUnit = "per_unit"
+        case tiered
     }
 
     struct Show: ParsableCommand {

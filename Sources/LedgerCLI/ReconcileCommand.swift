@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import LedgerKit
 
 struct ReconcileCommand: ParsableCommand {
@@ -10,7 +9,13 @@ struct ReconcileCommand: ParsableCommand {
     @ParentCommand var root: LedgerCommand
     @Option(help: "Only this customer.") var customer: String?
     @Option(help: "Only this grant's contract.") var grant: String?
-    @Option(help: "table (default) or csv.") var format: String = "table"
+    @Option(help: "A table for people, or CSV (amounts in minor units) for programs.")
+    var format = Choice(Format.table)
+
+    /// The output of `reconcile` (`--json` aside).
+    enum Format: String, CaseIterable, Sendable {
+        case table, csv
+    }
 
     /// The CSV header. The CSV is for programs: amounts are integers of minor units of the row's
     /// `currency` (as in `--json` and Stripe), and each amount column says so by its `_minor` suffix;
@@ -25,9 +30,7 @@ struct ReconcileCommand: ParsableCommand {
 
     func run() throws {
         try Context(root: root).read { ledger in
-            guard format == "table" || format == "csv" else {
-                throw LedgerError.invalidRequest("--format must be table or csv", param: "format")
-            }
+            let format = try format.value(or: .invalidRequest("--format must be table or csv", param: "format"))
             let rows = try ledger.reconcile(customer: customer.map { .init($0) }, grant: grant.map { .init($0) })
             let late = try ledger.lateUsage(customer: customer.map { .init($0) })
             let values = rows.map { r -> [String] in
@@ -43,48 +46,10 @@ struct ReconcileCommand: ParsableCommand {
                         r.costDifference,
                     ].map(String.init)
             }
-            let json = JSON.object([
-                ("object", .string("reconciliation")),
-                (
-                    "contracts",
-                    .array(
-                        rows.map { r in
-                            .object([
-                                ("customer", .string(r.customer.rawValue)),
-                                ("funding_invoice", .optional(r.fundingInvoice?.rawValue)),
-                                ("credit_grants", .array(r.grants.map { .string($0.rawValue) })),
-                                ("currency", .string(r.currency.code)),
-                                ("committed", .int(r.committed)), ("invoiced", .int(r.invoiced)),
-                                ("paid", .int(r.paid)),
-                                ("granted", .int(r.granted)), ("applied", .int(r.applied)),
-                                ("reinstated", .int(r.reinstated)),
-                                ("expired", .int(r.expired)), ("voided", .int(r.voided)),
-                                ("remaining", .int(r.remaining)),
-                                ("recognized_revenue_at_cost", .int(r.recognized)),
-                                ("breakage_at_cost", .int(r.breakage)),
-                                ("prepayment_left", .int(r.prepaymentLeft)),
-                                ("differences", .object(r.differences.map { ($0.0, .int($0.1)) })),
-                                ("balanced", .bool(r.balanced)),
-                            ])
-                        })
-                ),
-                (
-                    "unbilled_late_usage",
-                    .array(
-                        late.map { l in
-                            .object([
-                                ("customer", .string(l.customer.rawValue)), ("meter", .string(l.meter.rawValue)),
-                                ("events", .int(l.events)), ("value", .string(l.value.description)),
-                            ])
-                        })
-                ),
-                ("ok", .bool(rows.allSatisfy(\.balanced))),
-            ])
+            let json = Shape.reconciliation(rows, late: late)
             var human: String
-            if format == "csv" {
-                // The last row's CRLF is left to print's newline. "\r\n" is one Character in Swift,
-                // so one dropLast() removes it (dropping two characters lost the last cell).
-                human = String((CSV.row(Self.columns) + values.map(CSV.row).joined()).dropLast())
+            if format == .csv {
+                human = CSV.document(Self.columns, values)
             } else {
                 human =
                     rows.isEmpty
@@ -119,20 +84,4 @@ struct ReconcileCommand: ParsableCommand {
             return Output(json: json, human: human, status: rows.allSatisfy(\.balanced) ? 0 : Exit.differences)
         }
     }
-}
-
-/// RFC 4180 CSV with cells a spreadsheet would run as a formula neutralized.
-enum CSV {
-    static func cell(_ value: String) -> String {
-        var text = value
-        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Int64(text) == nil {
-            text = "'" + text
-        }
-        if text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r") {
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return text
-    }
-
-    static func row(_ cells: [String]) -> String { cells.map(cell).joined(separator: ",") + "\r\n" }
 }

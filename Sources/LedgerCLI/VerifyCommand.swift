@@ -10,13 +10,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         try Context(root: root).read { ledger in
             let findings = try ledger.verify()
-            let json = JSON.object([
-                ("object", .string("verification")), ("ok", .bool(findings.isEmpty)),
-                (
-                    "findings",
-                    .array(findings.map { .object([("check", .string($0.check)), ("detail", .string($0.detail))]) })
-                ),
-            ])
+            let json = Shape.verification(findings)
             let human =
                 findings.isEmpty
                 ? "ok: integrity, foreign keys, trial balance zero, every entry balanced, invoices agree with lines and postings, numbers gapless, grants balance"

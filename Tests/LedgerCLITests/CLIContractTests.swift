@@ -401,6 +401,71 @@ struct CLIContractTests {
         #expect((prices["data"] as? [Any])?.isEmpty == true)
     }
 
+    // MARK: --version, --help
+
+    @Test("--version prints the version on stdout and exits 0, from the root or any command, creating no file")
+    func version() throws {
+        let sb = try Sandbox()
+        let root = LedgerBinary.execute(["--db", sb.db, "--version"], environment: Self.environment(), cwd: sb.dir)
+        #expect(root.status == 0, "\(root)")
+        #expect(root.stdout.wholeMatch(of: /\d+\.\d+\.\d+\n/) != nil, "not a version: \(root)")
+        #expect(root.stderr.isEmpty, "\(root)")
+        let command = LedgerBinary.execute(
+            ["--db", sb.db, "customers", "create", "--name", "A", "--version"], environment: Self.environment(),
+            cwd: sb.dir)
+        #expect(command.status == 0, "\(command)")
+        #expect(command.stdout == root.stdout)
+        #expect(!FileManager.default.fileExists(atPath: sb.db))
+        #expect(!FileManager.default.fileExists(atPath: sb.path("ledger.sqlite")))
+    }
+
+    /// Each closed set's values, as `--help` of its command lists them (wrapping aside).
+    static let listedValues: [(command: [String], values: String)] = [
+        (["prices", "create"], "--type <type> One-time or recurring"),
+        (["prices", "create"], "(values: one_time, recurring)"),
+        (["prices", "create"], "(values: day, week, month, year)"),
+        (["prices", "create"], "(values: licensed, metered)"),
+        (["prices", "create"], "(values: per_unit, tiered)"),
+        (["prices", "create"], "(values: up, down)"),
+        (["prices", "create"], "(values: graduated, volume)"),
+        (["meters", "create"], "(values: sum, count, last, max; default: sum)"),
+        (["events", "import"], "(values: ndjson, csv)"),
+        (["events", "summary"], "(values: hour, day)"),
+        (["subscriptions", "create"], "(values: classic, flexible; default: flexible)"),
+        (["invoices", "create"], "(values: include, exclude; default: exclude)"),
+        (["invoices", "list"], "(values: draft, open, paid, void, uncollectible)"),
+        (["grants", "create"], "(values: paid, promotional; default: paid)"),
+        (["grants", "create"], "--scope <scope> The scope's price type: every metered price. (values: metered)"),
+        (["reconcile"], "(values: table, csv; default: table)"),
+        (["customers", "create"], "--id <id> Your own ID for the customer (default: cus_ and random characters)."),
+        (["invoice-items", "create"], "--metadata <metadata> A key=value pair to store on the item (repeatable)."),
+    ]
+
+    @Test("--help lists the values of each closed set", arguments: listedValues.indices)
+    func helpListsValues(_ index: Int) throws {
+        let (command, values) = Self.listedValues[index]
+        let r = LedgerBinary.execute(command + ["--help"], environment: Self.environment())
+        #expect(r.status == 0, "\(r)")
+        let help = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains(values), "\(command.joined(separator: " ")) --help: \(r.stdout)")
+    }
+
+    @Test("a shape fault is a refused request (65), after bad usage (64) and --help, and before anything is written")
+    func shapeFaultAfterUsage() throws {
+        let sb = try Sandbox()
+        let half = [
+            "prices", "create", "--product", "prod_1", "--currency", "usd", "--unit-amount", "4", "--round", "up",
+        ]
+        try rejected(half, db: sb.db, codes: [65], code: "invalid_request")
+        let json = try rejected(half, db: sb.db, codes: [65], code: "invalid_request", json: true)
+        #expect(json.stderr.contains("\"param\":\"transform_quantity\""), "\(json.stderr)")
+        try rejected(half + ["--frobnicate"], db: sb.db, codes: [64])
+        let help = run(half + ["--help"], db: sb.db, json: false)
+        #expect(help.status == 0, "\(help)")
+        #expect(help.stdout.contains("USAGE: ledger prices create"), "\(help)")
+        #expect(!FileManager.default.fileExists(atPath: sb.db))
+    }
+
     /// Inserts an unknown migration identifier, as a newer version of the ledger would have.
     static func addMigrationIdentifier(_ identifier: String, to path: String) throws {
         #if canImport(GRDB)

@@ -1,0 +1,17 @@
+import Foundation
+
+/// What a command produces: JSON for `--json`, and text for people.
+struct Output {
+    var json: JSON
+    var human: String
+    var status: Int32 = 0
+
+    func print(json asJSON: Bool) {
+        print(text: asJSON ? json.render() : human)
+    }
+
+    func print(text: String) {
+        Swift.print(text)
+        if status != 0 { Foundation.exit(status) }
+    }
+}

@@ -1,0 +1,84 @@
+import LedgerKit
+
+extension Shape {
+    static func grant(_ g: CreditGrant, totals: GrantTotals) -> JSON {
+        let scope: JSON
+        switch g.scope {
+        case .metered: scope = .object([("price_type", .string("metered"))])
+        case .prices(let prices):
+            scope = .object([("prices", .array(prices.map { .object([("id", .string($0.rawValue))]) }))])
+        }
+        return .object([
+            ("id", .string(g.id.rawValue)), ("object", .string("billing.credit_grant")),
+            ("amount", monetary(g.amount)), ("applicability_config", .object([("scope", scope)])),
+            ("category", .string(g.category.rawValue)), ("cost_basis", .optional(g.costBasis)),
+            ("created", .int(g.created)), ("customer", .string(g.customer.rawValue)),
+            ("effective_at", .int(g.effectiveAt)), ("expires_at", .optional(g.expiresAt)),
+            ("funding_invoice", .optional(g.fundingInvoice?.rawValue)), ("livemode", .bool(false)),
+            ("metadata", .metadata(g.metadata)), ("name", .optional(g.name)), ("priority", .int(Int64(g.priority))),
+            ("voided_at", .optional(g.voidedAt)),
+            (
+                "balance",
+                .object([
+                    ("granted", .int(totals.granted)), ("applied", .int(totals.applied)),
+                    ("reinstated", .int(totals.reinstated)), ("expired", .int(totals.expired)),
+                    ("voided", .int(totals.voided)), ("remaining", .int(totals.remaining)),
+                ])
+            ),
+        ])
+    }
+
+    static func creditTransaction(_ t: CreditBalanceTransaction) -> JSON {
+        var detail: [(String, JSON)] = [("amount", monetary(t.amount)), ("type", .string(t.kind.rawValue))]
+        if t.kind == .creditsApplied || t.kind == .creditsApplicationInvoiceVoided {
+            detail.append(
+                (
+                    t.kind.rawValue,
+                    .object([
+                        ("invoice", .optional(t.invoice?.rawValue)),
+                        ("invoice_line_item", .optional(t.invoiceLine?.rawValue)),
+                    ])
+                ))
+        }
+        let isCredit = t.kind.type == "credit"
+        return .object([
+            ("id", .string(t.id.rawValue)), ("object", .string("billing.credit_balance_transaction")),
+            ("created", .int(t.created)), ("credit", isCredit ? .object(detail) : .null),
+            ("credit_grant", .string(t.grant.rawValue)), ("debit", isCredit ? .null : .object(detail)),
+            ("effective_at", .int(t.effectiveAt)), ("livemode", .bool(false)), ("type", .string(t.kind.type)),
+        ])
+    }
+
+    /// One journal account's balance in one currency (`balance --accounts`).
+    static func accountBalance(_ b: AccountBalance) -> JSON {
+        .object([
+            ("account", .string(b.account.name)), ("currency", .string(b.currency.code)),
+            ("amount", .int(b.amountMinor)),
+        ])
+    }
+
+    /// Stripe's credit balance summary of a customer as of an instant.
+    static func creditBalanceSummary(customer: String, _ balances: [CreditBalance], asOf: Int64) -> JSON {
+        .object([
+            ("object", .string("billing.credit_balance_summary")),
+            (
+                "balances",
+                .array(
+                    balances.map { b in
+                        .object([
+                            (
+                                "available_balance",
+                                monetary(Money(amountMinor: b.availableBalance, currency: b.currency))
+                            ),
+                            (
+                                "ledger_balance",
+                                monetary(Money(amountMinor: b.ledgerBalance, currency: b.currency))
+                            ),
+                        ])
+                    })
+            ),
+            ("customer", .string(customer)), ("livemode", .bool(false)),
+            ("as_of", .int(asOf)),
+        ])
+    }
+}
