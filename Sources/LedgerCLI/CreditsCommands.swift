@@ -66,7 +66,7 @@ struct GrantsCommand: ParsableCommand {
                 let scope = try scope()
                 let grant = try ledger.createGrant(
                     .init(
-                        id: created.id, customer: .init(customer),
+                        id: created.typedID, customer: .init(customer),
                         amount: try AmountInput.minorUnits(amount, param: "amount", allowZero: false),
                         currency: try Currency(code: currency),
                         category: try category.value(param: "category"),

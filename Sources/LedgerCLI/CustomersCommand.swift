@@ -16,7 +16,7 @@ struct CustomersCommand: ParsableCommand {
         func run() throws {
             try Context(root: root).run { ledger in
                 let customer = try ledger.createCustomer(
-                    .init(id: created.id, name: name, email: email, metadata: created.parsedMetadata()))
+                    .init(id: created.typedID, name: name, email: email, metadata: created.parsedMetadata()))
                 return CustomersCommand.output(customer)
             }
         }
@@ -77,7 +77,7 @@ struct ProductsCommand: ParsableCommand {
                 ProductsCommand.output(
                     try ledger.createProduct(
                         .init(
-                            id: created.id, name: name, description: description,
+                            id: created.typedID, name: name, description: description,
                             metadata: created.parsedMetadata())))
             }
         }

@@ -56,7 +56,7 @@ struct DemoCommand: ParsableCommand {
     static func billing(_ ledger: Ledger, clock: DemoClock) throws -> Output {
         let usd = try Currency(code: "usd")
         let monthly = { (usage: Price.UsageType, meter: Meter?) in
-            Price.Recurring(interval: .month, intervalCount: 1, usageType: usage, meter: meter?.id.rawValue)
+            Price.Recurring(interval: .month, intervalCount: 1, usageType: usage, meter: meter?.id)
         }
         func tier(_ upTo: Int64?, _ unit: String) -> PriceTier {
             PriceTier(upTo: upTo, unitAmount: ExactDecimal(parsing: unit), flatAmount: nil)
@@ -152,7 +152,7 @@ struct DemoCommand: ParsableCommand {
             _ = try ledger.record(
                 EventSubmission(
                     eventName: event, identifier: "demo-\(index + 1)", timestamp: try Instant.parse(time),
-                    customer: customer,
+                    customer: .init(customer),
                     value: value))
         }
         try clock.set("2026-04-01T01:00:00Z")
@@ -243,7 +243,7 @@ struct DemoCommand: ParsableCommand {
     static func build(_ ledger: Ledger, path: String) throws -> Output {
         let usd = try Currency(code: "usd")
         let month = { (usage: Price.UsageType, meter: Meter?) in
-            Price.Recurring(interval: .month, intervalCount: 1, usageType: usage, meter: meter?.id.rawValue)
+            Price.Recurring(interval: .month, intervalCount: 1, usageType: usage, meter: meter?.id)
         }
         func tier(_ upTo: Int64?, _ unit: String?, _ flat: String? = nil) -> PriceTier {
             PriceTier(

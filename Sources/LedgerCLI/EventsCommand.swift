@@ -46,7 +46,7 @@ struct EventsCommand: ParsableCommand {
                 let submission = EventSubmission(
                     eventName: eventName, identifier: identifier,
                     timestamp: try timestamp.map { try Instant.parse($0, param: "timestamp") },
-                    customer: customer, value: value, payload: dimensions)
+                    customer: .init(customer), value: value, payload: dimensions)
                 let (outcome, event) = try ledger.record(submission, window: try window.window())
                 return Output(
                     json: Shape.event(event, outcome: outcome),

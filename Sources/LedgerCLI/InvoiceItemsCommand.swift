@@ -60,7 +60,7 @@ struct InvoiceItemsCommand: ParsableCommand {
                 }
                 let item = try ledger.createInvoiceItem(
                     .init(
-                        id: created.id, customer: .init(customer), currency: try Currency(code: currency),
+                        id: created.typedID, customer: .init(customer), currency: try Currency(code: currency),
                         amount: value, description: description, subscription: subscription.map { .init($0) },
                         invoice: invoice.map { .init($0) }, metadata: try created.parsedMetadata()))
                 return InvoiceItemsCommand.output(item)

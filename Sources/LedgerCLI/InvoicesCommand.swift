@@ -33,7 +33,7 @@ struct InvoicesCommand: ParsableCommand {
                 return try InvoicesCommand.output(
                     try ledger.createInvoice(
                         customer: .init(customer), currency: try currency.map { try Currency(code: $0) },
-                        includePending: pending == .include, description: description, id: created.id,
+                        includePending: pending == .include, description: description, id: created.typedID,
                         metadata: try created.parsedMetadata()))
             }
         }

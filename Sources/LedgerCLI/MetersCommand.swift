@@ -23,7 +23,7 @@ struct MetersCommand: ParsableCommand {
                 return MetersCommand.output(
                     try ledger.createMeter(
                         .init(
-                            id: created.id, displayName: displayName, eventName: eventName, aggregation: formula,
+                            id: created.typedID, displayName: displayName, eventName: eventName, aggregation: formula,
                             customerKey: customerKey, valueKey: valueKey, metadata: created.parsedMetadata())))
             }
         }

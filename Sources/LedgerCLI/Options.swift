@@ -66,6 +66,9 @@ struct CreateOptions<Object: CreatedObject>: ParsableArguments {
     @Option(help: "A key=value pair to store on the \(Object.noun) (repeatable).")
     var metadata: [String] = []
 
+    /// `--id` as the object's typed ID.
+    var typedID: Identifier<Object>? { id.map { Identifier($0) } }
+
     /// The `--metadata` pairs as a map.
     /// - Throws: `invalid_metadata` for an item without `=`, a repeated key, or a map over the limits.
     func parsedMetadata() throws -> [String: String] { try KeyValues.metadata(metadata) }

@@ -69,14 +69,14 @@ struct PricesCommand: ParsableCommand {
             if let interval {
                 recurring = .init(
                     interval: interval, intervalCount: intervalCount ?? 1,
-                    usageType: usageType ?? .licensed, meter: meter)
+                    usageType: usageType ?? .licensed, meter: meter.map { Meter.ID($0) })
             } else if kind == .oneTime && (usageType != nil || meter != nil || intervalCount != nil) {
                 throw LedgerError.invalidRequest(
                     "usage_type, meter and interval_count need a recurring price (--interval)", param: "interval")
             }
             let scheme = try self.scheme()
             return PriceParams(
-                id: created.id, product: .init(product), currency: currency, nickname: nickname,
+                id: created.typedID, product: .init(product), currency: currency, nickname: nickname,
                 lookupKey: lookupKey, kind: kind, recurring: recurring, scheme: scheme,
                 metadata: try created.parsedMetadata())
         }

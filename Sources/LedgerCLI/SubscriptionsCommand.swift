@@ -42,7 +42,7 @@ struct SubscriptionsCommand: ParsableCommand {
                 }
                 let (subscription, invoice) = try ledger.createSubscription(
                     .init(
-                        id: created.id, customer: .init(customer), items: items,
+                        id: created.typedID, customer: .init(customer), items: items,
                         billingMode: try billingMode.value(param: "billing_mode"),
                         billingCycleAnchor: try billingCycleAnchor.map {
                             try Instant.parse($0, param: "billing_cycle_anchor")

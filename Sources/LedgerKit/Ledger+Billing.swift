@@ -11,7 +11,7 @@ public struct SubscriptionParams: Sendable {
         }
     }
 
-    public var id: String?
+    public var id: Subscription.ID?
     public var customer: Customer.ID
     public var items: [Item]
     public var billingMode: Subscription.BillingMode
@@ -21,7 +21,8 @@ public struct SubscriptionParams: Sendable {
     public var metadata: [String: String]
 
     public init(
-        id: String? = nil, customer: Customer.ID, items: [Item], billingMode: Subscription.BillingMode = .flexible,
+        id: Subscription.ID? = nil, customer: Customer.ID, items: [Item],
+        billingMode: Subscription.BillingMode = .flexible,
         billingCycleAnchor: Int64? = nil, backdateStartDate: Int64? = nil,
         graceSeconds: Int64 = Limits.finalizationGraceSeconds, metadata: [String: String] = [:]
     ) {
@@ -43,7 +44,7 @@ public struct InvoiceItemParams: Sendable {
         case unitTimesQuantity(unitAmount: ExactDecimal, quantity: ExactDecimal)
     }
 
-    public var id: String?
+    public var id: InvoiceItem.ID?
     public var customer: Customer.ID
     public var currency: Currency
     public var amount: Amount
@@ -53,7 +54,8 @@ public struct InvoiceItemParams: Sendable {
     public var metadata: [String: String]
 
     public init(
-        id: String? = nil, customer: Customer.ID, currency: Currency, amount: Amount, description: String? = nil,
+        id: InvoiceItem.ID? = nil, customer: Customer.ID, currency: Currency, amount: Amount,
+        description: String? = nil,
         subscription: Subscription.ID? = nil, invoice: Invoice.ID? = nil, metadata: [String: String] = [:]
     ) {
         self.id = id

@@ -11,10 +11,15 @@ extension Ledger {
     func write<T>(at now: Int64, _ body: (StorageTransaction) throws -> T) throws -> T {
         let allowRegression = allowClockRegression
         return try store.write { tx in
-            try Self.advanceClock(tx, to: now, allowRegression: allowRegression)
-            var report = BillReport()
-            var cache: [Price.ID: PriceInfo] = [:]
-            _ = try Self.runDueSteps(tx, until: now, report: &report, cache: &cache, limit: nil)
+            // One statement for the hot path (every recorded event): the clock and the next step.
+            let (through, nextDue) = try tx.clockAndNextDue()
+            try Self.checkClock(now, through: through, allowRegression: allowRegression)
+            if now > through { try tx.advanceProcessed(to: now) }
+            if let nextDue, nextDue <= now {
+                var report = BillReport()
+                var cache: [Price.ID: PriceInfo] = [:]
+                _ = try Self.runDueSteps(tx, until: now, report: &report, cache: &cache, limit: nil)
+            }
             return try body(tx)
         }
     }
@@ -23,13 +28,18 @@ extension Ledger {
     /// to `now`.
     static func advanceClock(_ tx: StorageTransaction, to now: Int64, allowRegression: Bool) throws {
         let through = try tx.processedThrough()
+        try checkClock(now, through: through, allowRegression: allowRegression)
+        if now > through { try tx.advanceProcessed(to: now) }
+    }
+
+    /// - Throws: `clock_regression` when `now` is before `through` and that is not allowed.
+    static func checkClock(_ now: Int64, through: Int64, allowRegression: Bool) throws {
         if now < through && !allowRegression {
             throw LedgerError(
                 .clockRegression,
                 "now (\(Instant.format(now))) is before \(Instant.format(through)), the latest instant this ledger has already processed; the clock only moves forward",
                 param: "now")
         }
-        try tx.advanceProcessed(to: now)
     }
 
     /// Runs, in time order, the steps due by `until`, each at its own instant: at most `limit`

@@ -2,13 +2,13 @@ import Foundation
 
 /// What a caller gives to create a customer.
 public struct CustomerParams: Sendable {
-    public var id: String?
+    public var id: Customer.ID?
     public var name: String?
     public var email: String?
     public var metadata: [String: String]
 
     public init(
-        id: String? = nil, name: String? = nil, email: String? = nil,
+        id: Customer.ID? = nil, name: String? = nil, email: String? = nil,
         metadata: [String: String] = [:]
     ) {
         self.id = id
@@ -20,13 +20,13 @@ public struct CustomerParams: Sendable {
 
 /// What a caller gives to create a product.
 public struct ProductParams: Sendable {
-    public var id: String?
+    public var id: Product.ID?
     public var name: String
     public var description: String?
     public var metadata: [String: String]
 
     public init(
-        id: String? = nil, name: String, description: String? = nil,
+        id: Product.ID? = nil, name: String, description: String? = nil,
         metadata: [String: String] = [:]
     ) {
         self.id = id
@@ -38,7 +38,7 @@ public struct ProductParams: Sendable {
 
 /// What a caller gives to create a price: Stripe's parameters, already typed.
 public struct PriceParams: Sendable {
-    public var id: String?
+    public var id: Price.ID?
     public var product: Product.ID
     public var currency: Currency
     public var nickname: String?
@@ -49,7 +49,7 @@ public struct PriceParams: Sendable {
     public var metadata: [String: String]
 
     public init(
-        id: String? = nil, product: Product.ID, currency: Currency, nickname: String? = nil,
+        id: Price.ID? = nil, product: Product.ID, currency: Currency, nickname: String? = nil,
         lookupKey: String? = nil, kind: Price.Kind, recurring: Price.Recurring?,
         scheme: PricingScheme, metadata: [String: String] = [:]
     ) {
@@ -147,7 +147,7 @@ extension Ledger {
                 throw LedgerError.missing("product", params.product.rawValue, param: "product")
             }
             if let meter = price.recurring?.meter {
-                guard try tx.meter(.init(meter)).status == .active else {
+                guard try tx.meter(meter).status == .active else {
                     throw LedgerError(
                         .meterInactive, "meter '\(meter)' is inactive and cannot back a new price", param: "meter")
                 }

@@ -1,6 +1,6 @@
 /// What a caller gives to create a credit grant.
 public struct GrantParams: Sendable {
-    public var id: String?
+    public var id: CreditGrant.ID?
     public var customer: Customer.ID
     public var amount: Int64
     public var currency: Currency
@@ -15,7 +15,7 @@ public struct GrantParams: Sendable {
     public var metadata: [String: String]
 
     public init(
-        id: String? = nil, customer: Customer.ID, amount: Int64, currency: Currency,
+        id: CreditGrant.ID? = nil, customer: Customer.ID, amount: Int64, currency: Currency,
         category: CreditGrant.Category = .paid,
         scope: CreditGrant.Scope, priority: Int = 50, effectiveAt: Int64? = nil, expiresAt: Int64? = nil,
         name: String? = nil, costBasis: Int64? = nil, fundingInvoice: Invoice.ID? = nil,

@@ -5,7 +5,7 @@ extension Ledger {
     /// its currency join it.
     /// - Throws: `resource_missing`, `invalid_currency`, `invalid_request` (no currency to use).
     public func createInvoice(
-        customer: Customer.ID, currency: Currency?, includePending: Bool, description: String?, id: String? = nil,
+        customer: Customer.ID, currency: Currency?, includePending: Bool, description: String?, id: Invoice.ID? = nil,
         metadata: [String: String] = [:]
     ) throws -> Invoice {
         let now = self.now

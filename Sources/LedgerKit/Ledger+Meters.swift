@@ -1,6 +1,6 @@
 /// What a caller gives to create a meter.
 public struct MeterParams: Sendable {
-    public var id: String?
+    public var id: Meter.ID?
     public var displayName: String
     public var eventName: String
     public var aggregation: Meter.Aggregation
@@ -9,7 +9,7 @@ public struct MeterParams: Sendable {
     public var metadata: [String: String]
 
     public init(
-        id: String? = nil, displayName: String, eventName: String,
+        id: Meter.ID? = nil, displayName: String, eventName: String,
         aggregation: Meter.Aggregation = .sum, customerKey: String = "stripe_customer_id",
         valueKey: String = "value", metadata: [String: String] = [:]
     ) {

@@ -53,10 +53,10 @@ public final class Ledger: Sendable {
 
 extension Ledger {
     /// A new ID for `prefix`, or the caller's own after checking it.
-    func newID(_ supplied: String?, prefix: String) throws -> String {
+    func newID<Entity>(_ supplied: Identifier<Entity>?, prefix: String) throws -> String {
         if let supplied {
-            try IDs.validateCallerID(supplied)
-            return supplied
+            try IDs.validateCallerID(supplied.rawValue)
+            return supplied.rawValue
         }
         return IDs.generate(prefix: prefix)
     }

@@ -47,7 +47,7 @@ import Testing
             let price = try ledger.createPrice(
                 .init(
                     product: product.id, currency: usd, kind: .recurring,
-                    recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id.rawValue),
+                    recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id),
                     scheme: scheme))
             #expect(try ledger.price(price.id) == price)
             #expect(try ledger.price(price.id).scheme == scheme)

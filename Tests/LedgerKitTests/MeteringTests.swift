@@ -216,7 +216,7 @@ import Testing
         _ = try ledger.deactivateMeter(meter.id)
         let params = PriceParams(
             product: product.id, currency: try Currency(code: "usd"), kind: .recurring,
-            recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id.rawValue),
+            recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id),
             scheme: .perUnit(unitAmount: ExactDecimal(4), transform: nil))
         #expect(code { _ = try ledger.createPrice(params) } == .meterInactive)
     }

@@ -27,7 +27,7 @@ struct Catalog: Sendable {
     var prices: [PriceParams] = []
 
     /// Customers named after their IDs.
-    static func customers(_ ids: [String]) -> [CustomerParams] { ids.map { CustomerParams(id: $0, name: $0) } }
+    static func customers(_ ids: [String]) -> [CustomerParams] { ids.map { CustomerParams(id: .init($0), name: $0) } }
 
     /// The same catalog with `ids` as its only customers (named after their IDs).
     func with(customers ids: [String]) -> Catalog {
@@ -44,10 +44,10 @@ extension PriceParams {
         _ scheme: PricingScheme
     ) -> PriceParams {
         PriceParams(
-            id: id, product: product, currency: currency, kind: .recurring,
+            id: .init(id), product: product, currency: currency, kind: .recurring,
             recurring: .init(
                 interval: .month, intervalCount: 1, usageType: meter == nil ? .licensed : .metered,
-                meter: meter?.rawValue),
+                meter: meter),
             scheme: scheme)
     }
 }
@@ -110,7 +110,7 @@ struct World {
         return try ledger.record(
             EventSubmission(
                 eventName: event ?? meter.eventName, identifier: id, timestamp: try Instant.parse(iso),
-                customer: (customer ?? self.customer.id).rawValue, value: value))
+                customer: customer ?? self.customer.id, value: value))
     }
 }
 

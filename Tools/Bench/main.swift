@@ -116,7 +116,7 @@ func eventName(_ m: Int) -> String { "tokens_\(m)" }
 func prepareLedger(_ path: String) throws -> Ledger {
     let ledger = try Ledger(path: path, clock: { now })
     for m in 0..<options.meters {
-        _ = try ledger.createMeter(.init(id: "mtr_\(m)", displayName: "Tokens \(m)", eventName: eventName(m)))
+        _ = try ledger.createMeter(.init(id: .init("mtr_\(m)"), displayName: "Tokens \(m)", eventName: eventName(m)))
     }
     // One transaction for all customers: this is setup, not measured.
     let db = try SQLiteHandle(path)
@@ -340,7 +340,7 @@ do {
             _ = try ledger.record(
                 EventSubmission(
                     eventName: eventName(row.meter), identifier: row.identifier, timestamp: row.timestamp,
-                    customer: customerID(row.customer), value: String(row.value)))
+                    customer: .init(customerID(row.customer)), value: String(row.value)))
         }
     }
     let rawPath = work.appendingPathComponent("single-raw.sqlite").path
@@ -365,7 +365,7 @@ if !options.skipBill {
     let ledger = try prepareLedger(path)
     let usd = try Currency(code: "usd")
     let product = try ledger.createProduct(.init(name: "API"))
-    let month = { (meter: String?) in
+    let month = { (meter: Meter.ID?) in
         Price.Recurring(
             interval: .month, intervalCount: 1, usageType: meter == nil ? .licensed : .metered, meter: meter)
     }
@@ -373,7 +373,7 @@ if !options.skipBill {
     for m in 0..<options.meters {
         let price = try ledger.createPrice(
             .init(
-                product: product.id, currency: usd, kind: .recurring, recurring: month("mtr_\(m)"),
+                product: product.id, currency: usd, kind: .recurring, recurring: month(.init("mtr_\(m)")),
                 scheme: .tiered(
                     mode: .graduated,
                     tiers: [

@@ -52,7 +52,7 @@ extension Shape {
         if let r = p.recurring {
             recurring = .object([
                 ("interval", .string(r.interval.rawValue)), ("interval_count", .int(Int64(r.intervalCount))),
-                ("meter", .optional(r.meter)), ("usage_type", .string(r.usageType.rawValue)),
+                ("meter", .optional(r.meter?.rawValue)), ("usage_type", .string(r.usageType.rawValue)),
             ])
         }
         return .object([

@@ -19,7 +19,7 @@ public enum InvoiceAssembly {
         let metered = price.recurring?.usageType == .metered
         return InvoiceLine(
             id: .init(IDs.generate(prefix: InvoiceLine.idPrefix)), kind: .subscription, price: price.id,
-            subscriptionItem: item.id, invoiceItem: nil, meter: price.recurring?.meter.map { .init($0) },
+            subscriptionItem: item.id, invoiceItem: nil, meter: price.recurring?.meter,
             description: metered ? "\(productName) (usage)" : "\(quantity) × \(productName)", quantity: quantity,
             amount: amount, currency: currency, periodStart: start, periodEnd: end)
     }

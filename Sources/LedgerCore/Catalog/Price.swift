@@ -26,9 +26,9 @@ public struct Price: Hashable, Sendable {
         public var intervalCount: Int
         public var usageType: UsageType
         /// The meter's ID; required for metered prices, absent for licensed ones.
-        public var meter: String?
+        public var meter: Meter.ID?
 
-        public init(interval: Interval, intervalCount: Int, usageType: UsageType, meter: String?) {
+        public init(interval: Interval, intervalCount: Int, usageType: UsageType, meter: Meter.ID?) {
             self.interval = interval
             self.intervalCount = intervalCount
             self.usageType = usageType

@@ -48,7 +48,7 @@ public enum ImportLine {
                 guard let text = value.scalarText else {
                     throw LedgerError(.malformedLine, "customer must be a string")
                 }
-                submission.customer = text
+                submission.customer = .init(text)
             case "value":
                 guard let text = value.scalarText else {
                     throw LedgerError(.malformedLine, "value must be a number or a string")
@@ -142,7 +142,7 @@ public enum ImportLine {
             for (name, value) in zip(names, fields) {
                 switch name {
                 case "event_name": submission.eventName = value
-                case "customer": submission.customer = value
+                case "customer": submission.customer = .init(value)
                 case "value": submission.value = value
                 case "timestamp":
                     if !value.isEmpty { submission.timestamp = try Instant.parse(value, param: "timestamp") }

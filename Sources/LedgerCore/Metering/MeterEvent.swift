@@ -8,14 +8,14 @@ public struct EventSubmission: Hashable, Sendable {
     public var identifier: String?
     /// Unix seconds; nil means now.
     public var timestamp: Int64?
-    public var customer: String?
+    public var customer: Customer.ID?
     /// The value as text, parsed exactly (a decimal; JSON numbers keep their text).
     public var value: String?
     public var payload: [String: String]
 
     public init(
         eventName: String, identifier: String? = nil, timestamp: Int64? = nil,
-        customer: String? = nil, value: String? = nil, payload: [String: String] = [:]
+        customer: Customer.ID? = nil, value: String? = nil, payload: [String: String] = [:]
     ) {
         self.eventName = eventName
         self.identifier = identifier
@@ -29,10 +29,10 @@ public struct EventSubmission: Hashable, Sendable {
     /// - Throws: `invalid_request` when the customer or value is missing, `invalid_quantity` for
     ///   a value that is not a decimal within 15 significant and 12 fractional digits.
     public func resolve(customerKey: String, valueKey: String) throws
-        -> (customer: String, value: ExactDecimal, dimensions: [String: String])
+        -> (customer: Customer.ID, value: ExactDecimal, dimensions: [String: String])
     {
         var dimensions = payload
-        let customer = customer ?? dimensions[customerKey]
+        let customer = customer?.rawValue ?? dimensions[customerKey]
         let valueText = value ?? dimensions[valueKey]
         dimensions[customerKey] = nil
         dimensions[valueKey] = nil
@@ -56,7 +56,7 @@ public struct EventSubmission: Hashable, Sendable {
                 param: "payload")
         }
         let value = try ExactDecimal.quantity(valueText, param: "value", allowNegative: true)
-        return (customer, value, dimensions)
+        return (Customer.ID(customer), value, dimensions)
     }
 }
 

@@ -69,11 +69,16 @@ public enum IDs {
     }
 }
 
-/// A literal is an ID, as in swift-tagged: `let customer: Customer.ID = "cus_123"`.
-extension Identifier: ExpressibleByStringLiteral, ExpressibleByUnicodeScalarLiteral,
-    ExpressibleByExtendedGraphemeClusterLiteral
+/// A literal is an ID, as in swift-tagged: `let customer: Customer.ID = "cus_123"`, and so is an
+/// interpolated one: `"sub_\(name)"`.
+extension Identifier: ExpressibleByStringInterpolation, ExpressibleByStringLiteral,
+    ExpressibleByUnicodeScalarLiteral, ExpressibleByExtendedGraphemeClusterLiteral
 {
     public init(stringLiteral value: String) { self.init(value) }
+
+    public init(stringInterpolation: DefaultStringInterpolation) {
+        self.init(String(stringInterpolation: stringInterpolation))
+    }
 }
 
 /// An ID encodes as its text: `"cus_123"`.

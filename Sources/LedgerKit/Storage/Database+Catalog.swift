@@ -129,7 +129,7 @@ extension StorageTransaction {
                 price.id.rawValue, price.product.rawValue, price.currency.code, price.lookupKey,
                 price.nickname, price.kind.rawValue, price.recurring?.interval.rawValue,
                 price.recurring?.intervalCount, price.recurring?.usageType.rawValue,
-                price.recurring?.meter, price.scheme.billingScheme, unitAmount, divideBy, round,
+                price.recurring?.meter?.rawValue, price.scheme.billingScheme, unitAmount, divideBy, round,
                 tiersMode, MetadataJSON.encode(price.metadata), price.created,
             ])
         for (position, tier) in tiers.enumerated() {
@@ -198,7 +198,7 @@ extension StorageTransaction {
                     interval: try stored(Price.Interval(rawValue: interval), "recurringInterval"),
                     intervalCount: row["recurringIntervalCount"],
                     usageType: try stored(Price.UsageType(rawValue: row["usageType"]), "usageType"),
-                    meter: row["meterId"])
+                    meter: (row["meterId"] as String?).map { Meter.ID($0) })
             }
             return Price(
                 id: .init(id), product: .init(row["productId"]), currency: try Currency(code: row["currency"]),
@@ -296,7 +296,7 @@ extension StorageTransaction {
         var meterSeq: Int64?
         var formula: Meter.Aggregation?
         if let meter = price.recurring?.meter {
-            (meterSeq, formula) = try meterKey(.init(meter))
+            (meterSeq, formula) = try meterKey(meter)
         }
         let info = PriceInfo(price: price, productName: name, meterSeq: meterSeq, formula: formula)
         cache[id] = info

@@ -435,6 +435,27 @@ extension StorageTransaction {
             "clock")
     }
 
+    /// The latest processed instant and the earliest instant any step is due (nil when nothing
+    /// is scheduled), in one statement: what every time-dependent write reads first.
+    func clockAndNextDue() throws -> (processedThrough: Int64, nextDueAt: Int64?) {
+        let row = try stored(
+            Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT processedThrough, min(
+                            coalesce((SELECT min(finalizesAt) FROM invoice WHERE status = 'draft'
+                                AND finalizesAt IS NOT NULL AND failedAt IS NULL), 9223372036854775807),
+                            coalesce((SELECT min(currentPeriodEnd) FROM subscription WHERE status = 'active'),
+                                9223372036854775807),
+                            coalesce((SELECT min(expiresAt) FROM creditGrant
+                                WHERE expiryBookedAt IS NULL AND voidedAt IS NULL), 9223372036854775807)) AS nextDue
+                        FROM ledgerClock WHERE id = 1
+                        """)),
+            "clock")
+        let next: Int64 = row["nextDue"]
+        return (row["processedThrough"], next == .max ? nil : next)
+    }
+
     /// Moves the processed mark forward to `now` (the row is written only when it moves).
     func advanceProcessed(to now: Int64) throws {
         try db.cachedStatement(sql: "UPDATE ledgerClock SET processedThrough = ? WHERE id = 1 AND processedThrough < ?")

@@ -181,7 +181,7 @@ struct EventWriter {
         }
         let (customerID, value, dimensions) = try submission.resolve(
             customerKey: meter.customerKey, valueKey: meter.valueKey)
-        let customer = try customerSeq(customerID)
+        let customer = try customerSeq(customerID.rawValue)
         let timestamp = submission.timestamp ?? now
         try window.check(timestamp, now: now)
         let identifier = submission.identifier ?? IDs.generateTimeOrdered(prefix: "evt", at: now)
@@ -216,7 +216,7 @@ struct EventWriter {
         if keepAccepted {
             lastAccepted = MeterEvent(
                 identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
-                customer: .init(customerID), timestamp: timestamp, value: value, dimensions: dimensions,
+                customer: customerID, timestamp: timestamp, value: value, dimensions: dimensions,
                 recordedAt: now, cancelledAt: nil, late: late, customerKey: meter.customerKey,
                 valueKey: meter.valueKey)
         }
