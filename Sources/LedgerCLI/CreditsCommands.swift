@@ -67,8 +67,9 @@ struct GrantsCommand: ParsableCommand {
                 let grant = try ledger.createGrant(
                     .init(
                         id: created.typedID, customer: .init(customer),
-                        amount: try AmountInput.minorUnits(amount, param: "amount", allowZero: false),
-                        currency: try Currency(code: currency),
+                        amount: Money(
+                            amountMinor: try AmountInput.minorUnits(amount, param: "amount", allowZero: false),
+                            currency: try Currency(code: currency)),
                         category: try category.value(param: "category"),
                         scope: scope,
                         priority: priority,

@@ -125,7 +125,8 @@ struct DemoCommand: ParsableCommand {
         _ = try ledger.payInvoice(funding.id)
         let contract = try ledger.createGrant(
             .init(
-                id: "credgr_enterprise", customer: enterprise.id, amount: 12_000_000, currency: usd, category: .paid,
+                id: "credgr_enterprise", customer: enterprise.id, amount: Money(amountMinor: 12_000_000, currency: usd),
+                category: .paid,
                 scope: .metered,
                 effectiveAt: try Instant.parse("2026-01-01"), expiresAt: try Instant.parse("2027-01-01"),
                 name: "Enterprise contract",

@@ -2,8 +2,8 @@
 public struct GrantParams: Sendable {
     public var id: CreditGrant.ID?
     public var customer: Customer.ID
-    public var amount: Int64
-    public var currency: Currency
+    /// The face value: what the grant can pay, in its currency.
+    public var amount: Money
     public var category: CreditGrant.Category
     public var scope: CreditGrant.Scope
     public var priority: Int
@@ -15,7 +15,7 @@ public struct GrantParams: Sendable {
     public var metadata: [String: String]
 
     public init(
-        id: CreditGrant.ID? = nil, customer: Customer.ID, amount: Int64, currency: Currency,
+        id: CreditGrant.ID? = nil, customer: Customer.ID, amount: Money,
         category: CreditGrant.Category = .paid,
         scope: CreditGrant.Scope, priority: Int = 50, effectiveAt: Int64? = nil, expiresAt: Int64? = nil,
         name: String? = nil, costBasis: Int64? = nil, fundingInvoice: Invoice.ID? = nil,
@@ -24,7 +24,6 @@ public struct GrantParams: Sendable {
         self.id = id
         self.customer = customer
         self.amount = amount
-        self.currency = currency
         self.category = category
         self.scope = scope
         self.priority = priority
@@ -66,7 +65,7 @@ extension Ledger {
     ///   `resource_missing`, `currency_mismatch`, `grants_limit_reached`, `resource_already_exists`.
     public func createGrant(_ params: GrantParams) throws -> CreditGrant {
         let now = self.now
-        guard params.amount > 0 else {
+        guard params.amount.amountMinor > 0 else {
             throw LedgerError(.invalidAmount, "a grant's amount must be greater than 0", param: "amount")
         }
         guard (0...100).contains(params.priority) else {
@@ -120,8 +119,8 @@ extension Ledger {
                             "price '\(priceID)' is not metered: grants pay metered usage only",
                             param: "applicability_config.scope.prices[\(index)]")
                     }
-                    guard price.currency == params.currency else {
-                        throw LedgerError.currencyMismatch(params.currency, price.currency)
+                    guard price.currency == params.amount.currency else {
+                        throw LedgerError.currencyMismatch(params.amount.currency, price.currency)
                     }
                 }
             }
@@ -131,8 +130,8 @@ extension Ledger {
                     throw LedgerError.invalidRequest(
                         "funding invoice '\(funding)' belongs to another customer", param: "funding_invoice")
                 }
-                guard invoice.currency == params.currency else {
-                    throw LedgerError.currencyMismatch(params.currency, invoice.currency)
+                guard invoice.currency == params.amount.currency else {
+                    throw LedgerError.currencyMismatch(params.amount.currency, invoice.currency)
                 }
                 guard invoice.status == .open || invoice.status == .paid else {
                     throw LedgerError.invalidRequest(
@@ -150,13 +149,14 @@ extension Ledger {
             try tx.insert(
                 CreditGrant(
                     id: .init(id), customer: params.customer, name: params.name,
-                    amount: Money(amountMinor: params.amount, currency: params.currency), category: params.category,
+                    amount: params.amount, category: params.category,
                     scope: params.scope, priority: params.priority, effectiveAt: effectiveAt,
                     expiresAt: params.expiresAt,
                     voidedAt: nil, costBasis: params.costBasis, fundingInvoice: params.fundingInvoice,
                     metadata: params.metadata, created: now, sequence: 0))
             let grant = try tx.fetchGrant(.init(id))
-            try tx.book(grant: grant, kind: .creditsGranted, amount: params.amount, at: effectiveAt, now: now)
+            try tx.book(
+                grant: grant, kind: .creditsGranted, amount: params.amount.amountMinor, at: effectiveAt, now: now)
             try Self.postGranted(tx, grant)
             return grant
         }

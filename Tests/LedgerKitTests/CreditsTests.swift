@@ -40,7 +40,8 @@ import Testing
         _ = try w.ledger.payInvoice(funding.id)
         let grant = try w.ledger.createGrant(
             .init(
-                customer: w.customer.id, amount: 12_000_000, currency: usd, category: .paid, scope: .metered,
+                customer: w.customer.id, amount: Money(amountMinor: 12_000_000, currency: usd), category: .paid,
+                scope: .metered,
                 effectiveAt: jan1, expiresAt: try Instant.parse("2027-01-01"), costBasis: 10_000_000,
                 fundingInvoice: funding.id))
         _ = try w.ledger.createSubscription(
@@ -92,7 +93,8 @@ import Testing
         let w = try World(Self.catalog)
         let promo = try w.ledger.createGrant(
             .init(
-                customer: w.customer.id, amount: 500, currency: usd, category: .promotional, scope: .metered,
+                customer: w.customer.id, amount: Money(amountMinor: 500, currency: usd), category: .promotional,
+                scope: .metered,
                 expiresAt: try Instant.parse("2026-02-10")))
         _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.other.id)]))
         try w.record("300", event: "calls", at: "2026-01-10T00:00:00Z")
@@ -120,7 +122,8 @@ import Testing
     @Test func reinstatedCreditReturnsToItsGrant() throws {
         let w = try World(Self.catalog)
         let grant = try w.ledger.createGrant(
-            .init(customer: w.customer.id, amount: 100, currency: usd, scope: .prices([w.other.id])))
+            .init(customer: w.customer.id, amount: Money(amountMinor: 100, currency: usd), scope: .prices([w.other.id]))
+        )
         _ = try w.ledger.createSubscription(
             .init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.other.id)]))
         try w.record("300", event: "calls", at: "2026-01-10T00:00:00Z")
@@ -138,13 +141,14 @@ import Testing
     @Test func grantValidation() throws {
         let w = try World(Self.catalog)
         func grant(_ change: (inout GrantParams) -> Void) -> LedgerError.Code? {
-            var params = GrantParams(customer: w.customer.id, amount: 100, currency: usd, scope: .metered)
+            var params = GrantParams(
+                customer: w.customer.id, amount: Money(amountMinor: 100, currency: usd), scope: .metered)
             change(&params)
             return code { _ = try w.ledger.createGrant(params) }
         }
         #expect(grant { _ in } == nil)
-        #expect(grant { $0.amount = 0 } == .invalidAmount)
-        #expect(grant { $0.amount = -1 } == .invalidAmount)
+        #expect(grant { $0.amount.amountMinor = 0 } == .invalidAmount)
+        #expect(grant { $0.amount.amountMinor = -1 } == .invalidAmount)
         #expect(grant { $0.priority = 101 } == .invalidRequest)
         #expect(grant { $0.priority = -1 } == .invalidRequest)
         #expect(
@@ -160,11 +164,12 @@ import Testing
         #expect(grant { $0.customer = .init("cus_missing") } == .resourceMissing)
         #expect(
             grant {
-                $0.currency = try! Currency(code: "eur"); $0.scope = .prices([w.other.id])
+                $0.amount.currency = try! Currency(code: "eur"); $0.scope = .prices([w.other.id])
             } == .currencyMismatch)
         // The 101st unused grant.
         for _ in 0..<99 {
-            _ = try w.ledger.createGrant(.init(customer: w.customer.id, amount: 1, currency: usd, scope: .metered))
+            _ = try w.ledger.createGrant(
+                .init(customer: w.customer.id, amount: Money(amountMinor: 1, currency: usd), scope: .metered))
         }
         #expect(grant { _ in } == .grantsLimitReached)
     }
@@ -183,7 +188,7 @@ import Testing
                 ids.append(
                     try! w.ledger.createGrant(
                         .init(
-                            customer: w.customer.id, amount: Int64(amount), currency: usd,
+                            customer: w.customer.id, amount: Money(amountMinor: Int64(amount), currency: usd),
                             category: promotional ? .promotional : .paid,
                             scope: priority % 2 == 0 ? .metered : .prices([w.other.id]), priority: priority * 30,
                             effectiveAt: effective,
@@ -228,7 +233,7 @@ import Testing
         let path = dir.path("l.sqlite")
         let w = try World(Self.catalog, path: path)
         let grant = try w.ledger.createGrant(
-            .init(customer: w.customer.id, amount: 1_000, currency: usd, scope: .metered))
+            .init(customer: w.customer.id, amount: Money(amountMinor: 1_000, currency: usd), scope: .metered))
         var drafts: [Invoice.ID] = []
         for _ in 0..<2 {
             _ = try w.ledger.createSubscription(.init(customer: w.customer.id, items: [.init(price: w.other.id)]))

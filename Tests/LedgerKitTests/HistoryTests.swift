@@ -79,7 +79,7 @@ import Testing
                     let id = CreditGrant.ID("credgr_\(index)")
                     _ = try ledger.createGrant(
                         .init(
-                            id: id, customer: customer, amount: step.value, currency: usd,
+                            id: id, customer: customer, amount: Money(amountMinor: step.value, currency: usd),
                             category: step.kind == .paidGrant ? .paid : .promotional, scope: .metered,
                             priority: Int(step.value % 3), expiresAt: step.at + step.value * 3_000,
                             costBasis: step.kind == .paidGrant ? step.value / 2 : nil))

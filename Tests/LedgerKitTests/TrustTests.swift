@@ -85,9 +85,13 @@ import Testing
         let w = try World(Self.catalog.with(customers: ["cus_a"]))
         let second = try w.meteredPrice("price_second", unit: "1")
         let first = try w.ledger.createGrant(
-            .init(id: "credgr_first", customer: "cus_a", amount: 500, currency: usd, scope: .metered, priority: 0))
+            .init(
+                id: "credgr_first", customer: "cus_a", amount: Money(amountMinor: 500, currency: usd), scope: .metered,
+                priority: 0))
         let backup = try w.ledger.createGrant(
-            .init(id: "credgr_backup", customer: "cus_a", amount: 300, currency: usd, scope: .metered, priority: 10))
+            .init(
+                id: "credgr_backup", customer: "cus_a", amount: Money(amountMinor: 300, currency: usd), scope: .metered,
+                priority: 10))
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: w.usage.id)]))
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: second.id)]))
         try w.record("400", customer: "cus_a", at: "2026-01-10T00:00:00Z")
@@ -121,7 +125,7 @@ import Testing
                 ids.append(
                     try! w.ledger.createGrant(
                         .init(
-                            id: "credgr_\(index)", customer: "cus_a", amount: amount, currency: usd,
+                            id: "credgr_\(index)", customer: "cus_a", amount: Money(amountMinor: amount, currency: usd),
                             scope: onlyScoped ? .prices([scoped.id]) : .metered, priority: priority)
                     ).id)
             }
@@ -150,9 +154,10 @@ import Testing
         let w = try World(Self.catalog.with(customers: ["cus_a"]))
         let euro = try w.meteredPrice("price_eur", unit: "1", currency: eur)
         let other = try w.meteredPrice("price_other", unit: "1")
-        _ = try w.ledger.createGrant(.init(customer: "cus_a", amount: 700, currency: usd, scope: .metered))
         _ = try w.ledger.createGrant(
-            .init(customer: "cus_a", amount: 50, currency: usd, scope: .prices([w.usage.id])))
+            .init(customer: "cus_a", amount: Money(amountMinor: 700, currency: usd), scope: .metered))
+        _ = try w.ledger.createGrant(
+            .init(customer: "cus_a", amount: Money(amountMinor: 50, currency: usd), scope: .prices([w.usage.id])))
         let scoped = { (price: Price) in
             try w.ledger.creditBalances(customer: "cus_a", price: price.id).map {
                 [$0.currency.code, String($0.ledgerBalance), String($0.availableBalance)]
@@ -179,7 +184,7 @@ import Testing
                 let scoped: CreditGrant.Scope =
                     scope == 0 ? .metered : .prices([inEuro ? euro.id : (scope == 1 ? w.usage.id : other.id)])
                 _ = try! w.ledger.createGrant(
-                    .init(customer: "cus_a", amount: amount, currency: currency, scope: scoped))
+                    .init(customer: "cus_a", amount: Money(amountMinor: amount, currency: currency), scope: scoped))
             }
             let asked = pick == 3 ? w.licence : metered[pick]
             var expected: Int64 = 0
@@ -218,7 +223,8 @@ import Testing
     @Test func writesAfterADueStepSeeItDone() throws {
         let w = try World(Self.catalog.with(customers: ["cus_a"]))
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: w.usage.id)]))
-        let grant = try w.ledger.createGrant(.init(customer: "cus_a", amount: 30, currency: usd, scope: .metered))
+        let grant = try w.ledger.createGrant(
+            .init(customer: "cus_a", amount: Money(amountMinor: 30, currency: usd), scope: .metered))
         try w.record("100", customer: "cus_a", at: "2026-01-10T00:00:00Z")
         // Past the finalization instant, nobody ran bill. The grant was applied then: no void.
         w.clock.set("2026-02-01T02:00:00Z")
@@ -250,7 +256,8 @@ import Testing
             let w = try World(Self.catalog.with(customers: ["cus_a"]))
             _ = try w.ledger.createGrant(
                 .init(
-                    id: "credgr_paid", customer: "cus_a", amount: 1_000, currency: usd, category: .paid,
+                    id: "credgr_paid", customer: "cus_a", amount: Money(amountMinor: 1_000, currency: usd),
+                    category: .paid,
                     scope: .metered,
                     expiresAt: t("2026-02-15T00:00:00Z"), costBasis: 800))
             _ = try w.ledger.createSubscription(
@@ -307,19 +314,24 @@ import Testing
         w.clock.set("2026-01-19T00:00:00Z")
         #expect(code { _ = try w.ledger.bill() } == .clockRegression)
         #expect(
-            code { _ = try w.ledger.createGrant(.init(customer: "cus_a", amount: 5, currency: usd, scope: .metered)) }
+            code {
+                _ = try w.ledger.createGrant(
+                    .init(customer: "cus_a", amount: Money(amountMinor: 5, currency: usd), scope: .metered))
+            }
                 == .clockRegression)
         #expect(try dump(path) == before)
         // An explicit override lets it through.
         let override = try Ledger(path: path, clock: { w.clock.now }, allowClockRegression: true)
-        _ = try override.createGrant(.init(customer: "cus_a", amount: 5, currency: usd, scope: .metered))
+        _ = try override.createGrant(
+            .init(customer: "cus_a", amount: Money(amountMinor: 5, currency: usd), scope: .metered))
     }
 
     @Test func readsDefaultToNowNotToEverythingInTheFile() throws {
         let w = try World(Self.catalog.with(customers: ["cus_a"]))
         _ = try w.ledger.createGrant(
             .init(
-                id: "credgr_later", customer: "cus_a", amount: 900, currency: usd, category: .promotional,
+                id: "credgr_later", customer: "cus_a", amount: Money(amountMinor: 900, currency: usd),
+                category: .promotional,
                 scope: .metered, effectiveAt: t("2026-03-01T00:00:00Z")))
         #expect(try w.ledger.accountBalances().isEmpty)
         #expect(try w.ledger.balance(of: .promotionalCredits).isEmpty)
@@ -336,10 +348,12 @@ import Testing
             code {
                 _ = try w.ledger.createGrant(
                     .init(
-                        customer: "cus_a", amount: 5, currency: usd, scope: .metered, effectiveAt: jan1,
+                        customer: "cus_a", amount: Money(amountMinor: 5, currency: usd), scope: .metered,
+                        effectiveAt: jan1,
                         expiresAt: t("2026-01-05T00:00:00Z")))
             } == .invalidRequest)
-        let grant = try w.ledger.createGrant(.init(customer: "cus_a", amount: 5, currency: usd, scope: .metered))
+        let grant = try w.ledger.createGrant(
+            .init(customer: "cus_a", amount: Money(amountMinor: 5, currency: usd), scope: .metered))
         #expect(
             code { _ = try w.ledger.updateGrant(grant.id, expiresAt: .some(t("2026-01-09T00:00:00Z")), metadata: nil) }
                 == .invalidRequest)
