@@ -11,11 +11,7 @@ extension Ledger {
     func write<T>(at now: Int64, _ body: (StorageTransaction) throws -> T) throws -> T {
         let allowRegression = allowClockRegression
         return try store.write { tx in
-            // One statement for the hot path (every recorded event): the clock and the next step.
-            let (through, nextDue) = try tx.clockAndNextDue()
-            try Self.checkClock(now, through: through, allowRegression: allowRegression)
-            if now > through { try tx.advanceProcessed(to: now) }
-            if let nextDue, nextDue <= now {
+            if let nextDue = try Self.advanceClock(tx, to: now, allowRegression: allowRegression), nextDue <= now {
                 var report = BillReport()
                 var cache: [Price.ID: PriceInfo] = [:]
                 _ = try Self.runDueSteps(tx, until: now, report: &report, cache: &cache, limit: nil)
@@ -24,12 +20,14 @@ extension Ledger {
         }
     }
 
-    /// Refuses `now` before the latest processed instant (unless allowed), then moves the mark
-    /// to `now`.
-    static func advanceClock(_ tx: StorageTransaction, to now: Int64, allowRegression: Bool) throws {
-        let through = try tx.processedThrough()
+    /// Refuses `now` before the latest processed instant (unless allowed), moves the mark to
+    /// `now`, and returns the instant the next step is due (nil when nothing is scheduled): one
+    /// statement on the hot path of every recorded event.
+    static func advanceClock(_ tx: StorageTransaction, to now: Int64, allowRegression: Bool) throws -> Int64? {
+        let (through, nextDue) = try tx.clockAndNextDue()
         try checkClock(now, through: through, allowRegression: allowRegression)
         if now > through { try tx.advanceProcessed(to: now) }
+        return nextDue
     }
 
     /// - Throws: `clock_regression` when `now` is before `through` and that is not allowed.
@@ -43,7 +41,8 @@ extension Ledger {
     }
 
     /// Runs, in time order, the steps due by `until`, each at its own instant: at most `limit`
-    /// of them (all when nil). Returns whether nothing due is left.
+    /// of them (all when nil). Returns whether nothing due is left. Callers skip it when
+    /// `advanceClock` says nothing is due by `until`.
     ///
     /// At one instant, expiries go first (a grant expiring at t pays nothing at t), then
     /// finalizations, then period closings. A draft whose amounts do not fit is left a draft with
@@ -52,7 +51,6 @@ extension Ledger {
         _ tx: StorageTransaction, until: Int64, report: inout BillReport, cache: inout [Price.ID: PriceInfo],
         limit: Int?
     ) throws -> Bool {
-        guard let first = try tx.nextDueAt(), first <= until else { return true }
         var steps = 0
         while limit.map({ steps < $0 }) ?? true {
             steps += 1
@@ -114,7 +112,12 @@ extension Ledger {
             // Up to `billStepsPerTransaction` steps per transaction: each step's state is
             // re-read inside it, so concurrent runs never process a step twice.
             try store.write { tx in
-                try Self.advanceClock(tx, to: now, allowRegression: allowRegression)
+                guard let nextDue = try Self.advanceClock(tx, to: now, allowRegression: allowRegression),
+                    nextDue <= until
+                else {
+                    finished = true
+                    return
+                }
                 var cache: [Price.ID: PriceInfo] = [:]
                 finished = try Self.runDueSteps(
                     tx, until: until, report: &report, cache: &cache, limit: Limits.billStepsPerTransaction)

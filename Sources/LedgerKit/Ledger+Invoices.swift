@@ -74,11 +74,12 @@ extension Ledger {
         _ tx: StorageTransaction
     ) throws {
         guard invoice.billingReason != .subscriptionCreate else { return }
+        let recordedMax = try tx.recordedEventsMark()
         for line in invoice.lines {
             guard line.meter != nil, let price = line.price else { continue }
             try tx.closeUsage(
                 customerSeq: customerSeq, meterSeq: try tx.priceInfo(price, cache: &cache).meterSeq!,
-                periodStart: line.periodStart, periodEnd: line.periodEnd, at: instant)
+                periodStart: line.periodStart, periodEnd: line.periodEnd, at: instant, recordedMax: recordedMax)
         }
     }
 

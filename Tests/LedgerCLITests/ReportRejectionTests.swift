@@ -25,6 +25,10 @@ struct ReportRejectionTests {
         ),
         ("bill until a malformed instant", ["bill", "--until", "soon"], 65, "invalid_time"),
         (
+            "credit transactions at a malformed instant",
+            ["credit-transactions", "list", "--customer", "cus_1", "--as-of", "soon"], 65, "invalid_time"
+        ),
+        (
             "rename an unknown meter", ["meters", "update", "mtr_missing", "--display-name", "X"], 65,
             "resource_missing"
         ),

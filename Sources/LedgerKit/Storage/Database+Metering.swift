@@ -89,15 +89,21 @@ extension StorageTransaction {
             arguments: [customerSeq, meterSeq, timestamp, timestamp]) ?? false
     }
 
-    /// After a finalization at `instant`, for one metered line: events recorded after it but
-    /// timestamped in the line's period are late (never billed), and the billed-through marks
-    /// move to the period's end.
-    func closeUsage(customerSeq: Int64, meterSeq: Int64, periodStart: Int64, periodEnd: Int64, at instant: Int64)
-        throws
-    {
-        let recordedMax = try stored(
+    /// The mark at or after the latest `recordedAt` of any event (see `meterEventClock`).
+    func recordedEventsMark() throws -> Int64 {
+        try stored(
             Int64.fetchOne(db.cachedStatement(sql: "SELECT recordedMax FROM meterEventClock WHERE id = 1")),
             "meter event clock")
+    }
+
+    /// After a finalization at `instant`, for one metered line: events recorded after it but
+    /// timestamped in the line's period are late (never billed; looked for only when
+    /// `recordedMax`, the recorded-events mark, is after the instant), and the billed-through
+    /// marks move to the period's end.
+    func closeUsage(
+        customerSeq: Int64, meterSeq: Int64, periodStart: Int64, periodEnd: Int64, at instant: Int64,
+        recordedMax: Int64
+    ) throws {
         if recordedMax > instant {
             try db.cachedStatement(
                 sql: """

@@ -27,34 +27,11 @@ extension StorageTransaction {
         ).map { (Subscription.ID($0["id"]), $0["currentPeriodEnd"]) }
     }
 
-    /// The earliest instant any step is due (a draft's finalization, a period's end, an expiry),
-    /// or nil when nothing is scheduled. One statement over three indexes.
-    func nextDueAt() throws -> Int64? {
-        try Int64.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT min(
-                        coalesce((SELECT min(finalizesAt) FROM invoice WHERE status = 'draft' AND finalizesAt IS NOT NULL
-                            AND failedAt IS NULL), 9223372036854775807),
-                        coalesce((SELECT min(currentPeriodEnd) FROM subscription WHERE status = 'active'),
-                            9223372036854775807),
-                        coalesce((SELECT min(expiresAt) FROM creditGrant WHERE expiryBookedAt IS NULL AND voidedAt IS NULL),
-                            9223372036854775807))
-                    """)
-        ).flatMap { $0 == .max ? nil : $0 }
-    }
-
     // MARK: The clock
 
-    /// The latest instant a time-dependent write has run at.
-    func processedThrough() throws -> Int64 {
-        try stored(
-            Int64.fetchOne(db.cachedStatement(sql: "SELECT processedThrough FROM ledgerClock WHERE id = 1")),
-            "clock")
-    }
-
-    /// The latest processed instant and the earliest instant any step is due (nil when nothing
-    /// is scheduled), in one statement: what every time-dependent write reads first.
+    /// The latest processed instant and the earliest instant any step is due (a draft's
+    /// finalization, a period's end, an expiry; nil when nothing is scheduled), in one statement
+    /// over three indexes: what every time-dependent write and every billing batch reads first.
     func clockAndNextDue() throws -> (processedThrough: Int64, nextDueAt: Int64?) {
         let row = try stored(
             Row.fetchOne(
