@@ -153,8 +153,7 @@ struct DemoCommand: ParsableCommand {
             _ = try ledger.record(
                 EventSubmission(
                     eventName: event, identifier: "demo-\(index + 1)", timestamp: try Instant.parse(time),
-                    customer: .init(customer),
-                    value: value))
+                    customer: .init(customer), value: try ExactDecimal.quantity(value, param: "value")))
         }
         try clock.set("2026-04-01T01:00:00Z")
         _ = try ledger.bill()

@@ -46,7 +46,8 @@ struct EventsCommand: ParsableCommand {
                 let submission = EventSubmission(
                     eventName: eventName, identifier: identifier,
                     timestamp: try timestamp.map { try Instant.parse($0, param: "timestamp") },
-                    customer: .init(customer), value: value, payload: dimensions)
+                    customer: .init(customer),
+                    value: try ExactDecimal.quantity(value, param: "value", allowNegative: true), payload: dimensions)
                 let (outcome, event) = try ledger.record(submission, window: try window.window())
                 return Output(
                     json: Shape.event(event, outcome: outcome),

@@ -182,9 +182,17 @@ struct Context {
         }
         let (response, _) = try ledger.idempotent(key: key, request: Self.request()) {
             let output = try body(ledger)
-            return IdempotentResponse(json: output.json.render(), text: output.human, status: output.status)
+            return StoredResponse(json: output.json.render(), human: output.human, status: output.status)
         }
-        return (json ? response.json : response.text, response.status)
+        return (json ? response.json : response.human, response.status)
+    }
+
+    /// What the CLI stores under an idempotency key: the response as first printed, both forms,
+    /// so a repeat prints exactly what the first request printed (Stripe replays the response).
+    struct StoredResponse: Codable {
+        var json: String
+        var human: String
+        var status: Int32
     }
 
     /// What identifies a request for its idempotency key: the command and its arguments, without

@@ -34,7 +34,8 @@ extension Ledger {
 extension EventSubmission {
     /// An event at `date` (see `init(eventName:identifier:timestamp:customer:value:payload:)`).
     public init(
-        eventName: String, identifier: String? = nil, date: Date, customer: Customer.ID? = nil, value: String? = nil,
+        eventName: String, identifier: String? = nil, date: Date, customer: Customer.ID? = nil,
+        value: ExactDecimal? = nil,
         payload: [String: String] = [:]
     ) {
         self.init(

@@ -12,59 +12,43 @@ extension Ledger {
     static func finalize(
         _ id: Invoice.ID, at instant: Int64, _ tx: StorageTransaction, cache: inout [Price.ID: PriceInfo]
     ) throws -> Invoice {
-        var invoice = try tx.fetchInvoice(id)
-        try InvoiceLifecycle.check(.finalize, from: invoice.status, invoice: id.rawValue)
-        let customerSeq = try tx.customerSeq(invoice.customer)
-        // Metered lines bill in arrears: recount now. (The classic first invoice's metered lines
-        // are zero placeholders for a period not yet used.)
-        if invoice.billingReason != .subscriptionCreate {
-            for index in invoice.lines.indices where invoice.lines[index].meter != nil {
-                let line = invoice.lines[index]
-                let info = try tx.priceInfo(line.price!, cache: &cache)
-                let quantity = try meteredQuantity(
+        // Read what the rule needs: the draft, its prices, its metered usage as of the instant
+        // (not for the classic first invoice, whose metered lines are placeholders), the grants.
+        let draft = try tx.fetchInvoice(id)
+        try InvoiceLifecycle.check(.finalize, from: draft.status, invoice: id.rawValue)
+        let customerSeq = try tx.customerSeq(draft.customer)
+        var prices: [Price.ID: Price] = [:]
+        var usage: [InvoiceLine.ID: ExactDecimal] = [:]
+        for line in draft.lines {
+            guard let price = line.price else { continue }
+            let info = try tx.priceInfo(price, cache: &cache)
+            prices[price] = info.price
+            if line.meter != nil && draft.billingReason != .subscriptionCreate {
+                usage[line.id] = try meteredQuantity(
                     tx, customerSeq: customerSeq, info: info, start: line.periodStart, end: line.periodEnd,
                     asOf: instant)
-                let amount = try Pricing.quote(info.price.scheme, quantity: quantity).amount
-                invoice.lines[index].quantity = quantity
-                invoice.lines[index].amount = amount
-                try tx.updateUsage(of: line.id, quantity: quantity, amount: amount)
             }
         }
-        // Credit grants apply here, in burn order, before the totals are frozen.
-        invoice = try applyCredits(tx, invoice, at: instant, now: instant, cache: &cache)
-        let totals = try invoice.totalsAfterCredits()
-        invoice.subtotal = totals.subtotal
-        invoice.total = totals.total
-        invoice.amountDue = totals.amountDue
-        invoice.amountPaid = 0
-        invoice.amountRemaining = totals.amountDue
-        invoice.number = Invoice.number(try tx.takeInvoiceNumber())
-        invoice.finalizedAt = instant
-        invoice.status = totals.finalizedStatus
-        invoice.failure = nil
-        invoice.paidAt = invoice.status == .paid ? instant : nil
+        let grants = draft.subscription == nil ? [] : try finalizationGrants(tx, customer: draft.customer, at: instant)
+        let plan = try Finalization.plan(
+            .init(
+                draft: draft, instant: instant, number: try tx.takeInvoiceNumber(), usage: usage, prices: prices,
+                grants: grants))
+        // Write it.
+        for line in plan.recounted {
+            try tx.updateUsage(of: line.id, quantity: line.quantity, amount: line.amount)
+        }
+        let byID = Dictionary(grants.map { ($0.grant.id, $0.grant) }, uniquingKeysWith: { first, _ in first })
+        let transactions = try plan.applications.map { application in
+            try tx.book(
+                grant: try stored(byID[application.grant], "planned grant"), kind: .creditsApplied,
+                amount: application.amount, at: instant, now: instant, invoice: id, line: application.line)
+        }
+        let invoice = plan.invoice(transactions: transactions)
         try tx.saveFinalized(invoice)
-        try postFinalization(invoice, cache: &cache, tx)
+        if let entry = plan.entry { try tx.post(entry) }
         try closeUsage(invoice, customerSeq: customerSeq, at: instant, cache: &cache, tx)
         return invoice
-    }
-
-    /// Receivable against revenue, per line's account, the credits between
-    /// (`PostingRules.finalized`); no entry when nothing is billed.
-    static func postFinalization(_ invoice: Invoice, cache: inout [Price.ID: PriceInfo], _ tx: StorageTransaction)
-        throws
-    {
-        var metered: Set<Price.ID> = []
-        for price in invoice.lines.compactMap(\.price) where try tx.priceInfo(price, cache: &cache).isMetered {
-            metered.insert(price)
-        }
-        let postings = try PostingRules.finalized(
-            invoice: invoice, meteredPrices: metered, creditPostings: try creditPostings(tx, invoice))
-        guard !postings.isEmpty else { return }
-        try tx.post(
-            JournalEntry.balanced(
-                postedAt: invoice.finalizedAt!, description: "Invoice \(invoice.number!) finalized",
-                sourceType: "invoice.finalized", sourceId: invoice.id.rawValue, postings: postings))
     }
 
     /// After a finalization: events recorded after it but timestamped in a metered line's period

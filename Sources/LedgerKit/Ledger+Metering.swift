@@ -73,17 +73,13 @@ extension Ledger {
                 throw LedgerError(
                     .eventAlreadyCancelled, "meter event '\(identifier)' is already cancelled", param: "identifier")
             }
-            // A late event was never billed; any other in a finalized period is on an invoice.
-            if !event.late {
-                let meterSeq = try tx.meterKey(event.meter).seq
-                if try tx.isInFinalizedPeriod(
-                    customerSeq: try tx.customerSeq(event.customer), meterSeq: meterSeq, timestamp: event.timestamp)
-                {
-                    throw LedgerError(
-                        .eventAlreadyInvoiced,
-                        "meter event '\(identifier)' is billed on a finalized invoice and cannot be cancelled",
-                        param: "identifier")
-                }
+            let periods = try tx.finalizedPeriods(
+                customerSeq: try tx.customerSeq(event.customer), meterSeq: try tx.meterKey(event.meter).seq)
+            if EventRules.isBilled(event, finalizedPeriods: periods) {
+                throw LedgerError(
+                    .eventAlreadyInvoiced,
+                    "meter event '\(identifier)' is billed on a finalized invoice and cannot be cancelled",
+                    param: "identifier")
             }
             try tx.cancel(identifier: identifier, at: max(now, event.recordedAt))
             return try tx.event(identifier: identifier)

@@ -87,6 +87,22 @@ import Testing
         #expect(!EventRules.isLate(timestamp: 150, finalizedPeriods: []))
     }
 
+    /// An event in a finalized period is billed, unless it is late (it arrived after the invoice);
+    /// only a billed event is refused a cancel.
+    @Test func billedMeansInAFinalizedPeriodAndNotLate() {
+        func event(_ timestamp: Int64, late: Bool) -> MeterEvent {
+            MeterEvent(
+                identifier: "e", eventName: "tokens", meter: "mtr_tokens", customer: "cus_1", timestamp: timestamp,
+                value: ExactDecimal(1), dimensions: [:], recordedAt: 0, cancelledAt: nil, late: late,
+                customerKey: "stripe_customer_id", valueKey: "value")
+        }
+        let periods: [Range<Int64>] = [100..<200]
+        #expect(EventRules.isBilled(event(150, late: false), finalizedPeriods: periods))
+        #expect(!EventRules.isBilled(event(150, late: true), finalizedPeriods: periods))
+        #expect(!EventRules.isBilled(event(200, late: false), finalizedPeriods: periods))
+        #expect(!EventRules.isBilled(event(150, late: false), finalizedPeriods: []))
+    }
+
     @Test func finalizedPeriodsAreThoseOfTheCustomersMeteredLinesPastDraft() throws {
         let other = Meter.ID("mtr_other")
         let metered = { (id: String, start: Int64, end: Int64) in

@@ -11,7 +11,7 @@ import Testing
         #expect(
             flat
                 == EventSubmission(
-                    eventName: "t", identifier: "e-1", timestamp: 1_767_916_800, customer: "cus_1", value: "3",
+                    eventName: "t", identifier: "e-1", timestamp: 1_767_916_800, customer: "cus_1", value: 3,
                     payload: ["region": "eu"]))
         let stripe = try ImportLine.ndjson(
             #"{"event_name":"t","payload":{"stripe_customer_id":"cus_1","value":2.5},"timestamp":"2026-01-09T00:00:00Z","identifier":"e-2"}"#
@@ -25,8 +25,12 @@ import Testing
     }
 
     @Test func keepsNumbersExact() throws {
-        let line = try ImportLine.ndjson(#"{"event_name":"t","customer":"c","value":0.1000000000001}"#)
-        #expect(line.value == "0.1000000000001")
+        let line = try ImportLine.ndjson(#"{"event_name":"t","customer":"c","value":123.100000000001}"#)
+        #expect(line.value?.description == "123.100000000001")
+        let error = #expect(throws: LedgerError.self) {
+            try ImportLine.ndjson(#"{"event_name":"t","customer":"c","value":0.1000000000001}"#)
+        }
+        #expect(error?.code == .invalidQuantity)
     }
 
     @Test func decodesEscapes() throws {
@@ -50,19 +54,32 @@ import Testing
 
     @Test func resolveNeedsCustomerAndValidValue() throws {
         #expect(throws: LedgerError.self) {
-            try EventSubmission(eventName: "t", value: "1").resolve(customerKey: "c", valueKey: "v")
+            try EventSubmission(eventName: "t", value: 1).resolve(customerKey: "c", valueKey: "v")
         }
         #expect(throws: LedgerError.self) {
             try EventSubmission(eventName: "t", customer: "c").resolve(customerKey: "c", valueKey: "v")
         }
         for bad in ["abc", "1e3", "0.0000000000001", "1234567890123456"] {
-            #expect(throws: LedgerError.self, "\(bad)") {
-                try EventSubmission(eventName: "t", customer: "c", value: bad).resolve(customerKey: "k", valueKey: "v")
+            let error = #expect(throws: LedgerError.self, "\(bad)") {
+                try EventSubmission(eventName: "t", customer: "c", payload: ["v": bad]).resolve(
+                    customerKey: "k", valueKey: "v")
             }
+            #expect(error?.code == .invalidQuantity)
         }
-        let negative = try EventSubmission(eventName: "t", customer: "c", value: "-3").resolve(
+        // A value given exactly meets the same limits as one given as text.
+        for bad in ["0.0000000000001", "1234567890123456"] {
+            let error = #expect(throws: LedgerError.self, "\(bad)") {
+                try EventSubmission(eventName: "t", customer: "c", value: ExactDecimal(parsing: bad)!).resolve(
+                    customerKey: "k", valueKey: "v")
+            }
+            #expect(error?.code == .invalidQuantity)
+        }
+        let negative = try EventSubmission(eventName: "t", customer: "c", value: -3).resolve(
             customerKey: "k", valueKey: "v")
         #expect(negative.value == ExactDecimal(-3))
+        let fromPayload = try EventSubmission(eventName: "t", customer: "c", payload: ["v": "2.5"]).resolve(
+            customerKey: "k", valueKey: "v")
+        #expect(fromPayload.value == ExactDecimal(parsing: "2.5"))
     }
 }
 
@@ -82,7 +99,7 @@ import Testing
         #expect(
             submission
                 == EventSubmission(
-                    eventName: "t", identifier: "e-1", timestamp: 1_767_916_800, customer: "cus_1", value: "3",
+                    eventName: "t", identifier: "e-1", timestamp: 1_767_916_800, customer: "cus_1", value: 3,
                     payload: ["region": "eu"]))
         #expect(throws: LedgerError.self) { try header.submission(["t", "cus_1"]) }
         #expect(throws: LedgerError.self) { try ImportLine.CSVHeader(["event_name", "value"]) }

@@ -58,7 +58,7 @@ import Testing
     @Test func theTimestampWindowIsStripes() throws {
         let ledger = try World(Self.catalog(), at: now).ledger
         func at(_ t: Int64) -> EventSubmission {
-            EventSubmission(eventName: "alpaca_ai_tokens", timestamp: t, customer: "cus_1", value: "1")
+            EventSubmission(eventName: "alpaca_ai_tokens", timestamp: t, customer: "cus_1", value: 1)
         }
         #expect(code { _ = try ledger.record(at(now - 35 * 86_400)) } == nil)
         #expect(code { _ = try ledger.record(at(now - 35 * 86_400 - 1)) } == .timestampOutOfWindow)
@@ -73,25 +73,28 @@ import Testing
         let w = try World(Self.catalog(), at: now)
         let (ledger, meter) = (w.ledger, w.meter)
         #expect(
-            code { _ = try ledger.record(EventSubmission(eventName: "nope", customer: "cus_1", value: "1")) }
+            code { _ = try ledger.record(EventSubmission(eventName: "nope", customer: "cus_1", value: 1)) }
                 == .resourceMissing)
         #expect(
             code {
-                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_x", value: "1"))
+                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_x", value: 1))
             } == .resourceMissing)
         #expect(
             code {
-                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: "x"))
+                _ = try ledger.record(
+                    EventSubmission(
+                        eventName: "alpaca_ai_tokens", customer: "cus_1",
+                        value: ExactDecimal(parsing: "0.0000000000001")))
             } == .invalidQuantity)
         _ = try ledger.deactivateMeter(meter.id)
         #expect(
             code {
-                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: "1"))
+                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: 1))
             } == .meterInactive)
         _ = try ledger.reactivateMeter(meter.id)
         #expect(
             code {
-                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: "1"))
+                _ = try ledger.record(EventSubmission(eventName: "alpaca_ai_tokens", customer: "cus_1", value: 1))
             } == nil)
     }
 

@@ -110,7 +110,8 @@ struct World {
         return try ledger.record(
             EventSubmission(
                 eventName: event ?? meter.eventName, identifier: id, timestamp: try Instant.parse(iso),
-                customer: customer ?? self.customer.id, value: value))
+                customer: customer ?? self.customer.id,
+                value: try ExactDecimal.quantity(value, param: "value", allowNegative: true)))
     }
 }
 

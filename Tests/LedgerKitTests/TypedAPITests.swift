@@ -12,7 +12,7 @@ import Testing
         defer { dir.cleanup() }
         let ledger = try Ledger(path: dir.path("dates.sqlite"), dates: { Date(timeIntervalSince1970: 1_767_225_600) })
         #expect(ledger.now == jan1)
-        let event = EventSubmission(eventName: "t", date: Date(timeIntervalSince1970: 1_767_225_601), value: "1")
+        let event = EventSubmission(eventName: "t", date: Date(timeIntervalSince1970: 1_767_225_601), value: 1)
         #expect(event.timestamp == jan1 + 1)
         #expect(throws: LedgerError.self) { _ = try ledger.bill(until: Date(timeIntervalSince1970: 1_767_225_601)) }
         #expect(try ledger.bill(until: Date(timeIntervalSince1970: 1_767_225_600)) == BillReport())
@@ -54,7 +54,7 @@ import Testing
             .init(
                 customer: customer.id, amount: Money(amountMinor: 500, currency: usd), category: .promotional,
                 scope: .metered))
-        _ = try ledger.record(EventSubmission(eventName: "tokens", customer: customer.id, value: "3000"))
+        _ = try ledger.record(EventSubmission(eventName: "tokens", customer: customer.id, value: 3000))
         clock.set("2026-02-01T01:00:00Z")
         let report = try ledger.bill()
         let balance = try ledger.creditBalances(customer: customer.id)

@@ -340,7 +340,7 @@ do {
             _ = try ledger.record(
                 EventSubmission(
                     eventName: eventName(row.meter), identifier: row.identifier, timestamp: row.timestamp,
-                    customer: .init(customerID(row.customer)), value: String(row.value)))
+                    customer: .init(customerID(row.customer)), value: ExactDecimal(row.value)))
         }
     }
     let rawPath = work.appendingPathComponent("single-raw.sqlite").path

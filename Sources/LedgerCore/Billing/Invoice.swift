@@ -55,35 +55,30 @@ public struct Invoice: Hashable, Sendable {
         }
     }
 
+    /// A draft over `lines` (no number, nothing finalized, paid or voided), its totals their sum
+    /// unless given; the other fields are set on the value.
     public init(
-        id: ID, customer: Customer.ID, subscription: Subscription.ID?, billingReason: BillingReason,
-        status: Status, number: String?, currency: Currency, periodStart: Int64, periodEnd: Int64,
-        description: String?, lines: [InvoiceLine], subtotal: Int64, total: Int64, amountDue: Int64,
-        amountPaid: Int64, amountRemaining: Int64, finalizesAt: Int64?, finalizedAt: Int64?,
-        paidAt: Int64?, voidedAt: Int64?, markedUncollectibleAt: Int64?, metadata: [String: String],
-        created: Int64
+        id: ID, customer: Customer.ID, currency: Currency, periodStart: Int64, periodEnd: Int64, created: Int64,
+        subscription: Subscription.ID? = nil, billingReason: BillingReason = .manual, lines: [InvoiceLine] = [],
+        subtotal: Int64 = 0, description: String? = nil, finalizesAt: Int64? = nil, metadata: [String: String] = [:]
     ) {
         self.id = id
         self.customer = customer
         self.subscription = subscription
         self.billingReason = billingReason
-        self.status = status
-        self.number = number
+        self.status = .draft
+        self.number = nil
         self.currency = currency
         self.periodStart = periodStart
         self.periodEnd = periodEnd
         self.description = description
         self.lines = lines
         self.subtotal = subtotal
-        self.total = total
-        self.amountDue = amountDue
-        self.amountPaid = amountPaid
-        self.amountRemaining = amountRemaining
+        self.total = subtotal
+        self.amountDue = max(subtotal, 0)
+        self.amountPaid = 0
+        self.amountRemaining = max(subtotal, 0)
         self.finalizesAt = finalizesAt
-        self.finalizedAt = finalizedAt
-        self.paidAt = paidAt
-        self.voidedAt = voidedAt
-        self.markedUncollectibleAt = markedUncollectibleAt
         self.metadata = metadata
         self.created = created
     }

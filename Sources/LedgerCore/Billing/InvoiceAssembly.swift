@@ -43,10 +43,9 @@ public enum InvoiceAssembly {
     ) throws -> Invoice {
         let subtotal = try subtotalOverride ?? MinorUnits.sum(lines.map(\.amount))
         return Invoice(
-            id: .init(id ?? IDs.generate(prefix: Invoice.idPrefix)), customer: customer, subscription: subscription,
-            billingReason: reason, status: .draft, number: nil, currency: currency, periodStart: period.0,
-            periodEnd: period.1, description: description, lines: lines, subtotal: subtotal, total: subtotal,
-            amountDue: max(subtotal, 0), amountPaid: 0, amountRemaining: max(subtotal, 0), finalizesAt: finalizesAt,
-            finalizedAt: nil, paidAt: nil, voidedAt: nil, markedUncollectibleAt: nil, metadata: [:], created: created)
+            id: .init(id ?? IDs.generate(prefix: Invoice.idPrefix)), customer: customer, currency: currency,
+            periodStart: period.0, periodEnd: period.1, created: created, subscription: subscription,
+            billingReason: reason, lines: lines, subtotal: subtotal, description: description,
+            finalizesAt: finalizesAt)
     }
 }

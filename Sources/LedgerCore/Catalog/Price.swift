@@ -208,3 +208,8 @@ public struct PriceTier: Hashable, Sendable {
         self.flatAmount = flatAmount
     }
 }
+
+extension Price {
+    /// A metered recurring price: it bills usage in arrears.
+    public var isMetered: Bool { recurring?.usageType == .metered }
+}

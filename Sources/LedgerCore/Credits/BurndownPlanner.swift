@@ -129,3 +129,13 @@ public enum BurndownPlanner {
         return plans
     }
 }
+
+extension BurndownPlanner.Grant {
+    /// The planner's view of `grant`, with what it can pay.
+    public init(_ grant: CreditGrant, available: Int64) {
+        self.init(
+            id: grant.id, currency: grant.amount.currency, scope: grant.scope, priority: grant.priority,
+            expiresAt: grant.expiresAt, category: grant.category, effectiveAt: grant.effectiveAt,
+            sequence: grant.sequence, available: available)
+    }
+}

@@ -42,6 +42,13 @@ public enum EventRules {
         finalizedPeriods.contains { $0.contains(timestamp) }
     }
 
+    /// Whether a recorded event is billed on a finalized invoice: it falls in a finalized period
+    /// and is not late (a late event arrived after its period's invoice and was never billed).
+    /// Such an event cannot be cancelled (`event_already_invoiced`).
+    public static func isBilled(_ event: MeterEvent, finalizedPeriods: [Range<Int64>]) -> Bool {
+        !event.late && finalizedPeriods.contains { $0.contains(event.timestamp) }
+    }
+
     /// The periods `[periodStart, periodEnd)` of the lines billing `meter` for `customer` on
     /// invoices past draft (open, paid, void or uncollectible: a voided invoice's usage was
     /// finalized too), in invoice and line order. The first invoice of a subscription is left

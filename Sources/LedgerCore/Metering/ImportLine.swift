@@ -53,7 +53,7 @@ public enum ImportLine {
                 guard let text = value.scalarText else {
                     throw LedgerError(.malformedLine, "value must be a number or a string")
                 }
-                submission.value = text
+                submission.value = try ExactDecimal.quantity(text, param: "value", allowNegative: true)
             default:
                 if value == .null { continue }
                 guard let text = value.scalarText else {
@@ -143,7 +143,7 @@ public enum ImportLine {
                 switch name {
                 case "event_name": submission.eventName = value
                 case "customer": submission.customer = .init(value)
-                case "value": submission.value = value
+                case "value": submission.value = try ExactDecimal.quantity(value, param: "value", allowNegative: true)
                 case "timestamp":
                     if !value.isEmpty { submission.timestamp = try Instant.parse(value, param: "timestamp") }
                 case "identifier": if !value.isEmpty { submission.identifier = value }

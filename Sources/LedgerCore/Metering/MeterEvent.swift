@@ -9,13 +9,13 @@ public struct EventSubmission: Hashable, Sendable {
     /// Unix seconds; nil means now.
     public var timestamp: Int64?
     public var customer: Customer.ID?
-    /// The value as text, parsed exactly (a decimal; JSON numbers keep their text).
-    public var value: String?
+    /// The value, exact (nil: under the meter's value key in `payload`, as text).
+    public var value: ExactDecimal?
     public var payload: [String: String]
 
     public init(
         eventName: String, identifier: String? = nil, timestamp: Int64? = nil,
-        customer: Customer.ID? = nil, value: String? = nil, payload: [String: String] = [:]
+        customer: Customer.ID? = nil, value: ExactDecimal? = nil, payload: [String: String] = [:]
     ) {
         self.eventName = eventName
         self.identifier = identifier
@@ -33,14 +33,14 @@ public struct EventSubmission: Hashable, Sendable {
     {
         var dimensions = payload
         let customer = customer?.rawValue ?? dimensions[customerKey]
-        let valueText = value ?? dimensions[valueKey]
+        let valueText = dimensions[valueKey]
         dimensions[customerKey] = nil
         dimensions[valueKey] = nil
         guard let customer, !customer.isEmpty else {
             throw LedgerError.invalidRequest(
                 "the event names no customer (customer, or payload.\(customerKey))", param: "customer")
         }
-        guard let valueText else {
+        guard value != nil || valueText != nil else {
             throw LedgerError.invalidRequest(
                 "the event has no value (value, or payload.\(valueKey))", param: "value")
         }
@@ -55,8 +55,10 @@ public struct EventSubmission: Hashable, Sendable {
                 "dimension '\(key.prefix(40))' exceeds \(Limits.metadataKeyLengthMax) characters (key) or \(Limits.metadataValueLengthMax) (value)",
                 param: "payload")
         }
-        let value = try ExactDecimal.quantity(valueText, param: "value", allowNegative: true)
-        return (Customer.ID(customer), value, dimensions)
+        let exact =
+            try value.map { try ExactDecimal.checkQuantity($0, param: "value", allowNegative: true) }
+            ?? ExactDecimal.quantity(valueText!, param: "value", allowNegative: true)
+        return (Customer.ID(customer), exact, dimensions)
     }
 }
 

@@ -9,6 +9,16 @@ extension ExactDecimal {
         guard let value = ExactDecimal(parsing: text) else {
             throw LedgerError(.invalidQuantity, "\(param) '\(text)' is not a decimal number", param: param)
         }
+        return try checkQuantity(value, text: text, param: param, allowNegative: allowNegative)
+    }
+
+    /// Accepts a quantity within the limits `quantity(_:param:allowNegative:)` parses to.
+    /// - Throws: `invalid_quantity` naming `param` and `text` (default: the value's own text).
+    @discardableResult
+    public static func checkQuantity(
+        _ value: ExactDecimal, text: String? = nil, param: String, allowNegative: Bool = false
+    ) throws -> ExactDecimal {
+        let text = text ?? value.description
         if value.isNegative && !allowNegative {
             throw LedgerError(.invalidQuantity, "\(param) '\(text)' is negative", param: param)
         }

@@ -4,7 +4,7 @@
 /// exactly `15_000`. The value is always normalized (no trailing zero in the significand while
 /// `scale > 0`), so equal numbers have equal representations. Every operation checks overflow and
 /// throws `amount_overflow` rather than wrap.
-public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     public private(set) var significand: Int128
     /// Digits after the decimal point (0 for integers).
     public private(set) var scale: Int
@@ -14,6 +14,10 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
     public init(_ integer: Int64) {
         significand = Int128(integer)
         scale = 0
+    }
+
+    public init(integerLiteral value: Int64) {
+        self.init(value)
     }
 
     /// Builds `significand × 10^-scale`, normalized.

@@ -285,7 +285,7 @@ struct PriceInfo {
     let meterSeq: Int64?
     let formula: Meter.Aggregation?
 
-    var isMetered: Bool { price.recurring?.usageType == .metered }
+    var isMetered: Bool { price.isMetered }
 }
 
 extension StorageTransaction {

@@ -1,26 +1,17 @@
 import GRDB
 
-/// Idempotency keys: the first response of a request, stored in its own transaction.
+/// Idempotency keys: the first result of a request, stored in the request's own transaction.
 extension StorageTransaction {
-    /// The request and response stored under `key`, if any.
-    func idempotentRequest(key: String) throws -> (request: String, response: IdempotentResponse)? {
+    /// The request and its encoded result stored under `key`, if any.
+    func idempotentRecord(key: String) throws -> (request: String, result: String)? {
         try Row.fetchOne(
-            db, sql: "SELECT request, responseJSON, responseText, status FROM idempotencyKey WHERE key = ?",
-            arguments: [key]
-        ).map { row in
-            (
-                row["request"],
-                IdempotentResponse(json: row["responseJSON"], text: row["responseText"], status: row["status"])
-            )
-        }
+            db.cachedStatement(sql: "SELECT request, result FROM idempotencyRecord WHERE key = ?"), arguments: [key]
+        ).map { row in (row["request"], row["result"]) }
     }
 
-    func storeIdempotent(key: String, request: String, response: IdempotentResponse, at now: Int64) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO idempotencyKey (key, request, responseJSON, responseText, status, created)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [key, request, response.json, response.text, response.status, now])
+    func storeIdempotent(key: String, request: String, result: String, at now: Int64) throws {
+        try db.cachedStatement(
+            sql: "INSERT INTO idempotencyRecord (key, request, result, created) VALUES (?, ?, ?, ?)"
+        ).execute(arguments: [key, request, result, now])
     }
 }

@@ -46,17 +46,23 @@ extension StorageTransaction {
             lines[index].creditAmounts = credits[lines[index].id.rawValue] ?? []
         }
         var invoice = Invoice(
-            id: .init(id), customer: .init(row["customerId"]),
+            id: .init(id), customer: .init(row["customerId"]), currency: currency, periodStart: row["periodStart"],
+            periodEnd: row["periodEnd"], created: row["created"],
             subscription: (row["subscriptionId"] as String?).map { .init($0) },
             billingReason: try stored(Invoice.BillingReason(rawValue: row["billingReason"]), "billingReason"),
-            status: try stored(Invoice.Status(rawValue: row["status"]), "status"),
-            number: row["number"], currency: currency, periodStart: row["periodStart"],
-            periodEnd: row["periodEnd"], description: row["description"], lines: lines,
-            subtotal: row["subtotal"], total: row["total"], amountDue: row["amountDue"],
-            amountPaid: row["amountPaid"], amountRemaining: row["amountRemaining"],
-            finalizesAt: row["finalizesAt"], finalizedAt: row["finalizedAt"], paidAt: row["paidAt"],
-            voidedAt: row["voidedAt"], markedUncollectibleAt: row["markedUncollectibleAt"],
-            metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
+            lines: lines, description: row["description"], finalizesAt: row["finalizesAt"],
+            metadata: try MetadataJSON.decode(row["metadata"]))
+        invoice.status = try stored(Invoice.Status(rawValue: row["status"]), "status")
+        invoice.number = row["number"]
+        invoice.subtotal = row["subtotal"]
+        invoice.total = row["total"]
+        invoice.amountDue = row["amountDue"]
+        invoice.amountPaid = row["amountPaid"]
+        invoice.amountRemaining = row["amountRemaining"]
+        invoice.finalizedAt = row["finalizedAt"]
+        invoice.paidAt = row["paidAt"]
+        invoice.voidedAt = row["voidedAt"]
+        invoice.markedUncollectibleAt = row["markedUncollectibleAt"]
         if let code: String = row["failureCode"] {
             invoice.failure = Invoice.Failure(code: code, message: row["failureMessage"], failedAt: row["failedAt"])
         }

@@ -75,18 +75,20 @@ extension StorageTransaction {
         }
     }
 
-    /// Whether an event of this customer and meter at `timestamp` falls in a metered period whose
-    /// invoice is finalized.
-    func isInFinalizedPeriod(customerSeq: Int64, meterSeq: Int64, timestamp: Int64) throws -> Bool {
-        try Bool.fetchOne(
+    /// The periods `[periodStart, periodEnd)` of this customer's lines billing this meter on
+    /// invoices past draft, the classic first invoice's placeholders left out (the finalized
+    /// periods `EventRules.isLate` looks in).
+    func finalizedPeriods(customerSeq: Int64, meterSeq: Int64) throws -> [Range<Int64>] {
+        try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT 1 FROM invoiceLine l JOIN invoice i ON i.id = l.invoiceId
-                    WHERE l.customerSeq = ? AND l.meterSeq = ? AND l.periodStart <= ? AND l.periodEnd > ?
+                    SELECT l.periodStart, l.periodEnd FROM invoiceLine l JOIN invoice i ON i.id = l.invoiceId
+                    WHERE l.customerSeq = ? AND l.meterSeq = ? AND l.periodStart < l.periodEnd
                         AND i.status != 'draft' AND i.billingReason != 'subscription_create'
-                    LIMIT 1
+                    ORDER BY l.periodStart
                     """),
-            arguments: [customerSeq, meterSeq, timestamp, timestamp]) ?? false
+            arguments: [customerSeq, meterSeq]
+        ).map { row in (row["periodStart"] as Int64)..<(row["periodEnd"] as Int64) }
     }
 
     /// The mark at or after the latest `recordedAt` of any event (see `meterEventClock`).
@@ -158,6 +160,8 @@ struct EventWriter {
     private var meters: [String: MeterKey] = [:]
     private var customers: [String: Int64] = [:]
     private var billedThrough: [BilledKey: Int64] = [:]
+    /// The finalized periods of a customer and meter (they do not change while events are written).
+    private var finalized: [BilledKey: [Range<Int64>]] = [:]
     /// The latest finalized metered period end of anyone (read once per writer).
     private var billedMax: Int64?
     /// Events written by this writer.
@@ -242,8 +246,9 @@ struct EventWriter {
         }
     }
 
-    /// Late: timestamped in a metered period whose invoice is already finalized. Most events are
-    /// after the billed-through mark of their customer and meter, which is cached.
+    /// Late (`EventRules.isLate`): timestamped in a metered period whose invoice is already
+    /// finalized. Most events are after the billed-through mark of their customer and meter,
+    /// which is cached, and need no look at the periods.
     private mutating func isLate(customer: Int64, meter: Int64, timestamp: Int64) throws -> Bool {
         if billedMax == nil {
             billedMax =
@@ -265,7 +270,15 @@ struct EventWriter {
             billedThrough[key] = through
         }
         guard timestamp < through else { return false }
-        return try tx.isInFinalizedPeriod(customerSeq: customer, meterSeq: meter, timestamp: timestamp)
+        let periods: [Range<Int64>]
+        if let cached = finalized[key] {
+            periods = cached
+        } else {
+            periods = try tx.finalizedPeriods(customerSeq: customer, meterSeq: meter)
+            if finalized.count >= 10_000 { finalized.removeAll(keepingCapacity: true) }  // bounded memory
+            finalized[key] = periods
+        }
+        return EventRules.isLate(timestamp: timestamp, finalizedPeriods: periods)
     }
 
     private struct BilledKey: Hashable {
