@@ -16,9 +16,9 @@ extension ExactDecimal {
     /// - Throws: `invalid_quantity` naming `param` and `text` (default: the value's own text).
     @discardableResult
     public static func checkQuantity(
-        _ value: ExactDecimal, text: String? = nil, param: String, allowNegative: Bool = false
+        _ value: ExactDecimal, text given: String? = nil, param: String, allowNegative: Bool = false
     ) throws -> ExactDecimal {
-        let text = text ?? value.description
+        var text: String { given ?? value.description }  // built only for an error
         if value.isNegative && !allowNegative {
             throw LedgerError(.invalidQuantity, "\(param) '\(text)' is negative", param: param)
         }
