@@ -78,9 +78,8 @@ struct EventsCommand: ParsableCommand {
                 let report = try ledger.importEvents(
                     reader, format: format, atomic: atomic, window: try window.window(),
                     onRejection: { rejection in
-                        let line =
-                            "line \(rejection.line): \(rejection.error.code.rawValue): \(rejection.error.message)\n"
-                        FileHandle.standardError.write(Data(line.utf8))
+                        Diagnostics.write(
+                            "line \(rejection.line): \(rejection.error.code.rawValue): \(rejection.error.message)\n")
                     },
                     onProgress: { report, bytes in
                         guard terminal, report.lines - lastDraw >= 50_000 || report.lines < lastDraw else { return }
@@ -178,7 +177,19 @@ enum Input {
     /// copied to an unlinked temporary file first, so the import never holds the ledger's write
     /// lock while waiting on another process to send more input.
     /// - Throws: `input_missing` when it cannot be opened, read or spooled.
+    /// Standard input as first read (spooled, or a regular file from its offset then), so that a
+    /// request run again reads the same input again.
+    nonisolated(unsafe) private static var standardInput: (handle: FileHandle, offset: UInt64)?
+
     static func reader(_ path: String) throws -> LineReader {
+        if path == "-", let (handle, offset) = standardInput {
+            try handle.seek(toOffset: offset)
+            return LineReader(handle: handle)
+        }
+        return try firstReader(path)
+    }
+
+    private static func firstReader(_ path: String) throws -> LineReader {
         let source: FileHandle
         if path == "-" {
             source = FileHandle.standardInput
@@ -200,7 +211,10 @@ enum Input {
         guard fstat(source.fileDescriptor, &info) == 0 else {
             throw LedgerError(.inputMissing, "cannot read '\(path)'", param: "file")
         }
-        if (info.st_mode & S_IFMT) == S_IFREG { return LineReader(handle: source) }
+        if (info.st_mode & S_IFMT) == S_IFREG {
+            if path == "-" { standardInput = (source, try source.offset()) }
+            return LineReader(handle: source)
+        }
         let spool = FileManager.default.temporaryDirectory
             .appendingPathComponent("ledger-import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         guard FileManager.default.createFile(atPath: spool, contents: nil, attributes: [.posixPermissions: 0o600]),
@@ -213,6 +227,7 @@ enum Input {
             writer.write(chunk)
         }
         try? writer.close()
+        standardInput = (reader, 0)
         return LineReader(handle: reader)
     }
 }

@@ -151,7 +151,6 @@ struct Context {
 
     private func run(creating: Bool, _ body: (Ledger) throws -> Output) throws {
         let path = self.path
-        let existed = FileManager.default.fileExists(atPath: path)
         do {
             if path.isEmpty {
                 // Bad usage (64): SQLite would take an empty name for a temporary database.
@@ -159,23 +158,58 @@ struct Context {
                     LedgerError.invalidRequest("--db (or LEDGER_DB) is empty: name the ledger file", param: "db"),
                     status: 64)
             }
+            let existed = FileManager.default.fileExists(atPath: path)
             if !creating && !existed {
                 throw LedgerError(
                     .databaseMissing, "no ledger file at '\(path)'; only a write creates one", param: "db")
             }
             // The ledger is closed (its WAL checkpointed) before anything prints or exits.
-            let (text, status) = try respond(path, body)
+            let (text, status) =
+                existed
+                ? try respond(path, readOnly: !creating && access(path, W_OK) != 0, body)
+                : try create(path, body)
             Output(json: .null, human: "", status: status).print(text: text)
         } catch let error as LedgerError {
-            if !existed { Self.remove(path) }
             fail(error)
         }
     }
 
+    /// The first write to a new file runs on a file of its own beside it, which is put in place
+    /// (a hard link: atomic, and never over an existing file) only once the request succeeded.
+    /// A refused first request leaves no file behind, and no other process ever sees a file that
+    /// could still be removed. When another process created the ledger in the meantime, the
+    /// request runs again on that file (its input is read again; what the first try printed on
+    /// stderr is dropped).
+    private func create(_ path: String, _ body: (Ledger) throws -> Output) throws -> (String, Int32) {
+        let url = URL(fileURLWithPath: path)
+        let aside = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            .path
+        defer { Self.remove(aside) }
+        let result = try Diagnostics.held { try respond(aside, readOnly: false, body) }
+        // Every connection is closed: the WAL was checkpointed into the file and removed.
+        guard !FileManager.default.fileExists(atPath: aside + "-wal") else {
+            throw LedgerError(.storage, "the new ledger file's log was not checkpointed; nothing was created")
+        }
+        if link(aside, path) == 0 {
+            Diagnostics.release()
+            return result
+        }
+        let reason = errno
+        Diagnostics.discard()
+        guard reason == EEXIST else {
+            throw LedgerError(
+                .storage, "cannot create the ledger file at '\(path)': \(String(cString: strerror(reason)))",
+                param: "db")
+        }
+        return try respond(path, readOnly: false, body)
+    }
+
     /// Opens the ledger, runs `body` (under the idempotency key when given), and returns what to
     /// print and the exit status; the ledger is released on return.
-    private func respond(_ path: String, _ body: (Ledger) throws -> Output) throws -> (String, Int32) {
-        let ledger = try Ledger(path: path, clock: clock(), allowClockRegression: root.allowClockRegression)
+    private func respond(_ path: String, readOnly: Bool, _ body: (Ledger) throws -> Output) throws -> (String, Int32) {
+        let ledger = try Ledger(
+            path: path, clock: clock(), allowClockRegression: root.allowClockRegression, readOnly: readOnly)
         guard let key = root.idempotencyKey else {
             let output = try body(ledger)
             return (json ? output.json.render() : output.human, output.status)

@@ -19,15 +19,20 @@ public final class Ledger: Sendable {
     /// processed (it rewrites history; off unless asked for).
     let allowClockRegression: Bool
 
-    /// Opens (creating and migrating if needed) the ledger at `path`.
-    /// - Parameter allowClockRegression: let writes run at an instant earlier than the latest the
-    ///   file has processed (refused with `clock_regression` otherwise).
+    /// Opens (creating owner-only and migrating if needed) the ledger at `path`. Any number of
+    /// threads and processes may open the same new file at once.
+    /// - Parameters:
+    ///   - allowClockRegression: let writes run at an instant earlier than the latest the file
+    ///     has processed (refused with `clock_regression` otherwise).
+    ///   - readOnly: open a file this process may not write (never created nor migrated); every
+    ///     write is then `read_only`.
     /// - Throws: `schema_too_new` for a file written by a newer version, `storage_error` for a
-    ///   corrupt or unreadable file.
+    ///   corrupt or unreadable file, `read_only` for a read-only file that needs migrating.
     public init(
-        path: String, clock: @escaping @Sendable () -> Int64 = Ledger.systemClock, allowClockRegression: Bool = false
+        path: String, clock: @escaping @Sendable () -> Int64 = Ledger.systemClock, allowClockRegression: Bool = false,
+        readOnly: Bool = false
     ) throws {
-        store = try Store(path: path)
+        store = try Store(path: path, readOnly: readOnly)
         self.clock = clock
         self.allowClockRegression = allowClockRegression
     }

@@ -83,7 +83,7 @@ import Testing
         defer { dir.cleanup() }
         let path = dir.path("old.sqlite")
         let queue = try DatabaseQueue(path: path)
-        try Store.migrator.migrate(queue, upTo: "0006_clock")
+        try Store.migrate(queue, upTo: "0006_clock")
         try queue.write { db in
             try db.execute(
                 sql: """

@@ -36,6 +36,7 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         case schemaTooNew = "schema_too_new"
         case clockRegression = "clock_regression"
         case databaseMissing = "database_missing"
+        case readOnly = "read_only"
         case storage = "storage_error"
         case busy = "busy"
     }
@@ -64,7 +65,7 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var kind: Kind {
         switch code {
-        case .storage, .schemaTooNew: return .storage
+        case .storage, .schemaTooNew, .readOnly: return .storage
         case .busy: return .busy
         case .inputMissing, .databaseMissing: return .inputMissing
         default: return .rejected

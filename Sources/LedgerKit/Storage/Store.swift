@@ -9,9 +9,18 @@ final class Store: Sendable {
     /// How long a writer waits for another process's transaction before giving up (busy, 75).
     static let busyTimeoutSeconds = 10
 
-    init(path: String?) throws {
+    /// Opens the file at `path` (memory when nil), creating it owner-only (0600) when absent.
+    ///
+    /// Any number of threads and processes may open a new file at once: the version check reads
+    /// first (a file from a newer version is refused before anything is written to it), and the
+    /// migrations run in one exclusive transaction that checks again what is applied, so exactly
+    /// one opener migrates and the others find the work done.
+    /// - Parameter readOnly: open for reading only (a file the process may not write); every
+    ///   write is then `read_only`, and a file whose schema is not current is refused.
+    init(path: String?, readOnly: Bool = false) throws {
         var config = Configuration()
         config.foreignKeysEnabled = true
+        config.readonly = readOnly
         config.busyMode = .timeout(.init(Self.busyTimeoutSeconds))
         config.prepareDatabase { db in
             // synchronous=FULL: a committed operation survives power loss (see README).
@@ -19,19 +28,29 @@ final class Store: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -\(Limits.pageCacheKiB)")
         }
         do {
-            if let path {
-                let queue = try DatabaseQueue(path: path, configuration: config)
+            guard let path else {
+                writer = try DatabaseQueue(configuration: config)
+                try Self.migrate(writer)
+                return
+            }
+            if !readOnly { try Self.createOwnerOnly(path) }
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            let complete = try Self.checkVersion(queue)
+            if readOnly {
+                guard complete else {
+                    throw LedgerError(
+                        .readOnly, "the ledger file at '\(path)' needs its schema upgraded and cannot be written")
+                }
+            } else {
                 try queue.writeWithoutTransaction { db in
                     let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode")
                     if mode?.lowercased() != "wal" {
                         try db.execute(sql: "PRAGMA journal_mode = WAL")
                     }
                 }
-                writer = queue
-            } else {
-                writer = try DatabaseQueue(configuration: config)
+                if !complete { try Self.migrate(queue) }
             }
-            try Self.migrate(writer)
+            writer = queue
         } catch let error as LedgerError {
             throw error
         } catch {
@@ -39,31 +58,60 @@ final class Store: Sendable {
         }
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        for migration in EmbeddedSchema.migrations {
-            let identifier = String(migration.name.prefix { $0 != "." })
-            migrator.registerMigration(identifier) { db in
-                try db.execute(sql: migration.sql)
-            }
+    /// Creates an empty file readable and writable by its owner only, unless one exists. SQLite
+    /// gives the -wal and -shm files the database file's permissions.
+    private static func createOwnerOnly(_ path: String) throws {
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+        } else if errno != EEXIST {
+            let reason = String(cString: strerror(errno))
+            throw LedgerError(.storage, "cannot create the ledger file at '\(path)': \(reason)")
         }
-        return migrator
     }
 
-    private static func migrate(_ writer: any DatabaseWriter) throws {
-        let migrator = Self.migrator
-        // Refuse a file written by a newer version: never run on a schema we do not know.
-        let superseded = try writer.read { db in try migrator.hasBeenSuperseded(db) }
-        if superseded {
-            let known = migrator.migrations.last ?? "none"
+    /// The migrations, by identifier (the file name without `.sql`), in order.
+    static let migrations: [(identifier: String, sql: String)] = EmbeddedSchema.migrations.map {
+        (String($0.name.prefix { $0 != "." }), $0.sql)
+    }
+
+    /// Whether every migration is applied (read only).
+    /// - Throws: `schema_too_new` when the file has a migration this version does not know.
+    private static func checkVersion(_ writer: any DatabaseWriter) throws -> Bool {
+        try writer.read { db in try Self.pending(db).isEmpty }
+    }
+
+    /// The migrations not applied to `db`, in order.
+    /// - Throws: `schema_too_new` when `db` has a migration this version does not know.
+    private static func pending(_ db: Database) throws -> [(identifier: String, sql: String)] {
+        // The table GRDB's migrator kept, so files written by earlier versions are read as they are.
+        let applied =
+            try db.tableExists("grdb_migrations")
+            ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
+        let known = Set(migrations.map(\.identifier))
+        if !applied.isSubset(of: known) {
             throw LedgerError(
                 .schemaTooNew,
-                "the database file has a newer schema than this ledger knows (latest known: \(known)); upgrade the ledger"
+                "the database file has a newer schema than this ledger knows (latest known: \(migrations.last?.identifier ?? "none")); upgrade the ledger"
             )
         }
-        let complete = try writer.read { db in try migrator.hasCompletedMigrations(db) }
-        if !complete {
-            try migrator.migrate(writer)
+        return migrations.filter { !applied.contains($0.identifier) }
+    }
+
+    /// Applies the pending migrations (through `upTo`, when given) in one exclusive transaction:
+    /// concurrent openers wait for it, then find nothing pending.
+    static func migrate(_ writer: any DatabaseWriter, upTo last: String? = nil) throws {
+        try writer.writeWithoutTransaction { db in
+            try db.inTransaction(.exclusive) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                for migration in try pending(db) {
+                    if let last, migration.identifier > last { break }
+                    try db.execute(sql: migration.sql)
+                    try db.execute(
+                        sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.identifier])
+                }
+                return .commit
+            }
         }
     }
 
@@ -147,6 +195,8 @@ final class Store: Sendable {
             return LedgerError(.storage, "the database file is corrupt or not a ledger: \(error.message ?? "")")
         case .SQLITE_FULL:
             return LedgerError(.storage, "the disk is full")
+        case .SQLITE_READONLY:
+            return LedgerError(.readOnly, "this process cannot write the ledger file (read-only): \(error.message ?? "")")
         default:
             return LedgerError(.storage, "storage error: \(error.message ?? "\(error.resultCode)")")
         }
