@@ -38,6 +38,12 @@ let package = Package(
             ],
             path: "Tools/Bench"
         ),
+        // The library threads of the concurrency stress tool (Tools/stress.py, Tools/Stress).
+        .executableTarget(
+            name: "ledger-stress",
+            dependencies: ["LedgerKit"],
+            path: "Tools/Stress"
+        ),
         .testTarget(
             name: "LedgerCoreTests",
             dependencies: [

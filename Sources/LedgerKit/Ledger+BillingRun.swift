@@ -4,19 +4,24 @@
 /// sees exactly the state it would have seen had `bill` run at each instant; and the clock only
 /// moves forward.
 extension Ledger {
-    /// Runs a time-dependent write at `now` (the operation's one reading of the clock), in one
-    /// transaction: refuses a clock that went back, runs every step due by `now`, moves the clock
-    /// forward, then `body`.
+    /// Runs a time-dependent write in one transaction: refuses a clock that went back, runs every
+    /// step due by now, moves the clock forward, then `body` with the instant it runs at.
+    ///
+    /// That instant is the clock read again once the write lock is held (never before
+    /// `requested`, the operation's first reading): a writer that waited for another's
+    /// transaction runs after it in time too, so concurrent writers on one clock never see the
+    /// clock go back. A clock that really went back is still refused.
     /// - Throws: `clock_regression`, or what the steps or `body` throw.
-    func write<T>(at now: Int64, _ body: (StorageTransaction) throws -> T) throws -> T {
+    func write<T>(at requested: Int64, _ body: (StorageTransaction, Int64) throws -> T) throws -> T {
         let allowRegression = allowClockRegression
         return try store.write { tx in
+            let now = max(requested, clock())
             if let nextDue = try Self.advanceClock(tx, to: now, allowRegression: allowRegression), nextDue <= now {
                 var report = BillReport()
                 var cache: [Price.ID: PriceInfo] = [:]
                 _ = try Self.runDueSteps(tx, until: now, report: &report, cache: &cache, limit: nil)
             }
-            return try body(tx)
+            return try body(tx, now)
         }
     }
 
@@ -112,7 +117,9 @@ extension Ledger {
             // Up to `billStepsPerTransaction` steps per transaction: each step's state is
             // re-read inside it, so concurrent runs never process a step twice.
             try store.write { tx in
-                guard let nextDue = try Self.advanceClock(tx, to: now, allowRegression: allowRegression),
+                // The clock read again under the write lock (see `write(at:_:)`).
+                let current = max(now, clock())
+                guard let nextDue = try Self.advanceClock(tx, to: current, allowRegression: allowRegression),
                     nextDue <= until
                 else {
                     finished = true

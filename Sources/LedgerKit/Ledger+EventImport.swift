@@ -194,7 +194,7 @@ extension Ledger {
 
         if atomic {
             do {
-                try write(at: now) { tx in
+                try write(at: now) { tx, now in
                     var more = true
                     while more {
                         more = fill(limit: Limits.importBatchSize)
@@ -214,7 +214,7 @@ extension Ledger {
             while more {
                 // One transaction per `importTransactionSize` events, parsed and written in
                 // chunks of `importBatchSize` so memory stays bounded by the chunk.
-                try write(at: now) { tx in
+                try write(at: now) { tx, now in
                     var written = 0
                     while more && written < Limits.importTransactionSize {
                         more = fill(limit: Limits.importBatchSize)

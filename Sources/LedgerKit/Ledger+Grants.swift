@@ -108,7 +108,7 @@ extension Ledger {
         try Text.validate(params.name, param: "name")
         try Metadata.validate(params.metadata)
         let id = try newID(params.id, prefix: CreditGrant.idPrefix)
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             try tx.requireAbsent(table: "creditGrant", id: id, kind: "credit grant")
             _ = try tx.customerSeq(params.customer)
             if case .prices(let prices) = params.scope {
@@ -211,7 +211,7 @@ extension Ledger {
         _ id: CreditGrant.ID, expiresAt: Int64??, metadata: [String: String]?
     ) throws -> CreditGrant {
         let now = self.now
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             let grant = try tx.fetchGrant(id)
             if let expiresAt {
                 let booked = try tx.expiryBookedAt(id)
@@ -242,7 +242,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `grant_already_applied`, `grant_inactive` (already voided).
     public func voidGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
         let now = self.now
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             let grant = try tx.fetchGrant(id)
             guard grant.voidedAt == nil else {
                 throw LedgerError(.grantInactive, "grant '\(id)' is already voided", param: "credit_grant")
@@ -284,7 +284,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `grant_inactive` (voided or already expired).
     public func expireGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
         let now = self.now
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             let grant = try tx.fetchGrant(id)
             let booked = try tx.expiryBookedAt(id)
             guard grant.voidedAt == nil, booked == nil else {

@@ -12,7 +12,7 @@ extension Ledger {
         try Text.validate(description, param: "description")
         try Metadata.validate(metadata)
         let invoiceID = try newID(id, prefix: Invoice.idPrefix)
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             try tx.requireAbsent(table: "invoice", id: invoiceID, kind: "invoice")
             _ = try tx.customerSeq(customer)
             var chosen = currency
@@ -68,7 +68,7 @@ extension Ledger {
             quantity = q
         }
         let id = try newID(params.id, prefix: InvoiceItem.idPrefix)
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             try tx.requireAbsent(table: "invoiceItem", id: id, kind: "invoice item")
             _ = try tx.customerSeq(params.customer)
             if let subscription = params.subscription {

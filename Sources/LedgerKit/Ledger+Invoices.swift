@@ -71,7 +71,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `invalid_transition`.
     public func finalizeInvoice(_ id: Invoice.ID) throws -> Invoice {
         let now = self.now
-        return try write(at: now) { tx in try Self.finalize(id, at: now, tx) }
+        return try write(at: now) { tx, now in try Self.finalize(id, at: now, tx) }
     }
 
     // MARK: After finalization
@@ -118,7 +118,7 @@ extension Ledger {
         postings: (Invoice, StorageTransaction) throws -> [Posting], mark: (StorageTransaction, Int64) throws -> Void
     ) throws -> Invoice {
         let now = self.now
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             let invoice = try tx.fetchInvoice(id)
             try InvoiceLifecycle.check(action, from: invoice.status, invoice: id.rawValue)
             let postings = try postings(invoice, tx)
@@ -138,7 +138,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `invalid_transition` (only drafts).
     public func deleteInvoice(_ id: Invoice.ID) throws -> Invoice {
         let now = self.now
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             let invoice = try tx.fetchInvoice(id)
             try InvoiceLifecycle.check(.delete, from: invoice.status, invoice: id.rawValue)
             try tx.deleteDraft(id)

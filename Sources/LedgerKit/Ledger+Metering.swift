@@ -42,7 +42,7 @@ extension Ledger {
         -> (outcome: RecordOutcome, event: MeterEvent)
     {
         let now = self.now
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             var writer = EventWriter(tx, now: now, window: window)
             writer.keepAccepted = true
             let outcome = try writer.write(submission)
@@ -64,7 +64,7 @@ extension Ledger {
     ///   `event_already_cancelled`, `event_already_invoiced`.
     public func cancelEvent(eventName: String, identifier: String) throws -> MeterEvent {
         let now = self.now
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             let event = try tx.event(identifier: identifier)
             guard event.eventName == eventName else {
                 throw LedgerError.missing("meter event '\(identifier)' for event_name", eventName, param: "identifier")

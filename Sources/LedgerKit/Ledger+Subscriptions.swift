@@ -31,7 +31,7 @@ extension Ledger {
                 param: "billing_cycle_anchor")
         }
         let id = try newID(params.id, prefix: Subscription.idPrefix)
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             try tx.requireAbsent(table: "subscription", id: id, kind: "subscription")
             _ = try tx.customerSeq(params.customer)
             var cache: [Price.ID: PriceInfo] = [:]
@@ -128,7 +128,7 @@ extension Ledger {
     public func cancelSubscription(_ id: Subscription.ID, atPeriodEnd: Bool = false) throws -> (Subscription, Invoice?)
     {
         let now = self.now
-        return try write(at: now) { tx in
+        return try write(at: now) { tx, now in
             var sub = try tx.fetchSubscription(id)
             guard sub.status == .active else {
                 throw LedgerError(

@@ -196,7 +196,8 @@ final class Store: Sendable {
         case .SQLITE_FULL:
             return LedgerError(.storage, "the disk is full")
         case .SQLITE_READONLY:
-            return LedgerError(.readOnly, "this process cannot write the ledger file (read-only): \(error.message ?? "")")
+            return LedgerError(
+                .readOnly, "this process cannot write the ledger file (read-only): \(error.message ?? "")")
         default:
             return LedgerError(.storage, "storage error: \(error.message ?? "\(error.resultCode)")")
         }
