@@ -78,8 +78,8 @@ struct EventsCommand: ParsableCommand {
                 let report = try ledger.importEvents(
                     reader, format: format, atomic: atomic, window: try window.window(),
                     onRejection: { rejection in
-                        let line =
-                            "line \(rejection.line): \(rejection.error.code.rawValue): \(rejection.error.message)\n"
+                        let message = Human.escapingControls(rejection.error.message)
+                        let line = "line \(rejection.line): \(rejection.error.code.rawValue): \(message)\n"
                         FileHandle.standardError.write(Data(line.utf8))
                     },
                     onProgress: { report, bytes in
@@ -200,19 +200,22 @@ enum Input {
         guard fstat(source.fileDescriptor, &info) == 0 else {
             throw LedgerError(.inputMissing, "cannot read '\(path)'", param: "file")
         }
-        if (info.st_mode & S_IFMT) == S_IFREG { return LineReader(handle: source) }
+        let name = path == "-" ? "standard input" : path
+        if (info.st_mode & S_IFMT) == S_IFREG { return LineReader(handle: source, name: name) }
         let spool = FileManager.default.temporaryDirectory
             .appendingPathComponent("ledger-import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         guard FileManager.default.createFile(atPath: spool, contents: nil, attributes: [.posixPermissions: 0o600]),
             let writer = FileHandle(forWritingAtPath: spool), let reader = FileHandle(forReadingAtPath: spool)
         else { throw LedgerError(.inputMissing, "cannot spool '\(path)' to a temporary file", param: "file") }
         unlink(spool)  // gone when the reader closes
-        while true {
-            let chunk = source.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            writer.write(chunk)
+        do {
+            while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try writer.write(contentsOf: chunk)
+            }
+        } catch {
+            throw LedgerError(.inputMissing, "cannot spool '\(name)': \(LineReader.reason(error))", param: "file")
         }
         try? writer.close()
-        return LineReader(handle: reader)
+        return LineReader(handle: reader, name: name)
     }
 }
