@@ -78,8 +78,8 @@ struct EventsCommand: ParsableCommand {
                 let report = try ledger.importEvents(
                     reader, format: format, atomic: atomic, window: try window.window(),
                     onRejection: { rejection in
-                        Diagnostics.write(
-                            "line \(rejection.line): \(rejection.error.code.rawValue): \(rejection.error.message)\n")
+                        let message = Human.escapingControls(rejection.error.message)
+                        Diagnostics.write("line \(rejection.line): \(rejection.error.code.rawValue): \(message)\n")
                     },
                     onProgress: { report, bytes in
                         guard terminal, report.lines - lastDraw >= 50_000 || report.lines < lastDraw else { return }
@@ -184,7 +184,7 @@ enum Input {
     static func reader(_ path: String) throws -> LineReader {
         if path == "-", let (handle, offset) = standardInput {
             try handle.seek(toOffset: offset)
-            return LineReader(handle: handle)
+            return LineReader(handle: handle, name: "standard input")
         }
         return try firstReader(path)
     }
@@ -211,9 +211,10 @@ enum Input {
         guard fstat(source.fileDescriptor, &info) == 0 else {
             throw LedgerError(.inputMissing, "cannot read '\(path)'", param: "file")
         }
+        let name = path == "-" ? "standard input" : path
         if (info.st_mode & S_IFMT) == S_IFREG {
             if path == "-" { standardInput = (source, try source.offset()) }
-            return LineReader(handle: source)
+            return LineReader(handle: source, name: name)
         }
         let spool = FileManager.default.temporaryDirectory
             .appendingPathComponent("ledger-import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
@@ -221,13 +222,15 @@ enum Input {
             let writer = FileHandle(forWritingAtPath: spool), let reader = FileHandle(forReadingAtPath: spool)
         else { throw LedgerError(.inputMissing, "cannot spool '\(path)' to a temporary file", param: "file") }
         unlink(spool)  // gone when the reader closes
-        while true {
-            let chunk = source.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            writer.write(chunk)
+        do {
+            while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try writer.write(contentsOf: chunk)
+            }
+        } catch {
+            throw LedgerError(.inputMissing, "cannot spool '\(name)': \(LineReader.reason(error))", param: "file")
         }
         try? writer.close()
         standardInput = (reader, 0)
-        return LineReader(handle: reader)
+        return LineReader(handle: reader, name: name)
     }
 }

@@ -44,9 +44,12 @@ struct LedgerCommand: ParsableCommand {
         help: "Let a write run at an instant before one the file has already processed (rewrites history).")
     var allowClockRegression = false
 
-    /// ArgumentParser's `main()`, except that a request a command's `validate()` refused by its
-    /// shape (see `Refusal`) is reported, as the ledger reports any refusal, before it runs.
+    /// ArgumentParser's `main()`, except that the raw arguments are checked for text that is not
+    /// UTF-8 first (`RawArguments`), bad usage is one line with a code like every error (exit 64),
+    /// and a request a command's `validate()` refused by its shape (see `Refusal`) is reported,
+    /// as the ledger reports any refusal, before it runs.
     static func main() {
+        RawArguments.refuseInvalidText()
         do {
             var command = try parseAsRoot()
             // Parsing yields another command than the one refused when it is `--help` (ArgumentParser's help).
@@ -55,8 +58,55 @@ struct LedgerCommand: ParsableCommand {
             }
             try command.run()
         } catch {
-            exit(withError: error)
+            // `--help`, `help` and `--version` exit 0 with ArgumentParser's text, unchanged.
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            // ArgumentParser's own text is several lines (the message, the option's help, the
+            // usage); the ledger prints one, as for any refused request (SPEC §3).
+            let message = message(for: error).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
+            Context.fail(
+                LedgerError(.invalidUsage, message.isEmpty ? "the command line cannot be read" : message),
+                json: RawArguments.asksForJSON, status: 64)
         }
+    }
+}
+
+/// The command line as the process received it, before ArgumentParser reads it.
+enum RawArguments {
+    /// Refuses an argument that is not valid UTF-8 (`invalid_text`, exit 65) before anything is
+    /// parsed. Swift decodes the process's arguments with replacement characters, so two
+    /// different byte strings would be one name, ID or event identifier; the raw bytes are checked
+    /// instead. (An argument cannot hold a NUL: the C strings of `argv` end at it.)
+    static func refuseInvalidText() {
+        let argv = CommandLine.unsafeArgv
+        for index in 1..<Int(CommandLine.argc) {
+            guard let pointer = argv[index] else { continue }
+            let bytes = UnsafeBufferPointer(
+                start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+            guard String(validating: bytes, as: UTF8.self) == nil else { continue }
+            let option = option(of: index)
+            let what = option.map { "the value of \($0)" } ?? "argument \(index)"
+            Context.fail(
+                LedgerError(
+                    .invalidText, "\(what) is not valid UTF-8",
+                    param: option.map { String($0.dropFirst(2)).replacingOccurrences(of: "-", with: "_") }),
+                json: asksForJSON)
+        }
+    }
+
+    /// The long option whose value is argument `index` (`--name=…`, or `--name` before it).
+    private static func option(of index: Int) -> String? {
+        let arguments = CommandLine.arguments
+        let argument = arguments[index]
+        if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") { return String(argument[..<eq]) }
+        guard index > 1, arguments[index - 1].hasPrefix("--"), !arguments[index - 1].contains("=") else { return nil }
+        return arguments[index - 1]
+    }
+
+    /// Whether `--json` is among the global options: parsing failed, so the flag is looked for
+    /// in the arguments themselves (before a `--` that ends the options).
+    static var asksForJSON: Bool {
+        CommandLine.arguments.dropFirst().prefix { $0 != "--" }.contains("--json")
     }
 }
 
@@ -212,14 +262,17 @@ struct Context {
             path: path, clock: clock(), allowClockRegression: root.allowClockRegression, readOnly: readOnly)
         guard let key = root.idempotencyKey else {
             let output = try body(ledger)
-            return (json ? output.json.render() : output.human, output.status)
+            return (json ? output.json.render() : Self.human(output.human), output.status)
         }
         let (response, _) = try ledger.idempotent(key: key, request: Self.request()) {
             let output = try body(ledger)
             return StoredResponse(json: output.json.render(), human: output.human, status: output.status)
         }
-        return (json ? response.json : response.human, response.status)
+        return (json ? response.json : Self.human(response.human), response.status)
     }
+
+    /// Human output as printed: control characters of stored text escaped (README, "Decisions").
+    static func human(_ text: String) -> String { Human.escapingControls(text, keepingLineBreaks: true) }
 
     /// What the CLI stores under an idempotency key: the response as first printed, both forms,
     /// so a repeat prints exactly what the first request printed (Stripe replays the response).
@@ -272,7 +325,7 @@ struct Context {
                 )
             ]).render(pretty: false)
         } else {
-            line = "error: \(error.code.rawValue): \(error.message)"
+            line = Human.escapingControls("error: \(error.code.rawValue): \(error.message)")
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
         if let status { Foundation.exit(status) }

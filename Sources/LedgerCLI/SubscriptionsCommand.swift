@@ -25,7 +25,9 @@ struct SubscriptionsCommand: ParsableCommand {
         func run() throws {
             try Context(root: root).run { ledger in
                 let items = try item.map { text -> SubscriptionParams.Item in
-                    let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+                    // Empty parts are kept: `price:` has an empty quantity (refused), not none.
+                    let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(
+                        String.init)
                     guard let price = parts.first, !price.isEmpty else {
                         throw LedgerError.invalidRequest(
                             "item '\(text)' must be PRICE or PRICE:QUANTITY", param: "items")

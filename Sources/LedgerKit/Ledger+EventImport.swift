@@ -7,9 +7,14 @@ public final class LineReader {
         case text(number: Int, String)
         /// The line exceeded `Limits.importLineBytesMax` and was skipped.
         case tooLong(number: Int)
+        /// The line is not valid UTF-8 or holds a NUL byte (`invalid_text`): it is refused, never
+        /// read with replacement characters or cut at the NUL.
+        case invalid(number: Int, LedgerError)
     }
 
     private let handle: FileHandle
+    /// The input as messages name it: its path, or "standard input".
+    private let name: String
     private var buffer: [UInt8] = []
     private var position = 0
     private var finished = false
@@ -30,36 +35,41 @@ public final class LineReader {
             throw LedgerError(.inputMissing, "'\(path)' is not a regular file", param: "file")
         }
         self.handle = handle
+        name = path
     }
 
-    public init(handle: FileHandle) {
+    /// Reads `handle`, which messages call `name`.
+    public init(handle: FileHandle, name: String = "standard input") {
         self.handle = handle
+        self.name = name
     }
 
-    public func next() -> Line? {
+    /// The next line, without its line break; nil at the end of the input.
+    /// - Throws: `input_missing` when the input cannot be read (an I/O error).
+    public func next() throws -> Line? {
         while true {
             if let newline = buffer[position...].firstIndex(of: 0x0A) {
                 let start = position
                 position = newline + 1
-                lineNumber += 1
                 if skipping {
                     skipping = false
+                    lineNumber += 1
                     return .tooLong(number: lineNumber)
                 }
                 var end = newline
                 if end > start && buffer[end - 1] == 0x0D { end -= 1 }
-                return .text(number: lineNumber, String(decoding: buffer[start..<end], as: UTF8.self))
+                return line(start..<end)
             }
             if finished {
                 guard position < buffer.count || skipping else { return nil }
                 let start = position
                 position = buffer.count
-                lineNumber += 1
                 if skipping {
                     skipping = false
+                    lineNumber += 1
                     return .tooLong(number: lineNumber)
                 }
-                return .text(number: lineNumber, String(decoding: buffer[start...], as: UTF8.self))
+                return line(start..<buffer.count)
             }
             // Keep only the unread part, and drop a line that grew past the limit.
             buffer.removeSubrange(0..<position)
@@ -68,14 +78,42 @@ public final class LineReader {
                 buffer.removeAll(keepingCapacity: true)
                 skipping = true
             }
-            let chunk = handle.readData(ofLength: 256 * 1024)
-            if chunk.isEmpty {
-                finished = true
-            } else {
+            let chunk: Data?
+            do {
+                chunk = try handle.read(upToCount: 256 * 1024)
+            } catch {
+                throw LedgerError(.inputMissing, "cannot read '\(name)': \(Self.reason(error))", param: "file")
+            }
+            if let chunk, !chunk.isEmpty {
                 bytesRead += chunk.count
                 buffer.append(contentsOf: chunk)
+            } else {
+                finished = true
             }
         }
+    }
+
+    /// The line at `range` of the buffer as text. A byte order mark before the first line is
+    /// dropped, in NDJSON as in CSV; a line that is not UTF-8 or holds a NUL is `invalid`.
+    private func line(_ range: Range<Int>) -> Line {
+        lineNumber += 1
+        var range = range
+        if lineNumber == 1, buffer[range].starts(with: [0xEF, 0xBB, 0xBF]) { range = range.dropFirst(3) }
+        return buffer[range].withUnsafeBufferPointer { bytes in
+            if let base = bytes.baseAddress, memchr(base, 0, bytes.count) != nil {
+                return .invalid(number: lineNumber, LedgerError(.invalidText, "the line contains a NUL byte"))
+            }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                return .invalid(number: lineNumber, LedgerError(.invalidText, "the line is not valid UTF-8"))
+            }
+            return .text(number: lineNumber, text)
+        }
+    }
+
+    /// The system's words for a read error of `FileHandle` (`Input/output error`).
+    public static func reason(_ error: any Error) -> String {
+        let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        return posix.map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
     }
 }
 
@@ -143,9 +181,10 @@ extension Ledger {
         }
 
         /// Reads up to `limit` submissions into `pending`; false at the end of the input.
-        func fill(limit: Int) -> Bool {
+        /// - Throws: `input_missing` when the input cannot be read.
+        func fill(limit: Int) throws -> Bool {
             while pending.count < limit {
-                guard let line = reader.next() else { return false }
+                guard let line = try reader.next() else { return false }
                 report.lines += 1
                 switch line {
                 case .tooLong(let number):
@@ -156,6 +195,8 @@ extension Ledger {
                                 LedgerError(
                                     .malformedLine, "the line is longer than \(Limits.importLineBytesMax) bytes"))
                         ))
+                case .invalid(let number, let error):
+                    pending.append((number, .failure(error)))
                 case .text(let number, let text):
                     if text.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
                     do {
@@ -167,8 +208,12 @@ extension Ledger {
                             var fields = try ImportLine.csvFields(Substring(record))
                             while fields == nil {
                                 // A quoted field spans lines: read on, within the line limit.
-                                guard case .text(_, let more)? = reader.next(),
-                                    record.utf8.count < Limits.importLineBytesMax
+                                let next = try reader.next()
+                                if case .invalid(_, let error)? = next {
+                                    report.lines += 1
+                                    throw error
+                                }
+                                guard case .text(_, let more)? = next, record.utf8.count < Limits.importLineBytesMax
                                 else {
                                     throw LedgerError(.malformedLine, "a quoted field is never closed")
                                 }
@@ -182,8 +227,10 @@ extension Ledger {
                                 header = try ImportLine.CSVHeader(fields!)
                             }
                         }
-                    } catch let error as LedgerError {
+                    } catch let error as LedgerError where error.kind == .rejected {
                         pending.append((number, .failure(error)))
+                    } catch let error as LedgerError {
+                        throw error  // the input cannot be read: the import stops
                     } catch {
                         pending.append((number, .failure(LedgerError(.malformedLine, "\(error)"))))
                     }
@@ -197,7 +244,7 @@ extension Ledger {
                 try write(at: now) { tx, now in
                     var more = true
                     while more {
-                        more = fill(limit: Limits.importBatchSize)
+                        more = try fill(limit: Limits.importBatchSize)
                         try flush(tx)
                         onProgress(report, reader.bytesRead)
                     }
@@ -217,7 +264,7 @@ extension Ledger {
                 try write(at: now) { tx, now in
                     var written = 0
                     while more && written < Limits.importTransactionSize {
-                        more = fill(limit: Limits.importBatchSize)
+                        more = try fill(limit: Limits.importBatchSize)
                         written += pending.count
                         try flush(tx)
                         onProgress(report, reader.bytesRead)

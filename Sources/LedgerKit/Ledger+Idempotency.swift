@@ -8,11 +8,12 @@ extension Ledger {
     ///
     /// The result is whatever the caller's operation returns (a customer, an invoice, a caller's
     /// own response value), stored as JSON; the library never renders it.
-    /// - Throws: `idempotency_key_reused`, `invalid_request` (key length), `storage_error` (a
-    ///   stored result that no longer decodes as `Result`), or what `body` throws.
+    /// - Throws: `idempotency_key_reused`, `invalid_text` (NUL in the key), `invalid_request` (key
+    ///   length), `storage_error` (a stored result that no longer decodes as `Result`), or what `body` throws.
     public func idempotent<Result: Codable>(key: String, request: String, _ body: () throws -> Result) throws
         -> (result: Result, replayed: Bool)
     {
+        try Text.checkCharacters(key, param: "idempotency_key")
         if key.isEmpty || key.utf8.count > 255 {
             throw LedgerError.invalidRequest("an idempotency key has 1–255 characters", param: "idempotency_key")
         }

@@ -144,8 +144,9 @@ struct FileSnapshot: Equatable {
 }
 
 /// Runs a request that must be refused, and checks that it was refused and changed nothing:
-/// the exit status is one of `codes`; stderr is not empty; for 65 without `--json`, stderr is one
-/// line `error: <snake_case_code>: <message>` (and the code is `code` when given); with `--json`,
+/// the exit status is one of `codes`; stderr is not empty; for 64, 65, 66 and 74 without `--json`,
+/// stderr is one line `error: <snake_case_code>: <message>` (and the code is `code` when given,
+/// else `invalid_usage` for 64 unless the message is the ledger's own); with `--json`,
 /// stderr is `{"error": {"type", "code", "message", "param"}}`; the file and its WAL are byte
 /// for byte as before, and a file that did not exist still does not.
 @discardableResult
@@ -159,7 +160,7 @@ func rejected(
     let shown = "ledger \(args.joined(separator: " ")) → exit \(r.status)\nstdout: \(r.stdout)\nstderr: \(r.stderr)"
     #expect(codes.contains(r.status), "expected exit in \(codes): \(shown)", sourceLocation: sourceLocation)
     #expect(!r.stderr.isEmpty, "stderr is empty: \(shown)", sourceLocation: sourceLocation)
-    if r.status == 65 || r.status == 66 || r.status == 74 {
+    if [64, 65, 66, 74].contains(r.status) {
         let line = r.stderr.hasSuffix("\n") ? String(r.stderr.dropLast()) : r.stderr
         #expect(!line.contains("\n"), "the error is not one line: \(shown)", sourceLocation: sourceLocation)
         let printed: String?
@@ -172,8 +173,12 @@ func rejected(
         }
         if let code {
             #expect(printed == code, "expected code \(code): \(shown)", sourceLocation: sourceLocation)
+        } else if r.status == 64 {
+            #expect(
+                ["invalid_usage", "invalid_request"].contains(printed), "expected invalid_usage: \(shown)",
+                sourceLocation: sourceLocation)
         }
-    } else if let code, r.status != 64 {
+    } else if let code {
         Issue.record("expected code \(code): \(shown)", sourceLocation: sourceLocation)
     }
     if before.main == nil {

@@ -185,14 +185,18 @@ struct Rejection: Sendable, CustomTestStringConvertible {
         .init(
             name: "--now garbage", args: ["customers", "create", "--name", "Late"], code: "invalid_time",
             now: "garbage"),
-        // Malformed flags refused by argument parsing: bad usage, 64.
-        .init(name: "--interval-count abc", args: monthly + ["--interval-count", "abc"], status: 64),
-        .init(name: "unknown flag", args: ["customers", "create", "--frobnicate"], status: 64),
+        // Malformed flags refused by argument parsing: bad usage, 64, one line with a code.
+        .init(
+            name: "--interval-count abc", args: monthly + ["--interval-count", "abc"], status: 64, code: "invalid_usage"
+        ),
+        .init(name: "unknown flag", args: ["customers", "create", "--frobnicate"], status: 64, code: "invalid_usage"),
         .init(
             name: "missing --currency", args: ["prices", "create", "--product", "prod_1", "--unit-amount", "5"],
-            status: 64),
-        .init(name: "quote without --quantity", args: ["prices", "quote", "price_unit"], status: 64),
-        .init(name: "unknown subcommand", args: ["prices", "explode"], status: 64),
+            status: 64, code: "invalid_usage"),
+        .init(
+            name: "quote without --quantity", args: ["prices", "quote", "price_unit"], status: 64, code: "invalid_usage"
+        ),
+        .init(name: "unknown subcommand", args: ["prices", "explode"], status: 64, code: "invalid_usage"),
     ]
 
     /// Requests refused on a file that does not exist yet: it must still not exist afterwards.
@@ -219,7 +223,7 @@ struct Rejection: Sendable, CustomTestStringConvertible {
         .init(
             name: "--now garbage", args: ["customers", "create", "--name", "Late"], code: "invalid_time",
             now: "garbage"),
-        .init(name: "unknown flag", args: ["customers", "create", "--frobnicate"], status: 64),
+        .init(name: "unknown flag", args: ["customers", "create", "--frobnicate"], status: 64, code: "invalid_usage"),
     ]
 }
 

@@ -183,6 +183,31 @@ struct ImportInputTests {
     func directory() throws {
         let sb = try Sandbox()
         try ok(["customers", "create", "--id", "cus_1", "--name", "A"], db: sb.db)
-        try rejected(["events", "import", sb.dir.path], db: sb.db, codes: [66], code: "input_missing")
+        let r = try rejected(["events", "import", sb.dir.path], db: sb.db, codes: [66], code: "input_missing")
+        #expect(r.stderr == "error: input_missing: '\(sb.dir.path)' is a directory, not a file\n", "\(r.stderr)")
     }
+
+    @Test("a file that does not exist: exit 66, one line naming it (and the JSON error with --json)")
+    func missingFile() throws {
+        let sb = try Sandbox()
+        try ok(["customers", "create", "--id", "cus_1", "--name", "A"], db: sb.db)
+        let path = sb.path("absent.ndjson")
+        let r = try rejected(["events", "import", path], db: sb.db, codes: [66], code: "input_missing")
+        #expect(r.stderr == "error: input_missing: cannot open '\(path)'\n", "\(r.stderr)")
+        try rejected(["events", "import", path], db: sb.db, codes: [66], code: "input_missing", json: true)
+        let nested = sb.path("absent/in.csv")
+        try rejected(["events", "import", nested], db: sb.db, codes: [66], code: "input_missing")
+    }
+
+    #if os(Linux)
+        /// `/proc/self/mem` opens as a regular file and every read of it fails (EIO): the import
+        /// used to crash (Foundation's `readData` traps on a read error).
+        @Test("a file whose read fails: exit 66 input_missing naming the system's reason, nothing written")
+        func unreadableFile() throws {
+            let sb = try Sandbox()
+            try ok(["customers", "create", "--id", "cus_1", "--name", "A"], db: sb.db)
+            let r = try rejected(["events", "import", "/proc/self/mem"], db: sb.db, codes: [66], code: "input_missing")
+            #expect(r.stderr == "error: input_missing: cannot read '/proc/self/mem': Input/output error\n", "\(r)")
+        }
+    #endif
 }

@@ -1,7 +1,8 @@
 /// Human formatting: aligned tables and key/value blocks.
 enum Human {
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
-        if rows.isEmpty { return "(none)" }
+    static func table(_ header: [String], _ cells: [[String]]) -> String {
+        if cells.isEmpty { return "(none)" }
+        let rows = cells.map { $0.map { escapingControls($0) } }
         var widths = header.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
@@ -17,11 +18,32 @@ enum Human {
     static func fields(_ pairs: [(String, String?)]) -> String {
         let width = pairs.map(\.0.count).max() ?? 0
         return pairs.compactMap { key, value in
-            value.map { key + String(repeating: " ", count: width - key.count) + "  " + $0 }
+            value.map { key + String(repeating: " ", count: width - key.count) + "  " + escapingControls($0) }
         }.joined(separator: "\n")
     }
 
     static func metadata(_ m: [String: String]) -> String? {
         m.isEmpty ? nil : m.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    }
+
+    /// `text` with each character a terminal would act on written out as `\u{1B}`: the C0
+    /// controls, DEL and the C1 controls. Stored text (a customer's name, metadata, an event's
+    /// dimension) is printed as data, so it can never move the cursor, change colours or set the
+    /// window title. With `keepingLineBreaks`, a line feed, and the CR of a CRLF, stay: the line
+    /// breaks of a table or a CSV the command itself made.
+    static func escapingControls(_ text: String, keepingLineBreaks: Bool = false) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for (i, scalar) in scalars.enumerated() {
+            let lineBreak = scalar == "\n" || (scalar == "\r" && i + 1 < scalars.count && scalars[i + 1] == "\n")
+            if !isControl(scalar) || (keepingLineBreaks && lineBreak) {
+                out.append(scalar)
+            } else {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            }
+        }
+        return String(out)
     }
 }

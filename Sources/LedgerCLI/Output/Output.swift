@@ -7,9 +7,10 @@ struct Output {
     var status: Int32 = 0
 
     func print(json asJSON: Bool) {
-        print(text: asJSON ? json.render() : human)
+        print(text: asJSON ? json.render() : Human.escapingControls(human, keepingLineBreaks: true))
     }
 
+    /// Prints `text` as it is: JSON, or human text already passed through `Human.escapingControls`.
     func print(text: String) {
         Swift.print(text)
         if status != 0 { Foundation.exit(status) }

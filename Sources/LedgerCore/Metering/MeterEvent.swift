@@ -25,6 +25,19 @@ public struct EventSubmission: Hashable, Sendable {
         self.payload = payload
     }
 
+    /// Refuses NUL in any of the submission's text (see `Text.checkCharacters`), before the
+    /// event name or customer is looked up.
+    /// - Throws: `invalid_text` naming the field.
+    public func checkText() throws {
+        try Text.checkCharacters(eventName, param: "event_name")
+        if let identifier { try Text.checkCharacters(identifier, param: "identifier") }
+        if let customer { try Text.checkCharacters(customer.rawValue, param: "customer") }
+        for (key, value) in payload {
+            try Text.checkCharacters(key, param: "payload")
+            try Text.checkCharacters(value, param: "payload[\(key)]")
+        }
+    }
+
     /// The customer, value and dimensions under `meter`'s payload keys.
     /// - Throws: `invalid_request` when the customer or value is missing, `invalid_quantity` for
     ///   a value that is not a decimal within 15 significant and 12 fractional digits.

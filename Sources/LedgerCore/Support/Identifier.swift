@@ -53,8 +53,9 @@ public enum IDs {
     /// A caller-supplied ID: 1–255 characters of letters, digits, `_`, `-` and `.`.
     ///
     /// The colon is refused because IDs name journal accounts (`assets:receivable:cus_1`).
-    /// - Throws: `invalid_request` naming the ID.
+    /// - Throws: `invalid_text` for an ID holding NUL, `invalid_request` naming the ID.
     public static func validateCallerID(_ id: String) throws {
+        try Text.checkCharacters(id, param: "id")
         let ok =
             !id.isEmpty && id.utf8.count <= Limits.idLengthMax
             && id.utf8.allSatisfy { c in

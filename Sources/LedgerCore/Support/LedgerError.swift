@@ -12,6 +12,11 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidTiers = "invalid_tiers"
         case invalidMetadata = "invalid_metadata"
         case invalidTime = "invalid_time"
+        /// Text that is not valid UTF-8 or holds a NUL character, which storage and C APIs would
+        /// cut or alter.
+        case invalidText = "invalid_text"
+        /// A command line the parser cannot read: an unknown option, a missing value (exit 64).
+        case invalidUsage = "invalid_usage"
         case amountOverflow = "amount_overflow"
         case currencyMismatch = "currency_mismatch"
         case resourceMissing = "resource_missing"

@@ -2,7 +2,8 @@ import Synchronization
 
 /// Free-form string-to-string data on every object, within Stripe's limits.
 public enum Metadata {
-    /// - Throws: `invalid_metadata` naming the key or the limit.
+    /// - Throws: `invalid_text` for a key or value holding NUL, `invalid_metadata` naming the key
+    ///   or the limit.
     public static func validate(_ metadata: [String: String]) throws {
         if metadata.count > Limits.metadataKeysMax {
             throw LedgerError(
@@ -11,6 +12,8 @@ public enum Metadata {
                 param: "metadata")
         }
         for (key, value) in metadata {
+            try Text.checkCharacters(key, param: "metadata")
+            try Text.checkCharacters(value, param: "metadata[\(key)]")
             if key.isEmpty {
                 throw LedgerError(.invalidMetadata, "metadata keys cannot be empty", param: "metadata")
             }
@@ -30,17 +33,30 @@ public enum Metadata {
     }
 }
 
-/// Checks free text (names, descriptions) against `Limits.textLengthMax`.
+/// Checks text from callers: its characters, and free text (names, descriptions) against
+/// `Limits.textLengthMax`.
 public enum Text {
-    /// - Throws: `invalid_request` naming the parameter.
+    /// - Throws: `invalid_text` (see `checkCharacters`), `invalid_request` naming the parameter.
     public static func validate(_ text: String?, param: String, maxLength: Int = Limits.textLengthMax)
         throws
     {
         guard let text else { return }
+        try checkCharacters(text, param: param)
         if text.count > maxLength {
             throw LedgerError.invalidRequest(
                 "\(param) is \(text.count) characters; at most \(maxLength)", param: param)
         }
+    }
+
+    /// Refuses a NUL character in any text a caller gives (a name, an ID, metadata, an event's
+    /// identifier): SQLite and C APIs read text up to its first NUL, so `"a\0b"` would be stored
+    /// or compared as `"a"` while the rest of the ledger sees the whole string. (A Swift `String`
+    /// is valid UTF-8; text arriving as bytes, on the command line or in an import, is checked for
+    /// that where it is decoded.)
+    /// - Throws: `invalid_text` naming the parameter.
+    public static func checkCharacters(_ text: String, param: String) throws {
+        guard text.utf8.contains(0) else { return }
+        throw LedgerError(.invalidText, "\(param) contains a NUL character (U+0000)", param: param)
     }
 }
 

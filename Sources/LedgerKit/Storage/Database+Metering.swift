@@ -183,6 +183,7 @@ struct EventWriter {
 
     /// - Throws: the rejection of this event; nothing is written then.
     mutating func write(_ submission: EventSubmission) throws -> RecordOutcome {
+        try submission.checkText()
         let meter = try meterKey(submission.eventName)
         guard meter.active else {
             throw LedgerError(
