@@ -94,11 +94,12 @@ extension Ledger {
     /// one run. A draft that cannot be finalized (`amount_overflow`) is left a draft with its
     /// reason and listed in the report; every other step goes on. `onProgress` hears the running
     /// totals after each committed batch of steps.
-    /// - Throws: `invalid_request` when `until` is after now (a period that has not ended would be
+    /// - Throws: `invalid_time` when `until` or now is outside `Instant.range`; `invalid_request` when `until` is after now (a period that has not ended would be
     ///   billed, and its later usage lost to it), `clock_regression`, `storage_error`, `busy`;
     ///   steps already committed stay.
     public func bill(until: Int64? = nil, onProgress: (BillReport) -> Void = { _ in }) throws -> BillReport {
-        let now = self.now
+        let now = try self.now
+        if let until { try Instant.check(until, param: "until") }
         let until = until ?? now
         guard until <= now else {
             throw LedgerError.invalidRequest(
