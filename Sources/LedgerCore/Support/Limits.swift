@@ -58,6 +58,10 @@ public enum Limits {
     /// Steps (period closings, finalizations) per transaction of a billing run: amortizes the
     /// commit over many invoices while bounding the work redone after a failure.
     public static let billStepsPerTransaction = 2_000
+    /// Periods of one subscription that one billing run (or a write's catch-up of due steps)
+    /// closes unless asked for more (`bill --max-periods`): after a long gap or a clock that
+    /// jumped, a daily subscription would otherwise write thousands of invoices unasked.
+    public static let billPeriodsPerSubscriptionMax = 1_000
     /// Unused credit grants per customer (Stripe: 100).
     public static let unusedGrantsMax = 100
     /// Prices a grant may be scoped to (Stripe: 20).
