@@ -307,7 +307,9 @@ extension Ledger {
     /// the journal (promotional: the unused expense reversed; paid: the prepayment left becomes
     /// breakage).
     static func bookExpiry(_ tx: StorageTransaction, _ grant: CreditGrant, at instant: Int64, now: Int64) throws {
-        let remaining = try tx.totals(grant.id, asOf: instant).remaining
+        // What is left then and not spent later (only an allowed clock regression books an
+        // expiry before a later application): credit is never spent twice.
+        let remaining = min(try tx.totals(grant.id, asOf: instant).remaining, try tx.debitable(grant.id, at: instant))
         if remaining > 0 {
             try tx.book(grant: grant, kind: .creditsExpired, amount: remaining, at: instant, now: now)
         }
