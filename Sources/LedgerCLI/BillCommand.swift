@@ -9,6 +9,10 @@ struct BillCommand: ParsableCommand {
     @ParentCommand var root: LedgerCommand
     @Option(parsing: .unconditional, help: "Process everything due up to this instant (default: now).")
     var until: String?
+    @Option(
+        parsing: .unconditional,
+        help: "Close at most this many periods of one subscription in this run (default: 1000); more is refused.")
+    var maxPeriods: Int = Limits.billPeriodsPerSubscriptionMax
 
     func run() throws {
         let until: Int64?
@@ -21,7 +25,7 @@ struct BillCommand: ParsableCommand {
         // now is refused by the library (a period that has not ended is never billed).
         try Context(root: root, advanceTestClockTo: until).run { ledger in
             let terminal = isatty(STDERR_FILENO) == 1
-            let report = try ledger.bill(until: until) { report in
+            let report = try ledger.bill(until: until, maxPeriods: maxPeriods) { report in
                 guard terminal else { return }
                 let line = "\r\(report.invoicesCreated) invoices created, \(report.invoicesFinalized) finalized"
                 FileHandle.standardError.write(Data(line.utf8))

@@ -260,7 +260,7 @@ struct BalanceCommand: ParsableCommand {
                 customer: .init(customer), grant: grant.map { .init($0) }, price: scopePrice.map { .init($0) },
                 asOf: instant)
             return Output(
-                json: Shape.creditBalanceSummary(customer: customer, balances, asOf: instant ?? ledger.now),
+                json: Shape.creditBalanceSummary(customer: customer, balances, asOf: try instant ?? ledger.now),
                 human: Human.table(
                     ["CURRENCY", "LEDGER BALANCE", "AVAILABLE BALANCE"],
                     balances.map {

@@ -3,12 +3,12 @@ extension Ledger {
 
     /// The customer's credit balance per currency as of `asOf` (default now), optionally for one
     /// grant or for the grants that can pay one price.
-    /// - Throws: `resource_missing`.
+    /// - Throws: `invalid_time` (`asOf` or now outside `Instant.range`), `resource_missing`.
     public func creditBalances(
         customer: Customer.ID, grant: CreditGrant.ID? = nil, price: Price.ID? = nil, asOf: Int64? = nil
     ) throws -> [CreditBalance] {
-        let now = self.now
-        let instant = asOf ?? now
+        let now = try self.now
+        let instant = try Instant.check(asOf ?? now, param: "as_of")
         return try store.read { tx in
             _ = try tx.customerSeq(customer)
             var grants = try tx.grants(customer: customer)
@@ -61,10 +61,11 @@ extension Ledger {
 
     /// The customer's credit balance transactions effective by `asOf` (default: now; a grant
     /// effective later has not been granted yet), oldest first, optionally of one grant.
+    /// - Throws: `invalid_time` (`asOf` or now outside `Instant.range`), `resource_missing`.
     public func creditTransactions(customer: Customer.ID, grant: CreditGrant.ID? = nil, asOf: Int64? = nil) throws
         -> [CreditBalanceTransaction]
     {
-        let asOf = asOf ?? now
+        let asOf = try Instant.check(asOf ?? now, param: asOf == nil ? "now" : "as_of")
         return try store.read { tx in
             _ = try tx.customerSeq(customer)
             return try tx.creditTransactions(customer: customer, grant: grant, asOf: asOf)

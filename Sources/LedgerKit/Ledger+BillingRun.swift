@@ -11,12 +11,15 @@ extension Ledger {
     /// `requested`, the operation's first reading): a writer that waited for another's
     /// transaction runs after it in time too, so concurrent writers on one clock never see the
     /// clock go back. A clock that really went back is still refused.
-    /// - Throws: `clock_regression`, or what the steps or `body` throw.
+    /// - Throws: `clock_regression`, `invalid_time`, `too_many_periods` (a subscription has more
+    ///   periods due than `Limits.billPeriodsPerSubscriptionMax`: `bill(maxPeriods:)` closes them
+    ///   first), or what the steps or `body` throw.
     func write<T>(at requested: Int64, _ body: (StorageTransaction, Int64) throws -> T) throws -> T {
         let allowRegression = allowClockRegression
         return try store.write { tx in
-            let now = max(requested, clock())
+            let now = max(requested, try self.now)
             if let nextDue = try Self.advanceClock(tx, to: now, allowRegression: allowRegression), nextDue <= now {
+                try Self.checkPeriodsDue(tx, until: now, maxPeriods: Limits.billPeriodsPerSubscriptionMax)
                 var report = BillReport()
                 var cache: [Price.ID: PriceInfo] = [:]
                 _ = try Self.runDueSteps(tx, until: now, report: &report, cache: &cache, limit: nil)
@@ -36,6 +39,14 @@ extension Ledger {
     }
 
     /// - Throws: `clock_regression` when `now` is before `through` and that is not allowed.
+    /// - Throws: `too_many_periods` when a subscription has more than `maxPeriods` periods due by
+    ///   `until`: nothing is closed then.
+    static func checkPeriodsDue(_ tx: StorageTransaction, until: Int64, maxPeriods: Int) throws {
+        for subscription in try tx.subscriptionsDue(until: until) {
+            try subscription.checkPeriodsDue(until: until, maxPeriods: maxPeriods)
+        }
+    }
+
     static func checkClock(_ now: Int64, through: Int64, allowRegression: Bool) throws {
         if now < through && !allowRegression {
             throw LedgerError(
@@ -99,11 +110,23 @@ extension Ledger {
     /// one run. A draft that cannot be finalized (`amount_overflow`) is left a draft with its
     /// reason and listed in the report; every other step goes on. `onProgress` hears the running
     /// totals after each committed batch of steps.
-    /// - Throws: `invalid_request` when `until` is after now (a period that has not ended would be
-    ///   billed, and its later usage lost to it), `clock_regression`, `storage_error`, `busy`;
-    ///   steps already committed stay.
-    public func bill(until: Int64? = nil, onProgress: (BillReport) -> Void = { _ in }) throws -> BillReport {
-        let now = self.now
+    ///
+    /// At most `maxPeriods` periods of one subscription are closed in one run: a run that would
+    /// close more (a long gap, a clock that jumped) is refused before anything is written, and a
+    /// caller who means it passes a larger `maxPeriods`.
+    /// - Throws: `invalid_time` when `until` or now is outside `Instant.range`; `invalid_request`
+    ///   when `until` is after now (a period that has not ended would be billed, and its later
+    ///   usage lost to it) or `maxPeriods` is below 1; `too_many_periods`, `clock_regression`,
+    ///   `storage_error`, `busy`; steps already committed stay.
+    public func bill(
+        until: Int64? = nil, maxPeriods: Int = Limits.billPeriodsPerSubscriptionMax,
+        onProgress: (BillReport) -> Void = { _ in }
+    ) throws -> BillReport {
+        let now = try self.now
+        if let until { try Instant.check(until, param: "until") }
+        guard maxPeriods >= 1 else {
+            throw LedgerError.invalidRequest("max_periods must be at least 1", param: "max_periods")
+        }
         let until = until ?? now
         guard until <= now else {
             throw LedgerError.invalidRequest(
@@ -113,18 +136,22 @@ extension Ledger {
         let allowRegression = allowClockRegression
         var report = BillReport()
         var finished = false
+        var checked = false
         while !finished {
             // Up to `billStepsPerTransaction` steps per transaction: each step's state is
             // re-read inside it, so concurrent runs never process a step twice.
             try store.write { tx in
                 // The clock read again under the write lock (see `write(at:_:)`).
-                let current = max(now, clock())
+                let current = max(now, try self.now)
                 guard let nextDue = try Self.advanceClock(tx, to: current, allowRegression: allowRegression),
                     nextDue <= until
                 else {
                     finished = true
                     return
                 }
+                // Judged once, in the first transaction, before any step of the run is written.
+                if !checked { try Self.checkPeriodsDue(tx, until: until, maxPeriods: maxPeriods) }
+                checked = true
                 var cache: [Price.ID: PriceInfo] = [:]
                 finished = try Self.runDueSteps(
                     tx, until: until, report: &report, cache: &cache, limit: Limits.billStepsPerTransaction)

@@ -6,7 +6,8 @@ extension Ledger {
         -> [(grant: CreditGrant, available: Int64)]
     {
         try tx.effectiveGrants(customer: customer, at: instant).compactMap { grant in
-            let available = try available(tx, grant, at: instant)
+            // Capped by what later debits leave (they exist only after an allowed clock regression).
+            let available = min(try available(tx, grant, at: instant), try tx.debitable(grant.id, at: instant))
             return available > 0 ? (grant, available) : nil
         }
     }

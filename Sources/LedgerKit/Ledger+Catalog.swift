@@ -76,7 +76,7 @@ extension Ledger {
         try Metadata.validate(params.metadata)
         let id = try newID(params.id, prefix: Customer.idPrefix)
         let customer = Customer(
-            id: .init(id), name: params.name, email: params.email, metadata: params.metadata, created: now)
+            id: .init(id), name: params.name, email: params.email, metadata: params.metadata, created: try now)
         return try store.write { tx in
             try tx.requireAbsent(table: "customer", id: id, kind: "customer")
             try tx.insert(customer)
@@ -109,7 +109,7 @@ extension Ledger {
         let id = try newID(params.id, prefix: Product.idPrefix)
         let product = Product(
             id: .init(id), name: params.name, description: params.description, active: true,
-            metadata: params.metadata, created: now)
+            metadata: params.metadata, created: try now)
         return try store.write { tx in
             try tx.requireAbsent(table: "product", id: id, kind: "product")
             try tx.insert(product)
@@ -139,7 +139,7 @@ extension Ledger {
             id: .init(id), product: params.product, currency: params.currency, active: true,
             lookupKey: params.lookupKey, nickname: params.nickname, kind: params.kind,
             recurring: params.recurring, scheme: params.scheme, metadata: params.metadata,
-            created: now)
+            created: try now)
         try price.validate()
         return try store.write { tx in
             try tx.requireAbsent(table: "price", id: id, kind: "price")

@@ -3,9 +3,13 @@ import Foundation
 /// `Date` beside Unix seconds, for host apps that keep dates: each converts once, at the edge,
 /// to whole seconds (floor, as every instant in the ledger is a whole UTC second).
 extension Ledger {
-    /// Whole Unix seconds of `date`, rounded down.
+    /// Whole Unix seconds of `date`, rounded down. A date no Int64 of seconds holds (or not a
+    /// number) becomes `Int64.min` or `Int64.max`: outside `Instant.range`, so every operation
+    /// refuses it as `invalid_time` instead of trapping here.
     public static func seconds(_ date: Date) -> Int64 {
-        Int64(date.timeIntervalSince1970.rounded(.down))
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        if let exact = Int64(exactly: seconds) { return exact }
+        return seconds > 0 ? .max : .min
     }
 
     /// A ledger at `path` whose clock reads `dates` (a host app's own clock or test clock).

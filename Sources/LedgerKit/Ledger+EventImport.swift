@@ -156,7 +156,7 @@ extension Ledger {
         var header: ImportLine.CSVHeader?
         var pending: [(Int, Result<EventSubmission, LedgerError>)] = []
         var rejections: [ImportRejection] = []  // only held while atomic
-        let now = self.now
+        let now = try self.now
 
         func reject(_ line: Int, _ error: LedgerError) {
             report.rejected += 1

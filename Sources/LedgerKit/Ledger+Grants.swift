@@ -61,10 +61,13 @@ extension Ledger {
     // MARK: Grants
 
     /// Creates a credit grant (SPEC §2.6) and books `credits_granted` at its effective instant.
-    /// - Throws: `invalid_amount`, `invalid_request` (scope, priority, dates, cost basis),
+    /// - Throws: `invalid_time` (an instant outside `Instant.range`), `invalid_amount`,
+    ///   `invalid_request` (scope, priority, dates, cost basis),
     ///   `resource_missing`, `currency_mismatch`, `grants_limit_reached`, `resource_already_exists`.
     public func createGrant(_ params: GrantParams) throws -> CreditGrant {
-        let now = self.now
+        let now = try self.now
+        if let effectiveAt = params.effectiveAt { try Instant.check(effectiveAt, param: "effective_at") }
+        if let expiresAt = params.expiresAt { try Instant.check(expiresAt, param: "expires_at") }
         guard params.amount.amountMinor > 0 else {
             throw LedgerError(.invalidAmount, "a grant's amount must be greater than 0", param: "amount")
         }
@@ -186,8 +189,10 @@ extension Ledger {
     }
 
     /// A grant's movements by kind (all transactions).
+    /// - Throws: `invalid_time` (`asOf` outside `Instant.range`), `resource_missing`.
     public func grantTotals(_ id: CreditGrant.ID, asOf: Int64? = nil) throws -> GrantTotals {
-        try store.read { tx in
+        if let asOf { try Instant.check(asOf, param: "as_of") }
+        return try store.read { tx in
             _ = try tx.fetchGrant(id)
             return try tx.totals(id, asOf: asOf ?? .max)
         }
@@ -205,12 +210,14 @@ extension Ledger {
     }
 
     /// Updates what may change on a grant: its expiry (nil: never) and metadata.
-    /// - Throws: `resource_missing`, `invalid_request` (expiry not after the effective instant),
+    /// - Throws: `invalid_time` (outside `Instant.range`), `resource_missing`, `invalid_request`
+    ///   (expiry not after the effective instant),
     ///   `grant_inactive` (voided or expired).
     public func updateGrant(
         _ id: CreditGrant.ID, expiresAt: Int64??, metadata: [String: String]?
     ) throws -> CreditGrant {
-        let now = self.now
+        let now = try self.now
+        if let expiresAt = expiresAt ?? nil { try Instant.check(expiresAt, param: "expires_at") }
         return try write(at: now) { tx, now in
             let grant = try tx.fetchGrant(id)
             if let expiresAt {
@@ -241,7 +248,7 @@ extension Ledger {
     /// reversed.
     /// - Throws: `resource_missing`, `grant_already_applied`, `grant_inactive` (already voided).
     public func voidGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
-        let now = self.now
+        let now = try self.now
         return try write(at: now) { tx, now in
             let grant = try tx.fetchGrant(id)
             guard grant.voidedAt == nil else {
@@ -283,7 +290,7 @@ extension Ledger {
     /// Expires a grant's remaining balance now.
     /// - Throws: `resource_missing`, `grant_inactive` (voided or already expired).
     public func expireGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
-        let now = self.now
+        let now = try self.now
         return try write(at: now) { tx, now in
             let grant = try tx.fetchGrant(id)
             let booked = try tx.expiryBookedAt(id)
@@ -300,7 +307,9 @@ extension Ledger {
     /// the journal (promotional: the unused expense reversed; paid: the prepayment left becomes
     /// breakage).
     static func bookExpiry(_ tx: StorageTransaction, _ grant: CreditGrant, at instant: Int64, now: Int64) throws {
-        let remaining = try tx.totals(grant.id, asOf: instant).remaining
+        // What is left then and not spent later (only an allowed clock regression books an
+        // expiry before a later application): credit is never spent twice.
+        let remaining = min(try tx.totals(grant.id, asOf: instant).remaining, try tx.debitable(grant.id, at: instant))
         if remaining > 0 {
             try tx.book(grant: grant, kind: .creditsExpired, amount: remaining, at: instant, now: now)
         }

@@ -17,7 +17,7 @@ extension Ledger {
         if key.isEmpty || key.utf8.count > 255 {
             throw LedgerError.invalidRequest("an idempotency key has 1–255 characters", param: "idempotency_key")
         }
-        let now = self.now
+        let now = try self.now
         return try store.write { tx in
             if let stored = try tx.idempotentRecord(key: key) {
                 guard stored.request == request else {

@@ -8,7 +8,7 @@ extension Ledger {
         customer: Customer.ID, currency: Currency?, includePending: Bool, description: String?, id: Invoice.ID? = nil,
         metadata: [String: String] = [:]
     ) throws -> Invoice {
-        let now = self.now
+        let now = try self.now
         try Text.validate(description, param: "description")
         try Metadata.validate(metadata)
         let invoiceID = try newID(id, prefix: Invoice.idPrefix)
@@ -45,7 +45,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `invalid_amount`, `invalid_quantity`, `amount_overflow`,
     ///   `currency_mismatch`, `invoice_not_editable`, `invalid_request`.
     public func createInvoiceItem(_ params: InvoiceItemParams) throws -> InvoiceItem {
-        let now = self.now
+        let now = try self.now
         try Text.validate(params.description, param: "description")
         try Metadata.validate(params.metadata)
         let amount: Int64

@@ -70,7 +70,7 @@ extension Ledger {
     /// Finalizes a draft now.
     /// - Throws: `resource_missing`, `invalid_transition`.
     public func finalizeInvoice(_ id: Invoice.ID) throws -> Invoice {
-        let now = self.now
+        let now = try self.now
         return try write(at: now) { tx, now in try Self.finalize(id, at: now, tx) }
     }
 
@@ -117,7 +117,7 @@ extension Ledger {
         _ id: Invoice.ID, _ action: InvoiceLifecycle.Operation, entry: (source: String, verb: String),
         postings: (Invoice, StorageTransaction) throws -> [Posting], mark: (StorageTransaction, Int64) throws -> Void
     ) throws -> Invoice {
-        let now = self.now
+        let now = try self.now
         return try write(at: now) { tx, now in
             let invoice = try tx.fetchInvoice(id)
             try InvoiceLifecycle.check(action, from: invoice.status, invoice: id.rawValue)
@@ -137,7 +137,7 @@ extension Ledger {
     /// Deletes a draft; its invoice items become pending again.
     /// - Throws: `resource_missing`, `invalid_transition` (only drafts).
     public func deleteInvoice(_ id: Invoice.ID) throws -> Invoice {
-        let now = self.now
+        let now = try self.now
         return try write(at: now) { tx, now in
             let invoice = try tx.fetchInvoice(id)
             try InvoiceLifecycle.check(.delete, from: invoice.status, invoice: id.rawValue)
@@ -164,7 +164,7 @@ extension Ledger {
     /// the current period so far, the next period's licensed items, pending items. Writes nothing.
     /// - Throws: `resource_missing`, `subscription_canceled`.
     public func previewInvoice(subscription id: Subscription.ID) throws -> Invoice {
-        let now = self.now
+        let now = try self.now
         return try store.read { tx in
             let sub = try tx.fetchSubscription(id)
             guard sub.status == .active else {
@@ -174,7 +174,7 @@ extension Ledger {
             }
             var cache: [Price.ID: PriceInfo] = [:]
             let boundary = sub.currentPeriodEnd
-            let next = sub.cycle.boundary(after: boundary)
+            let next = try sub.cycle.boundary(after: boundary)
             let lines = try Self.subscriptionLines(
                 tx, sub, usage: (sub.currentPeriodStart, boundary),
                 advance: sub.cancelAtPeriodEnd ? nil : (boundary, next),

@@ -36,12 +36,13 @@ public struct EventSummary: Hashable, Sendable {
 
 extension Ledger {
     /// Records one meter event (its own transaction).
-    /// - Throws: `resource_missing` (meter for the event name, customer), `meter_inactive`,
+    /// - Throws: `invalid_time` (timestamp or now outside `Instant.range`), `resource_missing` (meter
+    ///   for the event name, customer), `meter_inactive`,
     ///   `timestamp_outside_window`, `invalid_quantity`, `identifier_conflict`, `invalid_request`.
     public func record(_ submission: EventSubmission, window: EventWindow = EventWindow()) throws
         -> (outcome: RecordOutcome, event: MeterEvent)
     {
-        let now = self.now
+        let now = try self.now
         return try write(at: now) { tx, now in
             var writer = EventWriter(tx, now: now, window: window)
             writer.keepAccepted = true
@@ -63,7 +64,7 @@ extension Ledger {
     /// - Throws: `resource_missing` (no such event for that event name),
     ///   `event_already_cancelled`, `event_already_invoiced`.
     public func cancelEvent(eventName: String, identifier: String) throws -> MeterEvent {
-        let now = self.now
+        let now = try self.now
         return try write(at: now) { tx, now in
             let event = try tx.event(identifier: identifier)
             guard event.eventName == eventName else {
@@ -88,9 +89,11 @@ extension Ledger {
 
     /// The meter's aggregate of `customer`'s events with timestamps in `[start, end)`, cancelled
     /// events excluded. This is the figure invoices bill.
-    /// - Throws: `resource_missing`, `amount_overflow`.
+    /// - Throws: `invalid_time` (a bound outside `Instant.range`), `resource_missing`, `amount_overflow`.
     public func usage(customer: Customer.ID, meter: Meter.ID, start: Int64, end: Int64) throws -> ExactDecimal {
-        try store.read { tx in
+        try Instant.check(start, param: "start")
+        try Instant.check(end, param: "end")
+        return try store.read { tx in
             let (meterSeq, formula) = try tx.meterKey(meter)
             return try tx.aggregate(
                 customerSeq: try tx.customerSeq(customer), meterSeq: meterSeq, formula: formula, start: start, end: end)
@@ -99,7 +102,7 @@ extension Ledger {
 
     /// Summaries of a meter for one customer over `[start, end)`: one bucket for the whole range,
     /// or one per hour / UTC day holding events.
-    /// - Throws: `resource_missing`, `invalid_time` (unaligned or empty range).
+    /// - Throws: `resource_missing`, `invalid_time` (outside `Instant.range`, unaligned or empty range).
     public func eventSummaries(
         meter: Meter.ID, customer: Customer.ID, start: Int64, end: Int64, grouping: SummaryGrouping?
     ) throws -> [EventSummary] {
@@ -115,7 +118,7 @@ extension Ledger {
             var buckets: [(Int64, UsageAggregator)] = []
             try tx.forEachEvent(customerSeq: customerSeq, meterSeq: meterSeq, start: start, end: end) {
                 seq, timestamp, value in
-                let bucket = start + (timestamp - start) / grouping.seconds * grouping.seconds
+                let bucket = SummaryWindow.bucket(of: timestamp, start: start, grouping: grouping).lowerBound
                 if buckets.last?.0 != bucket { buckets.append((bucket, UsageAggregator(formula))) }
                 try buckets[buckets.count - 1].1.add(timestamp: timestamp, seq: seq, value: value)
             }

@@ -45,7 +45,7 @@ extension Ledger {
         let meter = Meter(
             id: .init(id), displayName: params.displayName, eventName: params.eventName,
             aggregation: params.aggregation, customerKey: params.customerKey,
-            valueKey: params.valueKey, status: .active, metadata: params.metadata, created: now)
+            valueKey: params.valueKey, status: .active, metadata: params.metadata, created: try now)
         return try store.write { tx in
             try tx.requireAbsent(table: "meter", id: id, kind: "meter")
             if let holder = try tx.meterID(eventName: params.eventName) {

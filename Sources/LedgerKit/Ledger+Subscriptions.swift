@@ -4,9 +4,12 @@ extension Ledger {
     /// customer's pending items, finalized at once. Flexible mode makes no invoice when there is
     /// nothing to bill in advance.
     /// - Throws: `resource_missing`, `price_inactive`, `currency_mismatch`, `invalid_request`
-    ///   (items, quantities, intervals, anchor, backdate, grace), `resource_already_exists`.
+    ///   (items, quantities, intervals, anchor, backdate, grace), `resource_already_exists`,
+    ///   `invalid_time` (an instant outside `Instant.range`, or a first period ending after it).
     public func createSubscription(_ params: SubscriptionParams) throws -> (Subscription, Invoice?) {
-        let now = self.now
+        let now = try self.now
+        if let anchor = params.billingCycleAnchor { try Instant.check(anchor, param: "billing_cycle_anchor") }
+        if let start = params.backdateStartDate { try Instant.check(start, param: "backdate_start_date") }
         try Metadata.validate(params.metadata)
         if params.items.isEmpty || params.items.count > Limits.subscriptionItemsMax {
             throw LedgerError.invalidRequest(
@@ -84,7 +87,7 @@ extension Ledger {
             let recurring = first!.recurring!
             let cycle = BillingCycle(
                 anchor: anchor, interval: recurring.interval, intervalCount: recurring.intervalCount)
-            let periodEnd = cycle.boundary(after: start)
+            let periodEnd = try cycle.boundary(after: start)
             let subscription = Subscription(
                 id: .init(id), customer: params.customer, status: .active, billingMode: params.billingMode,
                 currency: first!.currency, interval: recurring.interval, intervalCount: recurring.intervalCount,
@@ -127,7 +130,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `subscription_canceled`.
     public func cancelSubscription(_ id: Subscription.ID, atPeriodEnd: Bool = false) throws -> (Subscription, Invoice?)
     {
-        let now = self.now
+        let now = try self.now
         return try write(at: now) { tx, now in
             var sub = try tx.fetchSubscription(id)
             guard sub.status == .active else {
@@ -170,7 +173,7 @@ extension Ledger {
         let sub = try tx.fetchSubscription(id)
         precondition(sub.status == .active, "only active subscriptions have due periods")
         let boundary = sub.currentPeriodEnd
-        let next = sub.cycle.boundary(after: boundary)
+        let next = try sub.cycle.boundary(after: boundary)
         let ends = sub.cancelAtPeriodEnd
         var lines: [InvoiceLine]
         var failure: LedgerError?

@@ -52,8 +52,12 @@ public final class Ledger: Sendable {
         Int64(time(nil))
     }
 
-    /// The ledger's "now", in Unix seconds.
-    public var now: Int64 { clock() }
+    /// The ledger's "now", in Unix seconds: the clock's reading, which every operation takes once.
+    /// - Throws: `invalid_time` (param `now`) when the clock reads outside `Instant.range`
+    ///   (before 1970 or after 9999): nothing is written at such an instant.
+    public var now: Int64 {
+        get throws { try Instant.check(clock(), param: "now") }
+    }
 }
 
 extension Ledger {

@@ -105,7 +105,7 @@ private enum SignedFixture {
                     "events", "record", "--event-name", "tokens", "--customer", "cus_1", "--value", "1", "--timestamp",
                     "-1",
                 ],
-                "timestamp_outside_window"
+                "invalid_time"
             ),
         ])
     func negativeNumbersAreJudgedByTheCommand(_ args: [String], _ code: String) throws {

@@ -184,7 +184,7 @@ import Testing
             let w = try! World(Self.catalog)
             var ids: [CreditGrant.ID] = []
             for (amount, promotional, priority, expiryMonth, effectiveMonth) in grants {
-                let effective = BillingCycle.addMonths(jan1, Int64(effectiveMonth))
+                let effective = try! BillingCycle.addMonths(jan1, Int64(effectiveMonth))
                 ids.append(
                     try! w.ledger.createGrant(
                         .init(
@@ -192,7 +192,8 @@ import Testing
                             category: promotional ? .promotional : .paid,
                             scope: priority % 2 == 0 ? .metered : .prices([w.other.id]), priority: priority * 30,
                             effectiveAt: effective,
-                            expiresAt: expiryMonth == 0 ? nil : BillingCycle.addMonths(effective, Int64(expiryMonth)),
+                            expiresAt: expiryMonth == 0
+                                ? nil : try! BillingCycle.addMonths(effective, Int64(expiryMonth)),
                             costBasis: promotional ? nil : Int64(amount) * 3 / 4)
                     ).id)
             }
@@ -201,15 +202,15 @@ import Testing
             for (month, value) in usages.enumerated() where value > 0 {
                 try! w.record(
                     String(value), event: "calls",
-                    at: Instant.format(BillingCycle.addMonths(jan1, Int64(month)) + 86_400))
+                    at: Instant.format(try! BillingCycle.addMonths(jan1, Int64(month)) + 86_400))
             }
-            w.clock.now = BillingCycle.addMonths(jan1, 3)
+            w.clock.now = try! BillingCycle.addMonths(jan1, 3)
             _ = try! w.ledger.bill()
             for (invoice, void) in zip(try! w.ledger.invoices(customer: w.customer.id), voids)
             where void && invoice.status == .open {
                 _ = try! w.ledger.voidInvoice(invoice.id)
             }
-            w.clock.now = BillingCycle.addMonths(jan1, 8)
+            w.clock.now = try! BillingCycle.addMonths(jan1, 8)
             _ = try! w.ledger.bill()
             for id in ids {
                 let t = try! w.ledger.grantTotals(id)

@@ -11,7 +11,7 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         let ledger = try Ledger(path: dir.path("dates.sqlite"), dates: { Date(timeIntervalSince1970: 1_767_225_600) })
-        #expect(ledger.now == jan1)
+        #expect(try ledger.now == jan1)
         let event = EventSubmission(eventName: "t", date: Date(timeIntervalSince1970: 1_767_225_601), value: 1)
         #expect(event.timestamp == jan1 + 1)
         #expect(throws: LedgerError.self) { _ = try ledger.bill(until: Date(timeIntervalSince1970: 1_767_225_601)) }

@@ -392,7 +392,7 @@ if !options.skipBill {
         _ = try subscriber.createSubscription(.init(customer: .init(customerID(c)), items: items))
     }
     let (importSeconds, _, _) = try runLedger(["--db", path, "--now", String(now), "--json", "events", "import", file])
-    let periodEnd = BillingCycle(anchor: start, interval: .month, intervalCount: 1).boundary(1)
+    let periodEnd = try BillingCycle(anchor: start, interval: .month, intervalCount: 1).boundary(1)
     let until = periodEnd + Limits.finalizationGraceSeconds
     if CommandLine.arguments.contains("--keep") {
         try FileManager.default.copyItem(atPath: path, toPath: path + ".before-bill")

@@ -63,6 +63,34 @@ public struct Subscription: Hashable, Sendable {
     public var cycle: BillingCycle {
         BillingCycle(anchor: billingCycleAnchor, interval: interval, intervalCount: intervalCount)
     }
+
+    /// How many periods a billing run up to `until` closes: none before the current period ends,
+    /// one when the subscription ends there, else one per boundary from the current period's
+    /// end through `until`. Counting stops after `limit + 1`, so the cost is bounded.
+    /// - Throws: `invalid_time` when a boundary would fall after `Instant.range`.
+    public func periodsDue(until: Int64, limit: Int) throws -> Int {
+        guard status == .active, currentPeriodEnd <= until else { return 0 }
+        if cancelAtPeriodEnd { return 1 }
+        var count = 0
+        var boundary = currentPeriodEnd
+        while boundary <= until && count <= limit {
+            count += 1
+            guard boundary < until else { break }
+            boundary = try cycle.boundary(after: boundary)
+        }
+        return count
+    }
+
+    /// Refuses a billing run up to `until` that would close more than `maxPeriods` periods of
+    /// this subscription at once.
+    /// - Throws: `too_many_periods` naming the subscription and the flag that allows more.
+    public func checkPeriodsDue(until: Int64, maxPeriods: Int) throws {
+        guard try periodsDue(until: until, limit: maxPeriods) > maxPeriods else { return }
+        throw LedgerError(
+            .tooManyPeriods,
+            "subscription '\(id)' has more than \(maxPeriods) periods due by \(Instant.format(until)) (from \(Instant.format(currentPeriodEnd))); one billing run closes at most \(maxPeriods) per subscription: run bill with --max-periods N (library: maxPeriods) to close more",
+            param: "max_periods")
+    }
 }
 
 /// One price of a subscription; licensed items carry a quantity, metered items none.

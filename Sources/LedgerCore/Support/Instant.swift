@@ -1,8 +1,36 @@
 /// Instants are UTC Unix seconds. Input accepts Unix seconds or ISO 8601
 /// (`2026-01-31T00:00:00Z`, offsets `+02:00`, a bare date meaning 00:00:00Z); output is ISO 8601.
+///
+/// Every instant that enters the ledger (text parsed here, a clock reading, an instant a library
+/// caller passes) is within `range`, years 1970 through 9999: `check` is the one test of it.
 public enum Instant {
-    /// - Throws: `invalid_time` naming the text.
+    /// The instants the ledger accepts (`Limits.instantMin` ... `Limits.instantMax`).
+    public static let range: ClosedRange<Int64> = Limits.instantMin...Limits.instantMax
+
+    /// `seconds` when it is within `range`.
+    /// - Throws: `invalid_time` naming `param`, the value and the range.
+    @discardableResult
+    public static func check(_ seconds: Int64, param: String) throws -> Int64 {
+        guard range.contains(seconds) else { throw outOfRange(param, "\(seconds)") }
+        return seconds
+    }
+
+    static func outOfRange(_ param: String, _ shown: String) -> LedgerError {
+        LedgerError(
+            .invalidTime,
+            "\(param) \(shown) is outside the supported range \(format(range.lowerBound)) through \(format(range.upperBound)) (Unix seconds \(range.lowerBound) through \(range.upperBound))",
+            param: param)
+    }
+
+    /// Parses Unix seconds or ISO 8601 into an instant within `range`.
+    /// - Throws: `invalid_time` naming the text: malformed, or outside `range`.
     public static func parse(_ text: String, param: String = "time") throws -> Int64 {
+        let seconds = try parseUnchecked(text, param: param)
+        guard range.contains(seconds) else { throw outOfRange(param, "'\(text)'") }
+        return seconds
+    }
+
+    private static func parseUnchecked(_ text: String, param: String) throws -> Int64 {
         let bad = LedgerError(
             .invalidTime,
             "\(param) '\(text)' is neither Unix seconds nor ISO 8601 (2026-01-31T00:00:00Z)",
@@ -69,17 +97,24 @@ public enum Instant {
         return seconds
     }
 
-    /// `2026-01-31T00:00:00Z`.
+    /// `2026-01-31T00:00:00Z`. Total over Int64: a year outside 0...9999 (only an instant outside
+    /// `range`, named in an error) is signed as ISO 8601's expanded years are (`+292277026596-…`).
     public static func format(_ seconds: Int64) -> String {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let rest = seconds - days * 86_400
+        let (days, rest) = split(seconds)
         let (y, m, d) = civilFromDays(days)
         func pad(_ v: Int64, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
+        let year = y < 0 ? "-" + pad(-y, 4) : y > 9999 ? "+" + String(y) : pad(y, 4)
         return
-            "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rest / 3600, 2)):\(pad(rest % 3600 / 60, 2)):\(pad(rest % 60, 2))Z"
+            "\(year)-\(pad(m, 2))-\(pad(d, 2))T\(pad(rest / 3600, 2)):\(pad(rest % 3600 / 60, 2)):\(pad(rest % 60, 2))Z"
+    }
+
+    /// Whole days since 1970-01-01 (rounded down) and the second of that day, for any Int64.
+    public static func split(_ seconds: Int64) -> (days: Int64, secondOfDay: Int64) {
+        let (quotient, remainder) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        return remainder < 0 ? (quotient - 1, remainder + 86_400) : (quotient, remainder)
     }
 
     public static func isLeap(_ year: Int64) -> Bool {

@@ -40,6 +40,7 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         case idempotencyKeyReused = "idempotency_key_reused"
         case schemaTooNew = "schema_too_new"
         case clockRegression = "clock_regression"
+        case tooManyPeriods = "too_many_periods"
         case databaseMissing = "database_missing"
         case readOnly = "read_only"
         case storage = "storage_error"

@@ -1,5 +1,12 @@
 /// Every bound the ledger enforces, each with its reason, in one place.
 public enum Limits {
+    /// The first instant the ledger accepts: 1970-01-01T00:00:00Z (Unix seconds 0). Billing
+    /// before the Unix epoch has no use, and negative seconds invite sign mistakes.
+    public static let instantMin: Int64 = 0
+    /// The last instant the ledger accepts: 9999-12-31T23:59:59Z. Four-digit years keep every
+    /// instant printable as ISO 8601, and every period, grace and summary window near the bound
+    /// far inside 64 bits, so time arithmetic on accepted instants cannot overflow.
+    public static let instantMax: Int64 = 253_402_300_799
     /// Metadata keys per object (Stripe: 50).
     public static let metadataKeysMax = 50
     /// Characters in a metadata key (Stripe: 40).
@@ -51,6 +58,10 @@ public enum Limits {
     /// Steps (period closings, finalizations) per transaction of a billing run: amortizes the
     /// commit over many invoices while bounding the work redone after a failure.
     public static let billStepsPerTransaction = 2_000
+    /// Periods of one subscription that one billing run (or a write's catch-up of due steps)
+    /// closes unless asked for more (`bill --max-periods`): after a long gap or a clock that
+    /// jumped, a daily subscription would otherwise write thousands of invoices unasked.
+    public static let billPeriodsPerSubscriptionMax = 1_000
     /// Unused credit grants per customer (Stripe: 100).
     public static let unusedGrantsMax = 100
     /// Prices a grant may be scoped to (Stripe: 20).

@@ -43,6 +43,16 @@ extension StorageTransaction {
         invoice: Invoice.ID? = nil, line: InvoiceLine.ID? = nil
     ) throws -> String {
         precondition(amount > 0, "balance transactions move a positive amount")
+        // The trigger checks a debit against the balance at its own instant only; a write at an
+        // earlier instant than later debits (allowed clock regression) must not spend them twice.
+        if kind.type == "debit" {
+            let most = try debitable(grant.id, at: instant)
+            guard amount <= most else {
+                throw LedgerError.invalidRequest(
+                    "credit_balance_negative: a debit of \(amount) at \(Instant.format(instant)) exceeds the \(most) grant '\(grant.id)' holds then and at every later instant",
+                    param: "credit_grant")
+            }
+        }
         let id = IDs.generate(prefix: CreditBalanceTransaction.idPrefix)
         try db.cachedStatement(
             sql: """
@@ -137,6 +147,32 @@ extension StorageTransaction {
             }
         }
         return totals
+    }
+
+    /// The most a debit at `instant` may take from the grant so that its balance stays at or above
+    /// zero at `instant` and at every later effective instant: with the clock only moving forward
+    /// this is the balance at `instant`; after an allowed clock regression, later applications and
+    /// expiries already took their share.
+    func debitable(_ grant: CreditGrant.ID, at instant: Int64) throws -> Int64 {
+        let row = try stored(
+            Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT
+                            (SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0)
+                             FROM creditBalanceTransaction WHERE grantId = ?1 AND effectiveAt <= ?2) AS atInstant,
+                            (SELECT min(balance) FROM (
+                                SELECT effectiveAt, sum(CASE type WHEN 'credit' THEN amount ELSE -amount END)
+                                    OVER (ORDER BY effectiveAt RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                                    AS balance
+                                FROM creditBalanceTransaction WHERE grantId = ?1)
+                             WHERE effectiveAt > ?2) AS later
+                        """),
+                arguments: [grant.rawValue, instant]),
+            "grant balance")
+        let atInstant: Int64 = row["atInstant"]
+        let later: Int64? = row["later"]
+        return max(0, min(atInstant, later ?? atInstant))
     }
 
     /// The signed sum of a grant's transactions (credits add, debits take), all of them.

@@ -193,7 +193,7 @@ struct EventWriter {
         let (customerID, value, dimensions) = try submission.resolve(
             customerKey: meter.customerKey, valueKey: meter.valueKey)
         let customer = try customerSeq(customerID.rawValue)
-        let timestamp = submission.timestamp ?? now
+        let timestamp = try Instant.check(submission.timestamp ?? now, param: "timestamp")
         try window.check(timestamp, now: now)
         let identifier = submission.identifier ?? IDs.generateTimeOrdered(prefix: "evt", at: now)
         try EventRules.checkIdentifier(identifier)

@@ -27,6 +27,18 @@ extension StorageTransaction {
         ).map { (Subscription.ID($0["id"]), $0["currentPeriodEnd"]) }
     }
 
+    /// The active subscriptions whose current period ends by `until`.
+    func subscriptionsDue(until: Int64) throws -> [Subscription] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM subscription WHERE status = 'active' AND currentPeriodEnd <= ?
+                    ORDER BY currentPeriodEnd, seq
+                    """),
+            arguments: [until]
+        ).map { try subscription($0) }
+    }
+
     // MARK: The clock
 
     /// The latest processed instant and the earliest instant any step is due (a draft's
