@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -178,6 +179,8 @@ def crash(binary, kills, seed):
     contents = {}
     started = time.monotonic()
     for round_ in range(kills):
+        if round_ and round_ % 25 == 0:
+            print(f"crash: round {round_} of {kills}, {time.monotonic() - started:.0f} s", file=sys.stderr)
         now = T0 + (round_ + 1) * 4 * 3600
         kind = rng.choice(["import", "import", "bill", "concurrent"])
         size = rng.choice([2000, 2000, 2000, 60_000]) if kind != "bill" else 0
@@ -223,6 +226,7 @@ def crash(binary, kills, seed):
           f"processes had already finished) in {seconds:.0f} s; after each: verify passed, every event once, "
           f"numbers gapless, no credit applied twice, state equal to an unkilled twin "
           f"({final['events']} events, {len(final['invoices'])} invoices)")
+    shutil.rmtree(folder)
     return sum(killed.values())
 
 
@@ -360,6 +364,7 @@ def concurrency(binary, seconds, seed, threads_binary):
           f"0 duplicated, 0 credit applied twice, {len(state['invoices'])} invoices numbered without gap; "
           f"exit 75 (busy) {stats['busy']} times, refusals {stats['refused'] or 'none'}, "
           f"worst latency {stats['worst']:.2f} s")
+    shutil.rmtree(folder)
 
 
 def main():
