@@ -203,7 +203,7 @@ def crash(binary, kills, seed):
             raise Failure(f"round {round_} ({kind}): the twin's work failed")
         took = time.monotonic() - began
         processes = [victim.spawn(now, *args) for args in work]
-        time.sleep(rng.uniform(0, took * 1.1))
+        time.sleep(rng.uniform(0, took * 0.9))
         target = rng.randrange(len(processes))
         if processes[target].poll() is None:
             processes[target].send_signal(signal.SIGKILL)
