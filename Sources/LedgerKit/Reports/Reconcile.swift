@@ -117,17 +117,21 @@ extension Ledger {
         }
     }
 
-    /// Late usage per customer and meter: recorded after its period's invoice was finalized.
+    /// Late usage per customer and meter: recorded after its period's invoice was finalized,
+    /// aggregated with the meter's own formula (a count meter counts, a max meter takes the max).
     public func lateUsage(customer: Customer.ID? = nil) throws -> [LateUsage] {
         try store.read { tx in
             var result: [LateUsage] = []
-            for (customer, meter, value) in try tx.lateEvents(customer: customer) {
-                if let last = result.last, last.customer == customer, last.meter == meter {
+            var aggregator: UsageAggregator?
+            for event in try tx.lateEvents(customer: customer) {
+                if let last = result.last, last.customer == event.customer, last.meter == event.meter {
                     result[result.count - 1].events += 1
-                    result[result.count - 1].value = try last.value.adding(value)
                 } else {
-                    result.append(LateUsage(customer: customer, meter: meter, events: 1, value: value))
+                    result.append(LateUsage(customer: event.customer, meter: event.meter, events: 1, value: .zero))
+                    aggregator = UsageAggregator(event.aggregation)
                 }
+                try aggregator?.add(timestamp: event.timestamp, seq: event.seq, value: event.value)
+                result[result.count - 1].value = aggregator?.result ?? .zero
             }
             return result
         }

@@ -124,25 +124,37 @@ extension StorageTransaction {
         ).execute(arguments: [customerSeq, meterSeq, periodEnd])
     }
 
-    /// Late, uncancelled events with their customer, meter and value, ordered by customer and
-    /// meter.
-    func lateEvents(customer: Customer.ID?) throws -> [(customer: Customer.ID, meter: Meter.ID, value: ExactDecimal)] {
+    /// Late, uncancelled events with their customer, meter (and its aggregation), timestamp,
+    /// order of recording and value, ordered by customer and meter.
+    func lateEvents(customer: Customer.ID?) throws -> [LateEvent] {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT c.id AS customerId, m.id AS meterId, e.valueSignificand, e.valueScale
+                SELECT c.id AS customerId, m.id AS meterId, m.aggregation, e.seq, e.timestamp, e.valueSignificand,
+                    e.valueScale
                 FROM meterEvent e JOIN customer c ON c.seq = e.customerSeq JOIN meter m ON m.seq = e.meterSeq
                 WHERE e.late = 1 AND e.cancelledAt IS NULL AND (c.id IS ? OR ?)
                 ORDER BY c.id, m.id
                 """,
             arguments: [customer?.rawValue, customer == nil]
         ).map { row in
-            (
-                Customer.ID(row["customerId"]), Meter.ID(row["meterId"]),
-                ExactDecimal(significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"])
-            )
+            LateEvent(
+                customer: Customer.ID(row["customerId"]), meter: Meter.ID(row["meterId"]),
+                aggregation: try stored(Meter.Aggregation(rawValue: row["aggregation"]), "aggregation"),
+                seq: row["seq"], timestamp: row["timestamp"],
+                value: ExactDecimal(significand: Int128(row["valueSignificand"] as Int64), scale: row["valueScale"]))
         }
     }
+}
+
+/// A late event as the reconciliation reads it.
+struct LateEvent {
+    let customer: Customer.ID
+    let meter: Meter.ID
+    let aggregation: Meter.Aggregation
+    let seq: Int64
+    let timestamp: Int64
+    let value: ExactDecimal
 }
 
 /// Writes events inside one transaction, caching meter and customer look-ups. Shared by
