@@ -16,7 +16,7 @@ struct LedgerCommand: ParsableCommand {
             CustomersCommand.self, MetersCommand.self, EventsCommand.self, ProductsCommand.self,
             PricesCommand.self, SubscriptionsCommand.self, InvoiceItemsCommand.self, InvoicesCommand.self,
             BillCommand.self, GrantsCommand.self, CreditTransactionsCommand.self, BalanceCommand.self,
-            ReconcileCommand.self,
+            ExportCommand.self, ReconcileCommand.self,
             VerifyCommand.self, DemoCommand.self,
         ]
     )
@@ -218,6 +218,10 @@ struct Context {
                 existed
                 ? try respond(path, readOnly: !creating && access(path, W_OK) != 0, body)
                 : try create(path, body)
+            guard let text else {
+                if status != 0 { Foundation.exit(status) }
+                return
+            }
             Output(json: .null, human: "", status: status).print(text: text)
         } catch let error as LedgerError {
             fail(error)
@@ -230,7 +234,7 @@ struct Context {
     /// could still be removed. When another process created the ledger in the meantime, the
     /// request runs again on that file (its input is read again; what the first try printed on
     /// stderr is dropped).
-    private func create(_ path: String, _ body: (Ledger) throws -> Output) throws -> (String, Int32) {
+    private func create(_ path: String, _ body: (Ledger) throws -> Output) throws -> (String?, Int32) {
         let url = URL(fileURLWithPath: path)
         let aside = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -256,12 +260,14 @@ struct Context {
     }
 
     /// Opens the ledger, runs `body` (under the idempotency key when given), and returns what to
-    /// print and the exit status; the ledger is released on return.
-    private func respond(_ path: String, readOnly: Bool, _ body: (Ledger) throws -> Output) throws -> (String, Int32) {
+    /// print (nil when the command streamed its own output) and the exit status; the ledger is
+    /// released on return.
+    private func respond(_ path: String, readOnly: Bool, _ body: (Ledger) throws -> Output) throws -> (String?, Int32) {
         let ledger = try Ledger(
             path: path, clock: clock(), allowClockRegression: root.allowClockRegression, readOnly: readOnly)
         guard let key = root.idempotencyKey else {
             let output = try body(ledger)
+            if output.streamed { return (nil, output.status) }
             return (json ? output.json.render() : Self.human(output.human), output.status)
         }
         let (response, _) = try ledger.idempotent(key: key, request: Self.request()) {

@@ -49,7 +49,7 @@ struct ReconcileCommand: ParsableCommand {
             let json = Shape.reconciliation(rows, late: late)
             var human: String
             if format == .csv {
-                human = CSV.document(Self.columns, values)
+                human = CSV.document(Self.columns, values, numeric: Self.columns.map { $0.hasSuffix("_minor") })
             } else {
                 human =
                     rows.isEmpty

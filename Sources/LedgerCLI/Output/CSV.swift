@@ -1,10 +1,16 @@
 import Foundation
+import LedgerKit
 
-/// RFC 4180 CSV with cells a spreadsheet would run as a formula neutralized.
+/// RFC 4180 CSV, the one writer of every CSV the ledger prints (`export`, `--format csv` of lists
+/// and `reconcile`): UTF-8, CRLF after every row, a field quoted when it holds a comma, a quote,
+/// CR or LF (its quotes doubled). A text cell a spreadsheet would run as a formula (it starts
+/// with `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`, and so does a text cell that already
+/// starts with `'`, so the rule is reversible: a text cell starting with `'` carries exactly one
+/// added `'`. Number cells (amounts, decimals, counts) are never changed: `-150` stays a number.
 enum CSV {
-    static func cell(_ value: String) -> String {
+    static func cell(_ value: String, numeric: Bool = false) -> String {
         var text = value
-        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Int64(text) == nil {
+        if !numeric, let first = text.unicodeScalars.first, "=+-@\t\r'".unicodeScalars.contains(first) {
             text = "'" + text
         }
         if text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r") {
@@ -13,12 +19,57 @@ enum CSV {
         return text
     }
 
-    static func row(_ cells: [String]) -> String { cells.map(cell).joined(separator: ",") + "\r\n" }
+    /// One row; `numeric[i]` says cell `i` is a number (missing entries: text).
+    static func row(_ cells: [String], numeric: [Bool] = []) -> String {
+        cells.enumerated().map { cell($0.element, numeric: $0.offset < numeric.count && numeric[$0.offset]) }
+            .joined(separator: ",") + "\r\n"
+    }
 
     /// A header row and the rows, CRLF between them. The last row's CRLF is left to print's
     /// newline. "\r\n" is one Character in Swift, so one dropLast() removes it (dropping two
     /// characters lost the last cell).
-    static func document(_ header: [String], _ rows: [[String]]) -> String {
-        String((row(header) + rows.map(row).joined()).dropLast())
+    static func document(_ header: [String], _ rows: [[String]], numeric: [Bool] = []) -> String {
+        String((row(header) + rows.map { row($0, numeric: numeric) }.joined()).dropLast())
+    }
+
+    /// Writes rows to a file handle as they come, through a bounded buffer.
+    final class Writer {
+        private let handle: FileHandle
+        private let numeric: [Bool]
+        private var buffer = Data()
+        private(set) var rows = 0
+        private let progress: Bool
+
+        /// Writes the header at once. Progress goes to stderr only when it is a terminal.
+        init(_ handle: FileHandle, header: [String], numeric: [Bool]) throws {
+            self.handle = handle
+            self.numeric = numeric
+            progress = isatty(STDERR_FILENO) != 0
+            buffer.append(contentsOf: CSV.row(header).utf8)
+        }
+
+        func write(_ cells: [String]) throws {
+            buffer.append(contentsOf: CSV.row(cells, numeric: numeric).utf8)
+            rows += 1
+            if buffer.count >= 1 << 16 { try flush() }
+            if progress && rows % 10_000 == 0 {
+                FileHandle.standardError.write(Data("\rexport: \(rows) rows".utf8))
+            }
+        }
+
+        func finish() throws {
+            try flush()
+            if progress { FileHandle.standardError.write(Data("\rexport: \(rows) rows\n".utf8)) }
+        }
+
+        private func flush() throws {
+            guard !buffer.isEmpty else { return }
+            do {
+                try handle.write(contentsOf: buffer)
+            } catch {
+                throw LedgerError(.storage, "cannot write the CSV: \(error.localizedDescription)", param: "output")
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
     }
 }

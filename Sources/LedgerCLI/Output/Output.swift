@@ -5,6 +5,8 @@ struct Output {
     var json: JSON
     var human: String
     var status: Int32 = 0
+    /// The command already wrote its output (`export` streams rows): nothing more is printed.
+    var streamed = false
 
     func print(json asJSON: Bool) {
         print(text: asJSON ? json.render() : Human.escapingControls(human, keepingLineBreaks: true))

@@ -15,6 +15,16 @@ public enum MoneyFormat {
             fractionDigits: currency.exponent, currency: currency)
     }
 
+    /// A whole number of minor units as a plain decimal number of major units, for machines (CSV):
+    /// no grouping and no currency code, exactly the currency's exponent of fraction digits.
+    /// `MoneyFormat.decimal(-1_250, usd)` is `"-12.50"`, `500` jpy is `"500"`, `12000000` kwd is
+    /// `"12000.000"`.
+    public static func decimal(_ amountMinor: Int64, _ currency: Currency) -> String {
+        compose(
+            negative: amountMinor < 0, digits: String(amountMinor.magnitude), fractionDigits: currency.exponent,
+            currency: nil)
+    }
+
     /// An exact decimal amount of minor units in major units, every digit kept: at least the
     /// currency's exponent of fraction digits, more when the amount has a fraction of a minor unit.
     /// `0.1` minor units of usd is `"0.001 usd"`, `400` is `"4.00 usd"`, `1.5` of jpy is `"1.5 jpy"`.
@@ -37,8 +47,9 @@ public enum MoneyFormat {
             currency: currency)
     }
 
-    /// Digits of a magnitude read as `digits × 10^-fractionDigits`, grouped, signed and coded.
-    private static func compose(negative: Bool, digits: String, fractionDigits: Int, currency: Currency) -> String {
+    /// Digits of a magnitude read as `digits × 10^-fractionDigits`, signed; grouped and coded
+    /// when `currency` is given (human text), plain otherwise (`decimal`).
+    private static func compose(negative: Bool, digits: String, fractionDigits: Int, currency: Currency?) -> String {
         precondition(fractionDigits >= 0, "an exponent and a scale are never negative")
         precondition(!digits.isEmpty, "a magnitude has at least one digit")
         var padded = digits
@@ -49,11 +60,11 @@ public enum MoneyFormat {
         let integer = padded[..<point]
         var text = negative ? "-" : ""
         for (offset, digit) in integer.enumerated() {
-            if offset > 0 && (integer.count - offset) % 3 == 0 { text.append(",") }
+            if currency != nil && offset > 0 && (integer.count - offset) % 3 == 0 { text.append(",") }
             text.append(digit)
         }
         if fractionDigits > 0 { text += "." + padded[point...] }
-        return text + " " + currency.code
+        return currency.map { text + " " + $0.code } ?? text
     }
 }
 

@@ -304,3 +304,12 @@ extension StorageTransaction {
     }
 
 }
+
+extension StorageTransaction {
+    /// Customers created in the range, oldest first.
+    func forEachCustomer(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
+        try forEachRow(
+            "SELECT * FROM customer WHERE created >= ? AND created < ? AND (id IS ? OR ?) ORDER BY seq",
+            range.arguments, body)
+    }
+}

@@ -304,3 +304,43 @@ extension StorageTransaction {
         ).execute(arguments: [error.code.rawValue, error.message, instant, id.rawValue])
     }
 }
+
+extension StorageTransaction {
+    /// Invoices created in the range, oldest first, with the credits applied to them (minor units).
+    func forEachInvoice(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
+        try forEachRow(
+            """
+            SELECT i.*, (SELECT coalesce(sum(t.amount), 0) FROM creditBalanceTransaction t
+                    WHERE t.invoiceId = i.id AND t.kind = 'credits_applied') AS creditMinor
+            FROM invoice i WHERE i.created >= ? AND i.created < ? AND (i.customerId IS ? OR ?)
+            ORDER BY i.created, i.seq
+            """, range.arguments, body)
+    }
+
+    /// The lines of the invoices created in the range, in invoice and line order, each with its
+    /// invoice's customer, number and status, its meter, and the credits applied to it: their sum
+    /// and, per grant, `grant:minor` joined by `;` in grant order (`credits_applied` only).
+    func forEachInvoiceLine(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
+        try forEachRow(
+            """
+            SELECT l.*, i.customerId, i.number, i.status AS invoiceStatus, m.id AS meterId,
+                (SELECT coalesce(sum(t.amount), 0) FROM creditBalanceTransaction t
+                    WHERE t.invoiceLineId = l.id AND t.kind = 'credits_applied') AS creditMinor,
+                (SELECT group_concat(grantId || ':' || total, ';') FROM
+                    (SELECT grantId, sum(amount) AS total FROM creditBalanceTransaction
+                        WHERE invoiceLineId = l.id AND kind = 'credits_applied' GROUP BY grantId ORDER BY grantId))
+                    AS credits
+            FROM invoice i JOIN invoiceLine l ON l.invoiceId = i.id LEFT JOIN meter m ON m.seq = l.meterSeq
+            WHERE i.created >= ? AND i.created < ? AND (i.customerId IS ? OR ?)
+            ORDER BY i.created, i.seq, l.position
+            """, range.arguments, body)
+    }
+
+    /// Invoice items created in the range, oldest first.
+    func forEachInvoiceItem(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
+        try forEachRow(
+            """
+            SELECT * FROM invoiceItem WHERE created >= ? AND created < ? AND (customerId IS ? OR ?) ORDER BY seq
+            """, range.arguments, body)
+    }
+}

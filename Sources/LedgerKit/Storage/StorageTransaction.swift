@@ -36,3 +36,31 @@ func stored<T>(_ value: T?, _ what: String) throws -> T {
     }
     return value
 }
+
+/// One row of an export, read by column name while a storage cursor stands on it (valid only
+/// inside the callback it is passed to): what Reports/Export formats, with no GRDB in sight.
+struct StoredRow {
+    fileprivate let row: Row
+
+    func text(_ column: String) -> String? { row[column] }
+
+    func int(_ column: String) -> Int64? { row[column] }
+}
+
+extension StorageTransaction {
+    /// Runs `sql` as a cursor and calls `body` with each row: bounded memory however many rows.
+    func forEachRow(_ sql: String, _ arguments: StatementArguments, _ body: (StoredRow) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() { try body(StoredRow(row: row)) }
+    }
+}
+
+/// What an export reads: the instants `[from, to)` and one customer, when given.
+struct ExportRange {
+    var from: Int64
+    var to: Int64
+    var customer: String?
+
+    /// `from, to, customer, customer == nil`: the arguments of `? <= t AND t < ? AND (c IS ? OR ?)`.
+    var arguments: StatementArguments { [from, to, customer, customer == nil] }
+}
