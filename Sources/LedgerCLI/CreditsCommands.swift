@@ -226,19 +226,28 @@ struct CreditTransactionsCommand: ParsableCommand {
 
 struct BalanceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "balance", abstract: "A customer's credit balance as of an instant, or journal account balances.")
+        commandName: "balance",
+        abstract: "A customer's credit balance and receivable as of an instant, or journal account balances.")
     @ParentCommand var root: LedgerCommand
     @Option(help: "The customer's ID.") var customer: String?
     @Option(help: "Only this grant.") var grant: String?
     @Option(help: "Only grants that can pay this price.") var scopePrice: String?
     @Option(parsing: .unconditional, help: "The instant (default now).") var asOf: String?
-    @Flag(help: "Journal account balances as a tree, like ledger-cli's balance.") var accounts = false
+    @Flag(help: "Journal account balances as a tree with subtotals, like hledger's balance --tree.")
+    var accounts = false
+    @Option(help: "With --accounts: show accounts down to this level (1 is the roots), deeper ones summed in.")
+    var depth: Int?
+    @Flag(help: "With --accounts: a flat list of accounts with their own balances.") var flat = false
 
     func validate() throws {
         try Refusal.check(Self.self, root) {
             guard accounts || customer != nil else {
                 throw LedgerError.invalidRequest(
                     "give --customer (or --accounts for journal balances)", param: "customer")
+            }
+            if let depth, depth < 1 { throw LedgerError.invalidRequest("--depth must be 1 or more", param: "depth") }
+            if (depth != nil || flat) && !accounts {
+                throw LedgerError.invalidRequest("--depth and --flat go with --accounts", param: "accounts")
             }
         }
     }
@@ -247,26 +256,31 @@ struct BalanceCommand: ParsableCommand {
         try Context(root: root).read { ledger in
             let instant = try asOf.map { try Instant.parse($0, param: "as_of") }
             if accounts {
-                let balances = try ledger.accountBalances(asOf: instant)
+                let balances = try ledger.accountBalances(asOf: instant).map {
+                    BalanceTree.Balance(account: $0.account, currency: $0.currency, amountMinor: $0.amountMinor)
+                }
                 return Output(
-                    json: .list(balances.map(Shape.accountBalance)),
-                    human: Human.table(
-                        ["ACCOUNT", "AMOUNT"],
-                        balances.map { [$0.account.name, MoneyFormat.text($0.amountMinor, $0.currency)] }
-                    ))
+                    json: .list(try BalanceTree.clipped(balances, depth: depth).map(Shape.accountBalance)),
+                    human: Human.escapingControls(
+                        try BalanceTree.text(balances, depth: depth, flat: flat), keepingLineBreaks: true))
             }
             guard let customer else { preconditionFailure("validate() refuses balance without --customer") }
             let balances = try ledger.creditBalances(
                 customer: .init(customer), grant: grant.map { .init($0) }, price: scopePrice.map { .init($0) },
                 asOf: instant)
+            let receivable = try ledger.balance(of: .receivable(.init(customer)), asOf: instant)
+            let credit = Dictionary(uniqueKeysWithValues: balances.map { ($0.currency, $0) })
+            let currencies = Set(credit.keys).union(receivable.keys).sorted()
             return Output(
-                json: Shape.creditBalanceSummary(customer: customer, balances, asOf: try instant ?? ledger.now),
+                json: Shape.creditBalanceSummary(
+                    customer: customer, balances, receivable: receivable, asOf: try instant ?? ledger.now),
                 human: Human.table(
-                    ["CURRENCY", "LEDGER BALANCE", "AVAILABLE BALANCE"],
-                    balances.map {
+                    ["CURRENCY", "LEDGER BALANCE", "AVAILABLE BALANCE", "RECEIVABLE"],
+                    currencies.map { currency in
                         [
-                            $0.currency.code, MoneyFormat.text($0.ledgerBalance, $0.currency),
-                            MoneyFormat.text($0.availableBalance, $0.currency),
+                            currency.code, MoneyFormat.text(credit[currency]?.ledgerBalance ?? 0, currency),
+                            MoneyFormat.text(credit[currency]?.availableBalance ?? 0, currency),
+                            MoneyFormat.text(receivable[currency] ?? 0, currency),
                         ]
                     }))
         }

@@ -38,6 +38,30 @@ extension Ledger {
         return try store.read { tx in try tx.journalEntries(from: from ?? .min, to: to ?? .max) }
     }
 
+    /// Writes the journal within `[from, to)` as plain-text accounting (`PlainTextJournal`),
+    /// piece by piece to `write`: the declarations first, then one transaction per entry in
+    /// posting order. One read transaction, so the file is one consistent state however long
+    /// `write` takes, and one entry in memory at a time.
+    ///
+    /// Without `from`, hledger's and Beancount's balances of the file are
+    /// `accountBalances(asOf: to - 1)` (`to` is excluded; without it, every entry); with `from`,
+    /// the file holds only the movements of the period, no opening balances.
+    /// - Throws: `invalid_time` (a bound outside `Instant.range`), or what `write` throws.
+    public func writeJournal(
+        _ format: PlainTextFormat, from: Int64? = nil, to: Int64? = nil, _ write: (String) throws -> Void
+    ) throws {
+        if let from { try Instant.check(from, param: "from") }
+        if let to { try Instant.check(to, param: "to") }
+        try store.read { tx in
+            let (from, to) = (from ?? .min, to ?? .max)
+            let uses = try tx.journalFirstUses(from: from, to: to)
+            try write(PlainTextJournal.header(format, accounts: uses.accounts, currencies: uses.currencies))
+            try tx.forEachJournalEntry(from: from, to: to) { entry in
+                try write(PlainTextJournal.entry(entry, format))
+            }
+        }
+    }
+
     /// The trial balance: the sum of all postings per currency, which is always zero.
     public func trialBalance() throws -> [Currency: Int64] {
         try store.read { tx in try tx.trialBalance() }

@@ -185,12 +185,45 @@ private func human(
             transactions.contains { $0.contains("credits_applied") && $0.contains("150.00 usd") }, "\(transactions)")
 
         let balance = humanRows(try human(["balance", "--customer", "cus_1"], db: db))
-        #expect(balance.contains(["usd", "119,850.00 usd", "119,850.00 usd"]), "\(balance)")
+        #expect(balance.first == ["CURRENCY", "LEDGER BALANCE", "AVAILABLE BALANCE", "RECEIVABLE"], "\(balance)")
+        #expect(balance.contains(["usd", "119,850.00 usd", "119,850.00 usd", "0.00 usd"]), "\(balance)")
 
-        let accounts = humanRows(try human(["balance", "--accounts"], db: db))
-        #expect(accounts.contains(["assets:cash", "120,000.00 usd"]), "\(accounts)")
-        #expect(accounts.contains(["liabilities:prepayments:credgr_1", "-119,850.00 usd"]), "\(accounts)")
-        #expect(accounts.contains(["revenue:usage:price_pkg", "-150.00 usd"]), "\(accounts)")
+        let accounts = humanRows(try human(["balance", "--accounts", "--flat"], db: db))
+        #expect(accounts.contains(["120,000.00 usd", "assets:cash"]), "\(accounts)")
+        #expect(accounts.contains(["-119,850.00 usd", "liabilities:prepayments:credgr_1"]), "\(accounts)")
+        #expect(accounts.contains(["-150.00 usd", "revenue:usage:price_pkg"]), "\(accounts)")
+    }
+
+    @Test("balance --accounts prints hledger's tree: subtotals at each level, a total per currency, --depth")
+    func accountTree() throws {
+        let sb = try Sandbox()
+        let db = try HumanFixture.ledger.copy(into: sb)
+        let tree = try human(["balance", "--accounts"], db: db)
+        // Each root holds one chain of accounts, so hledger's elision joins each into one line.
+        #expect(
+            tree == """
+                      120,000.00 usd  assets:cash
+                     -119,850.00 usd  liabilities:prepayments:credgr_1
+                         -150.00 usd  revenue:usage:price_pkg
+                --------------------
+                            0.00 usd
+
+                """, "\(tree)")
+        let top = try human(["balance", "--accounts", "--depth", "1", "--as-of", "2026-01-01"], db: db)
+        #expect(
+            top == """
+                      120,000.00 usd  assets
+                     -120,000.00 usd  liabilities
+                --------------------
+                            0.00 usd
+
+                """, "\(top)")
+        let json = try ok(["balance", "--accounts", "--depth", "1"], db: db, now: HT.feb2)
+        let rows = (json["data"] as? [[String: Any]]) ?? []
+        #expect(
+            rows.map { "\($0["account"]!) \($0["currency"]!) \($0["amount"]!)" } == [
+                "assets usd 12000000", "liabilities usd -11985000", "revenue usd -15000",
+            ])
     }
 
     // MARK: Reconcile

@@ -50,7 +50,7 @@ extension Shape {
     }
 
     /// One journal account's balance in one currency (`balance --accounts`).
-    static func accountBalance(_ b: AccountBalance) -> JSON {
+    static func accountBalance(_ b: BalanceTree.Balance) -> JSON {
         .object([
             ("account", .string(b.account.name)), ("currency", .string(b.currency.code)),
             ("amount", .int(b.amountMinor)),
@@ -58,7 +58,11 @@ extension Shape {
     }
 
     /// Stripe's credit balance summary of a customer as of an instant.
-    static func creditBalanceSummary(customer: String, _ balances: [CreditBalance], asOf: Int64) -> JSON {
+    /// `receivable` (an addition to Stripe's shape): the customer's `assets:receivable:<customer>`
+    /// balance per currency, as `monetary` amounts in code order, `[]` when nothing is owed.
+    static func creditBalanceSummary(
+        customer: String, _ balances: [CreditBalance], receivable: [Currency: Int64], asOf: Int64
+    ) -> JSON {
         .object([
             ("object", .string("billing.credit_balance_summary")),
             (
@@ -78,6 +82,13 @@ extension Shape {
                     })
             ),
             ("customer", .string(customer)), ("livemode", .bool(false)),
+            (
+                "receivable",
+                .array(
+                    receivable.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map {
+                        monetary(Money(amountMinor: $0.value, currency: $0.key))
+                    })
+            ),
             ("as_of", .int(asOf)),
         ])
     }

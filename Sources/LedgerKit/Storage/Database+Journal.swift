@@ -47,6 +47,39 @@ extension StorageTransaction {
         ).map(entry)
     }
 
+    /// Calls `body` with each journal entry within `[from, to)`, in posting order, one at a time:
+    /// an export holds one entry in memory, never the journal.
+    func forEachJournalEntry(from: Int64, to: Int64, _ body: (JournalEntry) throws -> Void) throws {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT * FROM journalEntry WHERE postedAt >= ? AND postedAt < ? ORDER BY postedAt, rowid",
+            arguments: [from, to])
+        while let row = try rows.next() { try body(try entry(row)) }
+    }
+
+    /// Each account and each currency posted to within `[from, to)`, with its first posting's
+    /// instant: what an export declares before its entries.
+    func journalFirstUses(from: Int64, to: Int64) throws -> (
+        accounts: [PlainTextJournal.FirstUse<Account>], currencies: [PlainTextJournal.FirstUse<Currency>]
+    ) {
+        let accounts = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT account, min(postedAt) AS first FROM posting WHERE postedAt >= ? AND postedAt < ?
+                GROUP BY account ORDER BY account
+                """,
+            arguments: [from, to]
+        ).map { PlainTextJournal.FirstUse(try Account($0["account"]), postedAt: $0["first"]) }
+        let currencies = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT currency, min(postedAt) AS first FROM posting WHERE postedAt >= ? AND postedAt < ?
+                GROUP BY currency ORDER BY currency
+                """,
+            arguments: [from, to]
+        ).map { PlainTextJournal.FirstUse(try Currency(code: $0["currency"]), postedAt: $0["first"]) }
+        return (accounts, currencies)
+    }
+
     private func entry(_ row: Row) throws -> JournalEntry {
         let id: String = row["id"]
         let postings = try Row.fetchAll(
