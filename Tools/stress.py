@@ -3,6 +3,7 @@
 
     python3 Tools/stress.py crash [--kills N]          kill -9 at random moments, then check
     python3 Tools/stress.py concurrency [--seconds S]  8 writer processes and 4 library threads
+    python3 Tools/stress.py hostile                    bad inputs over every command (Tools/hostile_table.py)
     python3 Tools/stress.py all --short                the short forms CI runs
 
 Every figure printed comes from the run itself. The checks read the ledger through the binary
@@ -23,6 +24,8 @@ import tempfile
 import threading
 import time
 import zlib
+
+import stress_hostile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -369,7 +372,7 @@ def concurrency(binary, seconds, seed, threads_binary):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("tool", choices=["crash", "concurrency", "all"])
+    parser.add_argument("tool", choices=["crash", "concurrency", "hostile", "all"])
     parser.add_argument("--ledger", help="the ledger binary (default: .build/release, then .build/debug)")
     parser.add_argument("--threads-tool", help="the ledger-stress binary (library threads)")
     parser.add_argument("--kills", type=int, default=200)
@@ -387,7 +390,9 @@ def main():
             crash(binary, kills, options.seed)
         if options.tool in ("concurrency", "all"):
             concurrency(binary, seconds, options.seed, threads)
-    except Failure as failure:
+        if options.tool in ("hostile", "all"):
+            stress_hostile.hostile(binary)
+    except (Failure, stress_hostile.Failure) as failure:
         print(f"FAILED: {failure}", file=sys.stderr)
         sys.exit(1)
 

@@ -208,6 +208,7 @@ struct Context {
                     LedgerError.invalidRequest("--db (or LEDGER_DB) is empty: name the ledger file", param: "db"),
                     status: 64)
             }
+            try Self.checkPlace(path)
             let existed = FileManager.default.fileExists(atPath: path)
             if !creating && !existed {
                 throw LedgerError(
@@ -225,6 +226,26 @@ struct Context {
             Output(json: .null, human: "", status: status).print(text: text)
         } catch let error as LedgerError {
             fail(error)
+        }
+    }
+
+    /// Refuses a `--db` that cannot name a ledger file, before SQLite opens it: a directory, a
+    /// device or another file that is not a regular file (SQLite would fail with a storage error,
+    /// 74, after creating its journal beside it: `/dev/null-journal`), or a new file in a directory
+    /// that does not exist.
+    /// - Throws: `database_missing` (exit 66), as for a file a read cannot find.
+    static func checkPlace(_ path: String) throws {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT != S_IFREG else { return }
+            let what = info.st_mode & S_IFMT == S_IFDIR ? "a directory" : "a device or other special file"
+            throw LedgerError(.databaseMissing, "'\(path)' is \(what), not a ledger file", param: "db")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw LedgerError(
+                .databaseMissing, "no ledger file at '\(path)': the directory '\(directory)' does not exist",
+                param: "db")
         }
     }
 

@@ -51,7 +51,9 @@ public final class LineReader {
             if let newline = buffer[position...].firstIndex(of: 0x0A) {
                 let start = position
                 position = newline + 1
-                if skipping {
+                // A line read whole from one chunk is held to the limit too, so a line's fate
+                // never depends on where the chunks of the input happen to end.
+                if skipping || newline - start > Limits.importLineBytesMax {
                     skipping = false
                     lineNumber += 1
                     return .tooLong(number: lineNumber)
@@ -64,7 +66,7 @@ public final class LineReader {
                 guard position < buffer.count || skipping else { return nil }
                 let start = position
                 position = buffer.count
-                if skipping {
+                if skipping || buffer.count - start > Limits.importLineBytesMax {
                     skipping = false
                     lineNumber += 1
                     return .tooLong(number: lineNumber)
@@ -261,14 +263,21 @@ extension Ledger {
             while more {
                 // One transaction per `importTransactionSize` events, parsed and written in
                 // chunks of `importBatchSize` so memory stays bounded by the chunk.
-                try write(at: now) { tx, now in
-                    var written = 0
-                    while more && written < Limits.importTransactionSize {
-                        more = try fill(limit: Limits.importBatchSize)
-                        written += pending.count
-                        try flush(tx)
-                        onProgress(report, reader.bytesRead)
+                do {
+                    try write(at: now) { tx, now in
+                        var written = 0
+                        while more && written < Limits.importTransactionSize {
+                            more = try fill(limit: Limits.importBatchSize)
+                            written += pending.count
+                            try flush(tx)
+                            onProgress(report, reader.bytesRead)
+                        }
+                        // A refused import (lines rejected, none accepted) writes nothing: not the
+                        // clock, nor the steps due by now that the write ran first (SPEC §3).
+                        if report.accepted == 0 && report.rejected > 0 { throw RollbackSignal() }
                     }
+                } catch is RollbackSignal {
+                    continue
                 }
             }
         }
