@@ -96,9 +96,11 @@ struct GrantsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List grants, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "Only this customer's grants.") var customer: String?
+        @OptionGroup var listFormat: ListFormatOptions
 
         func run() throws {
             try Context(root: root).read { ledger in
+                if try listFormat.csv { return try listFormat.write(ledger, .creditGrants, customer: customer) }
                 let grants = try ledger.grants(customer: customer.map { .init($0) })
                 let totals = try grants.map { try ledger.grantTotals($0.id) }
                 return Output(
@@ -202,9 +204,16 @@ struct CreditTransactionsCommand: ParsableCommand {
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "Only this grant's transactions.") var grant: String?
         @Option(help: "Transactions effective at or before this instant (default now).") var asOf: String?
+        @OptionGroup var listFormat: ListFormatOptions
 
         func run() throws {
             try Context(root: root).read { ledger in
+                if try listFormat.csv {
+                    let asOf = try asOf.map { try Instant.parse($0, param: "as_of") } ?? ledger.now
+                    return try listFormat.write(
+                        ledger, .creditTransactions, customer: customer, to: asOf + 1,
+                        where: grant.map { ["grant_id": $0] } ?? [:])
+                }
                 let transactions = try ledger.creditTransactions(
                     customer: .init(customer), grant: grant.map { .init($0) },
                     asOf: try asOf.map { try Instant.parse($0, param: "as_of") })

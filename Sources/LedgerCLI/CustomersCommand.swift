@@ -37,9 +37,11 @@ struct CustomersCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List customers, oldest first.")
         @ParentCommand var root: LedgerCommand
+        @OptionGroup var listFormat: ListFormatOptions
 
         func run() throws {
             try Context(root: root).read { ledger in
+                if try listFormat.csv { return try listFormat.write(ledger, .customers) }
                 let customers = try ledger.customers()
                 return Output(
                     json: .list(customers.map(Shape.customer)),

@@ -72,9 +72,11 @@ struct InvoiceItemsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List invoice items, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "Only this customer's items.") var customer: String?
+        @OptionGroup var listFormat: ListFormatOptions
 
         func run() throws {
             try Context(root: root).read { ledger in
+                if try listFormat.csv { return try listFormat.write(ledger, .invoiceItems, customer: customer) }
                 let items = try ledger.invoiceItems(customer: customer.map { .init($0) })
                 return Output(
                     json: .list(items.map(Shape.invoiceItem)),

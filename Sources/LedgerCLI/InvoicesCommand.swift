@@ -55,9 +55,16 @@ struct InvoicesCommand: ParsableCommand {
         @Option(help: "Only this customer's invoices.") var customer: String?
         @Option(help: "Only invoices in this status.") var status: Choice<Invoice.Status>?
         @Option(help: "Only this subscription's invoices.") var subscription: String?
+        @OptionGroup var listFormat: ListFormatOptions
 
         func run() throws {
             try Context(root: root).read { ledger in
+                if try listFormat.csv {
+                    var filters: [String: String] = [:]
+                    if let status = try status?.value(param: "status") { filters["status"] = status.rawValue }
+                    if let subscription { filters["subscription_id"] = subscription }
+                    return try listFormat.write(ledger, .invoices, customer: customer, where: filters)
+                }
                 let invoices = try ledger.invoices(
                     customer: customer.map { .init($0) },
                     status: try status?.value(param: "status"),

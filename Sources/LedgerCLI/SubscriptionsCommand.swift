@@ -74,9 +74,11 @@ struct SubscriptionsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List subscriptions, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "Only this customer's subscriptions.") var customer: String?
+        @OptionGroup var listFormat: ListFormatOptions
 
         func run() throws {
             try Context(root: root).read { ledger in
+                if try listFormat.csv { return try listFormat.write(ledger, .subscriptions, customer: customer) }
                 let subs = try ledger.subscriptions(customer: customer.map { .init($0) })
                 return Output(
                     json: .list(subs.map(Shape.subscription)),
