@@ -176,7 +176,7 @@ def crash(binary, kills, seed):
     customers = 10
     for ledger in (victim, twin):
         catalog(ledger, customers, T0)
-    killed = {"import": 0, "bill": 0, "concurrent": 0}
+    killed = {"import": 0, "bill": 0, "concurrent": 0, "export": 0}
     early = 0
     previous = []
     contents = {}
@@ -185,13 +185,17 @@ def crash(binary, kills, seed):
         if round_ and round_ % 25 == 0:
             print(f"crash: round {round_} of {kills}, {time.monotonic() - started:.0f} s", file=sys.stderr)
         now = T0 + (round_ + 1) * 4 * 3600
-        kind = rng.choice(["import", "import", "bill", "concurrent"])
-        size = rng.choice([2000, 2000, 2000, 60_000]) if kind != "bill" else 0
+        kind = rng.choice(["import", "import", "bill", "concurrent", "export"])
+        size = rng.choice([2000, 2000, 2000, 60_000]) if kind not in ("bill", "export") else 0
         fresh = [f"r{round_}-{i}" for i in range(size)]
         ids = fresh + previous[: size // 10]  # a tenth re-sent: duplicates
         rng.shuffle(ids)
+        exported = {ledger: os.path.join(folder, f"{name}-{round_}.csv") for ledger, name in
+                    ((victim, "victim"), (twin, "twin"))}
         if kind == "bill":
             work = [("bill",)]
+        elif kind == "export":
+            work = [("export", "events", "-o", exported[victim])]
         elif kind == "import":
             work = [("events", "import", events_file(folder, f"r{round_}.ndjson", rng, now, customers, len(ids), ids, contents))]
         else:
@@ -201,7 +205,8 @@ def crash(binary, kills, seed):
             work = [("events", "import", a), ("events", "import", b)]
         # The twin does the work first, unkilled; how long it took sets when the kill falls.
         began = time.monotonic()
-        twin_processes = [twin.spawn(now, *args) for args in work]
+        twin_work = [("export", "events", "-o", exported[twin])] if kind == "export" else work
+        twin_processes = [twin.spawn(now, *args) for args in twin_work]
         if any(p.wait() != 0 for p in twin_processes):
             raise Failure(f"round {round_} ({kind}): the twin's work failed")
         took = time.monotonic() - began
@@ -215,9 +220,20 @@ def crash(binary, kills, seed):
             early += 1
         for p in processes:
             p.wait()
+        if kind == "export" and os.path.exists(exported[victim]):
+            # Renamed into place only once complete: a file there after the kill is the whole export.
+            lines = [sum(1 for _ in open(exported[ledger], "rb")) for ledger in (victim, twin)]
+            if lines[0] != lines[1]:
+                raise Failure(f"round {round_}: a killed export left {lines[0]} of {lines[1]} lines in place")
         # The work again, to completion.
         for args in work:
             victim.ok(now, *args)
+        if kind == "export":
+            lines = [sum(1 for _ in open(exported[ledger], "rb")) for ledger in (victim, twin)]
+            if lines[0] != lines[1]:
+                raise Failure(f"round {round_}: the export has {lines[0]} lines, the twin's {lines[1]}")
+            for ledger in (victim, twin):
+                os.remove(exported[ledger])
         state = victim.check_invariants(now)
         if state != twin.state(now):
             raise Failure(f"round {round_} ({kind}): the killed ledger differs from its twin")
@@ -225,7 +241,8 @@ def crash(binary, kills, seed):
     seconds = time.monotonic() - started
     final = victim.state(T0 + (kills + 1) * 4 * 3600)
     print(f"crash: {sum(killed.values())} kill -9 survived ({killed['import']} during imports, "
-          f"{killed['bill']} during billing runs, {killed['concurrent']} during concurrent imports; {early} "
+          f"{killed['bill']} during billing runs, {killed['concurrent']} during concurrent imports, "
+          f"{killed['export']} during exports (never a partial file); {early} "
           f"processes had already finished) in {seconds:.0f} s; after each: verify passed, every event once, "
           f"numbers gapless, no credit applied twice, state equal to an unkilled twin "
           f"({final['events']} events, {len(final['invoices'])} invoices)")
