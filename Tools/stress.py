@@ -130,12 +130,17 @@ def refusal_code(status, err):
         return f"import line {parts[1]}" if first.startswith("line ") and len(parts) > 1 else f"exit {status}"
 
 
-def catalog(ledger, customers, now):
+def metered_price(ledger, now):
+    """The meter `tokens` and its daily metered price `price_tokens` (1 cent a token)."""
     ledger.ok(now, "meters", "create", "--id", "mtr_tokens", "--display-name", "Tokens", "--event-name", "tokens")
     ledger.ok(now, "products", "create", "--id", "prod_api", "--name", "API")
     ledger.ok(now, "prices", "create", "--id", "price_tokens", "--product", "prod_api", "--currency", "usd",
               "--type", "recurring", "--interval", "day", "--usage-type", "metered", "--meter", "mtr_tokens",
               "--unit-amount", "1")
+
+
+def catalog(ledger, customers, now):
+    metered_price(ledger, now)
     for n in range(customers):
         ledger.ok(now, "customers", "create", "--id", f"cus_{n}", "--name", f"Customer {n}")
         ledger.ok(now, "subscriptions", "create", "--id", f"sub_{n}", "--customer", f"cus_{n}",
@@ -266,11 +271,7 @@ def concurrency(binary, seconds, seed, threads_binary):
     for n in range(8, customers):
         ledger.ok(None, "customers", "create", "--id", f"cus_{n}", "--name", f"C{n}")
     now = int(time.time())
-    ledger.ok(None, "meters", "create", "--id", "mtr_tokens", "--display-name", "Tokens", "--event-name", "tokens")
-    ledger.ok(None, "products", "create", "--id", "prod_api", "--name", "API")
-    ledger.ok(None, "prices", "create", "--id", "price_tokens", "--product", "prod_api", "--currency", "usd",
-              "--type", "recurring", "--interval", "day", "--usage-type", "metered", "--meter", "mtr_tokens",
-              "--unit-amount", "1")
+    metered_price(ledger, None)
     for n in range(customers):
         ledger.ok(None, "subscriptions", "create", "--id", f"sub_{n}", "--customer", f"cus_{n}",
                   "--item", "price_tokens", "--backdate-start-date", str(now - 5 * DAY))

@@ -224,6 +224,11 @@ private func human(
             rows.map { "\($0["account"]!) \($0["currency"]!) \($0["amount"]!)" } == [
                 "assets usd 12000000", "liabilities usd -11985000", "revenue usd -15000",
             ])
+        // Bad shapes are refused with the file unchanged (`rejected` compares its bytes).
+        try rejected(["balance", "--accounts", "--depth", "0"], db: db, codes: [65], code: "invalid_request")
+        try rejected(["balance", "--customer", "cus_1", "--flat"], db: db, codes: [65], code: "invalid_request")
+        try rejected(["balance", "--customer", "cus_1", "--depth", "2"], db: db, codes: [65], code: "invalid_request")
+        try rejected(["balance", "--accounts", "--as-of", "tomorrow"], db: db, codes: [65], code: "invalid_time")
     }
 
     // MARK: Reconcile
