@@ -98,9 +98,11 @@ struct ProductsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List products, oldest first.")
         @ParentCommand var root: LedgerCommand
+        @OptionGroup var listFormat: ListFormatOptions
 
         func run() throws {
             try Context(root: root).read { ledger in
+                if try listFormat.csv { return try listFormat.write(ledger, .products) }
                 let products = try ledger.products()
                 return Output(
                     json: .list(products.map(Shape.product)),

@@ -24,7 +24,7 @@ struct ExportCommand: ParsableCommand {
         case creditGrants = "credit-grants"
         case grants
         case creditTransactions = "credit-transactions"
-        case events, customers, subscriptions
+        case events, customers, subscriptions, meters, products, prices
 
         var exportKind: ExportKind {
             self == .grants ? .creditGrants : ExportKind(rawValue: rawValue)!

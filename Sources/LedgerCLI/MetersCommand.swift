@@ -42,9 +42,11 @@ struct MetersCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List meters, oldest first.")
         @ParentCommand var root: LedgerCommand
+        @OptionGroup var listFormat: ListFormatOptions
 
         func run() throws {
             try Context(root: root).read { ledger in
+                if try listFormat.csv { return try listFormat.write(ledger, .meters) }
                 let meters = try ledger.meters()
                 return Output(
                     json: .list(meters.map(Shape.meter)),

@@ -199,9 +199,16 @@ struct PricesCommand: ParsableCommand {
         @ParentCommand var root: LedgerCommand
         @Option(help: "Only this product's prices.") var product: String?
         @Flag(help: "Only active prices.") var active = false
+        @OptionGroup var listFormat: ListFormatOptions
 
         func run() throws {
             try Context(root: root).read { ledger in
+                if try listFormat.csv {
+                    let filters = [
+                        "product_id": product, "active": active ? "true" : nil,
+                    ].compactMapValues { $0 }
+                    return try listFormat.write(ledger, .prices, where: filters)
+                }
                 let prices = try ledger.prices(product: product.map { .init($0) }, activeOnly: active)
                 return Output(
                     json: .list(prices.map(Shape.price)),

@@ -73,6 +73,18 @@ struct ExportCLITests {
                     "--scope", "metered", "--id", "credgr_h\(i)",
                 ], db: db)
         }
+        for (i, name) in hostile.enumerated() {
+            try ok(
+                ["meters", "create", "--id", "mtr_h\(i)", "--display-name=\(name)", "--event-name", "h\(i)"], db: db)
+            try ok(["products", "create", "--id", "prod_h\(i)", "--name=\(name)", "--description=\(name)"], db: db)
+            try ok(
+                [
+                    "prices", "create", "--id", "price_h\(i)", "--product", "prod_h\(i)", "--currency", "usd",
+                    "--nickname=\(name)", "--interval", "month", "--usage-type", "metered", "--meter", "mtr_h\(i)",
+                    "--tiers-mode", "graduated", "--tier", "up_to=1000,unit_amount=0", "--tier",
+                    "up_to=inf,unit_amount_decimal=0.5,flat_amount=100",
+                ], db: db)
+        }
         try subscribe(db, "cus_1", ["price_m1", "price_m2"], id: "sub_x")
         try ok(
             [
@@ -131,6 +143,23 @@ struct ExportCLITests {
         #expect(txns.contains { $0["kind"] == "credits_applied" && $0["signed_amount_minor"]!.hasPrefix("-") })
         for kind in ["invoices", "invoice-lines", "subscriptions"] {
             #expect(!(try export([kind], db).records.isEmpty), "\(kind)")
+        }
+        // The catalog: hostile display names, names, descriptions and nicknames intact; tiers.
+        let meters = try export(["meters"], db).records
+        let products = try export(["products"], db).records
+        let prices = try export(["prices"], db).records
+        for (i, name) in hostile.enumerated() {
+            #expect(meters.first { $0["meter_id"] == "mtr_h\(i)" }?["display_name"] == name)
+            let product = products.first { $0["product_id"] == "prod_h\(i)" }
+            #expect(product?["name"] == name && product?["description"] == name && product?["active"] == "true")
+            let price = try #require(prices.first { $0["price_id"] == "price_h\(i)" })
+            #expect(price["nickname"] == name && price["meter_id"] == "mtr_h\(i)" && price["usage_type"] == "metered")
+            #expect(price["tiers"] == "1000:0:;:0.5:100" && price["tiers_mode"] == "graduated", "\(price)")
+        }
+        #expect(prices.first { $0["price_id"] == "price_m1" }?["unit_amount_decimal"] == "1")
+        #expect(prices.first { $0["price_id"] == "price_archived" }?["active"] == "false")
+        for kind in ["meters", "products", "prices"] {
+            try rejected(["export", kind, "--customer", "cus_1"], db: db, codes: [65], code: "invalid_request")
         }
         let subs = try export(["subscriptions"], db).records
         #expect(subs.first { $0["subscription_id"] == "sub_x" }?["items"] == "price_m1:;price_m2:", "\(subs)")
@@ -212,6 +241,28 @@ struct ExportCLITests {
         let cancelled = try #require(events.first { $0["identifier"] == "b-cancelled" })
         #expect(cancelled["cancelled"] == "true" && cancelled["invoice_line_id"] == "")
         #expect(events.first { $0["identifier"] == "a-unbilled" }?["invoice_line_id"] == "")
+    }
+
+    @Test("an event billed by two subscriptions on its meter is one row naming both lines and both invoices")
+    func eventBilledTwice() throws {
+        let sb = try Sandbox()
+        let db = try CLIFixture.standard.copy(into: sb)
+        try subscribe(db, "cus_2", ["price_m1"], id: "sub_p", now: "2026-01-01T00:00:00Z")
+        try subscribe(db, "cus_2", ["price_m1"], id: "sub_q", now: "2026-01-10T00:00:00Z")
+        try usage(db, "a_tokens", "cus_2", 3, at: "2026-01-05T00:00:00Z", id: "only-p", now: "2026-01-16T00:00:00Z")
+        try usage(db, "a_tokens", "cus_2", 7, at: "2026-01-15T00:00:00Z", id: "both", now: "2026-01-16T00:00:00Z")
+        try ok(["bill"], db: db, now: "2026-02-11T02:00:00Z")
+        let lines = try export(["invoice-lines", "--customer", "cus_2"], db, now: "2026-02-12T00:00:00Z").records
+            .filter { $0["meter_id"] == "mtr_a" && $0["quantity_decimal"] != "0" }
+        let p = try #require(lines.first { $0["quantity_decimal"] == "10" }, "\(lines)")
+        let q = try #require(lines.first { $0["quantity_decimal"] == "7" }, "\(lines)")
+        let events = try export(["events", "--customer", "cus_2"], db, now: "2026-02-12T00:00:00Z").records
+        #expect(events.map { $0["identifier"] } == ["only-p", "both"])
+        #expect(events[0]["invoice_line_id"] == p["line_id"] && events[0]["invoice_id"] == p["invoice_id"])
+        let both = Set(events[1]["invoice_line_id"]!.split(separator: ";").map(String.init))
+        #expect(both == [p["line_id"]!, q["line_id"]!], "\(events[1])")
+        let invoices = Set(events[1]["invoice_id"]!.split(separator: ";").map(String.init))
+        #expect(invoices == [p["invoice_id"]!, q["invoice_id"]!], "\(events[1])")
     }
 
     @Test("-o renames a complete file into place; a failed export leaves the old file and no temporary")

@@ -36,6 +36,27 @@ struct ListCSVTests {
             .map(String.init)
         #expect(opened.count == 2 && opened[0] == all[0], "\(opened)")  // the header and the one open invoice
         #expect(all.count == 3 && all.contains(opened[1]) && opened[1].contains(",open,"), "\(all)")
+        #expect(try csv(["meters", "list", "--format", "csv"]) == (try csv(["export", "meters"])))
+        #expect(try csv(["products", "list", "--format", "csv"]) == (try csv(["export", "products"])))
+        for (product, prices) in [("prod_a", ["price_a1", "price_a2"]), ("prod_b", ["price_b1"])] {
+            try ok(["products", "create", "--id", product, "--name", "+\(product)"], db: db)
+            for price in prices {
+                try ok(
+                    [
+                        "prices", "create", "--id", price, "--product", product, "--currency", "usd", "--unit-amount",
+                        "5",
+                    ],
+                    db: db)
+            }
+        }
+        try ok(["prices", "archive", "price_a2"], db: db)
+        let prices = try csv(["export", "prices"]).split(separator: "\r\n").map(String.init)
+        #expect(prices.count == 4)
+        let active = try csv(["prices", "list", "--active", "--product", "prod_a", "--format", "csv"])
+            .split(separator: "\r\n").map(String.init)
+        #expect(active.count == 2 && active[0] == prices[0] && active[1].hasPrefix("price_a1,"), "\(active)")
+        #expect(prices.contains(active[1]))
+        #expect(try csv(["products", "list", "--format", "csv"]).contains("'+prod_b"))
         #expect(try csv(["customers", "list", "--format", "table"]).hasPrefix("ID"))
         try rejected(["customers", "list", "--format", "xml"], db: db, codes: [64, 65])
     }

@@ -417,5 +417,6 @@ if !options.skipBill {
     say(
         "bill \(subs) subscriptions over \(count) events (import took \(fmt(importSeconds, 1)) s): ledger bill \(fmt(seconds, 2)) s for \(subs) invoices created and finalized = \(fmt(Double(subs) / seconds)) invoices/s (peak RSS \(fmt(rss, 1)) MiB); raw SQLite GROUP BY customer, meter over the period: \(fmt(rawSeconds, 3)) s (\(groups) groups)"
     )
-    try benchExports(path)
+    let journalTenth = try padJournal(path, to: 1_000_000, at: until)
+    try benchExports(path, journalTenth: journalTenth)
 }

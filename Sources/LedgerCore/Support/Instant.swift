@@ -102,6 +102,28 @@ public enum Instant {
     public static func format(_ seconds: Int64) -> String {
         let (days, rest) = split(seconds)
         let (y, m, d) = civilFromDays(days)
+        if (0...9999).contains(y) {
+            // The common case in 20 bytes, with no intermediate strings (exports format millions).
+            return String(unsafeUninitializedCapacity: 20) { bytes in
+                func put(_ value: Int64, _ width: Int, at offset: Int) {
+                    var value = value
+                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                        bytes[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                        value /= 10
+                    }
+                }
+                put(y, 4, at: 0)
+                put(m, 2, at: 5)
+                put(d, 2, at: 8)
+                put(rest / 3600, 2, at: 11)
+                put(rest % 3600 / 60, 2, at: 14)
+                put(rest % 60, 2, at: 17)
+                for (offset, byte) in [(4, 0x2D), (7, 0x2D), (10, 0x54), (13, 0x3A), (16, 0x3A), (19, 0x5A)] {
+                    bytes[offset] = UInt8(byte)
+                }
+                return 20
+            }
+        }
         func pad(_ v: Int64, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s

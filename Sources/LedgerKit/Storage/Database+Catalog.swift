@@ -302,14 +302,4 @@ extension StorageTransaction {
         cache[id] = info
         return info
     }
-
-}
-
-extension StorageTransaction {
-    /// Customers created in the range, oldest first.
-    func forEachCustomer(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
-        try forEachRow(
-            "SELECT * FROM customer WHERE created >= ? AND created < ? AND (id IS ? OR ?) ORDER BY seq",
-            range.arguments, body)
-    }
 }

@@ -254,26 +254,3 @@ extension StorageTransaction {
         }
     }
 }
-
-extension StorageTransaction {
-    /// Grants created in the range, oldest first, with the prices of a price scope (`;`-joined).
-    func forEachGrant(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
-        try forEachRow(
-            """
-            SELECT g.*, (SELECT group_concat(priceId, ';') FROM
-                (SELECT priceId FROM creditGrantPrice WHERE grantId = g.id ORDER BY priceId)) AS prices
-            FROM creditGrant g WHERE g.created >= ? AND g.created < ? AND (g.customerId IS ? OR ?)
-            ORDER BY g.seq
-            """, range.arguments, body)
-    }
-
-    /// Balance transactions effective in the range, in effective order.
-    func forEachCreditTransaction(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
-        try forEachRow(
-            """
-            SELECT * FROM creditBalanceTransaction
-            WHERE effectiveAt >= ? AND effectiveAt < ? AND (customerId IS ? OR ?)
-            ORDER BY effectiveAt, seq
-            """, range.arguments, body)
-    }
-}

@@ -161,19 +161,3 @@ extension StorageTransaction {
         return result
     }
 }
-
-extension StorageTransaction {
-    /// Every posting of the entries posted in `[from, to)`, in posting order (entry, position),
-    /// with its entry's fields. A plain join: a tampered file whose entries no longer balance
-    /// still exports.
-    func forEachPosting(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
-        try forEachRow(
-            """
-            SELECT p.entryId, e.postedAt, e.description, e.sourceType, e.sourceId, p.position, p.account,
-                p.currency, p.amountMinor
-            FROM journalEntry e JOIN posting p ON p.entryId = e.id
-            WHERE e.postedAt >= ? AND e.postedAt < ?
-            ORDER BY e.postedAt, e.rowid, p.position
-            """, [range.from, range.to], body)
-    }
-}

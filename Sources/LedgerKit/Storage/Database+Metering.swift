@@ -338,26 +338,3 @@ struct EventWriter {
         return seq
     }
 }
-
-extension StorageTransaction {
-    /// Events timestamped in the range, in recording order, each with the invoice lines that
-    /// billed it (`;`-joined, empty when unbilled): in one set-based join, the lines of the
-    /// event's customer and meter on invoices past draft (the classic first invoice's
-    /// placeholders left out) whose period contains the timestamp, for an event neither late nor
-    /// cancelled (`EventRules.isBilled`, `finalizedPeriods`).
-    func forEachEventWithBilling(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
-        try forEachRow(
-            """
-            SELECT e.identifier, e.timestamp, e.valueSignificand, e.valueScale, e.dimensions, e.recordedAt,
-                e.cancelledAt, e.late, m.id AS meterId, m.eventName, c.id AS customerId,
-                group_concat(l.id, ';') AS lineIds, group_concat(l.invoiceId, ';') AS invoiceIds
-            FROM meterEvent e JOIN meter m ON m.seq = e.meterSeq JOIN customer c ON c.seq = e.customerSeq
-            LEFT JOIN (invoiceLine l JOIN invoice i ON i.id = l.invoiceId AND i.status != 'draft'
-                    AND i.billingReason != 'subscription_create')
-                ON e.late = 0 AND e.cancelledAt IS NULL AND l.customerSeq = e.customerSeq
-                    AND l.meterSeq = e.meterSeq AND l.periodStart <= e.timestamp AND e.timestamp < l.periodEnd
-            WHERE e.timestamp >= ? AND e.timestamp < ? AND (c.id IS ? OR ?)
-            GROUP BY e.seq ORDER BY e.seq
-            """, range.arguments, body)
-    }
-}

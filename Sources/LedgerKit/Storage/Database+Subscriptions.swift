@@ -84,18 +84,3 @@ extension StorageTransaction {
             .execute(arguments: [periodStart, periodEnd, id.rawValue])
     }
 }
-
-extension StorageTransaction {
-    /// Subscriptions created in the range, oldest first, with their items as `price:quantity`
-    /// joined by `;` in item order (the quantity empty for a metered item).
-    func forEachSubscription(_ range: ExportRange, _ body: (StoredRow) throws -> Void) throws {
-        try forEachRow(
-            """
-            SELECT s.*, (SELECT group_concat(priceId || ':' || coalesce(quantity, ''), ';') FROM
-                (SELECT priceId, quantity FROM subscriptionItem WHERE subscriptionId = s.id ORDER BY position))
-                AS items
-            FROM subscription s WHERE s.created >= ? AND s.created < ? AND (s.customerId IS ? OR ?)
-            ORDER BY s.seq
-            """, range.arguments, body)
-    }
-}
