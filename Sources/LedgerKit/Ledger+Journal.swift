@@ -43,9 +43,10 @@ extension Ledger {
     /// posting order. One read transaction, so the file is one consistent state however long
     /// `write` takes, and one entry in memory at a time.
     ///
-    /// Without `from`, hledger's and Beancount's balances of the file are
-    /// `accountBalances(asOf: to - 1)` (`to` is excluded; without it, every entry); with `from`,
-    /// the file holds only the movements of the period, no opening balances.
+    /// hledger's and Beancount's balances of the file are `accountBalances(asOf: to - 1)` (`to` is
+    /// excluded; without it, every entry). With `from`, the file starts with one "opening
+    /// balances" transaction dated `from` holding every account's balance before it
+    /// (`PlainTextJournal.opening`), so its balances are the ledger's at any day from then on.
     /// - Throws: `invalid_time` (a bound outside `Instant.range`), or what `write` throws.
     public func writeJournal(
         _ format: PlainTextFormat, from: Int64? = nil, to: Int64? = nil, _ write: (String) throws -> Void
@@ -54,8 +55,21 @@ extension Ledger {
         if let to { try Instant.check(to, param: "to") }
         try store.read { tx in
             let (from, to) = (from ?? .min, to ?? .max)
-            let uses = try tx.journalFirstUses(from: from, to: to)
-            try write(PlainTextJournal.header(format, accounts: uses.accounts, currencies: uses.currencies))
+            let opening =
+                from == .min
+                ? []
+                : try tx.accountBalances(asOf: from - 1).map {
+                    Posting(account: $0.account, amountMinor: $0.amountMinor, currency: $0.currency)
+                }
+            var uses = try tx.journalFirstUses(from: from, to: to)
+            uses.accounts += opening.map { PlainTextJournal.FirstUse($0.account, postedAt: from) }
+            uses.currencies += opening.map { PlainTextJournal.FirstUse($0.currency, postedAt: from) }
+            try write(
+                PlainTextJournal.header(
+                    format, accounts: PlainTextJournal.earliest(uses.accounts),
+                    currencies: PlainTextJournal.earliest(uses.currencies)))
+            let balances = PlainTextJournal.opening(opening, at: from, format)
+            if !balances.isEmpty { try write(balances) }
             try tx.forEachJournalEntry(from: from, to: to) { entry in
                 try write(PlainTextJournal.entry(entry, format))
             }

@@ -58,6 +58,26 @@ import Testing
         #expect(
             try PlainTools.hledgerBalances(path, end: nil)
                 == PlainTools.grouped(w.ledger.accountBalances(asOf: cut - 1)))
+        // An export from `from` opens with the balances before it: the file's balances at a later
+        // day are the ledger's, in both tools; the opening transaction is dated `from`.
+        let from = try Instant.parse("2026-02-02")
+        for format in PlainTextFormat.allCases {
+            var text = ""
+            try w.ledger.writeJournal(format, from: from) { text += $0 }
+            #expect(text.contains("2026-02-02 * ") && text.contains("opening balances"), "\(format)")
+            let path = dir.path("from.\(format.rawValue)")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let expected = try PlainTools.grouped(w.ledger.accountBalances(asOf: try Instant.parse("2026-03-03") - 1))
+            switch format {
+            case .hledger:
+                #expect(try PlainTools.run("hledger", ["-f", path, "check", "-s"]).status == 0)
+                #expect(try PlainTools.hledgerBalances(path, end: "2026-03-03") == expected)
+            case .beancount:
+                let check = try PlainTools.run("bean-check", [path])
+                #expect(check.status == 0, "bean-check: \(check.stdout)\(check.stderr)")
+                #expect(try PlainTools.beancountBalances(path, before: "2026-03-03") == expected)
+            }
+        }
     }
 
     @Test func theExportIsTheRenderingOfTheJournalEntries() throws {

@@ -35,6 +35,13 @@ public enum PlainTextJournal {
         }
     }
 
+    /// One use per value, the earliest.
+    public static func earliest<Value>(_ uses: [FirstUse<Value>]) -> [FirstUse<Value>] {
+        var first: [Value: Int64] = [:]
+        for use in uses { first[use.value] = min(first[use.value] ?? .max, use.postedAt) }
+        return first.map { FirstUse($0.key, postedAt: $0.value) }
+    }
+
     /// The whole file of `entries`: `header` of what they use, then each `entry`.
     public static func render(_ format: PlainTextFormat, entries: [JournalEntry]) -> String {
         var accounts: [Account: Int64] = [:]
@@ -91,35 +98,55 @@ public enum PlainTextJournal {
 
     /// One transaction, a blank line after it.
     public static func entry(_ entry: JournalEntry, _ format: PlainTextFormat) -> String {
-        let instant = Instant.format(entry.postedAt).filter { $0 != "-" && $0 != ":" }
         let source = entry.sourceType + " " + entry.sourceId
+        return transaction(
+            entry.postedAt, entry.description, code: entry.id.rawValue, entry: entry.id.rawValue, source: source,
+            postings: entry.postings, format)
+    }
+
+    /// The balances of every account before `from`, as one transaction dated `from`, written
+    /// first in an export that starts at `from`: with it, the file's balance at any later day is
+    /// the ledger's, not only the movements since `from`. The balances sum to zero per currency
+    /// (the trial balance), so no equity account is needed. Empty when there is nothing before.
+    public static func opening(_ balances: [Posting], at from: Int64, _ format: PlainTextFormat) -> String {
+        let postings = balances.filter { $0.amountMinor != 0 }
+        guard !postings.isEmpty else { return "" }
+        return transaction(
+            from, "opening balances", code: nil, entry: nil, source: "balances before " + Instant.format(from),
+            postings: postings, format)
+    }
+
+    private static func transaction(
+        _ postedAt: Int64, _ description: String, code: String?, entry: String?, source: String,
+        postings: [Posting], _ format: PlainTextFormat
+    ) -> String {
+        let instant = Instant.format(postedAt).filter { $0 != "-" && $0 != ":" }
+        let names: [String]
+        let indent: String
+        var text: String
         switch format {
         case .hledger:
-            let code = entry.id.rawValue.contains(")") ? "" : " (\(entry.id.rawValue))"
-            var text = "\(day(entry.postedAt)) *\(code) \(encoded(entry.description, also: [UInt8(ascii: ";")]))\n"
-            text += "    ; entry: \(encoded(entry.id.rawValue, also: [UInt8(ascii: ",")]))\n"
+            let code = code.map { $0.contains(")") ? "" : " (\($0))" } ?? ""
+            text = "\(day(postedAt)) *\(code) \(encoded(description, also: [UInt8(ascii: ";")]))\n"
+            if let entry { text += "    ; entry: \(encoded(entry, also: [UInt8(ascii: ",")]))\n" }
             text += "    ; source: \(encoded(source, also: [UInt8(ascii: ",")]))\n"
             text += "    ; at: \(instant)\n"
-            let names = entry.postings.map { hledgerName($0.account) }
-            let width = names.map(\.count).max() ?? 0
-            for (name, posting) in zip(names, entry.postings) {
-                let pad = String(repeating: " ", count: width - name.count + 2)
-                text += "    \(name)\(pad)\(amount(posting.amountMinor, posting.currency))\n"
-            }
-            return text + "\n"
+            names = postings.map { hledgerName($0.account) }
+            indent = "    "
         case .beancount:
-            var text = "\(day(entry.postedAt)) * \(beancountString(entry.description))\n"
-            text += "  entry: \(beancountString(entry.id.rawValue))\n"
+            text = "\(day(postedAt)) * \(beancountString(description))\n"
+            if let entry { text += "  entry: \(beancountString(entry))\n" }
             text += "  source: \(beancountString(source))\n"
             text += "  at: \(beancountString(instant))\n"
-            let names = entry.postings.map { beancountName($0.account) }
-            let width = names.map(\.count).max() ?? 0
-            for (name, posting) in zip(names, entry.postings) {
-                let pad = String(repeating: " ", count: width - name.count + 2)
-                text += "  \(name)\(pad)\(amount(posting.amountMinor, posting.currency))\n"
-            }
-            return text + "\n"
+            names = postings.map { beancountName($0.account) }
+            indent = "  "
         }
+        let width = names.map(\.count).max() ?? 0
+        for (name, posting) in zip(names, postings) {
+            let pad = String(repeating: " ", count: width - name.count + 2)
+            text += "\(indent)\(name)\(pad)\(amount(posting.amountMinor, posting.currency))\n"
+        }
+        return text + "\n"
     }
 
     /// `1250` usd → `12.50 USD`, `-1500` jpy → `-1500 JPY`, `1` kwd → `0.001 KWD`: exact, in
