@@ -221,7 +221,9 @@ enum PlainTools {
     }
 
     static func beancountBalances(_ file: String, before day: String) throws -> Balances {
-        let query = "SELECT account, currency, sum(number) AS total WHERE date < \(day) GROUP BY account, currency"
+        // str(): the exact Decimal (`Decimal('1.234')`); the plain column is rounded to one
+        // precision for every currency in it.
+        let query = "SELECT account, currency, str(sum(number)) AS total WHERE date < \(day) GROUP BY account, currency"
         let result = try run("bean-query", ["-f", "csv", file, query])
         try #require(result.status == 0, "bean-query: \(result.stderr)")
         var out: Balances = [:]
@@ -229,7 +231,9 @@ enum PlainTools {
             let cells = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             try #require(cells.count == 3, "\(line)")
             let account = try #require(PlainTextJournal.account(beancountName: cells[0]), "\(cells[0])")
-            let value = try minor(cells[2], cells[1])
+            let number = cells[2].replacingOccurrences(of: "Decimal('", with: "").replacingOccurrences(
+                of: "')", with: "")
+            let value = try minor(number, cells[1])
             if value != 0 { out[account.name, default: [:]][cells[1].lowercased()] = value }
         }
         return out
