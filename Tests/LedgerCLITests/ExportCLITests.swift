@@ -307,7 +307,7 @@ struct ExportCLITests {
 }
 
 /// Runs SQL on the file with the sqlite3 shell (outside the ledger, as a tamperer would).
-private func sqlite(_ db: String, _ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+func sqlite(_ db: String, _ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["sqlite3", db, sql]

@@ -6,11 +6,13 @@ public struct VerifyFinding: Hashable, Sendable {
 
 extension Ledger {
     /// Checks the file's integrity and the journal's invariants; returns what failed (empty when
-    /// everything holds).
-    public func verify() throws -> [VerifyFinding] {
+    /// everything holds). The file's own check is SQLite's `quick_check` (its structure), or with
+    /// `full` its `integrity_check` (also every index against its table, several times longer);
+    /// the ledger's invariants are checked in full either way.
+    public func verify(full: Bool = false) throws -> [VerifyFinding] {
         try store.read { tx in
             var findings: [VerifyFinding] = []
-            let integrity = try tx.integrityCheck()
+            let integrity = try tx.integrityCheck(full: full)
             if integrity != ["ok"] {
                 findings.append(.init(check: "integrity", detail: integrity.prefix(5).joined(separator: "; ")))
             }
