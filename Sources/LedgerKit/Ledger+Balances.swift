@@ -11,9 +11,10 @@ extension Ledger {
         let instant = try Instant.check(asOf ?? now, param: "as_of")
         return try store.read { tx in
             _ = try tx.customerSeq(customer)
-            var grants = try tx.grants(customer: customer)
+            let states = try tx.grantStates(customer: customer, at: instant)
+            var grants = states
             if let grant {
-                grants = grants.filter { $0.id == grant }
+                grants = grants.filter { $0.grant.id == grant }
                 if grants.isEmpty {
                     throw LedgerError.missing("credit grant of this customer", grant.rawValue, param: "credit_grant")
                 }
@@ -24,7 +25,8 @@ extension Ledger {
                 let terms = try tx.price(price)
                 currencies.insert(terms.currency)
                 let metered = terms.recurring?.usageType == .metered
-                grants = grants.filter { g in
+                grants = grants.filter { state in
+                    let g = state.grant
                     guard metered, g.amount.currency == terms.currency else { return false }
                     if case .prices(let prices) = g.scope { return prices.contains(price) }
                     return true
@@ -33,18 +35,18 @@ extension Ledger {
             var ledger: [Currency: Int64] = [:]
             var available: [Currency: Int64] = [:]
             for currency in currencies { ledger[currency] = 0 }
-            for g in grants {
-                let balance = try tx.totals(g.id, asOf: instant).remaining
-                ledger[g.amount.currency, default: 0] += balance
-                available[g.amount.currency, default: 0] += try Self.available(tx, g, at: instant)
+            for state in grants {
+                ledger[state.grant.amount.currency, default: 0] += state.totals.remaining
+                available[state.grant.amount.currency, default: 0] += Self.available(state, at: instant)
             }
             // Drafts hold credits provisionally, as if they finalized at the instant, one after
             // the other in finalization order: they lower what is available, not the ledger.
             if instant >= now {
                 var cache: [Price.ID: PriceInfo] = [:]
-                let ids = Set(grants.map(\.id))
-                let currencyOf = Dictionary(uniqueKeysWithValues: grants.map { ($0.id, $0.amount.currency) })
-                for plan in try Self.holds(tx, customer: customer, at: instant, cache: &cache) {
+                let ids = Set(grants.map(\.grant.id))
+                let currencyOf = Dictionary(
+                    uniqueKeysWithValues: grants.map { ($0.grant.id, $0.grant.amount.currency) })
+                for plan in try Self.holds(tx, customer: customer, at: instant, states: states, cache: &cache) {
                     for application in plan where ids.contains(application.grant) {
                         available[currencyOf[application.grant]!, default: 0] -= application.amount
                     }

@@ -5,10 +5,21 @@ extension Ledger {
     static func spendableGrants(_ tx: StorageTransaction, customer: Customer.ID, at instant: Int64) throws
         -> [(grant: CreditGrant, available: Int64)]
     {
-        try tx.effectiveGrants(customer: customer, at: instant).compactMap { grant in
+        try spendable(tx.grantStates(customer: customer, at: instant), tx, at: instant)
+    }
+
+    /// The grants of `states` not voided and effective by `instant` that can pay something, with
+    /// what each can pay.
+    static func spendable(_ states: [GrantState], _ tx: StorageTransaction, at instant: Int64) throws
+        -> [(grant: CreditGrant, available: Int64)]
+    {
+        try states.compactMap { state in
+            guard state.grant.voidedAt == nil, state.grant.effectiveAt <= instant else { return nil }
             // Capped by what later debits leave (they exist only after an allowed clock regression).
-            let available = min(try available(tx, grant, at: instant), try tx.debitable(grant.id, at: instant))
-            return available > 0 ? (grant, available) : nil
+            let debitable =
+                state.hasLater ? try tx.debitable(state.grant.id, at: instant) : max(0, state.totals.remaining)
+            let available = min(available(state, at: instant), debitable)
+            return available > 0 ? (state.grant, available) : nil
         }
     }
 
@@ -48,11 +59,14 @@ extension Ledger {
     /// What the customer's subscription drafts would take if they finalized at `instant`, in
     /// finalization order, each after the ones before it; `upcoming` (a preview) goes last.
     /// Returns the plans of the drafts and, last, the plan of `upcoming` when given.
+    /// `states`, when given, are the customer's `grantStates` at `instant`, already read.
     static func holds(
         _ tx: StorageTransaction, customer: Customer.ID, at instant: Int64, upcoming: Invoice? = nil,
-        cache: inout [Price.ID: PriceInfo]
+        states: [GrantState]? = nil, cache: inout [Price.ID: PriceInfo]
     ) throws -> [[BurndownPlanner.Application]] {
-        let candidates = try plannerGrants(tx, customer: customer, at: instant)
+        let candidates =
+            try states.map { try spendable($0, tx, at: instant).map { BurndownPlanner.Grant($0, available: $1) } }
+            ?? plannerGrants(tx, customer: customer, at: instant)
         guard !candidates.isEmpty else { return [] }
         var invoices = try tx.subscriptionDrafts(customer: customer)
         if let upcoming { invoices.append(upcoming) }

@@ -200,13 +200,12 @@ extension Ledger {
 
     /// What a grant can pay at `instant`: its balance then, or nothing once it has expired (booked
     /// or not), been voided, or before it is effective.
-    static func available(_ tx: StorageTransaction, _ grant: CreditGrant, at instant: Int64) throws -> Int64 {
+    static func available(_ state: GrantState, at instant: Int64) -> Int64 {
+        let grant = state.grant
         if grant.voidedAt != nil || grant.effectiveAt > instant { return 0 }
         if let expiresAt = grant.expiresAt, expiresAt <= instant { return 0 }
-        if let booked = try tx.expiryBookedAt(grant.id), booked <= instant {
-            return 0
-        }
-        return try tx.totals(grant.id, asOf: instant).remaining
+        if let booked = state.expiryBookedAt, booked <= instant { return 0 }
+        return state.totals.remaining
     }
 
     /// Updates what may change on a grant: its expiry (nil: never) and metadata.

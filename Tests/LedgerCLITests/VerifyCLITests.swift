@@ -36,4 +36,34 @@ struct VerifyCLITests {
         // still fail the file when they read through the index).
         #expect(try findings(["verify"])["integrity"] == nil)
     }
+
+    @Test("a posting changed and an entry deleted behind the ledger's back: each invariant names what broke")
+    func tamperedJournalIsNamed() throws {
+        let sb = try Sandbox()
+        let db = try CLIFixture.standard.copy(into: sb)
+        try ok(
+            [
+                "grants", "create", "--customer", "cus_1", "--amount", "700", "--currency", "usd", "--scope", "metered",
+                "--category", "promotional", "--id", "credgr_p",
+            ], db: db)
+        try subscribe(db, "cus_2", ["price_licence"], id: "sub_t")
+        #expect(run(["verify"], db: db).status == 0)
+        try sqlite(
+            db,
+            """
+            DROP TRIGGER posting_no_update;
+            UPDATE posting SET amountMinor = amountMinor + 1 WHERE account = 'liabilities:credits:credgr_p';
+            DROP TRIGGER journalEntry_no_delete;
+            DELETE FROM journalEntry WHERE sourceId = 'sub_t' OR sourceId IN (SELECT id FROM invoice WHERE subscriptionId = 'sub_t');
+            """)
+        let r = run(["verify"], db: db)
+        #expect(r.status == 1, "\(r)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let findings = try #require(json["findings"] as? [[String: String]])
+        let checks = Dictionary(findings.map { ($0["check"]!, $0["detail"]!) }, uniquingKeysWith: { $0 + "; " + $1 })
+        #expect(checks["trial_balance"] == "usd postings sum to 0.01 usd, not 0", "\(checks)")
+        #expect(checks["entry_balanced"]?.hasPrefix("journal entry je_") == true, "\(checks)")
+        #expect(checks["grant_liability"] == "grant credgr_p: liability 6.99 usd ≠ remaining 7.00 usd", "\(checks)")
+        #expect(checks["entry_postings"]?.hasSuffix("postings have no entry") == true, "\(checks)")
+    }
 }

@@ -69,10 +69,19 @@ extension Ledger {
             if let customer { _ = try tx.customerSeq(customer) }
             if let grant { _ = try tx.fetchGrant(grant) }
             let grants = try tx.paidGrants(customer: customer, grant: grant)
+            // Read once for every grant: totals, and the prepayment and breakage accounts.
+            let states = Dictionary(
+                try tx.grantStates(customer: customer, at: .max).map { ($0.grant.id, $0) },
+                uniquingKeysWith: { a, _ in a })
+            let recognized = try tx.balances(
+                below: "liabilities:prepayments", sources: ["invoice.finalized", "invoice.voided"])
+            let prepayments = try tx.balances(below: "liabilities:prepayments")
+            let breakage = try tx.balances(below: "revenue:breakage")
             var rows: [ContractReconciliation] = []
+            var rowOfInvoice: [Invoice.ID: Int] = [:]  // a funding invoice's row (a linear search was quadratic)
             for g in grants {
                 let key = g.fundingInvoice
-                var index = rows.firstIndex { key != nil && $0.fundingInvoice == key }
+                var index = key.flatMap { rowOfInvoice[$0] }
                 if index == nil {
                     var row = ContractReconciliation(
                         customer: g.customer, fundingInvoice: key, grants: [], currency: g.amount.currency)
@@ -83,6 +92,7 @@ extension Ledger {
                     }
                     rows.append(row)
                     index = rows.count - 1
+                    if let key { rowOfInvoice[key] = index }
                 }
                 let i = index!
                 rows[i].grants.append(g.id)
@@ -92,18 +102,18 @@ extension Ledger {
                     rows[i].invoiced += g.effectiveCostBasis
                     rows[i].paid += g.effectiveCostBasis
                 }
-                let totals = try tx.totals(g.id)
+                let state = try stored(states[g.id], "grant")
+                let totals = state.totals
                 rows[i].granted += totals.granted
                 rows[i].applied += totals.applied
                 rows[i].reinstated += totals.reinstated
                 rows[i].expired += totals.expired
                 rows[i].voided += totals.voided
-                rows[i].remaining += try tx.signedBalance(g.id)
+                rows[i].remaining += state.signed
                 let currency = g.amount.currency
-                rows[i].recognized += try tx.postingSum(
-                    .prepayments(g.id), currency, sources: ["invoice.finalized", "invoice.voided"])
-                rows[i].breakage += -(try tx.accountBalance(.breakage(g.id), currency, asOf: .max))
-                rows[i].prepaymentLeft += -(try tx.accountBalance(.prepayments(g.id), currency, asOf: .max))
+                rows[i].recognized += recognized[Account.prepayments(g.id).name]?[currency] ?? 0
+                rows[i].breakage += -(breakage[Account.breakage(g.id).name]?[currency] ?? 0)
+                rows[i].prepaymentLeft += -(prepayments[Account.prepayments(g.id).name]?[currency] ?? 0)
                 if g.voidedAt != nil {
                     // A voided grant's sale was reversed with it: nothing is owed or recognized.
                     rows[i].committed -= g.effectiveCostBasis

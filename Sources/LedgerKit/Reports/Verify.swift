@@ -17,21 +17,23 @@ extension Ledger {
                 findings.append(.init(check: "integrity", detail: integrity.prefix(5).joined(separator: "; ")))
             }
             let foreignKeys = try tx.foreignKeyViolations()
-            if foreignKeys > 0 {
-                findings.append(.init(check: "foreign_keys", detail: "\(foreignKeys) rows reference missing objects"))
+            if foreignKeys.others > 0 {
+                findings.append(
+                    .init(check: "foreign_keys", detail: "\(foreignKeys.others) rows reference missing objects"))
             }
-            for (currency, total) in try tx.unbalancedCurrencies() {
+            let sums = try tx.journalSums()
+            for (currency, total) in sums.totals.sorted(by: { $0.key < $1.key }) where total != 0 {
                 findings.append(
                     .init(
                         check: "trial_balance",
                         detail: "\(currency) postings sum to \(MoneyFormat.text(total, currency)), not 0"))
             }
-            for entry in try tx.unbalancedEntries() {
+            for entry in sums.unbalanced {
                 findings.append(.init(check: "entry_balanced", detail: "journal entry \(entry) does not balance"))
             }
-            let orphans = try tx.orphanPostings()
-            if orphans > 0 {
-                findings.append(.init(check: "entry_postings", detail: "\(orphans) postings have no entry"))
+            if foreignKeys.orphanPostings > 0 {
+                findings.append(
+                    .init(check: "entry_postings", detail: "\(foreignKeys.orphanPostings) postings have no entry"))
             }
             // Each invoice's amounts agree with its lines, and a finalized one with its posting.
             for audit in try tx.invoiceAudits() {
@@ -76,9 +78,12 @@ extension Ledger {
             // Every grant: granted + reinstated = applied + expired + voided + remaining, never
             // negative; a promotional grant's liability is its remaining face value; a paid grant's
             // cost basis is recognized, broken, or still prepaid.
-            for grant in try tx.grants(customer: nil) {
+            // Read for all grants at once: their totals and the credit liability accounts.
+            let liabilities = try tx.balances(below: "liabilities:credits")
+            for state in try tx.grantStates(customer: nil, at: .max) {
+                let grant = state.grant
                 let id = grant.id
-                let totals = try tx.totals(id)
+                let totals = state.totals
                 let currency = grant.amount.currency
                 if totals.remaining < 0 {
                     findings.append(
@@ -88,7 +93,7 @@ extension Ledger {
                         ))
                 }
                 if grant.category == .promotional {
-                    let liability = -(try tx.accountBalance(.credits(id), currency, asOf: .max))
+                    let liability = -(liabilities[Account.credits(id).name]?[currency] ?? 0)
                     if liability != totals.remaining {
                         findings.append(
                             .init(

@@ -10,26 +10,43 @@ extension StorageTransaction {
         try String.fetchAll(db, sql: full ? "PRAGMA integrity_check" : "PRAGMA quick_check")
     }
 
-    /// How many rows reference a missing object.
-    func foreignKeyViolations() throws -> Int { try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count }
-
-    /// The currencies whose postings do not sum to zero, with their sums.
-    func unbalancedCurrencies() throws -> [(Currency, Int64)] {
-        try Row.fetchAll(
-            db, sql: "SELECT currency, sum(amountMinor) AS total FROM posting GROUP BY currency HAVING total != 0"
-        ).map { (try Currency(code: $0["currency"]), $0["total"]) }
+    /// The rows that reference a missing object: how many postings name no journal entry, and
+    /// how many other rows.
+    func foreignKeyViolations() throws -> (orphanPostings: Int, others: Int) {
+        var result = (orphanPostings: 0, others: 0)
+        for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
+            if row[0] as String == "posting" && row[2] as String == "journalEntry" {
+                result.orphanPostings += 1
+            } else {
+                result.others += 1
+            }
+        }
+        return result
     }
 
-    /// The entries whose postings do not sum to zero in some currency.
-    func unbalancedEntries() throws -> [String] {
-        try String.fetchAll(
-            db, sql: "SELECT DISTINCT entryId FROM posting GROUP BY entryId, currency HAVING sum(amountMinor) != 0")
-    }
-
-    /// How many postings belong to no entry.
-    func orphanPostings() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM posting WHERE entryId NOT IN (SELECT id FROM journalEntry)")
-            ?? 0
+    /// The journal's sums in one pass over the postings (grouped by entry and currency, in the
+    /// table's key order): each currency's total (the trial balance) and the entries whose
+    /// postings do not sum to zero in some currency. (Postings of no entry are found by the
+    /// foreign key check.)
+    func journalSums() throws -> (totals: [Currency: Int64], unbalanced: [String]) {
+        var totals: [Currency: Int64] = [:]
+        var unbalanced: [String] = []
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT entryId, currency, sum(amountMinor) AS total FROM posting
+                GROUP BY entryId, currency ORDER BY entryId, currency
+                """)
+        while let row = try rows.next() {
+            let currency = try Currency(code: row["currency"])
+            let total: Int64 = row["total"]
+            let (sum, overflow) = (totals[currency] ?? 0).addingReportingOverflow(total)
+            if overflow { throw LedgerError.amountOverflow("the \(currency.code) postings do not fit 64 bits") }
+            totals[currency] = sum
+            let entry: String = row["entryId"]
+            if total != 0 && unbalanced.last != entry { unbalanced.append(entry) }
+        }
+        return (totals, unbalanced)
     }
 
     /// One invoice's stored amounts beside the sum of its lines and its posted receivable.
@@ -40,14 +57,16 @@ extension StorageTransaction {
         var subtotal, total, amountDue, amountPaid, amountRemaining, lineSum, posted: Int64
     }
 
-    /// Every invoice that is not a failed draft, with what `verify` compares.
+    /// Every invoice that is not a failed draft, with what `verify` compares. `CROSS JOIN` keeps
+    /// SQLite from starting at the customer's receivable postings (every one of them, per
+    /// invoice): the entry is found by its source, then its postings by key.
     func invoiceAudits() throws -> [InvoiceAudit] {
         try Row.fetchAll(
             db,
             sql: """
                 SELECT i.id, i.status, i.currency, i.subtotal, i.total, i.amountDue, i.amountPaid, i.amountRemaining,
                     (SELECT coalesce(sum(amount), 0) FROM invoiceLine WHERE invoiceId = i.id) AS lineSum,
-                    (SELECT coalesce(sum(p.amountMinor), 0) FROM journalEntry e JOIN posting p ON p.entryId = e.id
+                    (SELECT coalesce(sum(p.amountMinor), 0) FROM journalEntry e CROSS JOIN posting p ON p.entryId = e.id
                      WHERE e.sourceType = 'invoice.finalized' AND e.sourceId = i.id
                        AND p.account = 'assets:receivable:' || i.customerId) AS posted
                 FROM invoice i WHERE i.failureCode IS NULL

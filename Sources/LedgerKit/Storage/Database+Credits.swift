@@ -111,6 +111,42 @@ extension StorageTransaction {
         ).map(grant)
     }
 
+    /// A customer's grants, oldest first, each with its totals as of `instant`: one statement for
+    /// all of them (a statement per grant and per figure was most of a balance read).
+    /// Without `customer`, every grant of the file (what `verify` checks).
+    func grantStates(customer: Customer.ID?, at instant: Int64) throws -> [GrantState] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT g.*,
+                        coalesce(sum(CASE t.kind WHEN 'credits_granted' THEN t.amount END), 0) AS totalGranted,
+                        coalesce(sum(CASE t.kind WHEN 'credits_applied' THEN t.amount END), 0) AS totalApplied,
+                        coalesce(sum(CASE t.kind WHEN 'credits_application_invoice_voided' THEN t.amount END), 0)
+                            AS totalReinstated,
+                        coalesce(sum(CASE t.kind WHEN 'credits_expired' THEN t.amount END), 0) AS totalExpired,
+                        coalesce(sum(CASE t.kind WHEN 'credits_voided' THEN t.amount END), 0) AS totalVoided,
+                        coalesce(sum(CASE t.type WHEN 'credit' THEN t.amount ELSE -t.amount END), 0) AS signedTotal,
+                        EXISTS (SELECT 1 FROM creditBalanceTransaction l WHERE l.grantId = g.id AND l.effectiveAt > ?2)
+                            AS hasLater
+                    FROM creditGrant g LEFT JOIN creditBalanceTransaction t ON t.grantId = g.id AND t.effectiveAt <= ?2
+                    WHERE \(customer == nil ? "?1 IS NULL" : "g.customerId = ?1")
+                    GROUP BY g.seq ORDER BY g.seq
+                    """),
+            arguments: [customer?.rawValue, instant]
+        ).map { row in
+            var totals = GrantTotals()
+            totals.granted = row["totalGranted"]
+            totals.applied = row["totalApplied"]
+            totals.reinstated = row["totalReinstated"]
+            totals.expired = row["totalExpired"]
+            totals.voided = row["totalVoided"]
+            return GrantState(
+                grant: try grant(row), totals: totals, signed: row["signedTotal"],
+                expiryBookedAt: row["expiryBookedAt"],
+                hasLater: row["hasLater"])
+        }
+    }
+
     /// Paid grants, oldest first, optionally of one customer or one grant.
     func paidGrants(customer: Customer.ID?, grant id: CreditGrant.ID?) throws -> [CreditGrant] {
         try Row.fetchAll(
@@ -120,15 +156,6 @@ extension StorageTransaction {
                 ORDER BY seq
                 """,
             arguments: [customer?.rawValue, customer == nil, id?.rawValue, id == nil]
-        ).map(grant)
-    }
-
-    /// The customer's grants not voided and effective by `instant`.
-    func effectiveGrants(customer: Customer.ID, at instant: Int64) throws -> [CreditGrant] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT * FROM creditGrant WHERE customerId = ? AND voidedAt IS NULL AND effectiveAt <= ?"),
-            arguments: [customer.rawValue, instant]
         ).map(grant)
     }
 
@@ -178,17 +205,6 @@ extension StorageTransaction {
         let atInstant: Int64 = row["atInstant"]
         let later: Int64? = row["later"]
         return max(0, min(atInstant, later ?? atInstant))
-    }
-
-    /// The signed sum of a grant's transactions (credits add, debits take), all of them.
-    func signedBalance(_ grant: CreditGrant.ID) throws -> Int64 {
-        try Int64.fetchOne(
-            db,
-            sql: """
-                SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0)
-                FROM creditBalanceTransaction WHERE grantId = ?
-                """,
-            arguments: [grant.rawValue]) ?? 0
     }
 
     /// When the grant's expiry was booked, if it was.
@@ -258,4 +274,18 @@ extension StorageTransaction {
                 invoiceLine: (row["invoiceLineId"] as String?).map { .init($0) }, created: row["created"])
         }
     }
+}
+
+/// A grant and what its transactions add up to as of one instant (`grantStates`).
+struct GrantState {
+    let grant: CreditGrant
+    let totals: GrantTotals
+    /// The same transactions summed by their `type` (credits add, debits take): equal to
+    /// `totals.remaining` unless a row was changed outside the ledger (reconcile compares them).
+    let signed: Int64
+    let expiryBookedAt: Int64?
+    /// Whether some of its transactions take effect after the instant (a later start, or debits
+    /// booked before the instant after an allowed clock regression): then what a debit may take
+    /// must look at them (`debitable`).
+    let hasLater: Bool
 }

@@ -233,11 +233,11 @@ extension StorageTransaction {
     /// The customer's subscription drafts in finalization order.
     func subscriptionDrafts(customer: Customer.ID) throws -> [Invoice] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT * FROM invoice WHERE customerId = ? AND status = 'draft' AND subscriptionId IS NOT NULL
-                ORDER BY finalizesAt, seq
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM invoice WHERE customerId = ? AND status = 'draft' AND subscriptionId IS NOT NULL
+                    ORDER BY finalizesAt, seq
+                    """),
             arguments: [customer.rawValue]
         ).map(invoice)
     }

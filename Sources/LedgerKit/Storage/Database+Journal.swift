@@ -104,15 +104,40 @@ extension StorageTransaction {
             arguments: [account.name, currency.code, asOf]) ?? 0
     }
 
-    /// The sum of postings to `account` in entries from `sources`.
-    func postingSum(_ account: Account, _ currency: Currency, sources: [String]) throws -> Int64 {
-        try Int64.fetchOne(
-            db,
-            sql: """
-                SELECT coalesce(sum(p.amountMinor), 0) FROM posting p JOIN journalEntry e ON e.id = p.entryId
-                WHERE p.account = ? AND p.currency = ? AND e.sourceType IN (\(sources.map { _ in "?" }.joined(separator: ", ")))
-                """,
-            arguments: StatementArguments([account.name, currency.code] + sources)) ?? 0
+    /// The balance of every account below `parent` (all time), per account and currency, in one
+    /// range scan of the account index.
+    func balances(below parent: String) throws -> [String: [Currency: Int64]] {
+        var result: [String: [Currency: Int64]] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT account, currency, sum(amountMinor) AS total FROM posting
+                    WHERE account > ?1 || ':' AND account < ?1 || ';' GROUP BY account, currency
+                    """),
+            arguments: [parent])
+        {
+            result[row["account"], default: [:]][try Currency(code: row["currency"])] = row["total"]
+        }
+        return result
+    }
+
+    /// `balances(below:)` counting only entries from `sources`.
+    func balances(below parent: String, sources: [String]) throws -> [String: [Currency: Int64]] {
+        var result: [String: [Currency: Int64]] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT p.account, p.currency, sum(p.amountMinor) AS total
+                    FROM posting p JOIN journalEntry e ON e.id = p.entryId
+                    WHERE p.account > ? || ':' AND p.account < ? || ';'
+                        AND e.sourceType IN (\(sources.map { _ in "?" }.joined(separator: ", ")))
+                    GROUP BY p.account, p.currency
+                    """),
+            arguments: StatementArguments([parent, parent] + sources))
+        {
+            result[row["account"], default: [:]][try Currency(code: row["currency"])] = row["total"]
+        }
+        return result
     }
 
     /// The balance of `account` and every account below it, per currency, as of `asOf`.
