@@ -42,11 +42,10 @@ extension Ledger {
             // Drafts hold credits provisionally, as if they finalized at the instant, one after
             // the other in finalization order: they lower what is available, not the ledger.
             if instant >= now {
-                var cache: [Price.ID: PriceInfo] = [:]
                 let ids = Set(grants.map(\.grant.id))
                 let currencyOf = Dictionary(
                     uniqueKeysWithValues: grants.map { ($0.grant.id, $0.grant.amount.currency) })
-                for plan in try Self.holds(tx, customer: customer, at: instant, states: states, cache: &cache) {
+                for plan in try Self.holds(tx, customer: customer, at: instant, states: states) {
                     for application in plan where ids.contains(application.grant) {
                         available[currencyOf[application.grant]!, default: 0] -= application.amount
                     }

@@ -45,14 +45,14 @@ extension Ledger {
         try spendableGrants(tx, customer: customer, at: instant).map { BurndownPlanner.Grant($0, available: $1) }
     }
 
-    static func plannerLines(_ tx: StorageTransaction, _ invoice: Invoice, cache: inout [Price.ID: PriceInfo]) throws
-        -> [BurndownPlanner.Line]
-    {
-        try invoice.lines.map { line in
+    /// A line is metered when it names a meter: assembly gives a line its price's meter exactly
+    /// when the price is metered (the schema ties a price's meter to its usage type), so no
+    /// price is read.
+    static func plannerLines(_ invoice: Invoice) -> [BurndownPlanner.Line] {
+        invoice.lines.map { line in
             BurndownPlanner.Line(
-                id: line.id, price: line.price,
-                metered: try line.price.map { try tx.priceInfo($0, cache: &cache).isMetered } ?? false,
-                currency: line.currency, amount: line.amount, periodEnd: line.periodEnd)
+                id: line.id, price: line.price, metered: line.meter != nil, currency: line.currency,
+                amount: line.amount, periodEnd: line.periodEnd)
         }
     }
 
@@ -62,7 +62,7 @@ extension Ledger {
     /// `states`, when given, are the customer's `grantStates` at `instant`, already read.
     static func holds(
         _ tx: StorageTransaction, customer: Customer.ID, at instant: Int64, upcoming: Invoice? = nil,
-        states: [GrantState]? = nil, cache: inout [Price.ID: PriceInfo]
+        states: [GrantState]? = nil
     ) throws -> [[BurndownPlanner.Application]] {
         let candidates =
             try states.map { try spendable($0, tx, at: instant).map { BurndownPlanner.Grant($0, available: $1) } }
@@ -70,7 +70,7 @@ extension Ledger {
         guard !candidates.isEmpty else { return [] }
         var invoices = try tx.subscriptionDrafts(customer: customer)
         if let upcoming { invoices.append(upcoming) }
-        let lines = try invoices.map { try plannerLines(tx, $0, cache: &cache) }
+        let lines = invoices.map(plannerLines)
         return BurndownPlanner.plan(grants: candidates, invoices: lines)
     }
 

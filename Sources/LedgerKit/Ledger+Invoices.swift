@@ -186,7 +186,7 @@ extension Ledger {
                 created: now, finalizesAt: boundary + sub.graceSeconds, id: "upcoming_\(id.rawValue)")
             // Provisional credits: what the grants would pay if it finalized now, after the
             // customer's drafts (they finalize first) took theirs.
-            let plans = try Self.holds(tx, customer: sub.customer, at: now, upcoming: preview, cache: &cache)
+            let plans = try Self.holds(tx, customer: sub.customer, at: now, upcoming: preview)
             for application in plans.last ?? [] {
                 let index = preview.lines.firstIndex { $0.id == application.line }!
                 preview.lines[index].creditAmounts.append(
