@@ -8,6 +8,7 @@ struct GrantsCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Grant prepaid or promotional credit for metered usage.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
@@ -83,7 +84,7 @@ struct GrantsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a grant and its balance.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a grant and its balance.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The grant's ID.") var id: String
 
@@ -93,7 +94,7 @@ struct GrantsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List grants, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List grants, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "Only this customer's grants.") var customer: String?
         @OptionGroup var listFormat: ListFormatOptions
@@ -121,6 +122,7 @@ struct GrantsCommand: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Change a grant's expiry or metadata (nothing else changes).")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The grant's ID.") var id: String
@@ -150,7 +152,8 @@ struct GrantsCommand: ParsableCommand {
     }
 
     struct Void: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Void a grant that was never applied.")
+        static let configuration = CommandConfiguration(
+            commandName: "void", abstract: "Void a grant that was never applied.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The grant's ID.") var id: String
 
@@ -160,7 +163,8 @@ struct GrantsCommand: ParsableCommand {
     }
 
     struct Expire: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Expire a grant's remaining balance now.")
+        static let configuration = CommandConfiguration(
+            commandName: "expire", abstract: "Expire a grant's remaining balance now.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The grant's ID.") var id: String
 
@@ -199,6 +203,7 @@ struct CreditTransactionsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "A customer's credit balance transactions, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String

@@ -7,7 +7,7 @@ struct CustomersCommand: ParsableCommand {
         subcommands: [Create.self, Show.self, List.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a customer.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a customer.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's name.") var name: String?
         @Option(help: "The customer's email.") var email: String?
@@ -23,7 +23,7 @@ struct CustomersCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a customer.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a customer.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The customer's ID.") var id: String
 
@@ -35,7 +35,7 @@ struct CustomersCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List customers, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List customers, oldest first.")
         @ParentCommand var root: LedgerCommand
         @OptionGroup var listFormat: ListFormatOptions
 
@@ -68,7 +68,7 @@ struct ProductsCommand: ParsableCommand {
         subcommands: [Create.self, Show.self, List.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a product.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a product.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The product's name.") var name: String
         @Option(help: "A description shown to people.") var description: String?
@@ -86,7 +86,7 @@ struct ProductsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a product.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a product.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The product's ID.") var id: String
 
@@ -96,7 +96,7 @@ struct ProductsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List products, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List products, oldest first.")
         @ParentCommand var root: LedgerCommand
         @OptionGroup var listFormat: ListFormatOptions
 

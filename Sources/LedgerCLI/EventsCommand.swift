@@ -23,7 +23,7 @@ struct EventsCommand: ParsableCommand {
     }
 
     struct Record: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record one meter event.")
+        static let configuration = CommandConfiguration(commandName: "record", abstract: "Record one meter event.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The meter's event name.") var eventName: String
         @Option(help: "The customer's ID.") var customer: String
@@ -60,6 +60,7 @@ struct EventsCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import events from NDJSON or CSV (a file, or - for standard input).")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The file to read, or - for standard input.") var file: String
@@ -104,7 +105,8 @@ struct EventsCommand: ParsableCommand {
     }
 
     struct Cancel: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel an event by identifier: it stops counting.")
+        static let configuration = CommandConfiguration(
+            commandName: "cancel", abstract: "Cancel an event by identifier: it stops counting.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The meter's event name.") var eventName: String
         @Option(help: "The event's identifier.") var identifier: String
@@ -120,7 +122,7 @@ struct EventsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an event by identifier.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an event by identifier.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The event's identifier.") var identifier: String
 
@@ -141,6 +143,7 @@ struct EventsCommand: ParsableCommand {
 
     struct Summary: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "summary",
             abstract: "A meter's aggregated usage for a customer over a time range.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The meter's ID.") var meter: String

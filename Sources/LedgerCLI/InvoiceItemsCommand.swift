@@ -8,6 +8,7 @@ struct InvoiceItemsCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "An amount for a customer: pending (joins the next invoice) or on a draft.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
@@ -69,7 +70,8 @@ struct InvoiceItemsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List invoice items, oldest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List invoice items, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "Only this customer's items.") var customer: String?
         @OptionGroup var listFormat: ListFormatOptions

@@ -10,7 +10,8 @@ struct InvoicesCommand: ParsableCommand {
         ])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a manual draft invoice.")
+        static let configuration = CommandConfiguration(
+            commandName: "create", abstract: "Create a manual draft invoice.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "ISO 4217 currency (default: that of the pending items, with --pending-items include).")
@@ -40,7 +41,8 @@ struct InvoicesCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an invoice with its lines.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show an invoice with its lines.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The invoice's ID.") var id: String
 
@@ -50,7 +52,7 @@ struct InvoicesCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List invoices, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List invoices, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "Only this customer's invoices.") var customer: String?
         @Option(help: "Only invoices in this status.") var status: Choice<Invoice.Status>?
@@ -86,6 +88,7 @@ struct InvoicesCommand: ParsableCommand {
 
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "preview",
             abstract: "The upcoming invoice of a subscription as of now; writes nothing.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The subscription's ID.") var subscription: String
@@ -98,7 +101,8 @@ struct InvoicesCommand: ParsableCommand {
     }
 
     struct Finalize: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Finalize a draft: number, journal, frozen.")
+        static let configuration = CommandConfiguration(
+            commandName: "finalize", abstract: "Finalize a draft: number, journal, frozen.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The invoice's ID.") var id: String
 
@@ -108,7 +112,8 @@ struct InvoicesCommand: ParsableCommand {
     }
 
     struct Pay: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record an out-of-band payment of an open invoice.")
+        static let configuration = CommandConfiguration(
+            commandName: "pay", abstract: "Record an out-of-band payment of an open invoice.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The invoice's ID.") var id: String
 
@@ -118,7 +123,8 @@ struct InvoicesCommand: ParsableCommand {
     }
 
     struct Void: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Void an open or uncollectible invoice.")
+        static let configuration = CommandConfiguration(
+            commandName: "void", abstract: "Void an open or uncollectible invoice.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The invoice's ID.") var id: String
 
@@ -141,7 +147,8 @@ struct InvoicesCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a draft invoice; its items become pending.")
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Delete a draft invoice; its items become pending.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The invoice's ID.") var id: String
 

@@ -7,7 +7,7 @@ struct MetersCommand: ParsableCommand {
         subcommands: [Create.self, Show.self, List.self, Update.self, Deactivate.self, Reactivate.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a meter.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a meter.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "A name for people.") var displayName: String
         @Option(help: "The event name this meter aggregates (unique across meters).") var eventName: String
@@ -30,7 +30,7 @@ struct MetersCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a meter.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a meter.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The meter's ID.") var id: String
 
@@ -40,7 +40,7 @@ struct MetersCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List meters, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List meters, oldest first.")
         @ParentCommand var root: LedgerCommand
         @OptionGroup var listFormat: ListFormatOptions
 
@@ -60,7 +60,8 @@ struct MetersCommand: ParsableCommand {
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rename a meter (the only change allowed).")
+        static let configuration = CommandConfiguration(
+            commandName: "update", abstract: "Rename a meter (the only change allowed).")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The meter's ID.") var id: String
         @Option(help: "The new display name.") var displayName: String
@@ -74,6 +75,7 @@ struct MetersCommand: ParsableCommand {
 
     struct Deactivate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "deactivate",
             abstract: "Stop a meter accepting events and backing new prices.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The meter's ID.") var id: String
@@ -84,7 +86,8 @@ struct MetersCommand: ParsableCommand {
     }
 
     struct Reactivate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Let a deactivated meter accept events again.")
+        static let configuration = CommandConfiguration(
+            commandName: "reactivate", abstract: "Let a deactivated meter accept events again.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The meter's ID.") var id: String
 

@@ -8,6 +8,7 @@ struct PricesCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a price (per_unit, package via --divide-by, graduated or volume tiers).")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The product's ID.") var product: String
@@ -185,7 +186,7 @@ struct PricesCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a price.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a price.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The price's ID.") var id: String
 
@@ -195,7 +196,7 @@ struct PricesCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List prices, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List prices, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "Only this product's prices.") var product: String?
         @Flag(help: "Only active prices.") var active = false
@@ -227,6 +228,7 @@ struct PricesCommand: ParsableCommand {
 
     struct Archive: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "archive",
             abstract: "Archive a price: no new use, its lookup key freed; terms never change.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The price's ID.") var id: String
@@ -237,7 +239,8 @@ struct PricesCommand: ParsableCommand {
     }
 
     struct Quote: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What a quantity costs under a price.")
+        static let configuration = CommandConfiguration(
+            commandName: "quote", abstract: "What a quantity costs under a price.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The price's ID.") var id: String
         @Option(parsing: .unconditional, help: "The quantity (a decimal, up to 12 digits after the point).")

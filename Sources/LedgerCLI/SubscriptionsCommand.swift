@@ -8,6 +8,7 @@ struct SubscriptionsCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Subscribe a customer to recurring prices; the first invoice is made at once.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
@@ -61,7 +62,7 @@ struct SubscriptionsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a subscription.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a subscription.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The subscription's ID.") var id: String
 
@@ -71,7 +72,8 @@ struct SubscriptionsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List subscriptions, oldest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List subscriptions, oldest first.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "Only this customer's subscriptions.") var customer: String?
         @OptionGroup var listFormat: ListFormatOptions
@@ -98,6 +100,7 @@ struct SubscriptionsCommand: ParsableCommand {
 
     struct Cancel: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cancel",
             abstract: "Cancel now (a final invoice bills usage to date) or at the period's end.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The subscription's ID.") var id: String
