@@ -59,5 +59,9 @@ struct ListCSVTests {
         #expect(try csv(["products", "list", "--format", "csv"]).contains("'+prod_b"))
         #expect(try csv(["customers", "list", "--format", "table"]).hasPrefix("ID"))
         try rejected(["customers", "list", "--format", "xml"], db: db, codes: [64, 65])
+        for list in [["meters", "list"], ["products", "list"], ["prices", "list"]] {
+            try rejected(list + ["--format", "xml"], db: db, codes: [64, 65])
+        }
+        try rejected(["prices", "list", "--product", "prod_none", "--format", "csv", "--format", "tsv"], db: db)
     }
 }

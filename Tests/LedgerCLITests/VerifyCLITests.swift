@@ -14,6 +14,10 @@ struct VerifyCLITests {
         #expect(quick.status == 0 && quick.stdout.hasPrefix("ok: quick_check, foreign keys"), "\(quick)")
         let full = run(["verify", "--full"], db: db, json: false)
         #expect(full.status == 0 && full.stdout.hasPrefix("ok: integrity_check, foreign keys"), "\(full)")
+        // Bad shapes are one-line usage errors and write nothing.
+        try rejected(["verify", "--full=yes"], db: db, codes: [64])
+        try rejected(["verify", "--fast"], db: db, codes: [64])
+        try rejected(["verify", "--full"], db: sb.path("missing.sqlite"), codes: [66], code: "database_missing")
 
         // Declare the posting index over other columns than it holds, as a bad tool might.
         try sqlite(

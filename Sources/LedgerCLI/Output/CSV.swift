@@ -25,22 +25,46 @@ enum CSV {
         }
     }
 
-    static func cell(_ value: String, numeric: Bool = false) -> String {
-        var text = value
-        if !numeric, let first = text.utf8.first, isFormulaStart(first) {
-            text = "'" + text
+    /// Appends one row to `bytes`, CRLF after it; `numeric[i]` says cell `i` is a number
+    /// (missing entries: text). Every CSV of the tool is made here, as bytes (an export's inner
+    /// loop builds no string per row).
+    static func appendRow(_ cells: [String], numeric: [Bool] = [], to bytes: inout [UInt8]) {
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { bytes.append(0x2C) }
+            appendCell(cell, numeric: index < numeric.count && numeric[index], to: &bytes)
         }
-        // One pass over the bytes (Foundation's `contains` on strings searched four times).
-        if text.utf8.contains(where: needsQuotes) {
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return text
+        bytes.append(0x0D)
+        bytes.append(0x0A)
     }
 
-    /// One row; `numeric[i]` says cell `i` is a number (missing entries: text).
+    private static func appendCell(_ cell: String, numeric: Bool, to bytes: inout [UInt8]) {
+        var cell = cell
+        cell.withUTF8 { utf8 in
+            let guarded = !numeric && utf8.first.map(isFormulaStart) == true
+            var quoted = false
+            for byte in utf8 where needsQuotes(byte) {
+                quoted = true
+                break
+            }
+            if !guarded && !quoted {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            if quoted { bytes.append(0x22) }
+            if guarded { bytes.append(0x27) }
+            for byte in utf8 {
+                bytes.append(byte)
+                if byte == 0x22 { bytes.append(0x22) }
+            }
+            if quoted { bytes.append(0x22) }
+        }
+    }
+
+    /// One row as text, CRLF after it.
     static func row(_ cells: [String], numeric: [Bool] = []) -> String {
-        cells.enumerated().map { cell($0.element, numeric: $0.offset < numeric.count && numeric[$0.offset]) }
-            .joined(separator: ",") + "\r\n"
+        var bytes: [UInt8] = []
+        appendRow(cells, numeric: numeric, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A header row and the rows, CRLF between them. The last row's CRLF is left to print's
@@ -64,21 +88,15 @@ enum CSV {
             self.numeric = numeric
             progress = isatty(STDERR_FILENO) != 0
             buffer.reserveCapacity(1 << 17)
-            buffer.append(contentsOf: CSV.row(header).utf8)
+            CSV.appendRow(header, to: &buffer)
         }
 
-        /// One row, its cells appended as bytes with the rules of `CSV.cell` (no string is
-        /// built per row: this is an export's inner loop). The buffer is moved into a local for
-        /// the row, so the class's storage is accessed twice per row rather than per byte.
+        /// One row. The buffer is moved into a local for the row, so the class's storage is
+        /// accessed twice per row rather than per byte.
         func write(_ cells: [String]) throws {
             var bytes: [UInt8] = []
             swap(&bytes, &buffer)
-            for (index, cell) in cells.enumerated() {
-                if index > 0 { bytes.append(0x2C) }
-                Self.append(cell, numeric: index < numeric.count && numeric[index], to: &bytes)
-            }
-            bytes.append(0x0D)
-            bytes.append(0x0A)
+            CSV.appendRow(cells, numeric: numeric, to: &bytes)
             swap(&bytes, &buffer)
             rows += 1
             if buffer.count >= 1 << 16 { try flush() }
@@ -90,29 +108,6 @@ enum CSV {
         func finish() throws {
             try flush()
             if progress { FileHandle.standardError.write(Data("\rexport: \(rows) rows\n".utf8)) }
-        }
-
-        private static func append(_ cell: String, numeric: Bool, to bytes: inout [UInt8]) {
-            var cell = cell
-            cell.withUTF8 { utf8 in
-                let guarded = !numeric && utf8.first.map(CSV.isFormulaStart) == true
-                var quoted = false
-                for byte in utf8 where CSV.needsQuotes(byte) {
-                    quoted = true
-                    break
-                }
-                if !guarded && !quoted {
-                    bytes.append(contentsOf: utf8)
-                    return
-                }
-                if quoted { bytes.append(0x22) }
-                if guarded { bytes.append(0x27) }
-                for byte in utf8 {
-                    bytes.append(byte)
-                    if byte == 0x22 { bytes.append(0x22) }
-                }
-                if quoted { bytes.append(0x22) }
-            }
         }
 
         private func flush() throws {

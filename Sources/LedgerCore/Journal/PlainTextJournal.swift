@@ -44,17 +44,10 @@ public enum PlainTextJournal {
 
     /// The whole file of `entries`: `header` of what they use, then each `entry`.
     public static func render(_ format: PlainTextFormat, entries: [JournalEntry]) -> String {
-        var accounts: [Account: Int64] = [:]
-        var currencies: [Currency: Int64] = [:]
-        for entry in entries {
-            for posting in entry.postings {
-                accounts[posting.account] = min(accounts[posting.account] ?? .max, entry.postedAt)
-                currencies[posting.currency] = min(currencies[posting.currency] ?? .max, entry.postedAt)
-            }
-        }
+        let uses = entries.flatMap { entry in entry.postings.map { ($0, entry.postedAt) } }
         var text = header(
-            format, accounts: accounts.map { FirstUse($0.key, postedAt: $0.value) },
-            currencies: currencies.map { FirstUse($0.key, postedAt: $0.value) })
+            format, accounts: earliest(uses.map { FirstUse($0.0.account, postedAt: $0.1) }),
+            currencies: earliest(uses.map { FirstUse($0.0.currency, postedAt: $0.1) }))
         for entry in entries { text += Self.entry(entry, format) }
         return text
     }
