@@ -19,7 +19,10 @@ let package = Package(
         // The library host apps link: storage (GRDB) and the business operations.
         .target(
             name: "LedgerKit",
-            dependencies: ["LedgerCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "LedgerCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // The `ledger` command-line tool, a thin layer over LedgerKit.
         .executableTarget(

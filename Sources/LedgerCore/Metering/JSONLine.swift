@@ -50,7 +50,13 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Parses one JSON document; nil with a reason when it is malformed.
     public static func parse(_ text: Substring) -> Result<JSONValue, JSONParseError> {
-        var parser = Parser(bytes: Array(text.utf8))
+        var text = text
+        // The parser reads the line's own bytes in place (no copy per line).
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
+        var parser = Parser(bytes: bytes)
         do {
             parser.skipSpace()
             let value = try parser.value(depth: 0)
@@ -65,7 +71,7 @@ public enum JSONValue: Hashable, Sendable {
     }
 
     private struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
         mutating func skipSpace() {

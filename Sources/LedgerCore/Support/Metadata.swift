@@ -55,7 +55,8 @@ public enum Text {
     /// that where it is decoded.)
     /// - Throws: `invalid_text` naming the parameter.
     public static func checkCharacters(_ text: String, param: String) throws {
-        guard text.utf8.contains(0) else { return }
+        let hasNUL = text.utf8.withContiguousStorageIfAvailable { $0.contains(0) } ?? text.utf8.contains(0)
+        guard hasNUL else { return }
         throw LedgerError(.invalidText, "\(param) contains a NUL character (U+0000)", param: param)
     }
 }

@@ -2,10 +2,24 @@ import GRDB
 
 /// Meter events: the hot write path, look-ups by identifier, aggregation and summaries.
 extension StorageTransaction {
+    /// The slot holding the event recorded under `identifier` (see 0008_identifier_slots.sql):
+    /// the probe starts at the identifier's hash and ends at its event or at a free slot.
+    func eventSlot(identifier: String) throws -> Int64? {
+        let probe = try db.cachedStatement(sql: "SELECT identifier FROM meterEvent WHERE identifierHash = ?")
+        var slot = identifierHash(identifier)
+        for _ in 0...EventWriter.probesMax {
+            guard let held = try String.fetchOne(probe, arguments: [slot]) else { return nil }
+            if held == identifier { return slot }
+            slot &+= 1
+        }
+        throw LedgerError(.storage, "no free identifier slot within \(EventWriter.probesMax) of the hash")
+    }
+
     /// The event recorded under `identifier`.
     /// - Throws: `resource_missing`.
     func event(identifier: String) throws -> MeterEvent {
         guard
+            let slot = try eventSlot(identifier: identifier),
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
@@ -13,7 +27,7 @@ extension StorageTransaction {
                         FROM meterEvent e JOIN meter m ON m.seq = e.meterSeq JOIN customer c ON c.seq = e.customerSeq
                         WHERE e.identifierHash = ? AND e.identifier = ?
                         """),
-                arguments: [identifierHash(identifier), identifier])
+                arguments: [slot, identifier])
         else { throw LedgerError.missing("meter event", identifier, param: "identifier") }
         let dimensions: String? = row["dimensions"]
         return MeterEvent(
@@ -27,9 +41,10 @@ extension StorageTransaction {
 
     /// Marks the event cancelled at `instant` (a trigger refuses a second cancellation).
     func cancel(identifier: String, at instant: Int64) throws {
+        guard let slot = try eventSlot(identifier: identifier) else { return }
         try db.execute(
             sql: "UPDATE meterEvent SET cancelledAt = ? WHERE identifierHash = ? AND identifier = ?",
-            arguments: [instant, identifierHash(identifier), identifier])
+            arguments: [instant, slot, identifier])
     }
 
     /// The aggregate over `[start, end)` of the events recorded by `asOf` and not cancelled by
@@ -178,6 +193,9 @@ struct EventWriter {
     private var billedMax: Int64?
     /// Events written by this writer.
     private(set) var accepted = 0
+    /// How many slots past its hash an identifier may land. Each step needs another identifier
+    /// of the same or the previous hashes: at 2^64 slots, a run even of 3 is beyond any file.
+    static let probesMax = 64
 
     struct MeterKey {
         let seq: Int64
@@ -212,30 +230,46 @@ struct EventWriter {
         lastIdentifier = identifier
         let significand = Int64(value.significand)  // < 10^15: checked by the quantity parser
         let dimensionsJSON = dimensions.isEmpty ? nil : MetadataJSON.encode(dimensions)
-        let hash = identifierHash(identifier)
         let late = try isLate(customer: customer, meter: meter.seq, timestamp: timestamp)
-        // Insert first: the table's trigger skips an identifier already recorded (in SQL), and
-        // only then is the existing row read, to tell a duplicate from a conflict.
+        // Insert into the identifier's slot (see 0008_identifier_slots.sql). An insert that
+        // changes nothing found the slot held: by this identifier (a duplicate or a conflict) or,
+        // after a hash collision, by another one, and then the next slot is tried.
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
                     valueSignificand, valueScale, dimensions, recordedAt, late)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identifierHash) DO NOTHING
                 """)
-        insert.setUncheckedArguments([
-            identifier, hash, meter.seq, customer, timestamp, significand, value.scale, dimensionsJSON, now, late,
-        ])
-        try insert.execute()
-        accepted += db.changesCount
-        if db.changesCount == 0 {
-            let lookup = try db.cachedStatement(
-                sql: """
-                    SELECT meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
-                    FROM meterEvent WHERE identifierHash = ? AND identifier = ?
-                    """)
-            let existing = try stored(Row.fetchOne(lookup, arguments: [hash, identifier]), "event identifier")
-            return try compare(existing)
+        var slot = identifierHash(identifier)
+        for probe in 0... {
+            let written = try RawStatement(insert, in: db).run {
+                $0.bind(1, identifier)
+                $0.bind(2, slot)
+                $0.bind(3, meter.seq)
+                $0.bind(4, customer)
+                $0.bind(5, timestamp)
+                $0.bind(6, significand)
+                $0.bind(7, Int64(value.scale))
+                $0.bind(8, dimensionsJSON)
+                $0.bind(9, now)
+                $0.bind(10, late ? 1 : 0)
+            }
+            if written { break }
+            let existing = try stored(
+                Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT identifier, meterSeq, customerSeq, timestamp, valueSignificand, valueScale,
+                                dimensions
+                            FROM meterEvent WHERE identifierHash = ?
+                            """), arguments: [slot]), "event slot")
+            if existing["identifier"] == identifier { return try compare(existing) }
+            guard probe < Self.probesMax else {
+                throw LedgerError(.storage, "no free identifier slot within \(Self.probesMax) of the hash")
+            }
+            slot &+= 1
         }
+        accepted += 1
         if keepAccepted {
             lastAccepted = MeterEvent(
                 identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),

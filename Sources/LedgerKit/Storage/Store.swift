@@ -106,6 +106,7 @@ final class Store: Sendable {
                 try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
                 for migration in try pending(db) {
                     if let last, migration.identifier > last { break }
+                    try preparations[migration.identifier]?(db)
                     try db.execute(sql: migration.sql)
                     try db.execute(
                         sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.identifier])
