@@ -166,8 +166,9 @@ extension Ledger {
             onRejection(ImportRejection(line: line, error: error))
         }
 
-        func flush(_ tx: StorageTransaction) throws {
-            var writer = EventWriter(tx, now: now, window: window)
+        /// Writes `pending` through `writer`, which lives as long as its transaction: the
+        /// customers and meters it looked up stay cached from one chunk to the next.
+        func flush(_ writer: inout EventWriter) throws {
             for (line, parsed) in pending {
                 do {
                     switch try writer.write(parsed.get()) {
@@ -243,11 +244,12 @@ extension Ledger {
 
         if atomic {
             do {
-                try write(at: now) { tx, now in
+                try write(at: now) { tx, _ in
+                    var writer = EventWriter(tx, now: now, window: window)
                     var more = true
                     while more {
                         more = try fill(limit: Limits.importBatchSize)
-                        try flush(tx)
+                        try flush(&writer)
                         onProgress(report, reader.bytesRead)
                     }
                     if report.rejected > 0 {
@@ -264,12 +266,13 @@ extension Ledger {
                 // One transaction per `importTransactionSize` events, parsed and written in
                 // chunks of `importBatchSize` so memory stays bounded by the chunk.
                 do {
-                    try write(at: now) { tx, now in
+                    try write(at: now) { tx, _ in
+                        var writer = EventWriter(tx, now: now, window: window)
                         var written = 0
                         while more && written < Limits.importTransactionSize {
                             more = try fill(limit: Limits.importBatchSize)
                             written += pending.count
-                            try flush(tx)
+                            try flush(&writer)
                             onProgress(report, reader.bytesRead)
                         }
                         // A refused import (lines rejected, none accepted) writes nothing: not the

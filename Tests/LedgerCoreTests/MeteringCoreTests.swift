@@ -149,3 +149,17 @@ import Testing
         #expect(throws: LedgerError.self) { try SummaryWindow.validate(start: 120, end: 120, grouping: nil) }
     }
 }
+
+/// The identifier hash is stored (it is each event's slot): its values never change. Expected
+/// values are FNV-1a 64 of the UTF-8 bytes, from its published definition ("a" is 0xaf63dc4c8601ec8c).
+@Suite struct IdentifierHashTests {
+    @Test func isFNV1a64OfTheUTF8Bytes() {
+        #expect(identifierHash("") == -3_750_763_034_362_895_579)
+        #expect(identifierHash("a") == Int64(bitPattern: 0xaf63_dc4c_8601_ec8c))
+        #expect(identifierHash("foobar") == -8_821_353_812_377_114_648)
+        #expect(identifierHash("évé-1") == 8_118_510_114_778_918_463)
+        // A bridged or sliced string hashes as its bytes do.
+        let sliced = String("xx-foobar".dropFirst(3))
+        #expect(identifierHash(sliced) == identifierHash("foobar"))
+    }
+}

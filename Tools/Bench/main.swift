@@ -22,6 +22,8 @@ struct Options {
     var skipBill = false
     var subscriptions = 10_000
     var journal = 1_000_000
+    /// Runs of each repeated figure: the median, min and max are printed.
+    var runs = 3
 
     init(_ args: [String]) {
         var i = 1
@@ -39,6 +41,7 @@ struct Options {
             case "--keep": i -= 1
             case "--subscriptions": subscriptions = Int(value) ?? subscriptions
             case "--journal": journal = Int(value) ?? journal
+            case "--runs": runs = max(1, Int(value) ?? runs)
             default: fatalError("unknown option \(args[i])")
             }
             i += 2
@@ -69,6 +72,19 @@ func elapsed(_ body: () throws -> Void) rethrows -> Double {
 }
 
 func fmt(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
+
+/// One figure over the runs, printed as its median with the min and max.
+struct Spread {
+    private(set) var samples: [Double] = []
+    mutating func add(_ x: Double) { samples.append(x) }
+    var median: Double { samples.sorted()[samples.count / 2] }
+    /// `median (min a, max b)`, each multiplied by `scale`.
+    func text(_ digits: Int = 0, scale: Double = 1) -> String {
+        guard samples.count > 1 else { return fmt(median * scale, digits) }
+        return
+            "\(fmt(median * scale, digits)) (min \(fmt(samples.min()! * scale, digits)), max \(fmt(samples.max()! * scale, digits)))"
+    }
+}
 
 /// Deterministic pseudo-random numbers (SplitMix64), so every run imports the same rows.
 struct SplitMix: RandomNumberGenerator {
@@ -276,75 +292,9 @@ say(
 )
 say("work folder: \(work.path)")
 
-// 1. Bulk import through the real binary vs raw inserts of the same rows.
+// 1. Bulk import through the real binary vs raw inserts of the same rows (Import.swift).
 for count in [options.events / 10, options.events] where count > 0 && !options.skipImport {
-    let data = rows(count, seed: 42)
-    let file = work.appendingPathComponent("events-\(count).ndjson").path
-    try writeNDJSON(data, to: file)
-    let ledgerPath = work.appendingPathComponent("import-\(count).sqlite").path
-    _ = try prepareLedger(ledgerPath)
-    let (seconds, rss, output) = try runLedger([
-        "--db", ledgerPath, "--now", String(now), "--json", "events", "import", file,
-    ])
-    guard output.contains("\"accepted\": \(count)") else {
-        throw BenchError("import did not accept every event: \(output)")
-    }
-    let rawPath = work.appendingPathComponent("raw-\(count).sqlite").path
-    _ = try prepareLedger(rawPath)
-    let rawSeconds = try rawInsert(rawPath, data, batch: 10_000)
-    let rawSamePath = work.appendingPathComponent("raw-same-\(count).sqlite").path
-    _ = try prepareLedger(rawSamePath)
-    let rawSameSeconds = try rawInsert(rawSamePath, data, batch: Limits.importTransactionSize)
-    let ledgerRate = Double(count) / seconds
-    let rawRate = Double(count) / rawSeconds
-    let rawSameRate = Double(count) / rawSameSeconds
-    say(
-        "import \(count) events: ledger \(fmt(ledgerRate)) events/s (\(fmt(seconds, 2)) s, peak RSS \(fmt(rss, 1)) MiB)"
-    )
-    say(
-        "  raw SQLite, same schema, 10,000-row transactions: \(fmt(rawRate)) rows/s; ledger/raw \(fmt(ledgerRate / rawRate, 2))"
-    )
-    say(
-        "  raw SQLite, same schema, \(Limits.importTransactionSize)-row transactions (as the ledger): \(fmt(rawSameRate)) rows/s; ledger/raw \(fmt(ledgerRate / rawSameRate, 2))"
-    )
-    if count == options.events {
-        // 3. Point aggregate: one customer/meter/month at this size, through the library.
-        let ledger = try Ledger(path: ledgerPath, clock: { now })
-        var rng = SplitMix(state: 7)
-        var samples: [Double] = []
-        for _ in 0..<options.pointQueries {
-            let c = customerID(Int(rng.next() % UInt64(options.customers)))
-            let m = "mtr_\(rng.next() % UInt64(options.meters))"
-            samples.append(
-                try elapsed {
-                    _ = try ledger.usage(customer: .init(c), meter: .init(m), start: start, end: start + 30 * 86_400)
-                })
-        }
-        samples.sort()
-        let db = try SQLiteHandle(rawPath)
-        let query = try db.prepare(
-            "SELECT valueSignificand FROM meterEvent WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ? AND cancelledAt IS NULL"
-        )
-        var rawSamples: [Double] = []
-        for _ in 0..<options.pointQueries {
-            let c = Int64(rng.next() % UInt64(options.customers)) + 1
-            let m = Int64(rng.next() % UInt64(options.meters)) + 1
-            rawSamples.append(
-                elapsed {
-                    sqlite3_bind_int64(query, 1, c); sqlite3_bind_int64(query, 2, m)
-                    sqlite3_bind_int64(query, 3, start); sqlite3_bind_int64(query, 4, start + 30 * 86_400)
-                    var sum: Int64 = 0
-                    while sqlite3_step(query) == SQLITE_ROW { sum &+= sqlite3_column_int64(query, 0) }
-                    sqlite3_reset(query)
-                })
-        }
-        sqlite3_finalize(query)
-        rawSamples.sort()
-        func p(_ s: [Double], _ q: Double) -> String { fmt(s[Int(Double(s.count - 1) * q)] * 1000, 4) }
-        say(
-            "point aggregate (1 customer, 1 meter, 30 days) at \(count) events: ledger p50 \(p(samples, 0.5)) ms, p99 \(p(samples, 0.99)) ms; raw SQLite p50 \(p(rawSamples, 0.5)) ms, p99 \(p(rawSamples, 0.99)) ms"
-        )
-    }
+    try benchImport(count)
 }
 
 // 2. One event per transaction: the library's record() vs raw one-row commits.

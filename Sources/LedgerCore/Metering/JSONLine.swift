@@ -108,6 +108,7 @@ public enum JSONValue: Hashable, Sendable {
         mutating func object(depth: Int) throws -> JSONValue {
             index += 1
             var fields: [(String, JSONValue)] = []
+            fields.reserveCapacity(8)  // an event's keys, in one allocation
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1

@@ -45,10 +45,14 @@ public struct EventSubmission: Hashable, Sendable {
         -> (customer: Customer.ID, value: ExactDecimal, dimensions: [String: String])
     {
         var dimensions = payload
-        let customer = customer?.rawValue ?? dimensions[customerKey]
-        let valueText = dimensions[valueKey]
-        dimensions[customerKey] = nil
-        dimensions[valueKey] = nil
+        var customer = customer?.rawValue
+        var valueText: String?
+        if !dimensions.isEmpty {  // most events name both directly: no hashing then
+            customer = customer ?? dimensions[customerKey]
+            valueText = dimensions[valueKey]
+            dimensions[customerKey] = nil
+            dimensions[valueKey] = nil
+        }
         guard let customer, !customer.isEmpty else {
             throw LedgerError.invalidRequest(
                 "the event names no customer (customer, or payload.\(customerKey))", param: "customer")
@@ -121,10 +125,13 @@ public struct MeterEvent: Hashable, Sendable {
 /// The 64-bit FNV-1a hash of an event identifier's UTF-8 bytes, as a signed integer: the key of
 /// the compact identifier index. Stable across platforms and versions (it is stored).
 public func identifierHash(_ identifier: String) -> Int64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in identifier.utf8 {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x0000_0100_0000_01b3
+    func fnv1a<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
     }
-    return Int64(bitPattern: hash)
+    return identifier.utf8.withContiguousStorageIfAvailable(fnv1a) ?? fnv1a(identifier.utf8)
 }

@@ -31,11 +31,11 @@ public enum Instant {
     }
 
     private static func parseUnchecked(_ text: String, param: String) throws -> Int64 {
+        if let seconds = Int64(text) { return seconds }
         let bad = LedgerError(
             .invalidTime,
             "\(param) '\(text)' is neither Unix seconds nor ISO 8601 (2026-01-31T00:00:00Z)",
             param: param)
-        if let seconds = Int64(text) { return seconds }
         let chars = Array(text.utf8)
         var index = 0
         func number(_ width: Int) throws -> Int64 {

@@ -193,6 +193,8 @@ struct EventWriter {
     private var billedMax: Int64?
     /// Events written by this writer.
     private(set) var accepted = 0
+    /// The insert, found once per writer (GRDB finds a cached statement by hashing its SQL).
+    private var insert: Statement?
     /// How many slots past its hash an identifier may land. Each step needs another identifier
     /// of the same or the previous hashes: at 2^64 slots, a run even of 3 is beyond any file.
     static let probesMax = 64
@@ -234,15 +236,17 @@ struct EventWriter {
         // Insert into the identifier's slot (see 0008_identifier_slots.sql). An insert that
         // changes nothing found the slot held: by this identifier (a duplicate or a conflict) or,
         // after a hash collision, by another one, and then the next slot is tried.
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
-                    valueSignificand, valueScale, dimensions, recordedAt, late)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identifierHash) DO NOTHING
-                """)
+        if insert == nil {
+            insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
+                        valueSignificand, valueScale, dimensions, recordedAt, late)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identifierHash) DO NOTHING
+                    """)
+        }
         var slot = identifierHash(identifier)
         for probe in 0... {
-            let written = try RawStatement(insert, in: db).run {
+            let written = try RawStatement(insert!, in: db).run {
                 $0.bind(1, identifier)
                 $0.bind(2, slot)
                 $0.bind(3, meter.seq)
