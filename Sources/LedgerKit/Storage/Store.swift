@@ -171,7 +171,21 @@ final class Store: Sendable {
     func read<T>(_ body: (StorageTransaction) throws -> T) throws -> T {
         if let db = joined { return try body(StorageTransaction(db: db)) }
         do {
-            return try writer.read { db in try body(StorageTransaction(db: db)) }
+            // One deferred transaction: one snapshot for the whole read. Not GRDB's `read`, which
+            // turns PRAGMA query_only on and off around it: SQLite expires every prepared
+            // statement when a flag pragma changes, so each read prepared all its statements
+            // again (half the time of a credit balance read). That a read writes nothing is
+            // asserted instead.
+            return try writer.unsafeRead { db in
+                var result: T?
+                let changes = db.totalChangesCount
+                try db.inTransaction(.deferred) {
+                    result = try body(StorageTransaction(db: db))
+                    assert(db.totalChangesCount == changes, "a read wrote to the file")
+                    return .commit
+                }
+                return result!
+            }
         } catch let error as LedgerError {
             throw error
         } catch {
