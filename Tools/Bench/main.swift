@@ -390,4 +390,5 @@ if !options.skipBill {
     let journalTenth = try padJournal(path, to: options.journal, at: until)
     try benchExports(path, journalTenth: journalTenth)
     try benchReads(path, at: until + 1_000_000)
+    try benchHistory()
 }
