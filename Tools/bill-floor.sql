@@ -22,6 +22,9 @@ SELECT s.id AS subscriptionId, s.customerId, c.seq AS customerSeq, s.currency,
 FROM subscription s JOIN customer c ON c.id = s.customerId
 WHERE s.status = 'active' AND s.interval = 'month';
 
+CREATE UNIQUE INDEX temp.due_invoice ON due(invoiceId);
+CREATE UNIQUE INDEX temp.due_subscription ON due(subscriptionId);
+
 -- One aggregation for every subscription: the usage of the period, as recorded by finalization.
 CREATE TEMP TABLE usage AS
 SELECT e.customerSeq, e.meterSeq, sum(e.valueSignificand) AS quantity
@@ -47,6 +50,8 @@ JOIN product pr ON pr.id = p.productId
 LEFT JOIN meter m ON m.id = p.meterId
 LEFT JOIN usage u ON u.customerSeq = d.customerSeq AND u.meterSeq = m.seq;
 
+CREATE INDEX temp.line_invoice ON line(invoiceId, position);
+
 -- Credits: each metered line and each grant as a range of minor units; an application is where
 -- a grant's range (in burn order, capped by what it has left) meets a line's.
 CREATE TEMP TABLE meteredLine AS
@@ -54,6 +59,7 @@ SELECT invoiceId, lineId, position, amount,
     sum(amount) OVER (PARTITION BY invoiceId ORDER BY position) - amount AS lo,
     sum(amount) OVER (PARTITION BY invoiceId ORDER BY position) AS hi
 FROM line WHERE usageType = 'metered';
+CREATE INDEX temp.meteredLine_invoice ON meteredLine(invoiceId);
 
 CREATE TEMP TABLE grantLeft AS
 SELECT d.invoiceId, g.id AS grantId, g.category, g.amount AS face, coalesce(g.costBasis, 0) AS cost,
@@ -69,6 +75,7 @@ SELECT invoiceId, grantId, category, face, cost, remaining, priority, seq,
     sum(remaining) OVER w - remaining AS lo, sum(remaining) OVER w AS hi
 FROM grantLeft WHERE remaining > 0
 WINDOW w AS (PARTITION BY invoiceId ORDER BY priority, seq);
+CREATE INDEX temp.grantRange_invoice ON grantRange(invoiceId, grantId);
 
 CREATE TEMP TABLE application AS
 SELECT g.invoiceId, g.grantId, l.lineId, l.position, g.priority, g.seq,
@@ -146,6 +153,7 @@ SELECT invoiceId, account, amountMinor, k1, k2 FROM (
 CREATE TEMP TABLE entry AS
 SELECT d.invoiceId, 'je_' || lower(hex(randomblob(12))) AS entryId, d.finalizedAt, i.number
 FROM due d JOIN invoice i ON i.id = d.invoiceId;
+CREATE UNIQUE INDEX temp.entry_invoice ON entry(invoiceId);
 
 INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt)
 SELECT e.entryId, row_number() OVER (PARTITION BY p.invoiceId ORDER BY p.k1, p.k2) - 1, p.account, d.currency,

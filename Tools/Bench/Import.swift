@@ -101,17 +101,7 @@ func writeStage(_ data: [Row], to path: String) throws {
     let insert = try db.prepare("INSERT INTO stage VALUES (NULL, ?, ?, ?, ?, ?, ?, ?)")
     defer { sqlite3_finalize(insert) }
     try db.exec("BEGIN")
-    for row in data {
-        sqlite3_bind_text(insert, 1, row.identifier, -1, SQLITE_TRANSIENT)
-        sqlite3_bind_int64(insert, 2, identifierHash(row.identifier))
-        sqlite3_bind_int64(insert, 3, Int64(row.meter + 1))
-        sqlite3_bind_int64(insert, 4, Int64(row.customer + 1))
-        sqlite3_bind_int64(insert, 5, row.timestamp)
-        sqlite3_bind_int64(insert, 6, row.value)
-        sqlite3_bind_int64(insert, 7, now)
-        guard sqlite3_step(insert) == SQLITE_DONE else { throw BenchError(String(cString: sqlite3_errmsg(db.db))) }
-        sqlite3_reset(insert)
-    }
+    for row in data { try insertRow(row, with: insert, in: db) }
     try db.exec("COMMIT")
 }
 

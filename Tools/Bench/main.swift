@@ -211,23 +211,25 @@ func rawInsert(_ path: String, _ rows: [Row], batch: Int) throws -> Double {
         var i = 0
         while i < rows.count {
             try db.exec("BEGIN IMMEDIATE")
-            for row in rows[i..<min(i + batch, rows.count)] {
-                sqlite3_bind_text(insert, 1, row.identifier, -1, SQLITE_TRANSIENT)
-                sqlite3_bind_int64(insert, 2, identifierHash(row.identifier))
-                sqlite3_bind_int64(insert, 3, Int64(row.meter + 1))
-                sqlite3_bind_int64(insert, 4, Int64(row.customer + 1))
-                sqlite3_bind_int64(insert, 5, row.timestamp)
-                sqlite3_bind_int64(insert, 6, row.value)
-                sqlite3_bind_int64(insert, 7, now)
-                guard sqlite3_step(insert) == SQLITE_DONE else {
-                    throw BenchError(String(cString: sqlite3_errmsg(db.db)))
-                }
-                sqlite3_reset(insert)
-            }
+            for row in rows[i..<min(i + batch, rows.count)] { try insertRow(row, with: insert, in: db) }
             try db.exec("COMMIT")
             i += batch
         }
     }
+}
+
+/// Binds `row` as the ledger would store it (hash computed, customer and meter as their seq,
+/// recorded now) to the seven parameters of `insert`, and runs it.
+func insertRow(_ row: Row, with insert: OpaquePointer?, in db: SQLiteHandle) throws {
+    sqlite3_bind_text(insert, 1, row.identifier, -1, SQLITE_TRANSIENT)
+    sqlite3_bind_int64(insert, 2, identifierHash(row.identifier))
+    sqlite3_bind_int64(insert, 3, Int64(row.meter + 1))
+    sqlite3_bind_int64(insert, 4, Int64(row.customer + 1))
+    sqlite3_bind_int64(insert, 5, row.timestamp)
+    sqlite3_bind_int64(insert, 6, row.value)
+    sqlite3_bind_int64(insert, 7, now)
+    guard sqlite3_step(insert) == SQLITE_DONE else { throw BenchError(String(cString: sqlite3_errmsg(db.db))) }
+    sqlite3_reset(insert)
 }
 
 /// The peak resident set of process `pid` so far (VmHWM), in MiB.
