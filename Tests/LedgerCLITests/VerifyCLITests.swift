@@ -70,4 +70,27 @@ struct VerifyCLITests {
         #expect(checks["grant_liability"] == "grant credgr_p: liability 6.99 usd ≠ remaining 7.00 usd", "\(checks)")
         #expect(checks["entry_postings"]?.hasSuffix("postings have no entry") == true, "\(checks)")
     }
+
+    /// The sums a grant row keeps for reads (0009) are checked against its transactions.
+    @Test func tamperedGrantTotalsAreNamed() throws {
+        let sb = try Sandbox()
+        let db = try CLIFixture.standard.copy(into: sb)
+        try ok(
+            [
+                "grants", "create", "--customer", "cus_1", "--amount", "700", "--currency", "usd", "--scope", "metered",
+                "--category", "promotional", "--id", "credgr_t",
+            ], db: db)
+        #expect(run(["verify"], db: db).status == 0)
+        try sqlite(db, "UPDATE creditGrant SET totalApplied = totalApplied + 5 WHERE id = 'credgr_t'")
+        let r = run(["verify"], db: db)
+        #expect(r.status == 1, "\(r)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let findings = try #require(json["findings"] as? [[String: String]])
+        #expect(
+            findings.contains {
+                $0["check"] == "grant_totals"
+                    && $0["detail"]
+                        == "grant credgr_t: the sums it keeps (granted 700, applied 5, reinstated 0, expired 0, voided 0) ≠ its transactions' (700, 0, 0, 0, 0)"
+            }, "\(findings)")
+    }
 }

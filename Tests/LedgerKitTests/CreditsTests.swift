@@ -219,6 +219,22 @@ import Testing
                 #expect(t.applied <= t.granted + t.reinstated)
             }
             #expect(try! w.ledger.trialBalance().values.allSatisfy { $0 == 0 })
+            // The sums the grant rows keep, read for instants at or after their last movement,
+            // equal the transactions' sums at every month boundary and a second either side.
+            for month in 0...9 {
+                let boundary = try! BillingCycle.addMonths(jan1, Int64(month))
+                for instant in [boundary - 1, boundary, boundary + 1] {
+                    let (kept, summed) = try! w.ledger.store.read { tx in
+                        (
+                            try tx.grantStates(customer: w.customer.id, at: instant),
+                            try tx.grantStates(customer: w.customer.id, at: instant, exact: true)
+                        )
+                    }
+                    #expect(
+                        kept.map(\.totals) == summed.map(\.totals) && kept.map(\.hasLater) == summed.map(\.hasLater))
+                    #expect(kept.map(\.signed) == summed.map(\.signed))
+                }
+            }
             #expect(try! w.ledger.verify().isEmpty, "\(try! w.ledger.verify())")
             let contracts = try! w.ledger.reconcile()
             #expect(

@@ -71,7 +71,7 @@ extension Ledger {
             let grants = try tx.paidGrants(customer: customer, grant: grant)
             // Read once for every grant: totals, and the prepayment and breakage accounts.
             let states = Dictionary(
-                try tx.grantStates(customer: customer, at: .max).map { ($0.grant.id, $0) },
+                try tx.grantStates(customer: customer, at: .max, exact: true).map { ($0.grant.id, $0) },
                 uniquingKeysWith: { a, _ in a })
             let recognized = try tx.balances(
                 below: "liabilities:prepayments", sources: ["invoice.finalized", "invoice.voided"])

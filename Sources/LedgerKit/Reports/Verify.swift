@@ -80,11 +80,22 @@ extension Ledger {
             // cost basis is recognized, broken, or still prepaid.
             // Read for all grants at once: their totals and the credit liability accounts.
             let liabilities = try tx.balances(below: "liabilities:credits")
-            for state in try tx.grantStates(customer: nil, at: .max) {
+            // The sums each grant row keeps (0009) equal its transactions' sums.
+            let kept = Dictionary(
+                uniqueKeysWithValues: try tx.grantStates(customer: nil, at: .max).map { ($0.grant.id, $0.totals) })
+            for state in try tx.grantStates(customer: nil, at: .max, exact: true) {
                 let grant = state.grant
                 let id = grant.id
                 let totals = state.totals
                 let currency = grant.amount.currency
+                if let row = kept[id], row != totals {
+                    findings.append(
+                        .init(
+                            check: "grant_totals",
+                            detail:
+                                "grant \(id): the sums it keeps (granted \(row.granted), applied \(row.applied), reinstated \(row.reinstated), expired \(row.expired), voided \(row.voided)) ≠ its transactions' (\(totals.granted), \(totals.applied), \(totals.reinstated), \(totals.expired), \(totals.voided))"
+                        ))
+                }
                 if totals.remaining < 0 {
                     findings.append(
                         .init(

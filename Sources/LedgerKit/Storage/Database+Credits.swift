@@ -114,17 +114,37 @@ extension StorageTransaction {
     /// A customer's grants, oldest first, each with its totals as of `instant`: one statement for
     /// all of them (a statement per grant and per figure was most of a balance read).
     /// Without `customer`, every grant of the file (what `verify` checks).
-    func grantStates(customer: Customer.ID?, at instant: Int64) throws -> [GrantState] {
-        try Row.fetchAll(
+    ///
+    /// When none of the grants has a transaction effective after `instant` (any read of now or
+    /// later), their sums come from the grant rows (0009_grant_totals.sql): one row per grant,
+    /// whatever its history. `exact` sums the transactions themselves (verify and reconcile,
+    /// which check the rows' sums against them).
+    func grantStates(customer: Customer.ID?, at instant: Int64, exact: Bool = false) throws -> [GrantState] {
+        if !exact {
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql:
+                        "SELECT * FROM creditGrant WHERE \(customer == nil ? "?1 IS NULL" : "customerId = ?1") ORDER BY seq"
+                ), arguments: [customer?.rawValue])
+            if rows.allSatisfy({ (($0["lastEffectiveAt"] as Int64?) ?? .min) <= instant }) {
+                return try rows.map { row in
+                    let totals = try Self.totals(row, "total")
+                    return GrantState(
+                        grant: try grant(row), totals: totals, signed: totals.remaining,
+                        expiryBookedAt: row["expiryBookedAt"], hasLater: false)
+                }
+            }
+        }
+        return try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT g.*,
-                        coalesce(sum(CASE t.kind WHEN 'credits_granted' THEN t.amount END), 0) AS totalGranted,
-                        coalesce(sum(CASE t.kind WHEN 'credits_applied' THEN t.amount END), 0) AS totalApplied,
+                        coalesce(sum(CASE t.kind WHEN 'credits_granted' THEN t.amount END), 0) AS sumGranted,
+                        coalesce(sum(CASE t.kind WHEN 'credits_applied' THEN t.amount END), 0) AS sumApplied,
                         coalesce(sum(CASE t.kind WHEN 'credits_application_invoice_voided' THEN t.amount END), 0)
-                            AS totalReinstated,
-                        coalesce(sum(CASE t.kind WHEN 'credits_expired' THEN t.amount END), 0) AS totalExpired,
-                        coalesce(sum(CASE t.kind WHEN 'credits_voided' THEN t.amount END), 0) AS totalVoided,
+                            AS sumReinstated,
+                        coalesce(sum(CASE t.kind WHEN 'credits_expired' THEN t.amount END), 0) AS sumExpired,
+                        coalesce(sum(CASE t.kind WHEN 'credits_voided' THEN t.amount END), 0) AS sumVoided,
                         coalesce(sum(CASE t.type WHEN 'credit' THEN t.amount ELSE -t.amount END), 0) AS signedTotal,
                         EXISTS (SELECT 1 FROM creditBalanceTransaction l WHERE l.grantId = g.id AND l.effectiveAt > ?2)
                             AS hasLater
@@ -134,17 +154,24 @@ extension StorageTransaction {
                     """),
             arguments: [customer?.rawValue, instant]
         ).map { row in
-            var totals = GrantTotals()
-            totals.granted = row["totalGranted"]
-            totals.applied = row["totalApplied"]
-            totals.reinstated = row["totalReinstated"]
-            totals.expired = row["totalExpired"]
-            totals.voided = row["totalVoided"]
-            return GrantState(
-                grant: try grant(row), totals: totals, signed: row["signedTotal"],
+            GrantState(
+                grant: try grant(row), totals: try Self.totals(row, "sum"), signed: row["signedTotal"],
                 expiryBookedAt: row["expiryBookedAt"],
                 hasLater: row["hasLater"])
         }
+    }
+
+    /// The five sums of a row, in the columns named `prefix` + kind: the grant row's own
+    /// (`total…`) or the ones summed from its transactions (`sum…`).
+    private static func totals(_ row: Row, _ prefix: String) throws -> GrantTotals {
+        func sum(_ kind: String) throws -> Int64 { try stored(row[prefix + kind], "grant total") }
+        var totals = GrantTotals()
+        totals.granted = try sum("Granted")
+        totals.applied = try sum("Applied")
+        totals.reinstated = try sum("Reinstated")
+        totals.expired = try sum("Expired")
+        totals.voided = try sum("Voided")
+        return totals
     }
 
     /// Paid grants, oldest first, optionally of one customer or one grant.
