@@ -13,7 +13,9 @@ extension Ledger {
         _ id: Invoice.ID, at instant: Int64, _ tx: StorageTransaction, cache: inout [Price.ID: PriceInfo]
     ) throws -> Invoice {
         // Read what the rule needs: the draft, its prices, its metered usage as of the instant
-        // (not for the classic first invoice, whose metered lines are placeholders), the grants.
+        // (not for the classic first invoice, whose metered lines are placeholders), the grants,
+        // the next number. Nothing is written before the plan: a plan that fails
+        // (`amount_overflow`) leaves the file as it was, so the billing run needs no savepoint.
         let draft = try tx.fetchInvoice(id)
         try InvoiceLifecycle.check(.finalize, from: draft.status, invoice: id.rawValue)
         let customerSeq = try tx.customerSeq(draft.customer)
@@ -32,9 +34,11 @@ extension Ledger {
         let grants = draft.subscription == nil ? [] : try finalizationGrants(tx, customer: draft.customer, at: instant)
         let plan = try Finalization.plan(
             .init(
-                draft: draft, instant: instant, number: try tx.takeInvoiceNumber(), usage: usage, prices: prices,
+                draft: draft, instant: instant, number: try tx.nextInvoiceNumber(), usage: usage, prices: prices,
                 grants: grants))
         // Write it.
+        let number = try tx.takeInvoiceNumber()
+        assert(plan.invoice.number == Invoice.number(number), "the number planned is the one taken")
         for line in plan.recounted {
             try tx.updateUsage(of: line.id, quantity: line.quantity, amount: line.amount)
         }

@@ -249,6 +249,13 @@ extension StorageTransaction {
     }
 
     /// The next invoice number's counter, taken inside this transaction: gapless, never reused.
+    /// The number the next finalization takes (read only; `takeInvoiceNumber` takes it).
+    func nextInvoiceNumber() throws -> Int64 {
+        try stored(
+            Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM invoiceCounter WHERE name = 'invoice'")),
+            "invoice counter")
+    }
+
     func takeInvoiceNumber() throws -> Int64 {
         try stored(
             Int64.fetchOne(

@@ -17,14 +17,8 @@ struct StorageTransaction {
 struct RollbackSignal: Error {}
 
 extension StorageTransaction {
-    /// Runs `body` in a savepoint: when it throws, what it wrote is undone and the error goes on,
-    /// while the enclosing transaction stays open (the billing run isolates each step so).
-    func inSavepoint(_ body: () throws -> Void) throws {
-        try db.inSavepoint {
-            try body()
-            return .commit
-        }
-    }
+    /// Rows written by this connection so far (inserted, updated or deleted; SQLite's count).
+    var changes: Int { db.totalChangesCount }
 }
 
 /// A value read from a row that the rules cannot have written (an unknown status, a decimal
