@@ -213,6 +213,17 @@ extension StorageTransaction {
     /// this is the balance at `instant`; after an allowed clock regression, later applications and
     /// expiries already took their share.
     func debitable(_ grant: CreditGrant.ID, at instant: Int64) throws -> Int64 {
+        // Nothing of the grant takes effect after the instant (the common case): its kept sums.
+        if let kept = try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT CASE WHEN lastEffectiveAt IS NULL OR lastEffectiveAt <= ?2
+                        THEN totalGranted + totalReinstated - totalApplied - totalExpired - totalVoided END
+                    FROM creditGrant WHERE id = ?1
+                    """), arguments: [grant.rawValue, instant])
+        {
+            return max(0, kept)
+        }
         let row = try stored(
             Row.fetchOne(
                 db.cachedStatement(
