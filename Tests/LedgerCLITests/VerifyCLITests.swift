@@ -71,6 +71,32 @@ struct VerifyCLITests {
         #expect(checks["entry_postings"]?.hasSuffix("postings have no entry") == true, "\(checks)")
     }
 
+    /// Rows whose parent is gone are counted: events checked set-based per customer and meter,
+    /// the other tables by SQLite's foreign key check (a price-scope row missing both parents
+    /// is two violations).
+    @Test func rowsOfMissingParentsAreCounted() throws {
+        let sb = try Sandbox()
+        let db = try CLIFixture.standard.copy(into: sb)
+        try recordEvent(db, "alpaca_ai_tokens", customer: "cus_1", value: "5", id: "e-orphan")
+        try recordEvent(db, "alpaca_ai_tokens", customer: "cus_1", value: "6", id: "e-kept")
+        let before = run(["verify"], db: db)
+        #expect(before.status == 0, "\(before)")
+        try sqlite(
+            db,
+            """
+            DROP TRIGGER meterEvent_fixed;
+            UPDATE meterEvent SET customerSeq = 99999 WHERE identifier = 'e-orphan';
+            INSERT INTO creditGrantPrice (grantId, priceId) VALUES ('credgr_gone', 'price_gone');
+            """)
+        let r = run(["verify"], db: db)
+        #expect(r.status == 1, "\(r)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let findings = try #require(json["findings"] as? [[String: String]])
+        #expect(
+            findings.contains { $0["check"] == "foreign_keys" && $0["detail"] == "3 rows reference missing objects" },
+            "\(findings)")
+    }
+
     /// The sums a grant row keeps for reads (0009) are checked against its transactions.
     @Test func tamperedGrantTotalsAreNamed() throws {
         let sb = try Sandbox()

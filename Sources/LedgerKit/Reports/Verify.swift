@@ -17,9 +17,8 @@ extension Ledger {
                 findings.append(.init(check: "integrity", detail: integrity.prefix(5).joined(separator: "; ")))
             }
             let foreignKeys = try tx.foreignKeyViolations()
-            if foreignKeys.others > 0 {
-                findings.append(
-                    .init(check: "foreign_keys", detail: "\(foreignKeys.others) rows reference missing objects"))
+            if foreignKeys > 0 {
+                findings.append(.init(check: "foreign_keys", detail: "\(foreignKeys) rows reference missing objects"))
             }
             let sums = try tx.journalSums()
             for (currency, total) in sums.totals.sorted(by: { $0.key < $1.key }) where total != 0 {
@@ -31,9 +30,8 @@ extension Ledger {
             for entry in sums.unbalanced {
                 findings.append(.init(check: "entry_balanced", detail: "journal entry \(entry) does not balance"))
             }
-            if foreignKeys.orphanPostings > 0 {
-                findings.append(
-                    .init(check: "entry_postings", detail: "\(foreignKeys.orphanPostings) postings have no entry"))
+            if sums.orphans > 0 {
+                findings.append(.init(check: "entry_postings", detail: "\(sums.orphans) postings have no entry"))
             }
             // Each invoice's amounts agree with its lines, and a finalized one with its posting.
             for audit in try tx.invoiceAudits() {
