@@ -32,13 +32,12 @@ extension Ledger {
             }
         }
         let grants = draft.subscription == nil ? [] : try finalizationGrants(tx, customer: draft.customer, at: instant)
+        let number = try tx.nextInvoiceNumber()
         let plan = try Finalization.plan(
-            .init(
-                draft: draft, instant: instant, number: try tx.nextInvoiceNumber(), usage: usage, prices: prices,
-                grants: grants))
+            .init(draft: draft, instant: instant, number: number, usage: usage, prices: prices, grants: grants))
         // Write it.
-        let number = try tx.takeInvoiceNumber()
-        assert(plan.invoice.number == Invoice.number(number), "the number planned is the one taken")
+        let taken = try tx.takeInvoiceNumber()
+        assert(taken == number, "the number planned is the one taken")
         for line in plan.recounted {
             try tx.updateUsage(of: line.id, quantity: line.quantity, amount: line.amount)
         }

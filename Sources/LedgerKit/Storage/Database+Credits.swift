@@ -214,15 +214,12 @@ extension StorageTransaction {
     /// expiries already took their share.
     func debitable(_ grant: CreditGrant.ID, at instant: Int64) throws -> Int64 {
         // Nothing of the grant takes effect after the instant (the common case): its kept sums.
-        if let kept = try Int64.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT CASE WHEN lastEffectiveAt IS NULL OR lastEffectiveAt <= ?2
-                        THEN totalGranted + totalReinstated - totalApplied - totalExpired - totalVoided END
-                    FROM creditGrant WHERE id = ?1
-                    """), arguments: [grant.rawValue, instant])
-        {
-            return max(0, kept)
+        let kept = try stored(
+            Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE id = ?"), arguments: [grant.rawValue]),
+            "credit grant")
+        if ((kept["lastEffectiveAt"] as Int64?) ?? .min) <= instant {
+            return max(0, try Self.totals(kept, "total").remaining)
         }
         let row = try stored(
             Row.fetchOne(

@@ -248,7 +248,6 @@ extension StorageTransaction {
             .execute(arguments: [quantity.description, amount, line.rawValue])
     }
 
-    /// The next invoice number's counter, taken inside this transaction: gapless, never reused.
     /// The number the next finalization takes (read only; `takeInvoiceNumber` takes it).
     func nextInvoiceNumber() throws -> Int64 {
         try stored(
@@ -256,6 +255,7 @@ extension StorageTransaction {
             "invoice counter")
     }
 
+    /// The next invoice number's counter, taken inside this transaction: gapless, never reused.
     func takeInvoiceNumber() throws -> Int64 {
         try stored(
             Int64.fetchOne(

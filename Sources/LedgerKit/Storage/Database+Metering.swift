@@ -2,17 +2,28 @@ import GRDB
 
 /// Meter events: the hot write path, look-ups by identifier, aggregation and summaries.
 extension StorageTransaction {
-    /// The slot holding the event recorded under `identifier` (see 0008_identifier_slots.sql):
-    /// the probe starts at the identifier's hash and ends at its event or at a free slot.
-    func eventSlot(identifier: String) throws -> Int64? {
-        let probe = try db.cachedStatement(sql: "SELECT identifier FROM meterEvent WHERE identifierHash = ?")
+    /// Where `identifier` is recorded, or where it would go (see 0008_identifier_slots.sql): the
+    /// probe starts at the identifier's hash and walks the held slots until it finds the
+    /// identifier (then `recorded` is its row, with what `EventWriter` compares) or a free slot.
+    func probeSlot(identifier: String) throws -> (slot: Int64, recorded: Row?) {
+        let probe = try db.cachedStatement(
+            sql: """
+                SELECT identifier, meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
+                FROM meterEvent WHERE identifierHash = ?
+                """)
         var slot = identifierHash(identifier)
         for _ in 0...EventWriter.probesMax {
-            guard let held = try String.fetchOne(probe, arguments: [slot]) else { return nil }
-            if held == identifier { return slot }
+            guard let held = try Row.fetchOne(probe, arguments: [slot]) else { return (slot, nil) }
+            if held["identifier"] == identifier { return (slot, held) }
             slot &+= 1
         }
         throw LedgerError(.storage, "no free identifier slot within \(EventWriter.probesMax) of the hash")
+    }
+
+    /// The slot holding the event recorded under `identifier`; nil when none is.
+    func eventSlot(identifier: String) throws -> Int64? {
+        let (slot, recorded) = try probeSlot(identifier: identifier)
+        return recorded == nil ? nil : slot
     }
 
     /// The event recorded under `identifier`.
@@ -194,7 +205,7 @@ struct EventWriter {
     /// Events written by this writer.
     private(set) var accepted = 0
     /// The insert, found once per writer (GRDB finds a cached statement by hashing its SQL).
-    private var insert: Statement?
+    private var insertStatement: Statement?
     /// How many slots past its hash an identifier may land. Each step needs another identifier
     /// of the same or the previous hashes: at 2^64 slots, a run even of 3 is beyond any file.
     static let probesMax = 64
@@ -233,20 +244,37 @@ struct EventWriter {
         let significand = Int64(value.significand)  // < 10^15: checked by the quantity parser
         let dimensionsJSON = dimensions.isEmpty ? nil : MetadataJSON.encode(dimensions)
         let late = try isLate(customer: customer, meter: meter.seq, timestamp: timestamp)
-        // Insert into the identifier's slot (see 0008_identifier_slots.sql). An insert that
-        // changes nothing found the slot held: by this identifier (a duplicate or a conflict) or,
-        // after a hash collision, by another one, and then the next slot is tried.
-        if insert == nil {
-            insert = try db.cachedStatement(
+        if insertStatement == nil {
+            insertStatement = try db.cachedStatement(
                 sql: """
                     INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
                         valueSignificand, valueScale, dimensions, recordedAt, late)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identifierHash) DO NOTHING
                     """)
         }
-        var slot = identifierHash(identifier)
-        for probe in 0... {
-            let written = try RawStatement(insert!, in: db).run {
+        let statement = insertStatement!
+        // Insert into the identifier's slot (its hash) first: nearly always free. An insert that
+        // changes nothing found it held, by this identifier (a duplicate or a conflict) or, after
+        // a hash collision, by another one: the probe then finds the identifier or its free slot.
+        if try !insert(at: identifierHash(identifier)) {
+            let (slot, recorded) = try tx.probeSlot(identifier: identifier)
+            if let recorded { return try compare(recorded) }
+            guard try insert(at: slot) else {
+                throw LedgerError(.storage, "the free identifier slot \(slot) was taken under the write lock")
+            }
+        }
+        accepted += 1
+        if keepAccepted {
+            lastAccepted = MeterEvent(
+                identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
+                customer: customerID, timestamp: timestamp, value: value, dimensions: dimensions,
+                recordedAt: now, cancelledAt: nil, late: late, customerKey: meter.customerKey,
+                valueKey: meter.valueKey)
+        }
+        return .accepted
+
+        func insert(at slot: Int64) throws -> Bool {
+            try RawStatement(statement, in: db).run {
                 $0.bind(1, identifier)
                 $0.bind(2, slot)
                 $0.bind(3, meter.seq)
@@ -258,30 +286,7 @@ struct EventWriter {
                 $0.bind(9, now)
                 $0.bind(10, late ? 1 : 0)
             }
-            if written { break }
-            let existing = try stored(
-                Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT identifier, meterSeq, customerSeq, timestamp, valueSignificand, valueScale,
-                                dimensions
-                            FROM meterEvent WHERE identifierHash = ?
-                            """), arguments: [slot]), "event slot")
-            if existing["identifier"] == identifier { return try compare(existing) }
-            guard probe < Self.probesMax else {
-                throw LedgerError(.storage, "no free identifier slot within \(Self.probesMax) of the hash")
-            }
-            slot &+= 1
         }
-        accepted += 1
-        if keepAccepted {
-            lastAccepted = MeterEvent(
-                identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
-                customer: customerID, timestamp: timestamp, value: value, dimensions: dimensions,
-                recordedAt: now, cancelledAt: nil, late: late, customerKey: meter.customerKey,
-                valueKey: meter.valueKey)
-        }
-        return .accepted
 
         /// The same event re-sent is a duplicate; anything else under its identifier a conflict.
         func compare(_ existing: Row) throws -> RecordOutcome {
