@@ -45,11 +45,7 @@ struct VerifyCLITests {
     func tamperedJournalIsNamed() throws {
         let sb = try Sandbox()
         let db = try CLIFixture.standard.copy(into: sb)
-        try ok(
-            [
-                "grants", "create", "--customer", "cus_1", "--amount", "700", "--currency", "usd", "--scope", "metered",
-                "--category", "promotional", "--id", "credgr_p",
-            ], db: db)
+        try promotionalGrant(db, id: "credgr_p")
         try subscribe(db, "cus_2", ["price_licence"], id: "sub_t")
         #expect(run(["verify"], db: db).status == 0)
         try sqlite(
@@ -60,10 +56,7 @@ struct VerifyCLITests {
             DROP TRIGGER journalEntry_no_delete;
             DELETE FROM journalEntry WHERE sourceId = 'sub_t' OR sourceId IN (SELECT id FROM invoice WHERE subscriptionId = 'sub_t');
             """)
-        let r = run(["verify"], db: db)
-        #expect(r.status == 1, "\(r)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let findings = try #require(json["findings"] as? [[String: String]])
+        let findings = try failedVerify(db)
         let checks = Dictionary(findings.map { ($0["check"]!, $0["detail"]!) }, uniquingKeysWith: { $0 + "; " + $1 })
         #expect(checks["trial_balance"] == "usd postings sum to 0.01 usd, not 0", "\(checks)")
         #expect(checks["entry_balanced"]?.hasPrefix("journal entry je_") == true, "\(checks)")
@@ -88,10 +81,7 @@ struct VerifyCLITests {
             UPDATE meterEvent SET customerSeq = 99999 WHERE identifier = 'e-orphan';
             INSERT INTO creditGrantPrice (grantId, priceId) VALUES ('credgr_gone', 'price_gone');
             """)
-        let r = run(["verify"], db: db)
-        #expect(r.status == 1, "\(r)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let findings = try #require(json["findings"] as? [[String: String]])
+        let findings = try failedVerify(db)
         #expect(
             findings.contains { $0["check"] == "foreign_keys" && $0["detail"] == "3 rows reference missing objects" },
             "\(findings)")
@@ -101,22 +91,32 @@ struct VerifyCLITests {
     @Test func tamperedGrantTotalsAreNamed() throws {
         let sb = try Sandbox()
         let db = try CLIFixture.standard.copy(into: sb)
-        try ok(
-            [
-                "grants", "create", "--customer", "cus_1", "--amount", "700", "--currency", "usd", "--scope", "metered",
-                "--category", "promotional", "--id", "credgr_t",
-            ], db: db)
+        try promotionalGrant(db, id: "credgr_t")
         #expect(run(["verify"], db: db).status == 0)
         try sqlite(db, "UPDATE creditGrant SET totalApplied = totalApplied + 5 WHERE id = 'credgr_t'")
-        let r = run(["verify"], db: db)
-        #expect(r.status == 1, "\(r)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let findings = try #require(json["findings"] as? [[String: String]])
+        let findings = try failedVerify(db)
         #expect(
             findings.contains {
                 $0["check"] == "grant_totals"
                     && $0["detail"]
                         == "grant credgr_t: the sums it keeps (granted 700, applied 5, reinstated 0, expired 0, voided 0) ≠ its transactions' (700, 0, 0, 0, 0)"
             }, "\(findings)")
+    }
+
+    /// A promotional grant of 7.00 usd to `cus_1`, for metered prices.
+    func promotionalGrant(_ db: String, id: String) throws {
+        try ok(
+            [
+                "grants", "create", "--customer", "cus_1", "--amount", "700", "--currency", "usd", "--scope", "metered",
+                "--category", "promotional", "--id", id,
+            ], db: db)
+    }
+
+    /// The findings of a `verify` that must fail (exit 1).
+    func failedVerify(_ db: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: String]] {
+        let r = run(["verify"], db: db)
+        #expect(r.status == 1, "\(r)", sourceLocation: sourceLocation)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        return try #require(json["findings"] as? [[String: String]])
     }
 }
