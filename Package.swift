@@ -60,7 +60,8 @@ let package = Package(
                 "LedgerKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "LedgerCLITests",
