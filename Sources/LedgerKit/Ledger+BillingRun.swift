@@ -63,47 +63,67 @@ extension Ledger {
     /// At one instant, expiries go first (a grant expiring at t pays nothing at t), then
     /// finalizations, then period closings. A draft whose amounts do not fit is left a draft with
     /// its reason (`amount_overflow`), and the run goes on with every other step.
+    ///
+    /// The steps of one kind due at one instant are read as one batch, in the order the
+    /// step-by-step run took them (`seq`): no step of a batch changes what another reads, and
+    /// the drafts a batch of closings makes due at the same instant (no grace) are the next
+    /// batch, finalized in the order they were made, as before.
     static func runDueSteps(
         _ tx: StorageTransaction, until: Int64, report: inout BillReport, cache: inout [Price.ID: PriceInfo],
         limit: Int?
     ) throws -> Bool {
         var steps = 0
-        while limit.map({ steps < $0 }) ?? true {
-            steps += 1
+        func left() -> Int { limit.map { $0 - steps } ?? Int.max }
+        while left() > 0 {
             let draft = try tx.nextDueDraft(until: until)
             let expiry = try tx.nextExpiry(until: until)
             let period = try tx.nextDuePeriod(until: until)
             if let (grantID, expiresAt) = expiry, expiresAt <= min(draft?.at ?? .max, period?.at ?? .max) {
                 try bookExpiry(tx, try tx.fetchGrant(grantID), at: expiresAt, now: expiresAt)
                 report.grantsExpired += 1
+                steps += 1
                 continue
             }
             if let draft, draft.at <= period?.at ?? .max {
-                // No savepoint per step (it made SQLite copy every page a step touched, a fifth
-                // of the run): a finalization writes only once its plan has succeeded, and one
-                // that fails after writing anything stops the run, rolling its transaction back.
-                let written = tx.changes
-                do {
-                    _ = try finalize(draft.id, at: draft.at, tx, cache: &cache)
-                    report.invoicesFinalized += 1
-                } catch let error as LedgerError where error.code == .amountOverflow && tx.changes == written {
-                    try tx.markFailed(draft.id, error, at: draft.at)
-                    report.failures.append(
-                        FinalizationFailure(
-                            invoice: draft.id, customer: draft.customer, at: draft.at, code: error.code,
-                            message: error.message))
+                for due in try tx.draftsDue(at: draft.at, limit: min(left(), Limits.billStepsPerTransaction)) {
+                    try finalizeDue(tx, due, report: &report, cache: &cache)
+                    steps += 1
                 }
                 continue
             }
             if let period {
-                let (invoice, ended) = try closePeriod(tx, period.id, cache: &cache)
-                if invoice != nil { report.invoicesCreated += 1 }
-                if ended { report.subscriptionsEnded += 1 }
+                let due = try tx.subscriptionsDue(at: period.at, limit: min(left(), Limits.billStepsPerTransaction))
+                for subscription in due {
+                    let (invoice, ended) = try closePeriod(tx, subscription, cache: &cache)
+                    if invoice != nil { report.invoicesCreated += 1 }
+                    if ended { report.subscriptionsEnded += 1 }
+                    steps += 1
+                }
                 continue
             }
             return true
         }
         return false
+    }
+
+    /// Finalizes one due draft at its instant. No savepoint per step (it made SQLite copy every
+    /// page a step touched, a fifth of the run): a finalization writes only once its plan has
+    /// succeeded, so one whose amounts do not fit is marked failed, and one that fails after
+    /// writing anything stops the run, rolling its transaction back.
+    private static func finalizeDue(
+        _ tx: StorageTransaction, _ draft: Invoice, report: inout BillReport, cache: inout [Price.ID: PriceInfo]
+    ) throws {
+        let at = draft.finalizesAt!
+        let written = tx.changes
+        do {
+            _ = try finalize(draft, at: at, tx, cache: &cache)
+            report.invoicesFinalized += 1
+        } catch let error as LedgerError where error.code == .amountOverflow && tx.changes == written {
+            try tx.markFailed(draft.id, error, at: at)
+            report.failures.append(
+                FinalizationFailure(
+                    invoice: draft.id, customer: draft.customer, at: at, code: error.code, message: error.message))
+        }
     }
 }
 

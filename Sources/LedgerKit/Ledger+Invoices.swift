@@ -12,11 +12,18 @@ extension Ledger {
     static func finalize(
         _ id: Invoice.ID, at instant: Int64, _ tx: StorageTransaction, cache: inout [Price.ID: PriceInfo]
     ) throws -> Invoice {
+        try finalize(try tx.fetchInvoice(id), at: instant, tx, cache: &cache)
+    }
+
+    /// Finalizes `draft`, as stored, at `instant`.
+    static func finalize(
+        _ draft: Invoice, at instant: Int64, _ tx: StorageTransaction, cache: inout [Price.ID: PriceInfo]
+    ) throws -> Invoice {
         // Read what the rule needs: the draft, its prices, its metered usage as of the instant
         // (not for the classic first invoice, whose metered lines are placeholders), the grants,
         // the next number. Nothing is written before the plan: a plan that fails
         // (`amount_overflow`) leaves the file as it was, so the billing run needs no savepoint.
-        let draft = try tx.fetchInvoice(id)
+        let id = draft.id
         try InvoiceLifecycle.check(.finalize, from: draft.status, invoice: id.rawValue)
         let customerSeq = try tx.customerSeq(draft.customer)
         var prices: [Price.ID: Price] = [:]

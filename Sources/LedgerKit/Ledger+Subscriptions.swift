@@ -168,9 +168,9 @@ extension Ledger {
     /// there, and pending items. Advances the subscription, or ends it. Returns the draft, if any,
     /// and whether the subscription ended.
     static func closePeriod(
-        _ tx: StorageTransaction, _ id: Subscription.ID, cache: inout [Price.ID: PriceInfo]
+        _ tx: StorageTransaction, _ sub: Subscription, cache: inout [Price.ID: PriceInfo]
     ) throws -> (invoice: Invoice?, ended: Bool) {
-        let sub = try tx.fetchSubscription(id)
+        let id = sub.id
         precondition(sub.status == .active, "only active subscriptions have due periods")
         let boundary = sub.currentPeriodEnd
         let next = try sub.cycle.boundary(after: boundary)

@@ -26,6 +26,21 @@ public struct UsageAggregator: Sendable {
         }
     }
 
+    /// Adds a group of events of one scale, summarized by storage: how many, the sum and the
+    /// maximum of their significands. Not for `last`, which needs each event's order.
+    /// - Throws: `amount_overflow` when an exact sum no longer fits 38 digits.
+    public mutating func add(scale: Int, count: Int64, sum significands: Int64, maximum: Int64) throws {
+        precondition(formula != .last, "last needs each event, in order")
+        self.count += count
+        switch formula {
+        case .sum: sum = try sum.adding(ExactDecimal(significand: Int128(significands), scale: scale))
+        case .max:
+            let value = ExactDecimal(significand: Int128(maximum), scale: scale)
+            self.maximum = self.maximum.map { max($0, value) } ?? value
+        case .count, .last: break
+        }
+    }
+
     public var result: ExactDecimal {
         switch formula {
         case .sum: return sum

@@ -12,26 +12,55 @@ extension StorageTransaction {
 
     func invoice(_ row: Row) throws -> Invoice {
         let id: String = row["id"]
-        let currency = try Currency(code: row["currency"])
-        var credits: [String: [CreditAmount]] = [:]
-        for credit in try Row.fetchAll(
-            db.cachedStatement(
-                sql:
-                    "SELECT id, grantId, invoiceLineId, amount FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq"
-            ),
-            arguments: [id])
-        {
-            credits[credit["invoiceLineId"], default: []].append(
-                CreditAmount(amount: credit["amount"], transaction: credit["id"], grant: credit["grantId"]))
-        }
-        var lines = try Row.fetchAll(
+        let lines = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT l.*, m.id AS meterId FROM invoiceLine l LEFT JOIN meter m ON m.seq = l.meterSeq
                     WHERE l.invoiceId = ? ORDER BY l.position
                     """),
-            arguments: [id]
-        ).map { line in
+            arguments: [id])
+        return try invoice(row, lines: lines, credits: true)
+    }
+
+    /// The drafts due to finalize at exactly `instant` and not failed, in finalization order
+    /// (at most `limit`), each with its lines: two statements for the whole step.
+    func draftsDue(at instant: Int64, limit: Int) throws -> [Invoice] {
+        let due = """
+            SELECT * FROM invoice WHERE status = 'draft' AND finalizesAt = ? AND failedAt IS NULL ORDER BY seq LIMIT ?
+            """
+        var lines: [String: [Row]] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT l.*, m.id AS meterId FROM invoiceLine l LEFT JOIN meter m ON m.seq = l.meterSeq
+                    WHERE l.invoiceId IN (SELECT id FROM (\(due))) ORDER BY l.invoiceId, l.position
+                    """),
+            arguments: [instant, limit])
+        while let line = try rows.next() { lines[line["invoiceId"], default: []].append(line.copy()) }
+        // A draft has no credit applications: they are booked at its finalization.
+        return try Row.fetchAll(db.cachedStatement(sql: due), arguments: [instant, limit]).map { row in
+            try invoice(row, lines: lines[row["id"]] ?? [], credits: false)
+        }
+    }
+
+    /// The invoice of `row` with its `lines` rows; `credits`: reads its credit applications.
+    private func invoice(_ row: Row, lines: [Row], credits readCredits: Bool) throws -> Invoice {
+        let id: String = row["id"]
+        let currency = try Currency(code: row["currency"])
+        var credits: [String: [CreditAmount]] = [:]
+        if readCredits {
+            for credit in try Row.fetchAll(
+                db.cachedStatement(
+                    sql:
+                        "SELECT id, grantId, invoiceLineId, amount FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq"
+                ),
+                arguments: [id])
+            {
+                credits[credit["invoiceLineId"], default: []].append(
+                    CreditAmount(amount: credit["amount"], transaction: credit["id"], grant: credit["grantId"]))
+            }
+        }
+        var lines = try lines.map { line in
             InvoiceLine(
                 id: .init(line["id"]), kind: try stored(InvoiceLine.Kind(rawValue: line["type"]), "type"),
                 price: (line["priceId"] as String?).map { .init($0) },

@@ -39,6 +39,18 @@ extension StorageTransaction {
         ).map { try subscription($0) }
     }
 
+    /// The active subscriptions whose current period ends at exactly `instant`, in the order
+    /// the billing run closes them (at most `limit`).
+    func subscriptionsDue(at instant: Int64, limit: Int) throws -> [Subscription] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM subscription WHERE status = 'active' AND currentPeriodEnd = ? ORDER BY seq LIMIT ?
+                    """),
+            arguments: [instant, limit]
+        ).map { try subscription($0) }
+    }
+
     // MARK: The clock
 
     /// The latest processed instant and the earliest instant any step is due (a draft's
