@@ -26,6 +26,11 @@ extension Ledger {
         let id = draft.id
         try InvoiceLifecycle.check(.finalize, from: draft.status, invoice: id.rawValue)
         let customerSeq = try tx.customerSeq(draft.customer)
+        let recordedMax = try tx.recordedEventsMark()
+        // A draft made after the recorded-events mark counted events that all stand as they did
+        // (none recorded or cancelled since: `markEventsChanged`), so its metered quantities are
+        // the count as of `instant` too, unless it failed (its lines may be placeholders).
+        let usageStands = draft.failure == nil && recordedMax < draft.created
         var prices: [Price.ID: Price] = [:]
         var usage: [InvoiceLine.ID: ExactDecimal] = [:]
         for line in draft.lines {
@@ -33,9 +38,12 @@ extension Ledger {
             let info = try tx.priceInfo(price, cache: &cache)
             prices[price] = info.price
             if line.meter != nil && draft.billingReason != .subscriptionCreate {
-                usage[line.id] = try meteredQuantity(
-                    tx, customerSeq: customerSeq, info: info, start: line.periodStart, end: line.periodEnd,
-                    asOf: instant)
+                usage[line.id] =
+                    usageStands
+                    ? line.quantity
+                    : try meteredQuantity(
+                        tx, customerSeq: customerSeq, info: info, start: line.periodStart, end: line.periodEnd,
+                        asOf: instant)
             }
         }
         let grants = draft.subscription == nil ? [] : try finalizationGrants(tx, customer: draft.customer, at: instant)
@@ -45,7 +53,11 @@ extension Ledger {
         // Write it.
         let taken = try tx.takeInvoiceNumber()
         assert(taken == number, "the number planned is the one taken")
+        let drafted = Dictionary(draft.lines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for line in plan.recounted {
+            let before = drafted[line.id]
+            guard before?.amount != line.amount || before?.quantity.description != line.quantity.description
+            else { continue }
             try tx.updateUsage(of: line.id, quantity: line.quantity, amount: line.amount)
         }
         let byID = Dictionary(grants.map { ($0.grant.id, $0.grant) }, uniquingKeysWith: { first, _ in first })
@@ -57,18 +69,17 @@ extension Ledger {
         let invoice = plan.invoice(transactions: transactions)
         try tx.saveFinalized(invoice)
         if let entry = plan.entry { try tx.post(entry) }
-        try closeUsage(invoice, customerSeq: customerSeq, at: instant, cache: &cache, tx)
+        try closeUsage(invoice, customerSeq: customerSeq, at: instant, recordedMax: recordedMax, cache: &cache, tx)
         return invoice
     }
 
     /// After a finalization: events recorded after it but timestamped in a metered line's period
     /// are late (never billed), and the billed-through marks move to the period's end.
     static func closeUsage(
-        _ invoice: Invoice, customerSeq: Int64, at instant: Int64, cache: inout [Price.ID: PriceInfo],
-        _ tx: StorageTransaction
+        _ invoice: Invoice, customerSeq: Int64, at instant: Int64, recordedMax: Int64,
+        cache: inout [Price.ID: PriceInfo], _ tx: StorageTransaction
     ) throws {
         guard invoice.billingReason != .subscriptionCreate else { return }
-        let recordedMax = try tx.recordedEventsMark()
         for line in invoice.lines {
             guard line.meter != nil, let price = line.price else { continue }
             try tx.closeUsage(

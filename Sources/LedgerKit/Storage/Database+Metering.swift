@@ -56,6 +56,7 @@ extension StorageTransaction {
         try db.execute(
             sql: "UPDATE meterEvent SET cancelledAt = ? WHERE identifierHash = ? AND identifier = ?",
             arguments: [instant, slot, identifier])
+        try markEventsChanged()
     }
 
     /// The aggregate over `[start, end)` of the events recorded by `asOf` and not cancelled by
@@ -142,11 +143,28 @@ extension StorageTransaction {
         ).map { row in (row["periodStart"] as Int64)..<(row["periodEnd"] as Int64) }
     }
 
-    /// The mark at or after the latest `recordedAt` of any event (see `meterEventClock`).
+    /// The recorded-events mark (see `meterEventClock` and `markEventsChanged`): after the
+    /// instant of every event recorded or cancelled since 0010.
     func recordedEventsMark() throws -> Int64 {
         try stored(
             Int64.fetchOne(db.cachedStatement(sql: "SELECT recordedMax FROM meterEventClock WHERE id = 1")),
             "meter event clock")
+    }
+
+    /// Keeps the recorded-events mark after the latest instant an event was recorded or
+    /// cancelled at, and after every instant this file has processed (`processedThrough`, which
+    /// this transaction has already moved to now, unless the clock was let go back). The mark
+    /// moves in whole hours, so the row is written about once an hour rather than once per event:
+    /// a mark later than needed only makes a finalization look again (scan for late events,
+    /// recount a draft's usage) when nothing changed, never skip a look it needs. A draft made at
+    /// an instant after the mark therefore counted every event as it still stands.
+    func markEventsChanged() throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE meterEventClock SET recordedMax = (p.processedThrough / 3600 + 1) * 3600
+                FROM ledgerClock p WHERE meterEventClock.id = 1 AND p.id = 1 AND recordedMax <= p.processedThrough
+                """
+        ).execute()
     }
 
     /// After a finalization at `instant`, for one metered line: events recorded after it but
@@ -367,15 +385,10 @@ struct EventWriter {
         let meter: Int64
     }
 
-    /// Keeps the recorded-events mark at or after now once events were written (see
-    /// meterEventClock). The mark moves in whole hours, so the row is written about once an hour
-    /// rather than once per event: a mark later than the true latest recordedAt only makes a
-    /// finalization scan for late events when none exist, never skip one.
+    /// Moves the recorded-events mark past now once events were written (`markEventsChanged`).
     func advanceClock() throws {
         guard accepted > 0 else { return }
-        let hourAfter = (now / 3_600 + 1) * 3_600
-        try db.cachedStatement(sql: "UPDATE meterEventClock SET recordedMax = ? WHERE id = 1 AND recordedMax < ?")
-            .execute(arguments: [hourAfter, now])
+        try tx.markEventsChanged()
     }
 
     private mutating func meterKey(_ eventName: String) throws -> MeterKey {
