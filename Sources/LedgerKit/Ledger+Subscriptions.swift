@@ -168,7 +168,8 @@ extension Ledger {
     /// there, and pending items. Advances the subscription, or ends it. Returns the draft, if any,
     /// and whether the subscription ended.
     static func closePeriod(
-        _ tx: StorageTransaction, _ sub: Subscription, cache: inout [Price.ID: PriceInfo]
+        _ tx: StorageTransaction, _ sub: Subscription, cache: inout [Price.ID: PriceInfo],
+        counted: ClosingUsage = ClosingUsage()
     ) throws -> (invoice: Invoice?, ended: Bool) {
         let id = sub.id
         precondition(sub.status == .active, "only active subscriptions have due periods")
@@ -181,14 +182,15 @@ extension Ledger {
             lines = try Self.subscriptionLines(
                 tx,
                 sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
-                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache)
+                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, counted: counted)
         } catch let error as LedgerError where error.code == .amountOverflow {
             // The period still closes, on a draft that names why it cannot be billed as is.
             failure = error
             lines = try Self.subscriptionLines(
                 tx,
                 sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
-                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, placeholderOnOverflow: true)
+                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, placeholderOnOverflow: true,
+                counted: counted)
         }
         if ends {
             try tx.end(id, endedAt: boundary)

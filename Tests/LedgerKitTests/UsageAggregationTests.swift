@@ -53,4 +53,51 @@ import Testing
         #expect(
             try usage(try world(.max, maxFraction, values: ["1.99", "1.991", "1"])) == ExactDecimal(parsing: "1.991")!)
     }
+
+    /// The closings due at one instant are counted in one statement per meter and period: each
+    /// customer gets its own figure, one without events 0, and a batch whose sum SQLite cannot
+    /// hold is counted customer by customer, exactly.
+    @Test(arguments: [Meter.Aggregation.sum, .count, .max])
+    func aBatchOfClosingsCountsEachCustomer(_ aggregation: Meter.Aggregation) throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let w = try World(
+            Catalog(
+                customers: Catalog.customers(["cus_1", "cus_2", "cus_3"]),
+                meters: [.init(id: "mtr_1", displayName: "T", eventName: "tokens", aggregation: aggregation)],
+                products: [.init(id: "prod_1", name: "T")],
+                prices: [.monthly("price_1", of: "prod_1", meter: "mtr_1", .unit("0"))]),
+            path: dir.path("l.sqlite"), at: now)
+        for customer in ["cus_1", "cus_2", "cus_3"] {
+            _ = try w.ledger.createSubscription(.init(customer: .init(customer), items: [.init(price: "price_1")]))
+        }
+        let values = [
+            ("cus_1", Array(repeating: "999999999999999", count: 10_000) + ["0.25"]),
+            ("cus_2", ["1.5", "2", "1.99", "-3"]),
+        ]
+        var lines: [String] = []
+        for (customer, list) in values {
+            for (index, value) in list.enumerated() {
+                lines.append(
+                    #"{"event_name":"tokens","customer":"\#(customer)","value":"\#(value)","timestamp":"2026-01-10T12:00:00Z","identifier":"\#(customer)-\#(index)"}"#
+                )
+            }
+        }
+        let file = dir.path("in.ndjson")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        w.clock.set("2026-01-11T00:00:00Z")
+        #expect(try w.ledger.importEvents(try LineReader(path: file), format: .ndjson).accepted == lines.count)
+        w.clock.set("2026-02-07T02:00:00Z")
+        #expect(try w.ledger.bill().invoicesFinalized == 3)
+        var billed: [String: String] = [:]
+        for invoice in try w.ledger.invoices() where invoice.billingReason == .subscriptionCycle {
+            billed[invoice.customer.rawValue] = invoice.lines.first { $0.meter != nil }?.quantity.description
+        }
+        let expected: [Meter.Aggregation: [String: String]] = [
+            .sum: ["cus_1": "9999999999999990000.25", "cus_2": "2.49", "cus_3": "0"],
+            .count: ["cus_1": "10001", "cus_2": "4", "cus_3": "0"],
+            .max: ["cus_1": "999999999999999", "cus_2": "2", "cus_3": "0"],
+        ]
+        #expect(billed == expected[aggregation])
+    }
 }

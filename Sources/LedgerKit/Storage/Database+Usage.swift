@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+
+/// Usage: what the events of a customer and meter add up to over a period.
+extension StorageTransaction {
+    /// The aggregate over `[start, end)` of the events recorded by `asOf` and not cancelled by
+    /// then (default: everything recorded, cancellations included).
+    ///
+    /// Sums, counts and maxima are summarized by SQLite, one row per scale, so no event row
+    /// crosses into Swift; a sum SQLite cannot hold in 64 bits (it stops with "integer
+    /// overflow") and `last` (which needs each event's order) are aggregated event by event.
+    func aggregate(
+        customerSeq: Int64, meterSeq: Int64, formula: Meter.Aggregation, start: Int64, end: Int64,
+        asOf: Int64 = .max
+    ) throws -> ExactDecimal {
+        let arguments: StatementArguments = [customerSeq, meterSeq, start, end, asOf, asOf]
+        if formula != .last {
+            var aggregator = UsageAggregator(formula)
+            do {
+                let groups = try Row.fetchCursor(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT valueScale, count(*), sum(valueSignificand), max(valueSignificand) FROM meterEvent
+                            WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ?
+                                AND recordedAt <= ? AND (cancelledAt IS NULL OR cancelledAt > ?)
+                            GROUP BY valueScale
+                            """),
+                    arguments: arguments)
+                while let group = try groups.next() {
+                    try aggregator.add(scale: group[0], count: group[1], sum: group[2], maximum: group[3])
+                }
+                return aggregator.result
+            } catch let error as DatabaseError where error.message == "integer overflow" {
+                // Event by event below: exact in 38 digits.
+            }
+        }
+        var aggregator = UsageAggregator(formula)
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT seq, timestamp, valueSignificand, valueScale FROM meterEvent
+                    WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ?
+                        AND recordedAt <= ? AND (cancelledAt IS NULL OR cancelledAt > ?)
+                    """),
+            arguments: arguments)
+        while let row = try rows.next() {
+            try aggregator.add(
+                timestamp: row[1], seq: row[0], value: ExactDecimal(significand: Int128(row[2] as Int64), scale: row[3])
+            )
+        }
+        return aggregator.result
+    }
+
+    /// `aggregate` of one meter over `[start, end)` as of `asOf` for each of `customers`, in one
+    /// statement: every customer asked for is in the result (0 events: the empty aggregate).
+    /// Returns nil for `last` and when SQLite cannot hold a sum in 64 bits: the caller counts
+    /// each customer alone then.
+    func aggregate(
+        meterSeq: Int64, formula: Meter.Aggregation, customers: [Customer.ID], start: Int64, end: Int64, asOf: Int64
+    ) throws -> [Customer.ID: ExactDecimal]? {
+        guard formula != .last else { return nil }
+        let list = String(decoding: try JSONEncoder().encode(customers.map(\.rawValue)), as: UTF8.self)
+        var aggregators: [Customer.ID: UsageAggregator] = [:]
+        for customer in customers { aggregators[customer] = UsageAggregator(formula) }
+        do {
+            let groups = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT c.id, e.valueScale, count(*), sum(e.valueSignificand), max(e.valueSignificand)
+                        FROM customer c JOIN meterEvent e ON e.customerSeq = c.seq
+                        WHERE c.id IN (SELECT value FROM json_each(?)) AND e.meterSeq = ? AND e.timestamp >= ?
+                            AND e.timestamp < ? AND e.recordedAt <= ? AND (e.cancelledAt IS NULL OR e.cancelledAt > ?)
+                        GROUP BY c.seq, e.valueScale
+                        """),
+                arguments: [list, meterSeq, start, end, asOf, asOf])
+            while let group = try groups.next() {
+                let customer = Customer.ID(group[0] as String)
+                try aggregators[customer]?.add(scale: group[1], count: group[2], sum: group[3], maximum: group[4])
+            }
+        } catch let error as DatabaseError where error.message == "integer overflow" {
+            return nil
+        }
+        return aggregators.mapValues(\.result)
+    }
+
+    /// Calls `body` with each uncancelled event of `[start, end)` in timestamp order: (seq,
+    /// timestamp, value).
+    func forEachEvent(
+        customerSeq: Int64, meterSeq: Int64, start: Int64, end: Int64,
+        _ body: (Int64, Int64, ExactDecimal) throws -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT seq, timestamp, valueSignificand, valueScale FROM meterEvent
+                WHERE customerSeq = ? AND meterSeq = ? AND timestamp >= ? AND timestamp < ?
+                    AND cancelledAt IS NULL
+                ORDER BY timestamp
+                """,
+            arguments: [customerSeq, meterSeq, start, end])
+        while let row = try rows.next() {
+            try body(row[0], row[1], ExactDecimal(significand: Int128(row[2] as Int64), scale: row[3]))
+        }
+    }
+}
