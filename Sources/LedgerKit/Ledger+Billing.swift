@@ -101,62 +101,13 @@ extension Ledger {
         return max(total, .zero)
     }
 
-    /// The usage of the metered items of a batch of subscriptions whose periods close at one
-    /// instant, as of that instant: one statement per meter and period (`tx.aggregate(meterSeq:
-    /// formula:customers:…)`), not one per line. Meters it cannot count so (`last`, a sum past
-    /// 64 bits) are left out, and counted line by line.
-    struct ClosingUsage {
-        struct Key: Hashable {
-            let customer: Customer.ID
-            let meterSeq: Int64
-            let start: Int64
-            let end: Int64
-        }
-
-        private(set) var counts: [Key: ExactDecimal] = [:]
-
-        init() {}
-
-        init(_ tx: StorageTransaction, closing due: [Subscription], cache: inout [Price.ID: PriceInfo]) throws {
-            struct Group: Hashable {
-                let meterSeq: Int64
-                let start: Int64
-                let end: Int64
-            }
-            var groups: [Group: (formula: Meter.Aggregation, customers: [Customer.ID])] = [:]
-            var order: [Group] = []
-            for sub in due {
-                for item in sub.items {
-                    let info = try tx.priceInfo(item.price, cache: &cache)
-                    guard info.isMetered, let meterSeq = info.meterSeq, let formula = info.formula else { continue }
-                    let group = Group(meterSeq: meterSeq, start: sub.currentPeriodStart, end: sub.currentPeriodEnd)
-                    if groups[group] == nil { order.append(group) }
-                    groups[group, default: (formula, [])].customers.append(sub.customer)
-                }
-            }
-            for group in order {
-                let (formula, customers) = groups[group]!
-                guard
-                    let counted = try tx.aggregate(
-                        meterSeq: group.meterSeq, formula: formula, customers: customers, start: group.start,
-                        end: group.end, asOf: group.end)
-                else { continue }
-                for (customer, total) in counted {
-                    counts[Key(customer: customer, meterSeq: group.meterSeq, start: group.start, end: group.end)] =
-                        total
-                }
-            }
-        }
-    }
-
     /// The lines of a subscription invoice: metered usage for `usage` (in arrears), licensed items
     /// for `advance` (in advance), zero metered lines for `zeroMetered` (classic first invoice),
-    /// and the customer's pending items in the subscription's currency. `counted`: usage already
-    /// counted as of the usage period's end, when `asOf` is that end.
+    /// and the customer's pending items in the subscription's currency.
     static func subscriptionLines(
         _ tx: StorageTransaction, _ sub: Subscription, usage: (Int64, Int64)?, advance: (Int64, Int64)?,
         zeroMetered: (Int64, Int64)?, asOf: Int64, pendingItems: Bool, cache: inout [Price.ID: PriceInfo],
-        placeholderOnOverflow: Bool = false, counted: ClosingUsage = ClosingUsage()
+        placeholderOnOverflow: Bool = false
     ) throws -> [InvoiceLine] {
         var lines: [InvoiceLine] = []
         var customerSeq: Int64?
@@ -164,15 +115,9 @@ extension Ledger {
             let info = try tx.priceInfo(item.price, cache: &cache)
             if info.isMetered {
                 if let (start, end) = usage {
-                    let key = ClosingUsage.Key(customer: sub.customer, meterSeq: info.meterSeq!, start: start, end: end)
-                    let quantity: ExactDecimal
-                    if asOf == end, let total = counted.counts[key] {
-                        quantity = max(total, .zero)
-                    } else {
-                        if customerSeq == nil { customerSeq = try tx.customerSeq(sub.customer) }
-                        quantity = try meteredQuantity(
-                            tx, customerSeq: customerSeq!, info: info, start: start, end: end, asOf: asOf)
-                    }
+                    if customerSeq == nil { customerSeq = try tx.customerSeq(sub.customer) }
+                    let quantity = try meteredQuantity(
+                        tx, customerSeq: customerSeq!, info: info, start: start, end: end, asOf: asOf)
                     lines.append(
                         try InvoiceAssembly.subscriptionLine(
                             item: item, price: info.price, productName: info.productName, quantity: quantity,

@@ -65,8 +65,7 @@ extension Ledger {
     /// its reason (`amount_overflow`), and the run goes on with every other step.
     ///
     /// The steps of one kind due at one instant are read as one batch, in the order the
-    /// step-by-step run took them (`seq`), the usage a batch of closings bills counted once for
-    /// all of them (`ClosingUsage`): no step of a batch changes what another reads, and
+    /// step-by-step run took them (`seq`): no step of a batch changes what another reads, and
     /// the drafts a batch of closings makes due at the same instant (no grace) are the next
     /// batch, finalized in the order they were made, as before.
     static func runDueSteps(
@@ -94,9 +93,8 @@ extension Ledger {
             }
             if let period {
                 let due = try tx.subscriptionsDue(at: period.at, limit: min(left(), Limits.billStepsPerTransaction))
-                let counted = try ClosingUsage(tx, closing: due, cache: &cache)
                 for subscription in due {
-                    let (invoice, ended) = try closePeriod(tx, subscription, cache: &cache, counted: counted)
+                    let (invoice, ended) = try closePeriod(tx, subscription, cache: &cache)
                     if invoice != nil { report.invoicesCreated += 1 }
                     if ended { report.subscriptionsEnded += 1 }
                     steps += 1

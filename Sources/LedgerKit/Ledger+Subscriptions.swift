@@ -168,8 +168,7 @@ extension Ledger {
     /// there, and pending items. Advances the subscription, or ends it. Returns the draft, if any,
     /// and whether the subscription ended.
     static func closePeriod(
-        _ tx: StorageTransaction, _ sub: Subscription, cache: inout [Price.ID: PriceInfo],
-        counted: ClosingUsage = ClosingUsage()
+        _ tx: StorageTransaction, _ sub: Subscription, cache: inout [Price.ID: PriceInfo]
     ) throws -> (invoice: Invoice?, ended: Bool) {
         let id = sub.id
         precondition(sub.status == .active, "only active subscriptions have due periods")
@@ -182,15 +181,14 @@ extension Ledger {
             lines = try Self.subscriptionLines(
                 tx,
                 sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
-                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, counted: counted)
+                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache)
         } catch let error as LedgerError where error.code == .amountOverflow {
             // The period still closes, on a draft that names why it cannot be billed as is.
             failure = error
             lines = try Self.subscriptionLines(
                 tx,
                 sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
-                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, placeholderOnOverflow: true,
-                counted: counted)
+                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, placeholderOnOverflow: true)
         }
         if ends {
             try tx.end(id, endedAt: boundary)

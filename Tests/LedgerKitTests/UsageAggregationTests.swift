@@ -54,9 +54,8 @@ import Testing
             try usage(try world(.max, maxFraction, values: ["1.99", "1.991", "1"])) == ExactDecimal(parsing: "1.991")!)
     }
 
-    /// The closings due at one instant are counted in one statement per meter and period: each
-    /// customer gets its own figure, one without events 0, and a batch whose sum SQLite cannot
-    /// hold is counted customer by customer, exactly.
+    /// The closings due at one instant, one batch of the billing run: each customer gets its own
+    /// figure, one without events 0, one whose sum SQLite cannot hold its exact sum.
     @Test(arguments: [Meter.Aggregation.sum, .count, .max])
     func aBatchOfClosingsCountsEachCustomer(_ aggregation: Meter.Aggregation) throws {
         let dir = try TempDir()

@@ -166,17 +166,29 @@ extension StorageTransaction {
             }
             customerSeq = invoiceCustomer
         }
-        try db.cachedStatement(
+        let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO invoiceLine (id, invoiceId, position, type, priceId, subscriptionItemId, invoiceItemId,
                     meterSeq, customerSeq, description, quantityDecimal, amount, currency, periodStart, periodEnd)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            line.id.rawValue, invoice.rawValue, position, line.kind.rawValue, line.price?.rawValue,
-            line.subscriptionItem?.rawValue, line.invoiceItem?.rawValue, meterSeq, customerSeq, line.description,
-            line.quantity.description, line.amount, line.currency.code, line.periodStart, line.periodEnd,
-        ])
+                """)
+        _ = try RawStatement(statement, in: db).run {
+            $0.bind(1, line.id.rawValue)
+            $0.bind(2, invoice.rawValue)
+            $0.bind(3, Int64(position))
+            $0.bind(4, line.kind.rawValue)
+            $0.bind(5, line.price?.rawValue)
+            $0.bind(6, line.subscriptionItem?.rawValue)
+            $0.bind(7, line.invoiceItem?.rawValue)
+            $0.bind(8, meterSeq)
+            $0.bind(9, customerSeq)
+            $0.bind(10, line.description)
+            $0.bind(11, line.quantity.description)
+            $0.bind(12, line.amount)
+            $0.bind(13, line.currency.code)
+            $0.bind(14, line.periodStart)
+            $0.bind(15, line.periodEnd)
+        }
     }
 
     /// Rewrites a draft's totals from its lines.

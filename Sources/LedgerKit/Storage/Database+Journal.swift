@@ -7,16 +7,24 @@ extension StorageTransaction {
     func post(_ entry: JournalEntry) throws {
         // The entry was built by `JournalEntry.balanced`; assert it again, one rule per check.
         precondition(entry.postings.count >= 2, "a journal entry has two or more postings")
-        let insertPosting = try db.cachedStatement(
-            sql: """
-                INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """)
-        for (position, posting) in entry.postings.enumerated() {
-            try insertPosting.execute(arguments: [
-                entry.id.rawValue, position, posting.account.name, posting.currency.code,
-                posting.amountMinor, entry.postedAt,
-            ])
+        // The postings in statements of up to 64 rows, bound through the C API (no argument
+        // arrays), in position order as one insert per row would write them.
+        for chunk in stride(from: 0, to: entry.postings.count, by: 64) {
+            let rows = entry.postings[chunk..<min(chunk + 64, entry.postings.count)]
+            let insertPostings = try db.cachedStatement(
+                sql: "INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt) VALUES "
+                    + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "))
+            _ = try RawStatement(insertPostings, in: db).run { binder in
+                for (offset, posting) in rows.enumerated() {
+                    let base = Int32(offset * 6)
+                    binder.bind(base + 1, entry.id.rawValue)
+                    binder.bind(base + 2, Int64(chunk + offset))
+                    binder.bind(base + 3, posting.account.name)
+                    binder.bind(base + 4, posting.currency.code)
+                    binder.bind(base + 5, posting.amountMinor)
+                    binder.bind(base + 6, entry.postedAt)
+                }
+            }
         }
         // A repeated entry ID fails on the posting trigger or the primary key: never stored twice.
         try db.cachedStatement(

@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 
 /// Usage: what the events of a customer and meter add up to over a period.
@@ -49,38 +48,6 @@ extension StorageTransaction {
             )
         }
         return aggregator.result
-    }
-
-    /// `aggregate` of one meter over `[start, end)` as of `asOf` for each of `customers`, in one
-    /// statement: every customer asked for is in the result (0 events: the empty aggregate).
-    /// Returns nil for `last` and when SQLite cannot hold a sum in 64 bits: the caller counts
-    /// each customer alone then.
-    func aggregate(
-        meterSeq: Int64, formula: Meter.Aggregation, customers: [Customer.ID], start: Int64, end: Int64, asOf: Int64
-    ) throws -> [Customer.ID: ExactDecimal]? {
-        guard formula != .last else { return nil }
-        let list = String(decoding: try JSONEncoder().encode(customers.map(\.rawValue)), as: UTF8.self)
-        var aggregators: [Customer.ID: UsageAggregator] = [:]
-        for customer in customers { aggregators[customer] = UsageAggregator(formula) }
-        do {
-            let groups = try Row.fetchCursor(
-                db.cachedStatement(
-                    sql: """
-                        SELECT c.id, e.valueScale, count(*), sum(e.valueSignificand), max(e.valueSignificand)
-                        FROM customer c JOIN meterEvent e ON e.customerSeq = c.seq
-                        WHERE c.id IN (SELECT value FROM json_each(?)) AND e.meterSeq = ? AND e.timestamp >= ?
-                            AND e.timestamp < ? AND e.recordedAt <= ? AND (e.cancelledAt IS NULL OR e.cancelledAt > ?)
-                        GROUP BY c.seq, e.valueScale
-                        """),
-                arguments: [list, meterSeq, start, end, asOf, asOf])
-            while let group = try groups.next() {
-                let customer = Customer.ID(group[0] as String)
-                try aggregators[customer]?.add(scale: group[1], count: group[2], sum: group[3], maximum: group[4])
-            }
-        } catch let error as DatabaseError where error.message == "integer overflow" {
-            return nil
-        }
-        return aggregators.mapValues(\.result)
     }
 
     /// Calls `body` with each uncancelled event of `[start, end)` in timestamp order: (seq,

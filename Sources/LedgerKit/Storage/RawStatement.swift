@@ -37,6 +37,15 @@ struct RawStatement {
             sqlite3_bind_int64(handle, index, value)
         }
 
+        /// nil binds NULL.
+        func bind(_ index: Int32, _ value: Int64?) {
+            guard let value else {
+                sqlite3_bind_null(handle, index)
+                return
+            }
+            sqlite3_bind_int64(handle, index, value)
+        }
+
         /// Text with its length (never cut at a NUL); nil binds NULL.
         func bind(_ index: Int32, _ value: String?) {
             guard var text = value else {
