@@ -110,14 +110,13 @@ extension Ledger {
         placeholderOnOverflow: Bool = false
     ) throws -> [InvoiceLine] {
         var lines: [InvoiceLine] = []
-        var customerSeq: Int64?
+        let customerSeq = try tx.customerSeq(sub.customer)
         for item in sub.items {
             let info = try tx.priceInfo(item.price, cache: &cache)
             if info.isMetered {
                 if let (start, end) = usage {
-                    if customerSeq == nil { customerSeq = try tx.customerSeq(sub.customer) }
                     let quantity = try meteredQuantity(
-                        tx, customerSeq: customerSeq!, info: info, start: start, end: end, asOf: asOf)
+                        tx, customerSeq: customerSeq, info: info, start: start, end: end, asOf: asOf)
                     lines.append(
                         try InvoiceAssembly.subscriptionLine(
                             item: item, price: info.price, productName: info.productName, quantity: quantity,

@@ -76,6 +76,21 @@ import Testing
         #expect(try ledger.trialBalance().values.allSatisfy { $0 == 0 })
     }
 
+    /// Postings go in statements of up to 64 rows: an entry of 1 + 149 postings (three
+    /// statements) is stored whole, in its order, and reads back as it was posted.
+    @Test func aLongEntryIsStoredInItsOrder() throws {
+        let ledger = try Ledger(inMemoryWithClock: { 10 })
+        let debits = (1...149).map { Posting(account: Self.revenue, amountMinor: -Int64($0), currency: Self.usd) }
+        let entry = try JournalEntry.balanced(
+            postedAt: 5, description: "long", sourceType: "manual", sourceId: "m_1",
+            postings: [Posting(account: Self.receivable, amountMinor: 11_175, currency: Self.usd)] + debits)
+        try ledger.post(entry)
+        let stored = try #require(try ledger.journalEntries().first)
+        #expect(stored.postings == entry.postings)
+        #expect(try ledger.balance(of: Self.receivable) == [Self.usd: 11_175])
+        #expect(try ledger.balance(of: Self.revenue) == [Self.usd: -11_175])
+    }
+
     @Test func theJournalIsAppendOnly() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

@@ -9,11 +9,9 @@ extension StorageTransaction {
         precondition(entry.postings.count >= 2, "a journal entry has two or more postings")
         // The postings in statements of up to 64 rows, bound through the C API (no argument
         // arrays), in position order as one insert per row would write them.
-        for chunk in stride(from: 0, to: entry.postings.count, by: 64) {
-            let rows = entry.postings[chunk..<min(chunk + 64, entry.postings.count)]
-            let insertPostings = try db.cachedStatement(
-                sql: "INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt) VALUES "
-                    + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "))
+        for chunk in stride(from: 0, to: entry.postings.count, by: postingInserts.count) {
+            let rows = entry.postings[chunk..<min(chunk + postingInserts.count, entry.postings.count)]
+            let insertPostings = try db.cachedStatement(sql: postingInserts[rows.count - 1])
             _ = try RawStatement(insertPostings, in: db).run { binder in
                 for (offset, posting) in rows.enumerated() {
                     let base = Int32(offset * 6)
@@ -193,4 +191,10 @@ extension StorageTransaction {
         }
         return result
     }
+}
+
+/// The posting inserts of 1 to 64 rows, built once (not per entry on the billing run's path).
+private let postingInserts: [String] = (1...64).map { count in
+    "INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt) VALUES "
+        + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
 }

@@ -43,7 +43,7 @@ struct RawStatement {
                 sqlite3_bind_null(handle, index)
                 return
             }
-            sqlite3_bind_int64(handle, index, value)
+            bind(index, value)
         }
 
         /// Text with its length (never cut at a NUL); nil binds NULL.
