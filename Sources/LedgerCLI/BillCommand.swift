@@ -27,7 +27,8 @@ struct BillCommand: ParsableCommand {
             let terminal = isatty(STDERR_FILENO) == 1
             let report = try ledger.bill(until: until, maxPeriods: maxPeriods) { report in
                 guard terminal else { return }
-                let line = "\r\(report.invoicesCreated) invoices created, \(report.invoicesFinalized) finalized"
+                let line =
+                    "\r\(Human.count(report.invoicesCreated, "invoice")) created, \(report.invoicesFinalized) finalized"
                 FileHandle.standardError.write(Data(line.utf8))
             }
             if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -37,7 +38,8 @@ struct BillCommand: ParsableCommand {
             return Output(
                 json: Shape.billingRun(report),
                 human: ([
-                    "\(report.invoicesCreated) invoices created, \(report.invoicesFinalized) finalized, \(report.subscriptionsEnded) subscriptions ended, \(report.failures.count) failed"
+                    "\(Human.count(report.invoicesCreated, "invoice")) created, \(report.invoicesFinalized) finalized, "
+                        + "\(Human.count(report.subscriptionsEnded, "subscription")) ended, \(report.failures.count) failed"
                 ] + failures).joined(separator: "\n")
             )
         }

@@ -92,7 +92,7 @@ struct EventsCommand: ParsableCommand {
                 if terminal && lastDraw > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
                 let json = Shape.eventImport(report, format: format, atomic: atomic)
                 var human =
-                    "\(report.accepted) accepted, \(report.duplicate) duplicate, \(report.rejected) rejected (\(report.lines) lines)"
+                    "\(report.accepted) accepted, \(report.duplicate) duplicate, \(report.rejected) rejected (\(Human.count(report.lines, "line")))"
                 if report.rolledBack { human += "; atomic import rolled back: nothing written" }
                 return Output(json: json, human: human, status: report.rejected > 0 ? Exit.rejected : 0)
             }

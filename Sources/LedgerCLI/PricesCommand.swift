@@ -273,7 +273,7 @@ struct PricesCommand: ParsableCommand {
             guard let transform else { return unitText(amount, currency) }
             return unitText(amount, currency, per: transform.divideBy) + " (round \(transform.round.rawValue))"
         case .tiered(let mode, let tiers):
-            return "\(mode.rawValue), \(tiers.count) tiers"
+            return "\(mode.rawValue), \(Human.count(tiers.count, "tier"))"
         }
     }
 

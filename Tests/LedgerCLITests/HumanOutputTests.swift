@@ -115,6 +115,25 @@ private func human(
         #expect(humanField("amount paid", in: text) == "0.000 kwd", "\(text)")
     }
 
+    // MARK: Counts
+
+    @Test("bill counts in words: one invoice and one subscription in the singular, none in the plural")
+    func billCountsAreSingularForOne() throws {
+        let sb = try Sandbox()
+        let db = try HumanFixture.ledger.copy(into: sb)
+        try ok(["subscriptions", "cancel", "sub_1", "--at-period-end"], db: db, now: HT.feb2)
+        // sub_1's February period closes at March 1 and the subscription ends there; its invoice
+        // is the run's only one.
+        let march = try human(["bill"], db: db, now: "2026-03-01T01:00:00Z")
+        #expect(
+            march.split(separator: "\n").first == "1 invoice created, 1 finalized, 1 subscription ended, 0 failed",
+            "\(march)")
+        let again = try human(["bill"], db: db, now: "2026-03-02T00:00:00Z")
+        #expect(
+            again.split(separator: "\n").first == "0 invoices created, 0 finalized, 0 subscriptions ended, 0 failed",
+            "\(again)")
+    }
+
     // MARK: Invoice items
 
     @Test("invoice items print their amount and exact unit amount in major units: kwd, jpy, usd")

@@ -15,6 +15,11 @@ enum Human {
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
 
+    /// `n` and the noun, singular for exactly one: "1 invoice", "0 invoices", "2 tiers".
+    static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
+    }
+
     static func fields(_ pairs: [(String, String?)]) -> String {
         let width = pairs.map(\.0.count).max() ?? 0
         return pairs.compactMap { key, value in
