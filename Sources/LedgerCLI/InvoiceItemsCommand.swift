@@ -14,15 +14,17 @@ struct InvoiceItemsCommand: ParsableCommand {
         @Option(help: "The customer's ID.") var customer: String
         @Option(help: "ISO 4217 currency code.") var currency: String
         @Option(parsing: .unconditional, help: "Whole minor units.") var amount: String?
-        @Option(parsing: .unconditional, help: "Minor units per unit, up to 12 decimals (with --quantity).")
+        @Option(parsing: .unconditional, help: "Minor units per unit, up to 12 decimals; times --quantity.")
         var unitAmountDecimal: String?
-        @Option(parsing: .unconditional, help: "A decimal quantity (with --unit-amount-decimal).") var quantity: String?
+        @Option(parsing: .unconditional, help: "A decimal quantity (with --unit-amount-decimal; default 1).")
+        var quantity: String?
         @Option(help: "Shown on the invoice line.") var description: String?
         @Option(help: "Only this subscription's next invoice takes it.") var subscription: String?
         @Option(help: "A draft invoice to put it on now.") var invoice: String?
         @OptionGroup var created: CreateOptions<InvoiceItem>
 
-        /// The amount flags as given: `--amount` alone, or `--unit-amount-decimal` with `--quantity`.
+        /// The amount flags as given: `--amount` alone, or `--unit-amount-decimal` with `--quantity`
+        /// (1 when not given, as Stripe's `quantity` defaults).
         enum AmountFlags {
             case whole(String)
             case unitTimesQuantity(String, String)
@@ -32,7 +34,7 @@ struct InvoiceItemsCommand: ParsableCommand {
         var amountFlags: AmountFlags? {
             switch (amount, unitAmountDecimal, quantity) {
             case (let a?, nil, nil): .whole(a)
-            case (nil, let u?, let q?): .unitTimesQuantity(u, q)
+            case (nil, let u?, let q): .unitTimesQuantity(u, q ?? "1")
             default: nil
             }
         }
@@ -41,7 +43,8 @@ struct InvoiceItemsCommand: ParsableCommand {
             try Refusal.check(Self.self, root) {
                 guard amountFlags != nil else {
                     throw LedgerError.invalidRequest(
-                        "give --amount, or --unit-amount-decimal with --quantity", param: "amount")
+                        "give --amount (amount), or --unit-amount-decimal (unit_amount_decimal) with an optional --quantity",
+                        param: "amount")
                 }
             }
         }
