@@ -26,8 +26,12 @@ struct EventsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "record", abstract: "Record one meter event.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The meter's event name.") var eventName: String
-        @Option(help: "The customer's ID.") var customer: String
-        @Option(parsing: .unconditional, help: "The value (a decimal; negative corrects).") var value: String
+        @Option(help: "The customer's ID (default: the payload's value under the meter's customer key).")
+        var customer: String?
+        @Option(
+            parsing: .unconditional,
+            help: "The value, a decimal; negative corrects (default: the payload's value under the meter's value key).")
+        var value: String?
         @Option(parsing: .unconditional, help: "When it happened (default now): Unix seconds or ISO 8601.")
         var timestamp: String?
         @Option(help: "A unique identifier (default generated); re-sending it is a no-op.") var identifier: String?
@@ -46,8 +50,9 @@ struct EventsCommand: ParsableCommand {
                 let submission = EventSubmission(
                     eventName: eventName, identifier: identifier,
                     timestamp: try timestamp.map { try Instant.parse($0, param: "timestamp") },
-                    customer: .init(customer),
-                    value: try ExactDecimal.quantity(value, param: "value", allowNegative: true), payload: dimensions)
+                    customer: customer.map { .init($0) },
+                    value: try value.map { try ExactDecimal.quantity($0, param: "value", allowNegative: true) },
+                    payload: dimensions)
                 let (outcome, event) = try ledger.record(submission, window: try window.window())
                 return Output(
                     json: Shape.event(event, outcome: outcome),

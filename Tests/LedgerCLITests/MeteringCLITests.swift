@@ -329,6 +329,31 @@ struct MeteringCLITests {
 
     // MARK: 4. events record outcomes
 
+    @Test("events record in Stripe's form: customer and value from the payload under the meter's keys")
+    func recordFromPayload() throws {
+        let sb = try Sandbox()
+        let db = try CLIFixture.metering.copy(into: sb)
+        let t = MeteringTime.self
+        let base = ["events", "record", "--event-name", "alpaca_ai_tokens", "--timestamp", String(t.jan5noon)]
+        let e = try ok(
+            base + [
+                "--payload", "stripe_customer_id=cus_1", "--payload", "value=1250.5", "--payload", "region=eu",
+                "--identifier", "s-1",
+            ], db: db, now: MeteringTime.now)
+        #expect(e["customer"] as? String == "cus_1" && e["value"] as? String == "1250.5", "\(canonical(e))")
+        #expect((e["payload"] as? [String: Any])?["region"] as? String == "eu", "\(canonical(e))")
+        // --customer and --value still win over nothing: the flat form is unchanged.
+        try record(db, "alpaca_ai_tokens", customer: "cus_1", value: "0.5", at: t.jan5noon + 60, id: "s-2")
+        #expect(
+            try aggregate(db, meter: "mtr_tokens", customer: "cus_1", start: t.jan5, end: t.jan5 + 86_400) == "1251")
+        // Neither a customer nor a value: refused, the file unchanged.
+        try rejected(
+            base + ["--payload", "value=3"], db: db, codes: [65], code: "invalid_request", now: MeteringTime.now)
+        try rejected(
+            base + ["--payload", "stripe_customer_id=cus_1"], db: db, codes: [65], code: "invalid_request",
+            now: MeteringTime.now)
+    }
+
     @Test("events record: duplicate, identifier_conflict, timestamp window, unknown names, invalid values")
     func recordOutcomes() throws {
         let sb = try Sandbox()
