@@ -11,7 +11,9 @@ struct PricesCommand: ParsableCommand {
             commandName: "create",
             abstract: "Create a price (per_unit, package via --divide-by, graduated or volume tiers).")
         @ParentCommand var root: LedgerCommand
-        @Option(help: "The product's ID.") var product: String
+        @Option(help: "The product's ID (or --product-name).") var product: String?
+        @Option(help: "Creates a product of this name with the price (Stripe's product_data[name]).")
+        var productName: String?
         @Option(help: "ISO 4217 currency code (usd, eur, jpy …).") var currency: String
         @Option(help: "A name for people.") var nickname: String?
         @Option(help: "A key unique among active prices.") var lookupKey: String?
@@ -42,6 +44,11 @@ struct PricesCommand: ParsableCommand {
 
         func validate() throws {
             try Refusal.check(Self.self, root) {
+                if (product == nil) == (productName == nil) {
+                    throw LedgerError.invalidRequest(
+                        "give --product (product) or --product-name (product_data[name]), one of them",
+                        param: "product")
+                }
                 if unitAmount != nil && unitAmountDecimal != nil {
                     throw LedgerError.invalidRequest(
                         "give unit_amount or unit_amount_decimal, not both", param: "unit_amount")
@@ -55,7 +62,9 @@ struct PricesCommand: ParsableCommand {
 
         func run() throws {
             try Context(root: root).run { ledger in
-                PricesCommand.output(try ledger.createPrice(try params()))
+                guard let productName else { return PricesCommand.output(try ledger.createPrice(try params())) }
+                return PricesCommand.output(
+                    try ledger.createPrice(try params(), newProduct: .init(name: productName)).1)
             }
         }
 
@@ -77,7 +86,7 @@ struct PricesCommand: ParsableCommand {
             }
             let scheme = try self.scheme()
             return PriceParams(
-                id: created.typedID, product: .init(product), currency: currency, nickname: nickname,
+                id: created.typedID, product: .init(product ?? ""), currency: currency, nickname: nickname,
                 lookupKey: lookupKey, kind: kind, recurring: recurring, scheme: scheme,
                 metadata: try created.parsedMetadata())
         }

@@ -100,6 +100,16 @@ extension Ledger {
     /// - Throws: `invalid_request` (id, empty name, text), `invalid_metadata`,
     ///   `resource_already_exists`.
     public func createProduct(_ params: ProductParams) throws -> Product {
+        let product = try productValue(params)
+        return try store.write { tx in
+            try tx.requireAbsent(table: "product", id: product.id.rawValue, kind: "product")
+            try tx.insert(product)
+            return product
+        }
+    }
+
+    /// The product `params` describe, checked, with its ID.
+    private func productValue(_ params: ProductParams) throws -> Product {
         if params.name.isEmpty {
             throw LedgerError.invalidRequest("a product needs a name", param: "name")
         }
@@ -107,14 +117,9 @@ extension Ledger {
         try Text.validate(params.description, param: "description")
         try Metadata.validate(params.metadata)
         let id = try newID(params.id, prefix: Product.idPrefix)
-        let product = Product(
+        return Product(
             id: .init(id), name: params.name, description: params.description, active: true,
             metadata: params.metadata, created: try now)
-        return try store.write { tx in
-            try tx.requireAbsent(table: "product", id: id, kind: "product")
-            try tx.insert(product)
-            return product
-        }
     }
 
     /// - Throws: `resource_missing`.
@@ -134,6 +139,27 @@ extension Ledger {
     ///   `resource_missing` (product, meter), `meter_inactive`, `lookup_key_taken`,
     ///   `resource_already_exists`.
     public func createPrice(_ params: PriceParams) throws -> Price {
+        let price = try priceValue(params)
+        return try store.write { tx in try Self.insert(tx, price) }
+    }
+
+    /// Creates a product and a price of it in one transaction (Stripe's `product_data` on price
+    /// creation); `params.product` is ignored.
+    /// - Throws: what `createProduct` and `createPrice` throw; neither is created then.
+    public func createPrice(_ params: PriceParams, newProduct: ProductParams) throws -> (Product, Price) {
+        let product = try productValue(newProduct)
+        var params = params
+        params.product = product.id
+        let price = try priceValue(params)
+        return try store.write { tx in
+            try tx.requireAbsent(table: "product", id: product.id.rawValue, kind: "product")
+            try tx.insert(product)
+            return (product, try Self.insert(tx, price))
+        }
+    }
+
+    /// The price `params` describe, checked on its own (SPEC §2.3), with its ID.
+    private func priceValue(_ params: PriceParams) throws -> Price {
         let id = try newID(params.id, prefix: Price.idPrefix)
         let price = Price(
             id: .init(id), product: params.product, currency: params.currency, active: true,
@@ -141,25 +167,28 @@ extension Ledger {
             recurring: params.recurring, scheme: params.scheme, metadata: params.metadata,
             created: try now)
         try price.validate()
-        return try store.write { tx in
-            try tx.requireAbsent(table: "price", id: id, kind: "price")
-            guard try tx.productExists(params.product) else {
-                throw LedgerError.missing("product", params.product.rawValue, param: "product")
-            }
-            if let meter = price.recurring?.meter {
-                guard try tx.meter(meter).status == .active else {
-                    throw LedgerError(
-                        .meterInactive, "meter '\(meter)' is inactive and cannot back a new price", param: "meter")
-                }
-            }
-            if let lookupKey = price.lookupKey, let holder = try tx.activePriceID(lookupKey: lookupKey) {
-                throw LedgerError(
-                    .lookupKeyTaken, "lookup_key '\(lookupKey)' is already used by active price '\(holder)'",
-                    param: "lookup_key")
-            }
-            try tx.insert(price)
-            return price
+        return price
+    }
+
+    /// Inserts `price` after the checks that read the file: its ID, product, meter, lookup key.
+    private static func insert(_ tx: StorageTransaction, _ price: Price) throws -> Price {
+        try tx.requireAbsent(table: "price", id: price.id.rawValue, kind: "price")
+        guard try tx.productExists(price.product) else {
+            throw LedgerError.missing("product", price.product.rawValue, param: "product")
         }
+        if let meter = price.recurring?.meter {
+            guard try tx.meter(meter).status == .active else {
+                throw LedgerError(
+                    .meterInactive, "meter '\(meter)' is inactive and cannot back a new price", param: "meter")
+            }
+        }
+        if let lookupKey = price.lookupKey, let holder = try tx.activePriceID(lookupKey: lookupKey) {
+            throw LedgerError(
+                .lookupKeyTaken, "lookup_key '\(lookupKey)' is already used by active price '\(holder)'",
+                param: "lookup_key")
+        }
+        try tx.insert(price)
+        return price
     }
 
     /// - Throws: `resource_missing`.

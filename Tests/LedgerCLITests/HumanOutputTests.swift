@@ -316,27 +316,3 @@ private func human(
         #expect(humanField("amount", in: package) == "150.00 usd", "\(package)")
     }
 }
-
-/// Translating Stripe's calls: an invoice item with a unit amount and no quantity is one unit,
-/// as Stripe's `quantity` defaults to 1.
-@Suite struct InvoiceItemDefaultsTests {
-    @Test("invoice-items create --unit-amount-decimal alone bills one unit; --amount with --quantity is refused")
-    func unitAmountWithoutQuantityIsOneUnit() throws {
-        let sb = try Sandbox()
-        try ok(["customers", "create", "--id", "cus_1", "--name", "Items"], db: sb.db)
-        let item = try ok(
-            [
-                "invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--unit-amount-decimal",
-                "1250.5", "--id", "ii_1",
-            ], db: sb.db)
-        // 1250.5 minor units × 1, rounded half away from zero: 1251.
-        #expect(int64(item["amount"]) == 1251, "\(canonical(item))")
-        #expect(item["quantity_decimal"] as? String == "1", "\(canonical(item))")
-        #expect(int64(item["quantity"]) == 1, "\(canonical(item))")
-        try rejected(
-            [
-                "invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", "500",
-                "--quantity", "2",
-            ], db: sb.db, codes: [65], code: "invalid_request")
-    }
-}

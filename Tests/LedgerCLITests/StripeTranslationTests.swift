@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// Stripe calls that translate to `ledger` commands without surprises: an invoice item with a
+/// unit amount and no quantity is one unit (Stripe's `quantity` defaults to 1); a price created
+/// with its product inline (`product_data[name]`).
+@Suite struct StripeTranslationTests {
+    @Test("invoice-items create --unit-amount-decimal alone bills one unit; --amount with --quantity is refused")
+    func unitAmountWithoutQuantityIsOneUnit() throws {
+        let sb = try Sandbox()
+        try ok(["customers", "create", "--id", "cus_1", "--name", "Items"], db: sb.db)
+        let item = try ok(
+            [
+                "invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--unit-amount-decimal",
+                "1250.5", "--id", "ii_1",
+            ], db: sb.db)
+        // 1250.5 minor units × 1, rounded half away from zero: 1251.
+        #expect(int64(item["amount"]) == 1251, "\(canonical(item))")
+        #expect(item["quantity_decimal"] as? String == "1", "\(canonical(item))")
+        #expect(int64(item["quantity"]) == 1, "\(canonical(item))")
+        try rejected(
+            [
+                "invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", "500",
+                "--quantity", "2",
+            ], db: sb.db, codes: [65], code: "invalid_request")
+    }
+
+    @Test("prices create --product-name creates the product and the price in one transaction")
+    func priceWithItsProductInline() throws {
+        let sb = try Sandbox()
+        let price = try ok(
+            [
+                "prices", "create", "--product-name", "Tokens", "--currency", "usd", "--unit-amount", "250",
+                "--lookup-key", "tokens_std", "--id", "price_1",
+            ], db: sb.db)
+        let productID = try #require(price["product"] as? String, "\(canonical(price))")
+        #expect(productID.hasPrefix("prod_"), "\(canonical(price))")
+        let product = try ok(["products", "show", productID], db: sb.db)
+        #expect(product["name"] as? String == "Tokens", "\(canonical(product))")
+        #expect(int64(try ok(["prices", "quote", "price_1", "--quantity", "3"], db: sb.db)["amount"]) == 750)
+        // The lookup key is taken: refused inside the transaction, after the product was
+        // inserted, and the file is as before (no second product).
+        try rejected(
+            [
+                "prices", "create", "--product-name", "Tokens again", "--currency", "usd", "--unit-amount", "1",
+                "--lookup-key", "tokens_std",
+            ], db: sb.db, codes: [65], code: "lookup_key_taken")
+        let products = try ok(["products", "list"], db: sb.db)
+        #expect((products["data"] as? [[String: Any]])?.count == 1, "\(canonical(products))")
+        // Neither or both of --product and --product-name: refused before the file is opened.
+        for args in [
+            ["prices", "create", "--currency", "usd", "--unit-amount", "1"],
+            [
+                "prices", "create", "--product", productID, "--product-name", "X", "--currency", "usd", "--unit-amount",
+                "1",
+            ],
+        ] {
+            try rejected(args, db: sb.db, codes: [65], code: "invalid_request")
+        }
+    }
+}
