@@ -14,7 +14,7 @@ struct InvoicesCommand: ParsableCommand {
             commandName: "create", abstract: "Create a manual draft invoice.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
-        @Option(help: "ISO 4217 currency (default: that of the pending items, with --pending-items include).")
+        @Option(help: "ISO 4217 currency (default: the pending items' one currency, else the active subscriptions').")
         var currency: String?
         @Option(help: "Whether the customer's pending invoice items join the invoice.")
         var pendingItems = Choice(PendingItems.exclude)

@@ -2,7 +2,8 @@ extension Ledger {
     // MARK: Manual invoices and invoice items
 
     /// Creates a manual draft invoice; with `includePending`, the customer's pending items in
-    /// its currency join it.
+    /// its currency join it. Without `currency`: the one currency of the customer's pending items,
+    /// else of its active subscriptions.
     /// - Throws: `resource_missing`, `invalid_currency`, `invalid_request` (no currency to use).
     public func createInvoice(
         customer: Customer.ID, currency: Currency?, includePending: Bool, description: String?, id: Invoice.ID? = nil,
@@ -16,13 +17,16 @@ extension Ledger {
             try tx.requireAbsent(table: "invoice", id: invoiceID, kind: "invoice")
             _ = try tx.customerSeq(customer)
             var chosen = currency
-            if chosen == nil && includePending {
-                let pending = try tx.pendingCurrencies(customer: customer)
-                if pending.count == 1 { chosen = try Currency(code: pending[0]) }
+            if chosen == nil {
+                // The pending items' currency, else the active subscriptions', when it is one.
+                var known = try tx.pendingCurrencies(customer: customer)
+                if known.isEmpty { known = try tx.subscriptionCurrencies(customer: customer) }
+                if known.count == 1 { chosen = try Currency(code: known[0]) }
             }
             guard let chosen else {
                 throw LedgerError.invalidRequest(
-                    "name a currency: the pending items are in none or several", param: "currency")
+                    "name a currency (--currency, currency): the customer's pending items, else its active subscriptions, are in none or several",
+                    param: "currency")
             }
             var lines: [InvoiceLine] = []
             if includePending {

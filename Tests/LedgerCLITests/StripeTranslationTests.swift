@@ -58,4 +58,33 @@ import Testing
             try rejected(args, db: sb.db, codes: [65], code: "invalid_request")
         }
     }
+
+    @Test("invoices create without --currency: the pending items' one currency, else the subscriptions'")
+    func invoiceCurrencyFromPendingItemsElseSubscriptions() throws {
+        let sb = try Sandbox()
+        for id in ["cus_sub", "cus_mixed", "cus_none"] { try ok(["customers", "create", "--id", id], db: sb.db) }
+        try ok(
+            [
+                "prices", "create", "--product-name", "Seat", "--currency", "usd", "--interval", "month",
+                "--unit-amount", "1000", "--id", "price_seat",
+            ], db: sb.db)
+        try ok(["subscriptions", "create", "--customer", "cus_sub", "--item", "price_seat:1"], db: sb.db)
+        let fromSubscription = try ok(["invoices", "create", "--customer", "cus_sub"], db: sb.db)
+        #expect(fromSubscription["currency"] as? String == "usd", "\(canonical(fromSubscription))")
+        // A pending cad item wins over the usd subscription, and joins with include.
+        try ok(["invoice-items", "create", "--customer", "cus_sub", "--currency", "cad", "--amount", "700"], db: sb.db)
+        let fromItem = try ok(
+            ["invoices", "create", "--customer", "cus_sub", "--pending-items", "include"], db: sb.db)
+        #expect(fromItem["currency"] as? String == "cad", "\(canonical(fromItem))")
+        #expect(int64(fromItem["subtotal"]) == 700, "\(canonical(fromItem))")
+        // None known, or pending items in two currencies: refused, the file unchanged.
+        try rejected(["invoices", "create", "--customer", "cus_none"], db: sb.db, codes: [65], code: "invalid_request")
+        for currency in ["usd", "eur"] {
+            try ok(
+                ["invoice-items", "create", "--customer", "cus_mixed", "--currency", currency, "--amount", "5"],
+                db: sb.db)
+        }
+        try rejected(
+            ["invoices", "create", "--customer", "cus_mixed"], db: sb.db, codes: [65], code: "invalid_request")
+    }
 }

@@ -241,6 +241,13 @@ extension StorageTransaction {
             arguments: [customer.rawValue])
     }
 
+    /// The currencies of the customer's active subscriptions.
+    func subscriptionCurrencies(customer: Customer.ID) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT DISTINCT currency FROM subscription WHERE customerId = ? AND status = 'active'",
+            arguments: [customer.rawValue])
+    }
+
     /// Invoice items, oldest first, optionally of one customer.
     func invoiceItems(customer: Customer.ID?) throws -> [InvoiceItem] {
         try Row.fetchAll(
