@@ -352,7 +352,9 @@ struct Context {
                 )
             ]).render(pretty: false)
         } else {
-            line = Human.escapingControls("error: \(error.code.rawValue): \(error.message)")
+            let message = FlagNames.naming(
+                error.param, in: error.message, arguments: Array(CommandLine.arguments.dropFirst()))
+            line = Human.escapingControls("error: \(error.code.rawValue): \(message)")
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
         if let status { Foundation.exit(status) }

@@ -48,7 +48,7 @@ import Testing
             now: "2026-02-01T00:59:59Z")
         #expect(
             r.stderr
-                == "error: clock_regression: now (2026-02-01T00:59:59Z) is before 2026-02-01T01:00:00Z, the latest instant this ledger has already processed; the clock only moves forward\n"
+                == "error: clock_regression: --now (now): now (2026-02-01T00:59:59Z) is before 2026-02-01T01:00:00Z, the latest instant this ledger has already processed; the clock only moves forward\n"
         )
         try expectGrant(db, applied: 80, expired: 0, remaining: 20)
         #expect(run(["verify"], db: db, now: "2026-02-01T01:00:00Z").status == 0)

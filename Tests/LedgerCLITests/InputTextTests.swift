@@ -231,6 +231,6 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         let r = try rejected(
             ["subscriptions", "create", "--customer", "cus_1", "--item", item], db: db, codes: [65],
             code: "invalid_request", now: TextFixture.now)
-        #expect(r.stderr == "error: invalid_request: \(message)\n", "\(r.stderr)")
+        #expect(r.stderr == "error: invalid_request: --item (items): \(message)\n", "\(r.stderr)")
     }
 }

@@ -15,7 +15,7 @@ import Testing
         let sb = try Sandbox()
         let r = try rejected(
             ["customers", "create", "--name", "A"], db: sb.db, codes: [65], code: "invalid_time", now: now)
-        #expect(r.stderr == "error: invalid_time: now '\(now)' \(Self.range)\n")
+        #expect(r.stderr == "error: invalid_time: --now (now): now '\(now)' \(Self.range)\n")
         // The same on an existing file, for a read and a write: nothing changes.
         let db = try CLIFixture.standard.copy(into: sb)
         try rejected(["customers", "list"], db: db, codes: [65], code: "invalid_time", now: now)

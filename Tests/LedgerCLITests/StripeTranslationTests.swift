@@ -87,4 +87,24 @@ import Testing
         try rejected(
             ["invoices", "create", "--customer", "cus_mixed"], db: sb.db, codes: [65], code: "invalid_request")
     }
+
+    @Test("a refusal names the flag and Stripe's parameter when the flag was given: --end (end_time)")
+    func errorsNameTheFlagAndTheParameter() throws {
+        let sb = try Sandbox()
+        try ok(["customers", "create", "--id", "cus_1"], db: sb.db)
+        try ok(["meters", "create", "--display-name", "T", "--event-name", "t", "--id", "mtr_1"], db: sb.db)
+        let summary = [
+            "events", "summary", "--meter", "mtr_1", "--customer", "cus_1", "--start", "2026-01-02T00:00:00Z",
+            "--end", "2026-01-01T00:00:00Z",
+        ]
+        let human = try rejected(summary, db: sb.db, codes: [65], code: "invalid_time")
+        #expect(human.stderr == "error: invalid_time: --end (end_time): end_time must be after start_time\n")
+        // JSON keeps the message and names the parameter in `param`.
+        let json = try rejected(summary, db: sb.db, codes: [65], code: "invalid_time", json: true)
+        #expect(json.stderr.contains(#""message":"end_time must be after start_time","param":"end_time""#), "\(json)")
+        // A parameter no flag of the command line gave: the message alone.
+        let noCurrency = try rejected(
+            ["invoices", "create", "--customer", "cus_1"], db: sb.db, codes: [65], code: "invalid_request")
+        #expect(noCurrency.stderr.hasPrefix("error: invalid_request: name a currency"), "\(noCurrency)")
+    }
 }

@@ -101,7 +101,8 @@ struct TrustCLITests {
         let before = FileSnapshot(db)
         let future = LedgerBinary.execute(["--db", db, "bill", "--until", "2099-01-01"])
         #expect(future.status == 65, "\(future)")
-        #expect(future.stderr.hasPrefix("error: invalid_request: until 2099-01-01T00:00:00Z is after now"))
+        #expect(
+            future.stderr.hasPrefix("error: invalid_request: --until (until): until 2099-01-01T00:00:00Z is after now"))
         #expect(FileSnapshot(db) == before)
         // Under a test clock, bill --until T moves the clock to T.
         try ok(["subscriptions", "create", "--customer", "cus_a", "--item", "price_u"], db: db)
