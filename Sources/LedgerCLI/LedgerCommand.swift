@@ -17,7 +17,7 @@ struct LedgerCommand: ParsableCommand {
             PricesCommand.self, SubscriptionsCommand.self, InvoiceItemsCommand.self, InvoicesCommand.self,
             BillCommand.self, GrantsCommand.self, CreditTransactionsCommand.self, BalanceCommand.self,
             ExportCommand.self, ReconcileCommand.self,
-            VerifyCommand.self, DemoCommand.self,
+            VerifyCommand.self, DemoCommand.self, CompletionsCommand.self,
         ]
     )
 

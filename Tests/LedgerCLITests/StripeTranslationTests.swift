@@ -107,4 +107,19 @@ import Testing
             ["invoices", "create", "--customer", "cus_1"], db: sb.db, codes: [65], code: "invalid_request")
         #expect(noCurrency.stderr.hasPrefix("error: invalid_request: name a currency"), "\(noCurrency)")
     }
+
+    @Test("ledger completions bash|zsh|fish prints a script naming every command; another shell is refused")
+    func completionScripts() throws {
+        let sb = try Sandbox()
+        for shell in ["bash", "zsh", "fish"] {
+            let r = run(["completions", shell], db: sb.db, json: false)
+            #expect(r.status == 0, "\(shell): \(r)")
+            for command in ["invoices", "invoice-items", "subscriptions", "grants", "events", "completions"] {
+                #expect(r.stdout.contains(command), "\(shell) script lacks \(command)")
+            }
+        }
+        #expect(run(["completions", "bash"], db: sb.db, json: false).stdout.contains("-F _ledger ledger"))
+        try rejected(["completions", "tcsh"], db: sb.db, codes: [65], code: "invalid_request")
+        #expect(!FileManager.default.fileExists(atPath: sb.db), "completions creates no ledger file")
+    }
 }
