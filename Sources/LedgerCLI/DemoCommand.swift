@@ -200,7 +200,9 @@ struct DemoCommand: ParsableCommand {
             }
             sections.append(
                 title + "\n"
-                    + Human.table(["NUMBER", "STATUS", "PERIOD / LINE", "QUANTITY", "LINE PERIOD", "AMOUNT"], rows))
+                    + Human.table(
+                        ["NUMBER", "STATUS", "PERIOD / LINE", "QUANTITY", "LINE PERIOD", "AMOUNT"], rows,
+                        rightAligned: [3, 5]))
         }
         func credit(_ iso: String) throws -> String {
             let b = try ledger.creditBalances(customer: enterprise.id, asOf: try Instant.parse(iso)).first
@@ -229,8 +231,8 @@ struct DemoCommand: ParsableCommand {
             "Journal balances on 2027-01-01, receivables left out (hledger signs: revenue and liabilities are negative)\n"
                 + Human.table(
                     ["ACCOUNT", "AMOUNT"],
-                    balances.map { [$0.account.name, MoneyFormat.text($0.amountMinor, $0.currency)] }
-                ))
+                    balances.map { [$0.account.name, MoneyFormat.text($0.amountMinor, $0.currency)] },
+                    rightAligned: [1]))
         let findings = try ledger.verify()
         sections.append(
             "verify: "
@@ -265,7 +267,7 @@ struct DemoCommand: ParsableCommand {
             }
             sections.append(
                 "\(title)\n  price \(price.id) — \(PricesCommand.schemeText(price.scheme, price.currency))\n"
-                    + Human.table(["QUANTITY", "EXACT AMOUNT", "AMOUNT"], rows)
+                    + Human.table(["QUANTITY", "EXACT AMOUNT", "AMOUNT"], rows, rightAligned: [0, 1, 2])
                     .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
 

@@ -265,10 +265,21 @@ struct CLIContractTests {
         let human = LedgerBinary.execute(
             ["--now", defaultNow, "demo", "--db", file], environment: Self.environment(), cwd: sb.dir)
         #expect(human.status == 0, "\(human)")
-        #expect(human.stdout.contains("Alpaca AI tokens (usage)  3000"), "\(human.stdout)")
         #expect(human.stdout.contains("150.00 usd"), "P3's 250,000 tokens: \(human.stdout)")
         // One money convention: major units, grouped, lowercase code; credits under their line.
         let rows = humanRows(human.stdout)
+        #expect(rows.contains { $0.prefix(2) == ["Alpaca AI tokens (usage)", "3000"] }, "\(human.stdout)")
+        // Each invoice table's quantities and amounts are flush right: every line of a table, its
+        // header too, ends at the amounts' right edge.
+        let tables = human.stdout.components(separatedBy: "\n\n").compactMap { block -> [Substring]? in
+            let lines = block.split(separator: "\n")
+            guard let header = lines.firstIndex(where: { $0.hasPrefix("NUMBER") }) else { return nil }
+            return Array(lines[header...])
+        }
+        #expect(tables.count == 4, "P1–P4: \(human.stdout)")
+        for table in tables {
+            #expect(Set(table.map(\.count)).count == 1, "ragged table:\n\(table.joined(separator: "\n"))")
+        }
         #expect(
             rows.contains(["INV-000003", "paid", "2026-01-01 → 2026-01-01", "100,000.00 usd"]),
             "P4's funding invoice: \(human.stdout)")

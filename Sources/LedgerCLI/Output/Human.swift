@@ -1,6 +1,8 @@
 /// Human formatting: aligned tables and key/value blocks.
 enum Human {
-    static func table(_ header: [String], _ cells: [[String]]) -> String {
+    /// Columns two spaces apart, each as wide as its widest cell; the columns in `rightAligned`
+    /// (amounts) flush right, the others left.
+    static func table(_ header: [String], _ cells: [[String]], rightAligned: Set<Int> = []) -> String {
         if cells.isEmpty { return "(none)" }
         let rows = cells.map { $0.map { escapingControls($0) } }
         var widths = header.map(\.count)
@@ -9,7 +11,9 @@ enum Human {
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, c in
-                i == cells.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count)
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                if rightAligned.contains(i) { return pad + c }
+                return i == cells.count - 1 ? c : c + pad
             }.joined(separator: "  ")
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
