@@ -3,8 +3,8 @@ import LedgerKit
 
 struct CustomersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "customers", abstract: "Create, show and list customers.",
-        subcommands: [Create.self, Show.self, List.self])
+        commandName: "customers", abstract: "Create, show, list, update and delete customers.",
+        subcommands: [Create.self, Show.self, List.self, Update.self, Delete.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a customer.")
@@ -64,8 +64,8 @@ struct CustomersCommand: ParsableCommand {
 
 struct ProductsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "products", abstract: "Create and list products.",
-        subcommands: [Create.self, Show.self, List.self])
+        commandName: "products", abstract: "Create, show, list, update and archive products.",
+        subcommands: [Create.self, Show.self, List.self, Update.self, Archive.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a product.")

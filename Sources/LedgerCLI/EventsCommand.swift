@@ -151,31 +151,39 @@ struct EventsCommand: ParsableCommand {
             commandName: "summary",
             abstract: "A meter's aggregated usage for a customer over a time range.")
         @ParentCommand var root: LedgerCommand
-        @Option(help: "The meter's ID.") var meter: String
-        @Option(help: "The customer's ID.") var customer: String
-        @Option(
-            parsing: .unconditional, help: "Start (inclusive), aligned to a minute (an hour or UTC day when grouped).")
-        var start: String
-        @Option(parsing: .unconditional, help: "End (exclusive), aligned like --start.") var end: String
-        @Option(help: "One summary per window of this size that holds events (default: one for the range).")
-        var group: Choice<SummaryGrouping>?
+        @OptionGroup var summary: SummaryOptions
 
         func run() throws {
-            try Context(root: root).read { ledger in
-                let grouping = try group?.value(param: "value_grouping_window")
-                let summaries = try ledger.eventSummaries(
-                    meter: .init(meter), customer: .init(customer),
-                    start: try Instant.parse(start, param: "start_time"),
-                    end: try Instant.parse(end, param: "end_time"), grouping: grouping)
-                return Output(
-                    json: .list(summaries.map(Shape.summary)),
-                    human: Human.table(
-                        ["START", "END", "AGGREGATED VALUE"],
-                        summaries.map {
-                            [Instant.format($0.start), Instant.format($0.end), $0.aggregatedValue.description]
-                        }))
-            }
+            try Context(root: root).read { ledger in try summary.output(ledger) }
         }
+    }
+}
+
+/// The options of `events summary` and of its alias `meters list-event-summaries` (Stripe's
+/// `GET /v1/billing/meters/:id/event_summaries`), and what they print.
+struct SummaryOptions: ParsableArguments {
+    @Option(help: "The meter's ID.") var meter: String
+    @Option(help: "The customer's ID.") var customer: String
+    @Option(
+        parsing: .unconditional, help: "Start (inclusive), aligned to a minute (an hour or UTC day when grouped).")
+    var start: String
+    @Option(parsing: .unconditional, help: "End (exclusive), aligned like --start.") var end: String
+    @Option(help: "One summary per window of this size that holds events (default: one for the range).")
+    var group: Choice<SummaryGrouping>?
+
+    func output(_ ledger: Ledger) throws -> Output {
+        let grouping = try group?.value(param: "value_grouping_window")
+        let summaries = try ledger.eventSummaries(
+            meter: .init(meter), customer: .init(customer),
+            start: try Instant.parse(start, param: "start_time"),
+            end: try Instant.parse(end, param: "end_time"), grouping: grouping)
+        return Output(
+            json: .list(summaries.map(Shape.summary)),
+            human: Human.table(
+                ["START", "END", "AGGREGATED VALUE"],
+                summaries.map {
+                    [Instant.format($0.start), Instant.format($0.end), $0.aggregatedValue.description]
+                }))
     }
 }
 

@@ -3,8 +3,8 @@ import LedgerKit
 
 struct InvoiceItemsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "invoice-items", abstract: "Create and list one-off invoice items.",
-        subcommands: [Create.self, List.self])
+        commandName: "invoice-items", abstract: "Create, list and delete one-off invoice items.",
+        subcommands: [Create.self, List.self, Delete.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(

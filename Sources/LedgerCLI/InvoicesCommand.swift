@@ -5,7 +5,7 @@ struct InvoicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoices", abstract: "Create, show, list, preview, finalize, pay, void and delete invoices.",
         subcommands: [
-            Create.self, Show.self, List.self, Preview.self, Finalize.self, Pay.self, Void.self,
+            Create.self, Show.self, List.self, Update.self, Preview.self, Finalize.self, Pay.self, Void.self,
             MarkUncollectible.self, Delete.self,
         ])
 

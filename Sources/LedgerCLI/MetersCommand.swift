@@ -3,8 +3,12 @@ import LedgerKit
 
 struct MetersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "meters", abstract: "Create, show, list, rename, deactivate and reactivate meters.",
-        subcommands: [Create.self, Show.self, List.self, Update.self, Deactivate.self, Reactivate.self])
+        commandName: "meters",
+        abstract: "Create, show, list, rename, deactivate and reactivate meters; list their event summaries.",
+        subcommands: [
+            Create.self, Show.self, List.self, Update.self, Deactivate.self, Reactivate.self,
+            ListEventSummaries.self,
+        ])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a meter.")
@@ -93,6 +97,18 @@ struct MetersCommand: ParsableCommand {
 
         func run() throws {
             try Context(root: root).run { ledger in MetersCommand.output(try ledger.reactivateMeter(.init(id))) }
+        }
+    }
+
+    struct ListEventSummaries: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list-event-summaries",
+            abstract: "A meter's aggregated usage for a customer over a time range (as events summary).")
+        @ParentCommand var root: LedgerCommand
+        @OptionGroup var summary: SummaryOptions
+
+        func run() throws {
+            try Context(root: root).read { ledger in try summary.output(ledger) }
         }
     }
 

@@ -3,8 +3,8 @@ import LedgerKit
 
 struct PricesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "prices", abstract: "Create, show, list, archive and quote prices.",
-        subcommands: [Create.self, Show.self, List.self, Archive.self, Quote.self])
+        commandName: "prices", abstract: "Create, show, list, update, archive and quote prices.",
+        subcommands: [Create.self, Show.self, List.self, Update.self, Archive.self, Quote.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -3,8 +3,8 @@ import LedgerKit
 
 struct SubscriptionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "subscriptions", abstract: "Create, show, list and cancel subscriptions.",
-        subcommands: [Create.self, Show.self, List.self, Cancel.self])
+        commandName: "subscriptions", abstract: "Create, show, list, update and cancel subscriptions.",
+        subcommands: [Create.self, Show.self, List.self, Update.self, Cancel.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -25,24 +25,7 @@ struct SubscriptionsCommand: ParsableCommand {
 
         func run() throws {
             try Context(root: root).run { ledger in
-                let items = try item.map { text -> SubscriptionParams.Item in
-                    // Empty parts are kept: `price:` has an empty quantity (refused), not none.
-                    let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(
-                        String.init)
-                    guard let price = parts.first, !price.isEmpty else {
-                        throw LedgerError.invalidRequest(
-                            "item '\(text)' must be PRICE or PRICE:QUANTITY", param: "items")
-                    }
-                    var quantity: Int64?
-                    if parts.count == 2 {
-                        guard let q = Int64(parts[1]), q >= 0 else {
-                            throw LedgerError.invalidRequest(
-                                "item '\(text)': the quantity must be a whole number ≥ 0", param: "items")
-                        }
-                        quantity = q
-                    }
-                    return .init(price: .init(price), quantity: quantity)
-                }
+                let items = try item.map { try SubscriptionsCommand.item($0, param: "items") }
                 let (subscription, invoice) = try ledger.createSubscription(
                     .init(
                         id: created.typedID, customer: .init(customer), items: items,
@@ -118,9 +101,28 @@ struct SubscriptionsCommand: ParsableCommand {
         }
     }
 
+    /// `PRICE` or `PRICE:QUANTITY` as an item.
+    /// - Throws: `invalid_request` naming `param` for an empty price or a quantity that is not a
+    ///   whole number ≥ 0 (`price:` has an empty quantity, refused, not none).
+    static func item(_ text: String, param: String) throws -> SubscriptionParams.Item {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let price = parts.first, !price.isEmpty else {
+            throw LedgerError.invalidRequest("item '\(text)' must be PRICE or PRICE:QUANTITY", param: param)
+        }
+        var quantity: Int64?
+        if parts.count == 2 {
+            guard let q = Int64(parts[1]), q >= 0 else {
+                throw LedgerError.invalidRequest(
+                    "item '\(text)': the quantity must be a whole number ≥ 0", param: param)
+            }
+            quantity = q
+        }
+        return .init(price: .init(price), quantity: quantity)
+    }
+
     static func output(_ s: Subscription) -> Output {
         Output(
-            json: Shape.subscription(s),
+            json: Shape.subscriptionWithNextPeriod(s),
             human: Human.fields([
                 ("id", s.id.rawValue), ("customer", s.customer.rawValue), ("status", s.status.rawValue),
                 ("billing mode", s.billingMode.rawValue), ("currency", s.currency.code),
@@ -133,6 +135,13 @@ struct SubscriptionsCommand: ParsableCommand {
                     "items",
                     s.items.map { "\($0.id) \($0.price)" + ($0.quantity.map { " × \($0)" } ?? " (metered)") }.joined(
                         separator: ", ")
+                ),
+                (
+                    "next period items",
+                    s.nextPeriodItems.map { items in
+                        items.map { "\($0.id) \($0.price)" + ($0.quantity.map { " × \($0)" } ?? " (metered)") }
+                            .joined(separator: ", ")
+                    }
                 ),
             ]))
     }

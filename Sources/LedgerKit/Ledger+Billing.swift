@@ -103,11 +103,13 @@ extension Ledger {
 
     /// The lines of a subscription invoice: metered usage for `usage` (in arrears), licensed items
     /// for `advance` (in advance), zero metered lines for `zeroMetered` (classic first invoice),
-    /// and the customer's pending items in the subscription's currency.
+    /// and the customer's pending items in the subscription's currency. Usage and zero lines bill
+    /// the current period's items; the advance bills `advanceItems` (the next period's, when an
+    /// update changed them), else the current ones.
     static func subscriptionLines(
         _ tx: StorageTransaction, _ sub: Subscription, usage: (Int64, Int64)?, advance: (Int64, Int64)?,
         zeroMetered: (Int64, Int64)?, asOf: Int64, pendingItems: Bool, cache: inout [Price.ID: PriceInfo],
-        placeholderOnOverflow: Bool = false
+        placeholderOnOverflow: Bool = false, advanceItems: [SubscriptionItem]? = nil
     ) throws -> [InvoiceLine] {
         var lines: [InvoiceLine] = []
         let customerSeq = try tx.customerSeq(sub.customer)
@@ -132,7 +134,7 @@ extension Ledger {
             }
         }
         if let (start, end) = advance {
-            for item in sub.items {
+            for item in advanceItems ?? sub.items {
                 let info = try tx.priceInfo(item.price, cache: &cache)
                 guard !info.isMetered else { continue }
                 lines.append(

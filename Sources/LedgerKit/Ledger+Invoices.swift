@@ -199,7 +199,7 @@ extension Ledger {
             let lines = try Self.subscriptionLines(
                 tx, sub, usage: (sub.currentPeriodStart, boundary),
                 advance: sub.cancelAtPeriodEnd ? nil : (boundary, next),
-                zeroMetered: nil, asOf: now, pendingItems: true, cache: &cache)
+                zeroMetered: nil, asOf: now, pendingItems: true, cache: &cache, advanceItems: sub.nextPeriodItems)
             var preview = try InvoiceAssembly.draft(
                 customer: sub.customer, subscription: id,
                 reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,

@@ -3,8 +3,8 @@ extension Ledger {
     /// period's licensed items in advance (classic: plus a zero line per metered item) and the
     /// customer's pending items, finalized at once. Flexible mode makes no invoice when there is
     /// nothing to bill in advance.
-    /// - Throws: `resource_missing`, `price_inactive`, `currency_mismatch`, `invalid_request`
-    ///   (items, quantities, intervals, anchor, backdate, grace), `resource_already_exists`,
+    /// - Throws: `resource_missing`, `price_inactive`, `product_inactive`, `currency_mismatch`,
+    ///   `invalid_request` (items, quantities, intervals, anchor, backdate, grace), `resource_already_exists`,
     ///   `invalid_time` (an instant outside `Instant.range`, or a first period ending after it).
     public func createSubscription(_ params: SubscriptionParams) throws -> (Subscription, Invoice?) {
         let now = try self.now
@@ -43,9 +43,7 @@ extension Ledger {
             for (index, item) in params.items.enumerated() {
                 let info = try tx.priceInfo(item.price, cache: &cache)
                 let price = info.price
-                guard price.active else {
-                    throw LedgerError(.priceInactive, "price '\(price.id)' is archived", param: "items[\(index)].price")
-                }
+                try Self.requireUsable(tx, price, param: "items[\(index)].price")
                 guard let recurring = price.recurring else {
                     throw LedgerError.invalidRequest(
                         "price '\(price.id)' is one_time; a subscription needs recurring prices",
@@ -181,14 +179,15 @@ extension Ledger {
             lines = try Self.subscriptionLines(
                 tx,
                 sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
-                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache)
+                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, advanceItems: sub.nextPeriodItems)
         } catch let error as LedgerError where error.code == .amountOverflow {
             // The period still closes, on a draft that names why it cannot be billed as is.
             failure = error
             lines = try Self.subscriptionLines(
                 tx,
                 sub, usage: (sub.currentPeriodStart, boundary), advance: ends ? nil : (boundary, next),
-                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, placeholderOnOverflow: true)
+                zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, placeholderOnOverflow: true,
+                advanceItems: sub.nextPeriodItems)
         }
         if ends {
             try tx.end(id, endedAt: boundary)

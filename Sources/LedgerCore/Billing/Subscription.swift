@@ -29,7 +29,11 @@ public struct Subscription: Hashable, Sendable {
     public var cancelAtPeriodEnd: Bool
     public var canceledAt: Int64?
     public var endedAt: Int64?
+    /// The items in effect for the current period, with their quantities then.
     public var items: [SubscriptionItem]
+    /// The items the next period bills when an update changed them (`subscriptions update`
+    /// takes effect at the current period's end); nil when they are `items`.
+    public var nextPeriodItems: [SubscriptionItem]?
     public var metadata: [String: String]
     public var created: Int64
 

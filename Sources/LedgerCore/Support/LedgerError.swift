@@ -23,6 +23,11 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         case resourceExists = "resource_already_exists"
         case lookupKeyTaken = "lookup_key_taken"
         case priceInactive = "price_inactive"
+        /// A price of an archived product cannot start a subscription or join one.
+        case productInactive = "product_inactive"
+        /// A customer with invoices, grants, subscriptions, invoice items or meter events cannot be
+        /// deleted (SPEC §2.1).
+        case customerInUse = "customer_in_use"
         case meterInactive = "meter_inactive"
         case identifierConflict = "identifier_conflict"
         case timestampOutOfWindow = "timestamp_outside_window"

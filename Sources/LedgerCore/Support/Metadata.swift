@@ -33,6 +33,23 @@ public enum Metadata {
     }
 }
 
+extension Metadata {
+    /// Applies an update to stored metadata as Stripe does: each key given is set to its value,
+    /// a key given an empty value is removed, keys not given stay.
+    ///
+    /// `merge(["a": "1", "b": "2"], ["b": "", "c": "3"])` is `["a": "1", "c": "3"]`.
+    /// - Throws: what `validate` throws, for the changes or the merged map (over 50 keys).
+    public static func merge(_ current: [String: String], _ changes: [String: String]) throws -> [String: String] {
+        try validate(changes)
+        var merged = current
+        for (key, value) in changes {
+            merged[key] = value.isEmpty ? nil : value
+        }
+        try validate(merged)
+        return merged
+    }
+}
+
 /// Checks text from callers: its characters, and free text (names, descriptions) against
 /// `Limits.textLengthMax`.
 public enum Text {

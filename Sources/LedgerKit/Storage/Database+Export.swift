@@ -108,7 +108,13 @@ extension StorageTransaction {
             // for a metered item).
             """
             SELECT s.*, (SELECT group_concat(priceId || ':' || coalesce(quantity, ''), ';') FROM
-                (SELECT priceId, quantity FROM subscriptionItem WHERE subscriptionId = s.id ORDER BY position))
+                (SELECT priceId, coalesce((SELECT q.quantity FROM subscriptionItemQuantity q WHERE q.itemId = i.id
+                        AND q.effectiveFrom <= s.currentPeriodStart ORDER BY q.effectiveFrom DESC LIMIT 1), quantity)
+                        AS quantity
+                    FROM subscriptionItem i WHERE subscriptionId = s.id
+                        AND coalesce(effectiveFrom, s.currentPeriodStart) <= s.currentPeriodStart
+                        AND coalesce(effectiveUntil, s.currentPeriodStart + 1) > s.currentPeriodStart
+                    ORDER BY position))
                 AS items
             FROM subscription s WHERE s.created >= ? AND s.created < ? AND (s.customerId IS ? OR ?)
             ORDER BY s.seq

@@ -12,12 +12,43 @@ extension StorageTransaction {
 
     func subscription(_ row: Row) throws -> Subscription {
         let id: String = row["id"]
-        let items = try Row.fetchAll(
+        let periodStart: Int64 = row["currentPeriodStart"]
+        let periodEnd: Int64 = row["currentPeriodEnd"]
+        // Every item row, with its quantity at the current period's start and at its end (the
+        // next period's start): the items of each period are those in effect at its start (0011).
+        var items: [SubscriptionItem] = []
+        var next: [SubscriptionItem] = []
+        var changed = false
+        for item in try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT id, priceId, quantity FROM subscriptionItem WHERE subscriptionId = ? ORDER BY position"),
-            arguments: [id]
-        ).map { SubscriptionItem(id: .init($0["id"]), price: .init($0["priceId"]), quantity: $0["quantity"]) }
-        return Subscription(
+                sql: """
+                    SELECT id, priceId, effectiveFrom, effectiveUntil,
+                        coalesce((SELECT q.quantity FROM subscriptionItemQuantity q WHERE q.itemId = i.id
+                            AND q.effectiveFrom <= ?1 ORDER BY q.effectiveFrom DESC LIMIT 1), quantity) AS quantityNow,
+                        coalesce((SELECT q.quantity FROM subscriptionItemQuantity q WHERE q.itemId = i.id
+                            AND q.effectiveFrom <= ?2 ORDER BY q.effectiveFrom DESC LIMIT 1), quantity) AS quantityNext
+                    FROM subscriptionItem i WHERE subscriptionId = ?3 ORDER BY position
+                    """),
+            arguments: [periodStart, periodEnd, id]
+        ) {
+            let from: Int64? = item["effectiveFrom"]
+            let until: Int64? = item["effectiveUntil"]
+            func inEffect(at start: Int64) -> Bool { (from ?? .min) <= start && (until ?? .max) > start }
+            let now = inEffect(at: periodStart)
+            let later = inEffect(at: periodEnd)
+            let quantityNow: Int64? = item["quantityNow"]
+            let quantityNext: Int64? = item["quantityNext"]
+            if now {
+                items.append(
+                    SubscriptionItem(id: .init(item["id"]), price: .init(item["priceId"]), quantity: quantityNow))
+            }
+            if later {
+                next.append(
+                    SubscriptionItem(id: .init(item["id"]), price: .init(item["priceId"]), quantity: quantityNext))
+            }
+            if now != later || (now && quantityNow != quantityNext) { changed = true }
+        }
+        var subscription = Subscription(
             id: .init(id), customer: .init(row["customerId"]),
             status: try stored(Subscription.Status(rawValue: row["status"]), "status"),
             billingMode: try stored(Subscription.BillingMode(rawValue: row["billingMode"]), "billingMode"),
@@ -29,6 +60,8 @@ extension StorageTransaction {
             graceSeconds: row["graceSeconds"], cancelAtPeriodEnd: row["cancelAtPeriodEnd"],
             canceledAt: row["canceledAt"], endedAt: row["endedAt"], items: items,
             metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
+        if changed { subscription.nextPeriodItems = next }
+        return subscription
     }
 
     func insert(_ subscription: Subscription) throws {
