@@ -67,7 +67,7 @@ extension InvoicesCommand {
             commandName: "update", abstract: "Change a draft invoice's description or metadata (drafts only).")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The invoice's ID.") var id: String
-        @Option(help: "The new description (--description= clears it; default: unchanged).") var description: String?
+        @Option(help: "The new description (--description '' clears it; default: unchanged).") var description: String?
         @OptionGroup var metadata: UpdateMetadataOptions
 
         func run() throws {

@@ -7,8 +7,8 @@ extension CustomersCommand {
             commandName: "update", abstract: "Change a customer's name, email or metadata.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The customer's ID.") var id: String
-        @Option(help: "The new name (--name= clears it; default: unchanged).") var name: String?
-        @Option(help: "The new email (--email= clears it; default: unchanged).") var email: String?
+        @Option(help: "The new name (--name '' clears it; default: unchanged).") var name: String?
+        @Option(help: "The new email (--email '' clears it; default: unchanged).") var email: String?
         @OptionGroup var metadata: UpdateMetadataOptions
 
         func run() throws {
@@ -44,7 +44,7 @@ extension ProductsCommand {
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The product's ID.") var id: String
         @Option(help: "The new name (not empty; default: unchanged).") var name: String?
-        @Option(help: "The new description (--description= clears it; default: unchanged).") var description: String?
+        @Option(help: "The new description (--description '' clears it; default: unchanged).") var description: String?
         @Option(
             help: "Whether the product is active; an inactive one's prices start no subscription (default: unchanged).")
         var active: Choice<Toggle>?
@@ -82,8 +82,8 @@ extension PricesCommand {
             abstract: "Change a price's nickname, lookup key, active flag or metadata; its terms never change.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The price's ID.") var id: String
-        @Option(help: "The new nickname (--nickname= clears it; default: unchanged).") var nickname: String?
-        @Option(help: "The new lookup key, unique among active prices (--lookup-key= clears it; default: unchanged).")
+        @Option(help: "The new nickname (--nickname '' clears it; default: unchanged).") var nickname: String?
+        @Option(help: "The new lookup key, unique among active prices (--lookup-key '' clears it; default: unchanged).")
         var lookupKey: String?
         @Flag(help: "Move --lookup-key from the active price holding it to this one (default: refuse a taken key).")
         var transferLookupKey = false
