@@ -285,7 +285,7 @@ def billing_rows(db, R, E, U, item, grant):
         R("item amount and decimal", item + ["--amount", "1", "--unit-amount-decimal", "1", "--quantity", "1"], E,
           "invalid_request"),
         R("item no amount", item, E, "invalid_request"),
-        R("item decimal without quantity", item + ["--unit-amount-decimal", "1.5"], E, "invalid_request"),
+        R("item amount with quantity", item + ["--amount", "150", "--quantity", "2"], E, "invalid_request"),
         R("item quantity empty", item + ["--unit-amount-decimal", "1.5", "--quantity", ""], E, "invalid_quantity"),
         R("item quantity negative", item + ["--unit-amount-decimal", "1.5", "--quantity", "-2"], E,
           "invalid_quantity"),
