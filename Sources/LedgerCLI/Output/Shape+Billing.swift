@@ -111,13 +111,6 @@ extension Shape {
         ])
     }
 
-    /// Stripe's answer to deleting a draft invoice.
-    static func deletedInvoice(_ i: Invoice) -> JSON {
-        .object([
-            ("id", .string(i.id.rawValue)), ("object", .string("invoice")), ("deleted", .bool(true)),
-        ])
-    }
-
     /// What a billing run (`bill`) did, with each invoice that failed to finalize.
     static func billingRun(_ report: BillReport) -> JSON {
         .object([
