@@ -155,7 +155,8 @@ struct InvoicesCommand: ParsableCommand {
         func run() throws {
             try Context(root: root).run { ledger in
                 let invoice = try ledger.deleteInvoice(.init(id))
-                return Output(json: Shape.deleted(invoice.id.rawValue, object: "invoice"), human: "deleted: \(invoice.id)")
+                return Output(
+                    json: Shape.deleted(invoice.id.rawValue, object: "invoice"), human: "deleted: \(invoice.id)")
             }
         }
     }
