@@ -139,7 +139,12 @@ extension CLIFixture {
         #expect(next.map { $0["price"] as? String } == ["price_l", "price_pkg", "price_m"])
         try usage(db, "tokens", "cus_1", 250, at: "2026-01-20T00:00:00Z", id: "e-1")
         #expect(try invoices(db, now: "2026-01-20T00:00:00Z") == [[2_000]])
+        let csv = ["subscriptions", "list", "--customer", "cus_1", "--format", "csv"]
+        #expect(run(csv, db: db, now: "2026-01-20T00:00:00Z", json: false).stdout.contains(",price_l:2;price_pkg:,"))
         try ok(["bill"], db: db, now: "2026-02-01T01:00:00Z")
+        #expect(
+            run(csv, db: db, now: "2026-02-01T01:00:00Z", json: false).stdout.contains(
+                ",price_l:3;price_pkg:;price_m:2,"))
         // January's usage (250 tokens: 3 packages of 100 at 4) in arrears, 3 × 1000 + 2 × 500 in advance.
         #expect(try invoices(db, now: "2026-02-01T01:00:00Z") == [[2_000], [12, 3_000, 1_000]])
         let cancel = try ok(

@@ -126,6 +126,32 @@ import Testing
         #expect(try w.ledger.subscription(sub.id).items.map(\.price) == ["price_licence", "price_b"])
     }
 
+    /// A draft already made at the boundary (in its grace) keeps the terms of its instant.
+    @Test func anUpdateDuringTheGraceLeavesTheBoundaryDraftAsMade() throws {
+        let (w, sub) = try subscribed()
+        w.clock.set("2026-02-01T00:30:00Z")
+        let updated = try w.ledger.updateSubscription(sub.id, .init(itemQuantities: [item(sub, "price_licence"): 5]))
+        #expect(updated.currentPeriodStart == (try Instant.parse("2026-02-01")))
+        let draft = try w.ledger.invoices(customer: "cus_1")[1]
+        #expect((draft.status, draft.lines.map(\.amount)) == (.draft, [0, 10_000]))
+        w.clock.set("2026-03-01T01:00:00Z")
+        _ = try w.ledger.bill()
+        #expect(try invoices(w) == [[10_000], [0, 10_000], [0, 50_000]])
+    }
+
+    /// Cancelling now bills the usage to date of the items in effect, a removed one included.
+    @Test func cancellingNowBillsTheCurrentItemsUsage() throws {
+        let (w, sub) = try subscribed()
+        try w.record("100", event: "a_tokens", at: "2026-01-10T00:00:00Z")
+        w.clock.set("2026-01-15T00:00:00Z")
+        _ = try w.ledger.updateSubscription(
+            sub.id, .init(addItems: [.init(price: "price_b")], removeItems: [item(sub, "price_usage")]))
+        try w.record("9", event: "b_tokens", at: "2026-01-16T00:00:00Z")
+        w.clock.set("2026-01-20T00:00:00Z")
+        let (_, final) = try w.ledger.cancelSubscription(sub.id)
+        #expect(final?.lines.map(\.amount) == [200])
+    }
+
     @Test func anItemAddedAndRemovedInOnePeriodIsNeverBilled() throws {
         let (w, sub) = try subscribed()
         let added = try w.ledger.updateSubscription(sub.id, .init(addItems: [.init(price: "price_seat")]))
