@@ -55,7 +55,7 @@ extension SubscriptionsCommand {
                     removeItems: removeItem.map { .init($0) }, itemQuantities: try quantities(),
                     cancelAtPeriodEnd: try cancelAtPeriodEnd?.value(param: "cancel_at_period_end").bool,
                     metadata: try metadata.changes())
-                return SubscriptionsCommand.output(try ledger.updateSubscription(.init(id), update))
+                return try SubscriptionsCommand.output(try ledger.updateSubscription(.init(id), update), ledger)
             }
         }
     }
@@ -73,7 +73,8 @@ extension InvoicesCommand {
         func run() throws {
             try Context(root: root).run { ledger in
                 try InvoicesCommand.output(
-                    try ledger.updateInvoice(.init(id), description: description, metadata: try metadata.changes()))
+                    try ledger.updateInvoice(.init(id), description: description, metadata: try metadata.changes()),
+                    ledger)
             }
         }
     }

@@ -174,7 +174,8 @@ struct DemoCommand: ParsableCommand {
             ),
         ] {
             let invoices = try ledger.invoices(customer: customer.id)
-            all += invoices.map(Shape.invoice)
+            let context = try ShapeContext.load(ledger, invoices: invoices)
+            all += invoices.map { Shape.invoice($0, context) }
             let rows = invoices.flatMap { invoice -> [[String]] in
                 let head = [
                     invoice.number ?? "(draft)", invoice.status.rawValue,

@@ -19,6 +19,9 @@ struct InvoicesCommand: ParsableCommand {
         @Option(help: "Whether the customer's pending invoice items join the invoice.")
         var pendingItems = Choice(PendingItems.exclude)
         @Option(help: "A description shown on the invoice.") var description: String?
+        @OptionGroup var collection: CollectionOptions
+        @Flag(help: "Finalize it automatically an hour after creation (Stripe's auto_advance).")
+        var autoAdvance = false
         @OptionGroup var created: CreateOptions<Invoice>
 
         /// `pending_invoice_items_behavior`.
@@ -35,7 +38,9 @@ struct InvoicesCommand: ParsableCommand {
                     try ledger.createInvoice(
                         customer: .init(customer), currency: try currency.map { try Currency(code: $0) },
                         includePending: pending == .include, description: description, id: created.typedID,
-                        metadata: try created.parsedMetadata()))
+                        metadata: try created.parsedMetadata(), collection: try collection.value(),
+                        autoAdvance: autoAdvance),
+                    ledger)
             }
         }
     }
@@ -47,7 +52,7 @@ struct InvoicesCommand: ParsableCommand {
         @Argument(help: "The invoice's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).read { ledger in try InvoicesCommand.output(try ledger.invoice(.init(id))) }
+            try Context(root: root).read { ledger in try InvoicesCommand.output(try ledger.invoice(.init(id)), ledger) }
         }
     }
 
@@ -71,8 +76,9 @@ struct InvoicesCommand: ParsableCommand {
                     customer: customer.map { .init($0) },
                     status: try status?.value(param: "status"),
                     subscription: subscription.map { .init($0) })
+                let context = try ShapeContext.load(ledger, invoices: invoices)
                 return Output(
-                    json: .list(invoices.map(Shape.invoice)),
+                    json: .list(invoices.map { Shape.invoice($0, context) }),
                     human: Human.table(
                         ["ID", "NUMBER", "CUSTOMER", "STATUS", "PERIOD", "TOTAL", "DUE"],
                         invoices.map { i in
@@ -95,7 +101,8 @@ struct InvoicesCommand: ParsableCommand {
 
         func run() throws {
             try Context(root: root).read { ledger in
-                try InvoicesCommand.output(try ledger.previewInvoice(subscription: .init(subscription)))
+                try InvoicesCommand.output(
+                    try ledger.previewInvoice(subscription: .init(subscription)), ledger, preview: true)
             }
         }
     }
@@ -105,9 +112,14 @@ struct InvoicesCommand: ParsableCommand {
             commandName: "finalize", abstract: "Finalize a draft: number, journal, frozen.")
         @ParentCommand var root: LedgerCommand
         @Argument(help: "The invoice's ID.") var id: String
+        @Flag(help: "Record auto_advance on the finalized invoice (Stripe's finalize parameter).")
+        var autoAdvance = false
 
         func run() throws {
-            try Context(root: root).run { ledger in try InvoicesCommand.output(try ledger.finalizeInvoice(.init(id))) }
+            try Context(root: root).run { ledger in
+                try InvoicesCommand.output(
+                    try ledger.finalizeInvoice(.init(id), autoAdvance: autoAdvance ? true : nil), ledger)
+            }
         }
     }
 
@@ -118,7 +130,8 @@ struct InvoicesCommand: ParsableCommand {
         @Argument(help: "The invoice's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in try InvoicesCommand.output(try ledger.payInvoice(.init(id))) }
+            try Context(root: root).run { ledger in try InvoicesCommand.output(try ledger.payInvoice(.init(id)), ledger)
+            }
         }
     }
 
@@ -129,7 +142,9 @@ struct InvoicesCommand: ParsableCommand {
         @Argument(help: "The invoice's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).run { ledger in try InvoicesCommand.output(try ledger.voidInvoice(.init(id))) }
+            try Context(root: root).run { ledger in
+                try InvoicesCommand.output(try ledger.voidInvoice(.init(id)), ledger)
+            }
         }
     }
 
@@ -141,7 +156,7 @@ struct InvoicesCommand: ParsableCommand {
 
         func run() throws {
             try Context(root: root).run { ledger in
-                try InvoicesCommand.output(try ledger.markUncollectible(.init(id)))
+                try InvoicesCommand.output(try ledger.markUncollectible(.init(id)), ledger)
             }
         }
     }
@@ -199,7 +214,10 @@ struct InvoicesCommand: ParsableCommand {
         return head + "\n" + lines + "\n" + totals
     }
 
-    static func output(_ i: Invoice) throws -> Output {
-        Output(json: Shape.invoice(i), human: try human(i))
+    /// The invoice as `--json` and people read it (`preview`: Stripe's upcoming invoice).
+    static func output(_ i: Invoice, _ ledger: Ledger, preview: Bool = false) throws -> Output {
+        Output(
+            json: Shape.invoice(i, try ShapeContext.load(ledger, invoices: [i]), preview: preview),
+            human: try human(i))
     }
 }

@@ -58,6 +58,21 @@ extension InvoiceItem: CreatedObject { static var noun: String { "item" } }
 extension Invoice: CreatedObject { static var noun: String { "invoice" } }
 extension CreditGrant: CreatedObject { static var noun: String { "grant" } }
 
+/// `--collection-method` and `--days-until-due`: Stripe's `collection_method` and `days_until_due`.
+struct CollectionOptions: ParsableArguments {
+    @Option(help: "How invoices ask to be paid; send_invoice needs --days-until-due.")
+    var collectionMethod = Choice(Collection.Method.chargeAutomatically)
+
+    @Option(help: "Days from an invoice's creation until it is due (send_invoice only; 0 to 3650).")
+    var daysUntilDue: Int64?
+
+    /// - Throws: `invalid_request` (`collection_method` outside the set; `days_until_due` as
+    ///   `Collection` refuses it).
+    func value() throws -> Collection {
+        try Collection(method: try collectionMethod.value(param: "collection_method"), daysUntilDue: daysUntilDue)
+    }
+}
+
 /// `--id` and `--metadata`, which every `create` takes (SPEC appendix).
 struct CreateOptions<Object: CreatedObject>: ParsableArguments {
     @Option(help: "Your own ID for the \(Object.noun) (default: \(Object.idPrefix)_ and random characters).")

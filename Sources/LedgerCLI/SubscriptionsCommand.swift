@@ -21,6 +21,7 @@ struct SubscriptionsCommand: ParsableCommand {
         @Option(
             parsing: .unconditional, help: "Seconds after a period's end before its invoice finalizes (default 3600).")
         var gracePeriod: Int64 = Limits.finalizationGraceSeconds
+        @OptionGroup var collection: CollectionOptions
         @OptionGroup var created: CreateOptions<Subscription>
 
         func run() throws {
@@ -36,8 +37,9 @@ struct SubscriptionsCommand: ParsableCommand {
                         backdateStartDate: try backdateStartDate.map {
                             try Instant.parse($0, param: "backdate_start_date")
                         },
-                        graceSeconds: gracePeriod, metadata: try created.parsedMetadata()))
-                var output = SubscriptionsCommand.output(subscription)
+                        graceSeconds: gracePeriod, metadata: try created.parsedMetadata(),
+                        collection: try collection.value()))
+                var output = try SubscriptionsCommand.output(subscription, ledger)
                 if let invoice { output.human += "\n\nfirst invoice:\n" + (try InvoicesCommand.human(invoice)) }
                 return output
             }
@@ -50,7 +52,9 @@ struct SubscriptionsCommand: ParsableCommand {
         @Argument(help: "The subscription's ID.") var id: String
 
         func run() throws {
-            try Context(root: root).read { ledger in SubscriptionsCommand.output(try ledger.subscription(.init(id))) }
+            try Context(root: root).read { ledger in
+                try SubscriptionsCommand.output(try ledger.subscription(.init(id)), ledger)
+            }
         }
     }
 
@@ -65,8 +69,9 @@ struct SubscriptionsCommand: ParsableCommand {
             try Context(root: root).read { ledger in
                 if try listFormat.csv { return try listFormat.write(ledger, .subscriptions, customer: customer) }
                 let subs = try ledger.subscriptions(customer: customer.map { .init($0) })
+                let context = try ShapeContext.load(ledger)
                 return Output(
-                    json: .list(subs.map(Shape.subscription)),
+                    json: .list(subs.map { Shape.subscription($0, context) }),
                     human: Human.table(
                         ["ID", "CUSTOMER", "STATUS", "CURRENT PERIOD", "ITEMS"],
                         subs.map {
@@ -92,7 +97,7 @@ struct SubscriptionsCommand: ParsableCommand {
         func run() throws {
             try Context(root: root).run { ledger in
                 let (subscription, invoice) = try ledger.cancelSubscription(.init(id), atPeriodEnd: atPeriodEnd)
-                var output = SubscriptionsCommand.output(subscription)
+                var output = try SubscriptionsCommand.output(subscription, ledger)
                 if let invoice {
                     output.human += "\n\nfinal invoice (draft):\n" + (try InvoicesCommand.human(invoice))
                 }
@@ -120,9 +125,9 @@ struct SubscriptionsCommand: ParsableCommand {
         return .init(price: .init(price), quantity: quantity)
     }
 
-    static func output(_ s: Subscription) -> Output {
+    static func output(_ s: Subscription, _ ledger: Ledger) throws -> Output {
         Output(
-            json: Shape.subscriptionWithNextPeriod(s),
+            json: Shape.subscriptionWithNextPeriod(s, try ShapeContext.load(ledger)),
             human: Human.fields([
                 ("id", s.id.rawValue), ("customer", s.customer.rawValue), ("status", s.status.rawValue),
                 ("billing mode", s.billingMode.rawValue), ("currency", s.currency.code),

@@ -19,13 +19,17 @@ public struct SubscriptionParams: Sendable {
     public var backdateStartDate: Int64?
     public var graceSeconds: Int64
     public var metadata: [String: String]
+    /// How its invoices ask to be paid (`collection_method`, `days_until_due`).
+    public var collection: Collection
 
     public init(
         id: Subscription.ID? = nil, customer: Customer.ID, items: [Item],
         billingMode: Subscription.BillingMode = .flexible,
         billingCycleAnchor: Int64? = nil, backdateStartDate: Int64? = nil,
-        graceSeconds: Int64 = Limits.finalizationGraceSeconds, metadata: [String: String] = [:]
+        graceSeconds: Int64 = Limits.finalizationGraceSeconds, metadata: [String: String] = [:],
+        collection: Collection = .chargeAutomatically
     ) {
+        self.collection = collection
         self.id = id
         self.customer = customer
         self.items = items

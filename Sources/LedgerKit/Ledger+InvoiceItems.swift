@@ -3,11 +3,15 @@ extension Ledger {
 
     /// Creates a manual draft invoice; with `includePending`, the customer's pending items in
     /// its currency join it. Without `currency`: the one currency of the customer's pending items,
-    /// else of its active subscriptions.
-    /// - Throws: `resource_missing`, `invalid_currency`, `invalid_request` (no currency to use).
+    /// else of its active subscriptions. It asks to be paid as `collection` says (`send_invoice`:
+    /// due `days_until_due` days after now). With `autoAdvance` the billing run finalizes it an
+    /// hour after now (`Limits.finalizationGraceSeconds`), as Stripe does; without, it waits for
+    /// `finalizeInvoice`.
+    /// - Throws: `resource_missing`, `invalid_currency`, `invalid_request` (no currency to use),
+    ///   `invalid_time` (a due date after 9999).
     public func createInvoice(
         customer: Customer.ID, currency: Currency?, includePending: Bool, description: String?, id: Invoice.ID? = nil,
-        metadata: [String: String] = [:]
+        metadata: [String: String] = [:], collection: Collection = .chargeAutomatically, autoAdvance: Bool = false
     ) throws -> Invoice {
         let now = try self.now
         try Text.validate(description, param: "description")
@@ -38,7 +42,9 @@ extension Ledger {
             var invoice = try InvoiceAssembly.draft(
                 customer: customer, subscription: nil, reason: .manual, currency: chosen, period: (now, now),
                 lines: lines,
-                description: description, created: now, finalizesAt: nil, id: invoiceID)
+                description: description, created: now,
+                finalizesAt: autoAdvance ? now + Limits.finalizationGraceSeconds : nil, collection: collection,
+                id: invoiceID)
             invoice.metadata = metadata
             try tx.insert(invoice)
             return try tx.fetchInvoice(invoice.id)

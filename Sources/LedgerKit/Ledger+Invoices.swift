@@ -88,11 +88,17 @@ extension Ledger {
         }
     }
 
-    /// Finalizes a draft now.
+    /// Finalizes a draft now; `autoAdvance` (Stripe's `auto_advance` on finalize), when given,
+    /// is recorded on the finalized invoice in the same transaction.
     /// - Throws: `resource_missing`, `invalid_transition`.
-    public func finalizeInvoice(_ id: Invoice.ID) throws -> Invoice {
+    public func finalizeInvoice(_ id: Invoice.ID, autoAdvance: Bool? = nil) throws -> Invoice {
         let now = try self.now
-        return try write(at: now) { tx, now in try Self.finalize(id, at: now, tx) }
+        return try write(at: now) { tx, now in
+            let invoice = try Self.finalize(id, at: now, tx)
+            guard let autoAdvance, autoAdvance != invoice.autoAdvance else { return invoice }
+            try tx.setAutoAdvance(id, autoAdvance)
+            return try tx.fetchInvoice(id)
+        }
     }
 
     // MARK: After finalization
@@ -204,7 +210,8 @@ extension Ledger {
                 customer: sub.customer, subscription: id,
                 reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,
                 currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
-                created: now, finalizesAt: boundary + sub.graceSeconds, id: "upcoming_\(id.rawValue)")
+                created: now, finalizesAt: boundary + sub.graceSeconds, collection: sub.collection,
+                id: "upcoming_\(id.rawValue)")
             // Provisional credits: what the grants would pay if it finalized now, after the
             // customer's drafts (they finalize first) took theirs.
             let plans = try Self.holds(tx, customer: sub.customer, at: now, upcoming: preview)

@@ -86,12 +86,13 @@ extension Ledger {
             let cycle = BillingCycle(
                 anchor: anchor, interval: recurring.interval, intervalCount: recurring.intervalCount)
             let periodEnd = try cycle.boundary(after: start)
-            let subscription = Subscription(
+            var subscription = Subscription(
                 id: .init(id), customer: params.customer, status: .active, billingMode: params.billingMode,
                 currency: first!.currency, interval: recurring.interval, intervalCount: recurring.intervalCount,
                 startDate: start, billingCycleAnchor: anchor, currentPeriodStart: start, currentPeriodEnd: periodEnd,
                 graceSeconds: params.graceSeconds, cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil,
                 items: items, metadata: params.metadata, created: now)
+            subscription.collection = params.collection
             try tx.insert(subscription)
             let lines = try Self.subscriptionLines(
                 tx,
@@ -104,7 +105,7 @@ extension Ledger {
             let invoice = try InvoiceAssembly.draft(
                 customer: params.customer, subscription: subscription.id, reason: .subscriptionCreate,
                 currency: subscription.currency, period: (start, start), lines: lines, description: nil,
-                created: now, finalizesAt: now)
+                created: now, finalizesAt: now, collection: subscription.collection)
             try tx.insert(invoice)
             return (subscription, try Self.finalize(invoice.id, at: now, tx))
         }
@@ -153,7 +154,7 @@ extension Ledger {
                 let draft = try InvoiceAssembly.draft(
                     customer: sub.customer, subscription: id, reason: .subscriptionCancel, currency: sub.currency,
                     period: (sub.currentPeriodStart, end), lines: lines, description: nil, created: now,
-                    finalizesAt: now + sub.graceSeconds)
+                    finalizesAt: now + sub.graceSeconds, collection: sub.collection)
                 try tx.insert(draft)
                 invoice = try tx.fetchInvoice(draft.id)
             }
@@ -200,14 +201,15 @@ extension Ledger {
             invoice = try InvoiceAssembly.draft(
                 customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
                 currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
-                created: boundary, finalizesAt: boundary + sub.graceSeconds)
+                created: boundary, finalizesAt: boundary + sub.graceSeconds, collection: sub.collection)
         } catch let error as LedgerError where error.code == .amountOverflow {
             // The lines fit one by one but not their sum: the draft shows no total until fixed.
             failure = failure ?? error
             invoice = try InvoiceAssembly.draft(
                 customer: sub.customer, subscription: id, reason: ends ? .subscriptionCancel : .subscriptionCycle,
                 currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
-                created: boundary, finalizesAt: boundary + sub.graceSeconds, subtotalOverride: 0)
+                created: boundary, finalizesAt: boundary + sub.graceSeconds, collection: sub.collection,
+                subtotalOverride: 0)
         }
         invoice.failure = failure.map { Invoice.Failure(code: $0.code.rawValue, message: $0.message, failedAt: nil) }
         try tx.insert(invoice, cache: &cache)

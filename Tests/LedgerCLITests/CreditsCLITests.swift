@@ -45,7 +45,8 @@ private func line(
     _ invoice: [String: Any], price: String, sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> [String: Any] {
     try #require(
-        lines(invoice).first { $0["price"] as? String == price }, "no line of \(price): \(invoice)",
+        lines(invoice).first { path($0, "pricing.price_details.price") as? String == price },
+        "no line of \(price): \(invoice)",
         sourceLocation: sourceLocation)
 }
 
@@ -204,7 +205,8 @@ private func burn(
     let invoices = try invoiceList(db, ["--customer", customer], now: CT.febBill, sourceLocation: sourceLocation)
     try #require(invoices.count == 1, "\(invoices)", sourceLocation: sourceLocation)
     let inv = invoices[0]
-    #expect(int64(inv["finalized_at"]) == at(CT.febBill), "\(inv)", sourceLocation: sourceLocation)
+    #expect(
+        int64(path(inv, "status_transitions.finalized_at")) == at(CT.febBill), "\(inv)", sourceLocation: sourceLocation)
     let metered = try line(inv, price: "price_m1", sourceLocation: sourceLocation)
     #expect(int64(metered["amount"]) == tokens, "1 cent a token: \(metered)", sourceLocation: sourceLocation)
     #expect(

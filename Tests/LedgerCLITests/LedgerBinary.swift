@@ -314,3 +314,25 @@ func humanField(_ key: String, in text: String) -> String? {
 func humanRows(_ text: String) -> [[String]] {
     text.split(separator: "\n").map { line in line.split(separator: /\s{2,}/).map(String.init) }
 }
+
+/// The value at a dotted path of a decoded JSON object: `path(line, "pricing.price_details.price")`,
+/// `path(sub, "items.data.0.current_period_end")`. A null on the way is the value (so `isNull`
+/// holds); a missing key is nil.
+func path(_ object: Any?, _ keys: String) -> Any? {
+    var value = object
+    for key in keys.split(separator: ".") {
+        if value is NSNull { return value }
+        if let index = Int(key), let array = value as? [Any] {
+            value = array.indices.contains(index) ? array[index] : nil
+        } else {
+            value = (value as? [String: Any])?[String(key)]
+        }
+    }
+    return value
+}
+
+/// A JSON number's text as decoded (`aggregated_value`), nil when the value is not a number.
+func numberText(_ value: Any?) -> String? {
+    guard let number = value as? NSNumber, !(value is Bool) else { return nil }
+    return number.stringValue
+}

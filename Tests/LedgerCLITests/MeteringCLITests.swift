@@ -83,7 +83,7 @@ private func aggregate(
     #expect(s["customer"] as? String == customer, sourceLocation: sourceLocation)
     #expect(int64(s["start_time"]) == start, "start_time: \(s)", sourceLocation: sourceLocation)
     #expect(int64(s["end_time"]) == end, "end_time: \(s)", sourceLocation: sourceLocation)
-    return s["aggregated_value"] as? String
+    return numberText(s["aggregated_value"])
 }
 
 /// Parses an import's JSON report from stdout.
@@ -246,7 +246,7 @@ struct MeteringCLITests {
         let whole = try summaries(
             db, meter: "mtr_tokens", customer: "cus_1", start: "2026-01-05T00:00:00Z", end: "2026-01-07T00:00:00Z")
         try #require(whole.count == 1, "\(whole)")
-        #expect(whole[0]["aggregated_value"] as? String == "3700")
+        #expect(numberText(whole[0]["aggregated_value"]) == "3700")
         #expect(int64(whole[0]["start_time"]) == t.jan5)
         #expect(int64(whole[0]["end_time"]) == t.jan7)
 
@@ -254,7 +254,7 @@ struct MeteringCLITests {
         let days = try summaries(
             db, meter: "mtr_tokens", customer: "cus_1", start: "2026-01-05T00:00:00Z", end: "2026-01-07T00:00:00Z",
             group: "day")
-        #expect(days.map { $0["aggregated_value"] as? String ?? "?" } == ["3500", "200"])
+        #expect(days.map { numberText($0["aggregated_value"]) ?? "?" } == ["3500", "200"])
         #expect(days.map { int64($0["start_time"]) ?? -1 } == [t.jan5, t.jan6])
         #expect(days.map { int64($0["end_time"]) ?? -1 } == [t.jan6, t.jan7])
 
@@ -263,11 +263,11 @@ struct MeteringCLITests {
             db, meter: "mtr_tokens", customer: "cus_1", start: "2026-01-05T12:00:00Z", end: "2026-01-05T14:00:00Z",
             group: "hour")
         try #require((1...2).contains(hours.count), "\(hours)")
-        #expect(hours[0]["aggregated_value"] as? String == "3500")
+        #expect(numberText(hours[0]["aggregated_value"]) == "3500")
         #expect(int64(hours[0]["start_time"]) == t.jan5noon)
         #expect(int64(hours[0]["end_time"]) == t.jan5noon + t.hour)
         if hours.count == 2 {
-            #expect(hours[1]["aggregated_value"] as? String == "0", "13:00: \(hours[1])")
+            #expect(numberText(hours[1]["aggregated_value"]) == "0", "13:00: \(hours[1])")
             #expect(int64(hours[1]["start_time"]) == t.jan5noon + t.hour)
         }
 
@@ -462,7 +462,7 @@ struct MeteringCLITests {
         #expect(try aggregate(db, meter: "mtr_tokens", customer: "cus_1", start: t.jan5, end: t.jan7) == "30")
         let hours = try summaries(
             db, meter: "mtr_tokens", customer: "cus_1", start: String(t.jan5), end: String(t.jan7), group: "hour")
-        #expect(hours.map { $0["aggregated_value"] as? String ?? "?" } == ["30"])
+        #expect(hours.map { numberText($0["aggregated_value"]) ?? "?" } == ["30"])
 
         try rejected(
             ["events", "cancel", "--event-name", "alpaca_ai_tokens", "--identifier", "x-1"], db: db, codes: [65],

@@ -28,7 +28,7 @@ private enum SignedFixture {
         let summary = ["events", "summary", "--meter", "mtr_t", "--customer", "cus_1"]
         let range = ["--start", "2026-01-01T00:00:00Z", "--end", "2026-01-10T00:00:00Z"]
         let json = try ok(summary + range, db: db, now: SignedFixture.now)
-        #expect((json["data"] as? [[String: Any]])?.first?["aggregated_value"] as? String == "2", "\(canonical(json))")
+        #expect(numberText((json["data"] as? [[String: Any]])?.first?["aggregated_value"]) == "2", "\(canonical(json))")
         let text = run(summary + range, db: db, now: SignedFixture.now, json: false)
         #expect(text.status == 0, "\(text.stderr)")
         let rows = humanRows(text.stdout)

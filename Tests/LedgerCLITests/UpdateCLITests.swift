@@ -61,7 +61,7 @@ extension CLIFixture {
     func items(_ db: String) throws -> (licence: String, metered: String) {
         let sub = try ok(["subscriptions", "show", "sub_1"], db: db)
         let data = try #require((sub["items"] as? [String: Any])?["data"] as? [[String: Any]])
-        let id = { (price: String) in data.first { $0["price"] as? String == price }?["id"] as? String ?? "" }
+        let id = { (price: String) in data.first { path($0, "price.id") as? String == price }?["id"] as? String ?? "" }
         return (id("price_l"), id("price_pkg"))
     }
 
@@ -136,7 +136,7 @@ extension CLIFixture {
         let next = try #require((updated["next_period_items"] as? [String: Any])?["data"] as? [[String: Any]])
         #expect(current.map { int64($0["quantity"]) } == [2, nil])
         #expect(next.map { int64($0["quantity"]) } == [3, nil, 2])
-        #expect(next.map { $0["price"] as? String } == ["price_l", "price_pkg", "price_m"])
+        #expect(next.map { path($0, "price.id") as? String } == ["price_l", "price_pkg", "price_m"])
         try usage(db, "tokens", "cus_1", 250, at: "2026-01-20T00:00:00Z", id: "e-1")
         #expect(try invoices(db, now: "2026-01-20T00:00:00Z") == [[2_000]])
         let csv = ["subscriptions", "list", "--customer", "cus_1", "--format", "csv"]
@@ -183,7 +183,7 @@ extension CLIFixture {
         #expect(alias.stdout == summary.stdout)
         let data = try JSONSerialization.jsonObject(with: Data(alias.stdout.utf8)) as? [String: Any]
         let summaries = try #require(data?["data"] as? [[String: Any]])
-        #expect(summaries.map { $0["aggregated_value"] as? String } == ["40"])
+        #expect(summaries.map { numberText($0["aggregated_value"]) } == ["40"])
     }
 
     @Test func anUpdateUnderAnIdempotencyKeyRunsOnce() throws {

@@ -40,7 +40,8 @@ import Testing
         #expect((licensed.amount, licensed.description, licensed.meter) == (30_000, "3 × Hypernian", nil))
         let draft = try InvoiceAssembly.draft(
             customer: "cus_1", subscription: "sub_1", reason: .subscriptionCycle, currency: usd, period: (0, 10),
-            lines: [metered, licensed], description: nil, created: 10, finalizesAt: 3_610)
+            lines: [metered, licensed], description: nil, created: 10, finalizesAt: 3_610,
+            collection: .chargeAutomatically)
         #expect((draft.status, draft.subtotal, draft.total, draft.amountDue) == (.draft, 38_000, 38_000, 38_000))
         #expect(draft.number == nil && draft.finalizesAt == 3_610)
     }
@@ -67,11 +68,12 @@ import Testing
             try InvoiceAssembly.draft(
                 customer: "cus_1", subscription: nil, reason: .manual, currency: usd, period: (0, 0),
                 lines: [big, big],
-                description: nil, created: 0, finalizesAt: nil)
+                description: nil, created: 0, finalizesAt: nil, collection: .chargeAutomatically)
         }
         let shown = try InvoiceAssembly.draft(
             customer: "cus_1", subscription: nil, reason: .manual, currency: usd, period: (0, 0), lines: [big, big],
-            description: nil, created: 0, finalizesAt: nil, subtotalOverride: 0)
+            description: nil, created: 0, finalizesAt: nil, collection: .chargeAutomatically,
+            subtotalOverride: 0)
         #expect(shown.subtotal == 0)
     }
 

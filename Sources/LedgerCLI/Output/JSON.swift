@@ -1,8 +1,12 @@
+import LedgerKit
+
 /// A JSON value with ordered object keys, so output reads like Stripe's.
 enum JSON {
     case null
     case bool(Bool)
     case int(Int64)
+    /// An exact decimal printed as a JSON number from its text, never through a float.
+    case number(ExactDecimal)
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
@@ -24,6 +28,7 @@ enum JSON {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
+        case .number(let d): return d.description
         case .string(let s): return JSON.quote(s)
         case .array(let items):
             if items.isEmpty { return "[]" }

@@ -4,7 +4,7 @@ extension Shape {
     static func customer(_ c: Customer) -> JSON {
         .object([
             ("id", .string(c.id.rawValue)), ("object", .string("customer")),
-            ("created", .int(c.created)), ("email", .optional(c.email)),
+            ("created", .int(c.created)), ("email", .optional(c.email)), ("livemode", .bool(false)),
             ("metadata", .metadata(c.metadata)), ("name", .optional(c.name)),
         ])
     }
@@ -13,7 +13,8 @@ extension Shape {
         .object([
             ("id", .string(p.id.rawValue)), ("object", .string("product")),
             ("active", .bool(p.active)), ("created", .int(p.created)),
-            ("description", .optional(p.description)), ("metadata", .metadata(p.metadata)),
+            ("description", .optional(p.description)), ("livemode", .bool(false)),
+            ("metadata", .metadata(p.metadata)),
             ("name", .string(p.name)),
         ])
     }

@@ -9,21 +9,15 @@ extension Shape {
     /// A subscription, with the items its next period bills (`next_period_items`, the same list
     /// as `items` unless an update changed them; null once it ended): `subscriptions update`
     /// takes effect at the current period's end.
-    static func subscriptionWithNextPeriod(_ s: Subscription) -> JSON {
-        let shape: JSON = subscription(s)
+    static func subscriptionWithNextPeriod(_ s: Subscription, _ context: ShapeContext) -> JSON {
+        let shape: JSON = subscription(s, context)
         guard case .object(let stripe) = shape else { return shape }
         var next = JSON.null
         if s.status == .active {
-            var items: [JSON] = []
-            for item in s.nextPeriodItems ?? s.items {
-                items.append(
-                    .object([
-                        ("id", .string(item.id.rawValue)), ("object", .string("subscription_item")),
-                        ("price", .string(item.price.rawValue)), ("quantity", .optional(item.quantity)),
-                        ("subscription", .string(s.id.rawValue)),
-                    ]))
-            }
-            next = .list(items)
+            let start = s.currentPeriodEnd
+            let end = (try? s.cycle.boundary(after: start)) ?? start
+            next = .list(
+                (s.nextPeriodItems ?? s.items).map { subscriptionItem($0, of: s, period: (start, end), context) })
         }
         var fields: [(String, JSON)] = []
         for field in stripe {

@@ -32,7 +32,7 @@ extension Shape {
         .object([
             ("id", .string("mtrsum_\(s.meter.rawValue)_\(s.customer.rawValue)_\(s.start)")),
             ("object", .string("billing.meter_event_summary")),
-            ("aggregated_value", .string(s.aggregatedValue.description)),
+            ("aggregated_value", .number(s.aggregatedValue)),
             ("end_time", .int(s.end)), ("livemode", .bool(false)), ("meter", .string(s.meter.rawValue)),
             ("customer", .string(s.customer.rawValue)), ("start_time", .int(s.start)),
         ])

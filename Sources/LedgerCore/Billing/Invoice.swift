@@ -40,6 +40,15 @@ public struct Invoice: Hashable, Sendable {
     public var created: Int64
     /// Why this draft could not be finalized (its amounts do not fit), when it could not.
     public var failure: Failure?
+    /// Stripe's `collection_method`: a subscription's invoices take the subscription's.
+    public var collectionMethod: Collection.Method = .chargeAutomatically
+    /// When a `send_invoice` invoice is due: its creation plus `days_until_due` days.
+    public var dueDate: Int64?
+    /// Stripe's `auto_advance`: whether the invoice moves on without an explicit action. A
+    /// subscription's drafts do (the billing run finalizes them); a manual draft does when created
+    /// with it (it then finalizes at `finalizesAt`, an hour after creation); `finalize
+    /// --auto-advance` sets it on the invoice it finalizes.
+    public var autoAdvance = false
 
     /// A draft left unfinalized by the billing run: the error's code and message, and the
     /// scheduled instant whose finalization failed (nil while it is still to be tried).

@@ -34,18 +34,24 @@ public enum InvoiceAssembly {
     }
 
     /// A new draft over `lines`, its totals their sum (`subtotalOverride` when the sum itself
-    /// cannot be shown: a failed draft).
-    /// - Throws: `amount_overflow` when the lines' sum does not fit.
+    /// cannot be shown: a failed draft). It asks to be paid as `collection` says, due that many
+    /// days after `created`; it advances on its own when it has a finalization scheduled.
+    /// - Throws: `amount_overflow` when the lines' sum does not fit; `invalid_time` when the due
+    ///   date would fall after 9999.
     public static func draft(
         customer: Customer.ID, subscription: Subscription.ID?, reason: Invoice.BillingReason, currency: Currency,
         period: (Int64, Int64), lines: [InvoiceLine], description: String?, created: Int64, finalizesAt: Int64?,
-        id: String? = nil, subtotalOverride: Int64? = nil
+        collection: Collection, id: String? = nil, subtotalOverride: Int64? = nil
     ) throws -> Invoice {
         let subtotal = try subtotalOverride ?? MinorUnits.sum(lines.map(\.amount))
-        return Invoice(
+        var invoice = Invoice(
             id: .init(id ?? IDs.generate(prefix: Invoice.idPrefix)), customer: customer, currency: currency,
             periodStart: period.0, periodEnd: period.1, created: created, subscription: subscription,
             billingReason: reason, lines: lines, subtotal: subtotal, description: description,
             finalizesAt: finalizesAt)
+        invoice.collectionMethod = collection.method
+        invoice.dueDate = try collection.dueDate(created: created)
+        invoice.autoAdvance = finalizesAt != nil
+        return invoice
     }
 }

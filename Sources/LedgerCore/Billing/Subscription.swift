@@ -36,6 +36,8 @@ public struct Subscription: Hashable, Sendable {
     public var nextPeriodItems: [SubscriptionItem]?
     public var metadata: [String: String]
     public var created: Int64
+    /// How the subscription's invoices ask to be paid (each invoice takes it when made).
+    public var collection = Collection.chargeAutomatically
 
     public init(
         id: ID, customer: Customer.ID, status: Status, billingMode: BillingMode, currency: Currency,

@@ -53,6 +53,8 @@ public enum Limits {
     /// Seconds between a subscription period's end and the finalization of its invoice
     /// (Stripe: about an hour), so usage recorded shortly after the period still counts.
     public static let finalizationGraceSeconds: Int64 = 3_600
+    /// The most days an invoice sent to the customer may give until it is due (ten years).
+    public static let daysUntilDueMax: Int64 = 3_650
     /// The longest grace period a subscription may ask for (30 days).
     public static let finalizationGraceSecondsMax: Int64 = 30 * 86_400
     /// Steps (period closings, finalizations) per transaction of a billing run: amortizes the

@@ -92,6 +92,10 @@ extension StorageTransaction {
         invoice.paidAt = row["paidAt"]
         invoice.voidedAt = row["voidedAt"]
         invoice.markedUncollectibleAt = row["markedUncollectibleAt"]
+        invoice.collectionMethod = try stored(
+            Collection.Method(rawValue: row["collectionMethod"]), "collectionMethod")
+        invoice.dueDate = row["dueDate"]
+        invoice.autoAdvance = row["autoAdvance"]
         if let code: String = row["failureCode"] {
             invoice.failure = Invoice.Failure(code: code, message: row["failureMessage"], failedAt: row["failedAt"])
         }
@@ -127,8 +131,9 @@ extension StorageTransaction {
             sql: """
                 INSERT INTO invoice (id, customerId, subscriptionId, billingReason, status, number, currency,
                     periodStart, periodEnd, description, subtotal, total, amountDue, amountPaid, amountRemaining,
-                    finalizesAt, metadata, created, failureCode, failureMessage, failedAt)
-                VALUES (?, ?, ?, ?, 'draft', NULL, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+                    finalizesAt, metadata, created, failureCode, failureMessage, failedAt, collectionMethod, dueDate,
+                    autoAdvance)
+                VALUES (?, ?, ?, ?, 'draft', NULL, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
@@ -136,7 +141,8 @@ extension StorageTransaction {
                 invoice.billingReason.rawValue, invoice.currency.code, invoice.periodStart, invoice.periodEnd,
                 invoice.description, invoice.subtotal, invoice.total, invoice.amountDue, invoice.amountRemaining,
                 invoice.finalizesAt, MetadataJSON.encode(invoice.metadata), invoice.created, invoice.failure?.code,
-                invoice.failure?.message, invoice.failure?.failedAt,
+                invoice.failure?.message, invoice.failure?.failedAt, invoice.collectionMethod.rawValue,
+                invoice.dueDate, invoice.autoAdvance,
             ])
         let customerSeq = try customerSeq(invoice.customer)
         for (position, line) in invoice.lines.enumerated() {

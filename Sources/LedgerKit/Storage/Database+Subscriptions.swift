@@ -61,6 +61,9 @@ extension StorageTransaction {
             canceledAt: row["canceledAt"], endedAt: row["endedAt"], items: items,
             metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
         if changed { subscription.nextPeriodItems = next }
+        subscription.collection = try Collection(
+            method: try stored(Collection.Method(rawValue: row["collectionMethod"]), "collectionMethod"),
+            daysUntilDue: row["daysUntilDue"])
         return subscription
     }
 
@@ -68,15 +71,16 @@ extension StorageTransaction {
         try db.execute(
             sql: """
                 INSERT INTO subscription (id, customerId, status, billingMode, currency, interval, intervalCount,
-                    startDate, billingCycleAnchor, currentPeriodStart, currentPeriodEnd, graceSeconds, metadata, created)
-                VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    startDate, billingCycleAnchor, currentPeriodStart, currentPeriodEnd, graceSeconds, metadata, created,
+                    collectionMethod, daysUntilDue)
+                VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 subscription.id.rawValue, subscription.customer.rawValue, subscription.billingMode.rawValue,
                 subscription.currency.code, subscription.interval.rawValue, subscription.intervalCount,
                 subscription.startDate, subscription.billingCycleAnchor, subscription.currentPeriodStart,
                 subscription.currentPeriodEnd, subscription.graceSeconds, MetadataJSON.encode(subscription.metadata),
-                subscription.created,
+                subscription.created, subscription.collection.method.rawValue, subscription.collection.daysUntilDue,
             ])
         for (position, item) in subscription.items.enumerated() {
             try db.execute(

@@ -170,3 +170,10 @@ struct SubscriptionItemRow {
     let effectiveFrom: Int64?
     let effectiveUntil: Int64?
 }
+
+extension StorageTransaction {
+    /// Records an invoice's `auto_advance`.
+    func setAutoAdvance(_ id: Invoice.ID, _ value: Bool) throws {
+        try db.execute(sql: "UPDATE invoice SET autoAdvance = ? WHERE id = ?", arguments: [value, id.rawValue])
+    }
+}
