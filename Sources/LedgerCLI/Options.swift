@@ -63,7 +63,9 @@ struct CollectionOptions: ParsableArguments {
     @Option(help: "How invoices ask to be paid; send_invoice needs --days-until-due.")
     var collectionMethod = Choice(Collection.Method.chargeAutomatically)
 
-    @Option(help: "Days from an invoice's creation until it is due (send_invoice only; 0 to 3650).")
+    @Option(
+        parsing: .unconditional, help: "Days from an invoice's creation until it is due (send_invoice only; 0 to 3650)."
+    )
     var daysUntilDue: Int64?
 
     /// - Throws: `invalid_request` (`collection_method` outside the set; `days_until_due` as

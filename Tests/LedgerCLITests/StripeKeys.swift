@@ -1,0 +1,123 @@
+/// The keys of each Stripe object the CLI prints with `--json`, and of the nested objects it
+/// prints, as Stripe documents them: the typed fields of the classes in stripe-python at commit
+/// 6c6e3736 (2026-07-24; github.com/stripe/stripe-python, `stripe/_invoice.py` `Invoice`,
+/// `Invoice.Parent`, … `stripe/billing/_credit_grant.py` `CreditGrant`), which are generated from
+/// Stripe's OpenAPI description. A label is the object's `object` value, with a dotted path for
+/// a nested object. Written once here; StripeShapeTests compares the output with it.
+enum StripeKeys {
+    static let documented: [String: Set<String>] = [
+        "invoice": [
+            "account_country", "account_name", "account_tax_ids", "amount_due", "amount_overpaid",
+            "amount_paid", "amount_paid_off_stripe", "amount_remaining", "amount_shipping", "application",
+            "attempt_count", "attempted", "auto_advance", "automatic_tax", "automatically_finalizes_at",
+            "billing_reason", "collection_method", "confirmation_secret", "created", "currency", "custom_fields",
+            "customer", "customer_account", "customer_address", "customer_email", "customer_name", "customer_phone",
+            "customer_shipping", "customer_tax_exempt", "customer_tax_ids", "default_payment_method",
+            "default_source", "default_tax_rates", "deleted", "description", "discounts", "due_date", "effective_at",
+            "ending_balance", "footer", "from_invoice", "hosted_invoice_url", "id", "invoice_pdf", "issuer",
+            "last_finalization_error", "latest_revision", "lines", "livemode", "metadata", "next_payment_attempt",
+            "number", "object", "on_behalf_of", "parent", "payment_settings", "payments", "period_end",
+            "period_start", "post_payment_credit_notes_amount", "pre_payment_credit_notes_amount", "receipt_number",
+            "rendering", "shipping_cost", "shipping_details", "starting_balance", "statement_descriptor", "status",
+            "status_transitions", "subtotal", "subtotal_excluding_tax", "test_clock", "threshold_reason", "total",
+            "total_discount_amounts", "total_excluding_tax", "total_pretax_credit_amounts", "total_taxes",
+            "webhooks_delivered_at",
+        ],
+        "invoice.parent": ["quote_details", "subscription_details", "type"],
+        "invoice.parent.subscription_details": ["metadata", "subscription", "subscription_proration_date"],
+        "invoice.status_transitions": ["finalized_at", "marked_uncollectible_at", "paid_at", "voided_at"],
+        "invoice.total_pretax_credit_amounts": ["amount", "credit_balance_transaction", "discount", "type"],
+        "invoice.last_finalization_error": [
+            "advice_code", "charge", "code", "decline_code", "doc_url", "message",
+            "network_advice_code", "network_decline_code", "param", "payment_intent", "payment_method",
+            "payment_method_type", "request_log_url", "setup_intent", "source", "type",
+        ],
+        "line_item": [
+            "amount", "currency", "description", "discount_amounts", "discountable", "discounts", "id",
+            "invoice", "livemode", "metadata", "object", "parent", "period", "pretax_credit_amounts", "pricing",
+            "quantity", "quantity_decimal", "subscription", "subtotal", "taxes",
+        ],
+        "line_item.parent": ["invoice_item_details", "subscription_item_details", "type"],
+        "line_item.parent.subscription_item_details": [
+            "invoice_item", "proration", "proration_details",
+            "subscription", "subscription_item",
+        ],
+        "line_item.parent.invoice_item_details": ["invoice_item", "proration", "proration_details", "subscription"],
+        "line_item.period": ["end", "start"],
+        "line_item.pricing": ["price_details", "type", "unit_amount_decimal"],
+        "line_item.pricing.price_details": ["price", "product"],
+        "line_item.pretax_credit_amounts": ["amount", "credit_balance_transaction", "discount", "type"],
+        "subscription": [
+            "application", "application_fee_percent", "automatic_tax", "billing_cycle_anchor",
+            "billing_cycle_anchor_config", "billing_mode", "billing_schedules", "billing_thresholds", "cancel_at",
+            "cancel_at_period_end", "canceled_at", "cancellation_details", "collection_method", "created",
+            "currency", "customer", "customer_account", "days_until_due", "default_payment_method", "default_source",
+            "default_tax_rates", "description", "discounts", "ended_at", "id", "invoice_settings", "items",
+            "latest_invoice", "livemode", "managed_payments", "metadata", "next_pending_invoice_item_invoice",
+            "object", "on_behalf_of", "pause_collection", "payment_settings", "pending_invoice_item_interval",
+            "pending_setup_intent", "pending_update", "presentment_details", "schedule", "start_date", "status",
+            "test_clock", "transfer_data", "trial_end", "trial_settings", "trial_start",
+        ],
+        "subscription.billing_mode": ["flexible", "type", "updated_at"],
+        "subscription_item": [
+            "billed_until", "billing_thresholds", "created", "current_period_end",
+            "current_period_start", "deleted", "discounts", "id", "metadata", "object", "plan", "price", "quantity",
+            "subscription", "tax_rates",
+        ],
+        "invoiceitem": [
+            "amount", "currency", "customer", "customer_account", "date", "deleted", "description",
+            "discountable", "discounts", "id", "invoice", "livemode", "metadata", "net_amount", "object", "parent",
+            "period", "pricing", "proration", "proration_details", "quantity", "quantity_decimal", "tax_rates",
+            "test_clock",
+        ],
+        "invoiceitem.parent": ["subscription_details", "type"],
+        "invoiceitem.parent.subscription_details": ["subscription", "subscription_item"],
+        "invoiceitem.pricing": ["price_details", "type", "unit_amount_decimal"],
+        "invoiceitem.period": ["end", "start"],
+        "billing.meter_event_summary": [
+            "aggregated_value", "end_time", "id", "livemode", "meter", "object",
+            "start_time",
+        ],
+        "customer": [
+            "address", "balance", "business_name", "cash_balance", "created", "currency",
+            "customer_account", "default_source", "deleted", "delinquent", "description", "discount", "email", "id",
+            "individual_name", "invoice_credit_balance", "invoice_prefix", "invoice_settings", "livemode",
+            "metadata", "name", "next_invoice_sequence", "object", "phone", "preferred_locales", "shipping",
+            "sources", "subscriptions", "tax", "tax_exempt", "tax_ids", "test_clock",
+        ],
+        "product": [
+            "active", "created", "default_price", "deleted", "description", "id", "images", "livemode",
+            "marketing_features", "metadata", "name", "object", "package_dimensions", "shippable",
+            "statement_descriptor", "tax_code", "type", "unit_label", "updated", "url",
+        ],
+        "price": [
+            "active", "billing_scheme", "created", "currency", "currency_options", "custom_unit_amount",
+            "deleted", "id", "livemode", "lookup_key", "metadata", "nickname", "object", "product", "recurring",
+            "tax_behavior", "tiers", "tiers_mode", "transform_quantity", "type", "unit_amount",
+            "unit_amount_decimal",
+        ],
+        "price.recurring": ["interval", "interval_count", "meter", "trial_period_days", "usage_type"],
+        "price.tiers": ["flat_amount", "flat_amount_decimal", "unit_amount", "unit_amount_decimal", "up_to"],
+        "price.transform_quantity": ["divide_by", "round"],
+        "billing.meter": [
+            "created", "customer_mapping", "default_aggregation", "display_name", "event_name",
+            "event_time_window", "id", "livemode", "object", "status", "status_transitions", "updated",
+            "value_settings",
+        ],
+        "billing.meter.customer_mapping": ["event_payload_key", "type"],
+        "billing.meter.default_aggregation": ["formula"],
+        "billing.meter.value_settings": ["event_payload_key"],
+        "billing.meter_event": ["created", "event_name", "identifier", "livemode", "object", "payload", "timestamp"],
+        "billing.meter_event_adjustment": ["cancel", "event_name", "livemode", "object", "status", "type"],
+        "billing.credit_grant": [
+            "amount", "applicability_config", "category", "created", "customer",
+            "customer_account", "effective_at", "expires_at", "id", "livemode", "metadata", "name", "object",
+            "priority", "test_clock", "updated", "voided_at",
+        ],
+        "billing.credit_balance_transaction": [
+            "created", "credit", "credit_grant", "debit", "effective_at", "id",
+            "livemode", "object", "test_clock", "type",
+        ],
+        "billing.credit_balance_summary": ["balances", "customer", "customer_account", "livemode", "object"],
+    ]
+}
