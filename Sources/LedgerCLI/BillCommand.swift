@@ -11,7 +11,7 @@ struct BillCommand: ParsableCommand {
     var until: String?
     @Option(
         parsing: .unconditional,
-        help: "Close at most this many periods of one subscription in this run (default: 1000); more is refused.")
+        help: "Close at most this many periods of one subscription in this run; more is refused.")
     var maxPeriods: Int = Limits.billPeriodsPerSubscriptionMax
 
     func run() throws {

@@ -19,7 +19,7 @@ struct GrantsCommand: ParsableCommand {
         @Option(name: .customLong("scope"), help: "The scope's price type: every metered price.")
         var scopeType: Choice<ScopeType>?
         @Option(help: "A metered price the grant applies to (repeatable, at most 20).") var scopePrice: [String] = []
-        @Option(parsing: .unconditional, help: "0 (applied first) to 100; default 50.") var priority: Int = 50
+        @Option(parsing: .unconditional, help: "0 (applied first) to 100.") var priority: Int = 50
         @Option(parsing: .unconditional, help: "When it becomes usable (default now).") var effectiveAt: String?
         @Option(parsing: .unconditional, help: "When its remaining balance expires (default never).")
         var expiresAt: String?
@@ -249,7 +249,7 @@ struct BalanceCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "The instant (default now).") var asOf: String?
     @Flag(help: "Journal account balances as a tree with subtotals, like hledger's balance --tree.")
     var accounts = false
-    @Option(help: "With --accounts: show accounts down to this level (1 is the roots), deeper ones summed in.")
+    @Option(help: "With --accounts: show accounts down to this level (1 is the roots; default: all), deeper summed in.")
     var depth: Int?
     @Flag(help: "With --accounts: a flat list of accounts with their own balances.") var flat = false
 

@@ -11,7 +11,7 @@ struct EventsCommand: ParsableCommand {
     struct WindowOptions: ParsableArguments {
         @Option(
             parsing: .unconditional,
-            help: "Accept timestamps up to this many days before now (default 35, Stripe's window).")
+            help: "Accept timestamps up to this many days before now (Stripe's window).")
         var maxAgeDays: Int64 = Limits.eventMaxAgeSeconds / 86_400
 
         func window() throws -> EventWindow {

@@ -30,7 +30,7 @@ struct LedgerCommand: ParsableCommand {
     // values. The command judges the value instead, so `--quantity -1` is `invalid_quantity` (65).
     @Option(
         name: .long, parsing: .unconditional,
-        help: "Run as if now were this instant (Unix seconds or ISO 8601); also $LEDGER_NOW.")
+        help: "Run as if now were this instant (Unix seconds or ISO 8601; default: $LEDGER_NOW, then the clock).")
     var now: String?
 
     @Flag(name: .long, help: "Print Stripe-shaped JSON instead of tables.")

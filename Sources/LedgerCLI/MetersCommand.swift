@@ -16,9 +16,9 @@ struct MetersCommand: ParsableCommand {
         @Option(help: "A name for people.") var displayName: String
         @Option(help: "The event name this meter aggregates (unique across meters).") var eventName: String
         @Option(help: "How events combine over a period.") var aggregation = Choice(Meter.Aggregation.sum)
-        @Option(help: "Payload key naming the customer (default stripe_customer_id).") var customerKey: String =
+        @Option(help: "Payload key naming the customer.") var customerKey: String =
             "stripe_customer_id"
-        @Option(help: "Payload key holding the value (default value).") var valueKey: String = "value"
+        @Option(help: "Payload key holding the value.") var valueKey: String = "value"
         @OptionGroup var created: CreateOptions<Meter>
 
         func run() throws {

@@ -17,10 +17,13 @@ struct PricesCommand: ParsableCommand {
         @Option(help: "ISO 4217 currency code (usd, eur, jpy …).") var currency: String
         @Option(help: "A name for people.") var nickname: String?
         @Option(help: "A key unique among active prices.") var lookupKey: String?
-        @Option(help: "One-time or recurring (default: recurring when --interval is given).")
+        @Option(
+            help:
+                "One-time or recurring (default: recurring when --interval, --interval-count, --usage-type or --meter is given, else one_time)."
+        )
         var type: Choice<Price.Kind>?
         @Option(help: "How often a recurring price bills.") var interval: Choice<Price.Interval>?
-        @Option(parsing: .unconditional, help: "Intervals between billings (at most 3 years in total).")
+        @Option(parsing: .unconditional, help: "Intervals between billings (default: 1; at most 3 years in total).")
         var intervalCount: Int?
         @Option(help: "Licensed (a quantity, the default) or metered (usage).") var usageType: Choice<Price.UsageType>?
         @Option(help: "The meter of a metered price.") var meter: String?

@@ -12,14 +12,15 @@ struct SubscriptionsCommand: ParsableCommand {
             abstract: "Subscribe a customer to recurring prices; the first invoice is made at once.")
         @ParentCommand var root: LedgerCommand
         @Option(help: "The customer's ID.") var customer: String
-        @Option(help: "PRICE or PRICE:QUANTITY (repeatable; metered prices take no quantity).") var item: [String] = []
+        @Option(help: "PRICE or PRICE:QUANTITY (repeatable; metered prices take no quantity, licensed default 1).")
+        var item: [String] = []
         @Option(help: "Whether the first invoice lists metered items at zero (classic) or leaves them off.")
         var billingMode = Choice(Subscription.BillingMode.flexible)
         @Option(parsing: .unconditional, help: "Align periods to this instant (default: the start).")
         var billingCycleAnchor: String?
         @Option(parsing: .unconditional, help: "Start in the past at this instant.") var backdateStartDate: String?
         @Option(
-            parsing: .unconditional, help: "Seconds after a period's end before its invoice finalizes (default 3600).")
+            parsing: .unconditional, help: "Seconds after a period's end before its invoice finalizes.")
         var gracePeriod: Int64 = Limits.finalizationGraceSeconds
         @OptionGroup var collection: CollectionOptions
         @OptionGroup var created: CreateOptions<Subscription>
