@@ -53,41 +53,61 @@ import Testing
         #expect(try invoiceList(sb.db, now: "2026-01-20T00:00:00Z").count == 1, "a preview writes nothing")
     }
 
-    @Test func invoicesListAndShow() throws {
+    @Test func invoicesList() throws {
         let sb = try ledger(invoice: true)
         let list = try tableJSON(.invoiceList, sb)
         let data = try #require(list["data"] as? [[String: Any]], "\(canonical(list))")
         #expect(data.map { $0["id"] as? String } == ["in_1"] && data.map { $0["customer"] as? String } == ["cus_1"])
+    }
+
+    @Test func invoiceShow() throws {
+        let sb = try ledger(invoice: true)
         let invoice = try tableJSON(.invoiceShow, sb)
         #expect(invoice["object"] as? String == "invoice" && invoice["status"] as? String == "draft")
         #expect(int64(invoice["amount_due"]) == 1_000, "\(canonical(invoice))")
     }
 
-    @Test func invoiceItemThenManualInvoice() throws {
+    @Test func invoiceItemIsPending() throws {
         let sb = try ledger()
         let item = try tableJSON(.invoiceItemCreate, sb)
         #expect((item["id"] as? String)?.hasPrefix("ii_") == true, "\(canonical(item))")
         #expect(int64(item["amount"]) == 1_000 && item["customer"] as? String == "cus_1")
+        let invoice = try ok(["invoices", "create", "--customer", "cus_1", "--pending-items", "include"], db: sb.db)
+        #expect(int64(invoice["amount_due"]) == 1_000, "the next invoice takes it: \(canonical(invoice))")
+    }
+
+    @Test func manualInvoiceTakesThePendingItems() throws {
+        let sb = try ledger()
+        try ok(["invoice-items", "create", "--customer", "cus_1", "--currency", "usd", "--amount", "1000"], db: sb.db)
         let invoice = try tableJSON(.invoiceCreate, sb)
         #expect((invoice["id"] as? String)?.hasPrefix("in_") == true, "\(canonical(invoice))")
         #expect(invoice["status"] as? String == "draft" && int64(invoice["amount_due"]) == 1_000)
     }
 
-    @Test func finalizeThenPay() throws {
+    @Test func finalize() throws {
         let sb = try ledger(invoice: true)
         let open = try tableJSON(.invoiceFinalize, sb)
         #expect(open["status"] as? String == "open" && open["number"] as? String == "INV-000001", "\(canonical(open))")
         #expect(int64(open["amount_due"]) == 1_000)
-        #expect(try tableJSON(.invoicePay, sb)["status"] as? String == "paid")
     }
 
-    @Test func voidAndMarkUncollectible() throws {
-        let voided = try ledger(invoice: true)
-        try ok(["invoices", "finalize", "in_1"], db: voided.db)
-        #expect(try tableJSON(.invoiceVoid, voided)["status"] as? String == "void")
-        let written = try ledger(invoice: true)
-        try ok(["invoices", "finalize", "in_1"], db: written.db)
-        #expect(try tableJSON(.invoiceUncollectible, written)["status"] as? String == "uncollectible")
+    /// `in_1`, finalized.
+    func openInvoice() throws -> Sandbox {
+        let sb = try ledger(invoice: true)
+        try ok(["invoices", "finalize", "in_1"], db: sb.db)
+        return sb
+    }
+
+    @Test func pay() throws {
+        #expect(try tableJSON(.invoicePay, try openInvoice())["status"] as? String == "paid")
+    }
+
+    @Test func void() throws {
+        #expect(try tableJSON(.invoiceVoid, try openInvoice())["status"] as? String == "void")
+    }
+
+    @Test func markUncollectible() throws {
+        #expect(try tableJSON(.invoiceUncollectible, try openInvoice())["status"] as? String == "uncollectible")
     }
 
     @Test func deleteADraft() throws {
@@ -122,30 +142,38 @@ import Testing
         #expect(prices?.map { $0["id"] as? String } == ["price_pkg"], "\(canonical(grant))")
     }
 
-    @Test func grantUpdateShowAndList() throws {
+    /// The catalog and `credgr_1`, 500 promotional for every metered price.
+    func granted() throws -> Sandbox {
         let sb = try ledger()
         try promotional(sb, "credgr_1", 500, scope: ["--scope", "metered"])
-        let updated = try tableJSON(.grantUpdate, sb)
+        return sb
+    }
+
+    @Test func grantUpdate() throws {
+        let updated = try tableJSON(.grantUpdate, try granted())
         #expect(int64(updated["expires_at"]) == at("2026-12-31T00:00:00Z"), "\(canonical(updated))")
         #expect(field(updated, "metadata", "cost_basis") as? String == "0.9")
-        let shown = try tableJSON(.grantShow, sb)
+    }
+
+    @Test func grantShow() throws {
+        let shown = try tableJSON(.grantShow, try granted())
         #expect(shown["id"] as? String == "credgr_1" && int64(field(shown, "balance", "remaining")) == 500)
-        let list = try tableJSON(.grantList, sb)
+    }
+
+    @Test func grantList() throws {
+        let list = try tableJSON(.grantList, try granted())
         #expect((list["data"] as? [[String: Any]])?.map { $0["id"] as? String } == ["credgr_1"], "\(canonical(list))")
     }
 
     @Test func grantExpire() throws {
-        let sb = try ledger()
-        try promotional(sb, "credgr_1", 500, scope: ["--scope", "metered"])
+        let sb = try granted()
         let expired = try tableJSON(.grantExpire, sb)
         #expect(int64(field(expired, "balance", "remaining")) == 0, "\(canonical(expired))")
         #expect(available(try ok(["balance", "--customer", "cus_1"], db: sb.db)) == [0])
     }
 
     @Test func grantVoid() throws {
-        let sb = try ledger()
-        try promotional(sb, "credgr_1", 500, scope: ["--scope", "metered"])
-        let voided = try tableJSON(.grantVoid, sb)
+        let voided = try tableJSON(.grantVoid, try granted())
         #expect(int64(voided["voided_at"]) == defaultNowSeconds, "\(canonical(voided))")
     }
 
@@ -160,7 +188,8 @@ import Testing
         #expect(available(summary) == [380], "\(canonical(summary))")
     }
 
-    @Test func balanceOfAGrantAndOfAPrice() throws {
+    /// `credgr_1` (500) for `price_pkg` and `credgr_2` (300) for another metered price.
+    func twoGrants() throws -> Sandbox {
         let sb = try ledger()
         try ok(
             CatalogStep.price(
@@ -169,8 +198,15 @@ import Testing
         try promotional(sb, "credgr_1", 500, scope: ["--scope-price", "price_pkg"])
         try promotional(sb, "credgr_2", 300, scope: ["--scope-price", "price_other"])
         #expect(available(try ok(["balance", "--customer", "cus_1"], db: sb.db)) == [800])
-        #expect(available(try tableJSON(.balanceOfGrant, sb)) == [500])
-        #expect(available(try tableJSON(.balanceOfPrice, sb)) == [500])
+        return sb
+    }
+
+    @Test func balanceOfAGrant() throws {
+        #expect(available(try tableJSON(.balanceOfGrant, try twoGrants())) == [500])
+    }
+
+    @Test func balanceOfAPrice() throws {
+        #expect(available(try tableJSON(.balanceOfPrice, try twoGrants())) == [500])
     }
 
     @Test func creditTransactionsOfAGrant() throws {

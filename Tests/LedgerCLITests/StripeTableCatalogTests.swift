@@ -52,16 +52,21 @@ import Testing
         #expect(try quote(sb, id, "25") == 4)
     }
 
-    @Test func graduatedAndVolumeTiers() throws {
+    @Test func graduatedTiers() throws {
         let sb = try catalog()
-        let graduated = try tableJSON(.priceGraduated, sb)
-        #expect(graduated["billing_scheme"] as? String == "tiered" && graduated["tiers_mode"] as? String == "graduated")
-        #expect((graduated["tiers"] as? [Any])?.count == 3, "\(canonical(graduated))")
+        let price = try tableJSON(.priceGraduated, sb)
+        #expect(price["billing_scheme"] as? String == "tiered" && price["tiers_mode"] as? String == "graduated")
+        #expect((price["tiers"] as? [Any])?.count == 3, "\(canonical(price))")
         // 5 × 700 + 5 × 650 + 10 × 600.
-        #expect(try quote(sb, try #require(graduated["id"] as? String), "20") == 12_750)
-        let volume = try tableJSON(.priceVolume, sb)
-        #expect(volume["tiers_mode"] as? String == "volume", "\(canonical(volume))")
-        #expect(try quote(sb, try #require(volume["id"] as? String), "20") == 12_000)
+        #expect(try quote(sb, try #require(price["id"] as? String), "20") == 12_750)
+    }
+
+    @Test func volumeTiers() throws {
+        let sb = try catalog()
+        let price = try tableJSON(.priceVolume, sb)
+        #expect(price["tiers_mode"] as? String == "volume", "\(canonical(price))")
+        // All 20 at the last tier's 600.
+        #expect(try quote(sb, try #require(price["id"] as? String), "20") == 12_000)
     }
 
     @Test func flatFeeTier() throws {

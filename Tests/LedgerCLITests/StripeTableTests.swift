@@ -206,11 +206,16 @@ func field(_ object: [String: Any], _ path: String...) -> Any? {
         #expect(field(meter, "value_settings", "event_payload_key") as? String == "value")
     }
 
-    @Test func meterShowAndList() throws {
+    @Test func meterShow() throws {
         let sb = try Sandbox()
         _ = try CLIFixture.stripeTable.copy(into: sb)
         let meter = try tableJSON(.meterShow, sb)
         #expect(meter["id"] as? String == "mtr_hyp" && meter["display_name"] as? String == "Hypernian tokens")
+    }
+
+    @Test func meterList() throws {
+        let sb = try Sandbox()
+        _ = try CLIFixture.stripeTable.copy(into: sb)
         let list = try tableJSON(.meterList, sb)
         #expect(list["object"] as? String == "list")
         #expect((list["data"] as? [[String: Any]])?.map { $0["id"] as? String } == ["mtr_hyp"], "\(canonical(list))")
@@ -224,14 +229,21 @@ func field(_ object: [String: Any], _ path: String...) -> Any? {
             try ok(["meters", "show", "mtr_hyp"], db: sb.db)["display_name"] as? String == "Hypernian input tokens")
     }
 
-    @Test func meterDeactivateThenReactivate() throws {
+    @Test func meterDeactivate() throws {
         let sb = try Sandbox()
         _ = try CLIFixture.stripeTable.copy(into: sb)
         #expect(try tableJSON(.meterDeactivate, sb)["status"] as? String == "inactive")
-        let event = recordArgs("hypernian_tokens", customer: "cus_1", value: "1")
-        try rejected(event, db: sb.db, codes: [65], code: "meter_inactive")
+        try rejected(
+            recordArgs("hypernian_tokens", customer: "cus_1", value: "1"), db: sb.db, codes: [65],
+            code: "meter_inactive")
+    }
+
+    @Test func meterReactivate() throws {
+        let sb = try Sandbox()
+        _ = try CLIFixture.stripeTable.copy(into: sb)
+        try ok(["meters", "deactivate", "mtr_hyp"], db: sb.db)
         #expect(try tableJSON(.meterReactivate, sb)["status"] as? String == "active")
-        try ok(event, db: sb.db)
+        try ok(recordArgs("hypernian_tokens", customer: "cus_1", value: "1"), db: sb.db)
         #expect(januaryUsage(sb) == "1")
     }
 
