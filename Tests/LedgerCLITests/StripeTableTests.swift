@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 /// The ledger commands of README.md's "Stripe call → ledger command" table, exactly as written
-/// there. `theTableIsTheTests` requires this list and the table's cells to be the same commands;
-/// each case is run by one test of `StripeTableTests`, `StripeTableCatalogTests` or
-/// `StripeTableBillingTests`, through `table(_:_:now:)`.
+/// there. `theTableIsTheTests` requires this list and the table's cells to be the same commands,
+/// and each case to be run by a test of `StripeTableTests`, `StripeTableCatalogTests` or
+/// `StripeTableBillingTests` (through `table`, `tableJSON` or `tableText`).
 enum StripeRow: String, CaseIterable {
     case meterCreate =
         #"ledger --json meters create --display-name "Hypernian tokens" --event-name hypernian_tokens --aggregation sum --customer-key stripe_customer_id --value-key value"#
@@ -166,7 +166,9 @@ func field(_ object: [String: Any], _ path: String...) -> Any? {
 }
 
 @Suite struct StripeTableTests {
-    @Test("each ledger command of README's Stripe table is a StripeRow, and each StripeRow is in the table once")
+    @Test(
+        "each ledger command of README's Stripe table is a StripeRow, each StripeRow is in the table once and run by a test"
+    )
     func theTableIsTheTests() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -193,6 +195,14 @@ func field(_ object: [String: Any], _ path: String...) -> Any? {
         for row in StripeRow.allCases { #expect(commands.contains(row.rawValue), "not in the README: \(row)") }
         #expect(commands.count == Set(commands).count, "a command is in the table twice")
         #expect(commands.count == StripeRow.allCases.count)
+        // And each row is run: some test calls `table`, `tableJSON` or `tableText` with it.
+        let sources = try ["StripeTableTests", "StripeTableCatalogTests", "StripeTableBillingTests"].map {
+            try String(contentsOf: root.appendingPathComponent("Tests/LedgerCLITests/\($0).swift"), encoding: .utf8)
+        }.joined()
+        for row in StripeRow.allCases {
+            let call = ["table(", "tableJSON(", "tableText("].map { $0 + ".\(row)," }
+            #expect(call.contains { sources.contains($0) }, "no test runs \(row): \(row.rawValue)")
+        }
     }
 
     @Test func meterCreate() throws {
