@@ -34,33 +34,3 @@ import Testing
         }
     }
 }
-
-/// The README's host-app example, line for line, on a test clock.
-@Suite struct ReadmeExampleTests {
-    @Test func aHostAppRecordsUsageBillsAndReadsABalance() throws {
-        let clock = TestClock(jan1)
-        let usd = try Currency(code: "usd")
-        let ledger = try Ledger(inMemoryWithClock: { clock.now })
-        let customer = try ledger.createCustomer(.init(id: "cus_acme", name: "Acme"))
-        let meter = try ledger.createMeter(.init(displayName: "Tokens", eventName: "tokens"))
-        let product = try ledger.createProduct(.init(name: "API"))
-        let price = try ledger.createPrice(
-            .init(
-                product: product.id, currency: usd, kind: .recurring,
-                recurring: .init(interval: .month, intervalCount: 1, usageType: .metered, meter: meter.id),
-                scheme: .perUnit(unitAmount: ExactDecimal(4), transform: .init(divideBy: 100, round: .up))))
-        _ = try ledger.createSubscription(.init(customer: customer.id, items: [.init(price: price.id)]))
-        _ = try ledger.createGrant(
-            .init(
-                customer: customer.id, amount: Money(amountMinor: 500, currency: usd), category: .promotional,
-                scope: .metered))
-        _ = try ledger.record(EventSubmission(eventName: "tokens", customer: customer.id, value: 3000))
-        clock.set("2026-02-01T01:00:00Z")
-        let report = try ledger.bill()
-        let balance = try ledger.creditBalances(customer: customer.id)
-        #expect((report.invoicesCreated, report.invoicesFinalized) == (1, 1))
-        let invoice = try #require(try ledger.invoices(customer: customer.id).first)
-        #expect((invoice.subtotal, invoice.total, invoice.status) == (120, 0, .paid))
-        #expect(balance.map(\.availableBalance) == [380])
-    }
-}
