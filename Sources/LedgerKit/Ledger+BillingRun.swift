@@ -80,6 +80,7 @@ extension Ledger {
             let period = try tx.nextDuePeriod(until: until)
             if let (grantID, expiresAt) = expiry, expiresAt <= min(draft?.at ?? .max, period?.at ?? .max) {
                 try bookExpiry(tx, try tx.fetchGrant(grantID), at: expiresAt, now: expiresAt)
+                try tx.appendFeed(.grantUpdated, .grant(try tx.fetchGrant(grantID)), at: expiresAt)
                 report.grantsExpired += 1
                 steps += 1
                 continue

@@ -80,6 +80,7 @@ extension Ledger {
         return try store.write { tx in
             try tx.requireAbsent(table: "customer", id: id, kind: "customer")
             try tx.insert(customer)
+            try tx.appendFeed(.customerCreated, .customer(customer), at: customer.created)
             return customer
         }
     }

@@ -161,6 +161,7 @@ extension Ledger {
             try tx.book(
                 grant: grant, kind: .creditsGranted, amount: params.amount.amountMinor, at: effectiveAt, now: now)
             try Self.postGranted(tx, grant)
+            try tx.appendFeed(.grantCreated, .grant(grant), at: now)
             return grant
         }
     }
@@ -239,7 +240,9 @@ extension Ledger {
                 try Metadata.validate(metadata)
                 try tx.setMetadata(id, metadata)
             }
-            return try tx.fetchGrant(id)
+            let changed = try tx.fetchGrant(id)
+            try tx.appendFeed(.grantUpdated, .grant(changed), at: now)
+            return changed
         }
     }
 
@@ -270,7 +273,9 @@ extension Ledger {
                 tx, sourceType: "credit_grant.expired", sourceId: id.rawValue, at: at,
                 description: "Credit grant \(id) voided", newSource: "credit_grant.voided")
             try tx.markVoided(id, at: now)
-            return try tx.fetchGrant(id)
+            let changed = try tx.fetchGrant(id)
+            try tx.appendFeed(.grantUpdated, .grant(changed), at: now)
+            return changed
         }
     }
 
@@ -298,7 +303,9 @@ extension Ledger {
             }
             let at = min(now, grant.expiresAt ?? now)
             try Self.bookExpiry(tx, grant, at: max(at, grant.effectiveAt), now: now)
-            return try tx.fetchGrant(id)
+            let changed = try tx.fetchGrant(id)
+            try tx.appendFeed(.grantUpdated, .grant(changed), at: now)
+            return changed
         }
     }
 

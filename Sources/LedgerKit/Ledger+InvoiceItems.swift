@@ -47,7 +47,9 @@ extension Ledger {
                 id: invoiceID)
             invoice.metadata = metadata
             try tx.insert(invoice)
-            return try tx.fetchInvoice(invoice.id)
+            let created = try tx.fetchInvoice(invoice.id)
+            try tx.appendFeed(.invoiceCreated, .invoice(created), at: now)
+            return created
         }
     }
 
@@ -115,6 +117,7 @@ extension Ledger {
                     InvoiceAssembly.line(for: item), invoice: invoiceID, position: try tx.lineCount(invoiceID),
                     customerSeq: try tx.customerSeq(params.customer))
                 try tx.updateDraftTotals(invoiceID)
+                try tx.appendFeed(.invoiceUpdated, .invoice(try tx.fetchInvoice(invoiceID)), at: now)
             }
             return item
         }

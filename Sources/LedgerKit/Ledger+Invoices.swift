@@ -70,6 +70,8 @@ extension Ledger {
         try tx.saveFinalized(invoice)
         if let entry = plan.entry { try tx.post(entry) }
         try closeUsage(invoice, customerSeq: customerSeq, at: instant, recordedMax: recordedMax, cache: &cache, tx)
+        try tx.appendFeed(.invoiceFinalized, .invoice(invoice), at: instant)
+        if invoice.status == .paid { try tx.appendFeed(.invoicePaid, .invoice(invoice), at: instant) }
         return invoice
     }
 
@@ -106,7 +108,7 @@ extension Ledger {
     /// Records a payment received out of band: cash against the receivable.
     /// - Throws: `resource_missing`, `invalid_transition` (only open or uncollectible invoices).
     public func payInvoice(_ id: Invoice.ID) throws -> Invoice {
-        try transition(id, .pay, entry: ("invoice.paid", "paid")) { invoice, _ in
+        try transition(id, .pay, entry: ("invoice.paid", "paid"), feed: .invoicePaid) { invoice, _ in
             PostingRules.paid(invoice: invoice)
         } mark: { tx, now in
             try tx.markPaid(id, at: now)
@@ -116,8 +118,10 @@ extension Ledger {
     /// Writes the receivable off as uncollectible.
     /// - Throws: `resource_missing`, `invalid_transition` (only open invoices).
     public func markUncollectible(_ id: Invoice.ID) throws -> Invoice {
-        try transition(id, .markUncollectible, entry: ("invoice.uncollectible", "marked uncollectible")) {
-            invoice, _ in
+        try transition(
+            id, .markUncollectible, entry: ("invoice.uncollectible", "marked uncollectible"),
+            feed: .invoiceMarkedUncollectible
+        ) { invoice, _ in
             PostingRules.markedUncollectible(invoice: invoice)
         } mark: { tx, now in
             try tx.markUncollectible(id, at: now)
@@ -128,7 +132,7 @@ extension Ledger {
     /// write-off when it was uncollectible), and its credits return to their grants.
     /// - Throws: `resource_missing`, `invalid_transition`.
     public func voidInvoice(_ id: Invoice.ID) throws -> Invoice {
-        try transition(id, .void, entry: ("invoice.voided", "voided")) { invoice, tx in
+        try transition(id, .void, entry: ("invoice.voided", "voided"), feed: .invoiceVoided) { invoice, tx in
             let finalization = try tx.entries(sourceType: "invoice.finalized", sourceId: id.rawValue).first
             return finalization.map { PostingRules.voided(finalization: $0.postings, invoice: invoice) } ?? []
         } mark: { tx, now in
@@ -139,10 +143,10 @@ extension Ledger {
 
     /// One step of a finalized invoice's lifecycle at now, in one transaction: the transition is
     /// checked, the entry of what the rule posts (none when it posts nothing) is written under
-    /// `entry` (source type, verb), then `mark` records the new state.
+    /// `entry` (source type, verb), then `mark` records the new state, and the feed gets `feed`.
     private func transition(
         _ id: Invoice.ID, _ action: InvoiceLifecycle.Operation, entry: (source: String, verb: String),
-        postings: (Invoice, StorageTransaction) throws -> [Posting], mark: (StorageTransaction, Int64) throws -> Void
+        feed: FeedEvent.Kind, postings: (Invoice, StorageTransaction) throws -> [Posting], mark: (StorageTransaction, Int64) throws -> Void
     ) throws -> Invoice {
         let now = try self.now
         return try write(at: now) { tx, now in
@@ -157,7 +161,9 @@ extension Ledger {
                         sourceId: id.rawValue, postings: postings))
             }
             try mark(tx, now)
-            return try tx.fetchInvoice(id)
+            let changed = try tx.fetchInvoice(id)
+            try tx.appendFeed(feed, .invoice(changed), at: now)
+            return changed
         }
     }
 
@@ -169,6 +175,7 @@ extension Ledger {
             let invoice = try tx.fetchInvoice(id)
             try InvoiceLifecycle.check(.delete, from: invoice.status, invoice: id.rawValue)
             try tx.deleteDraft(id)
+            try tx.appendFeed(.invoiceDeleted, .invoice(invoice), at: now)
             return invoice
         }
     }

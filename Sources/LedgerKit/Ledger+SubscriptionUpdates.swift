@@ -76,7 +76,9 @@ extension Ledger {
             if !update.metadata.isEmpty {
                 try tx.updateMetadata(of: id, try Metadata.merge(sub.metadata, update.metadata))
             }
-            return try tx.fetchSubscription(id)
+            let changed = try tx.fetchSubscription(id)
+            try tx.appendFeed(.subscriptionUpdated, .subscription(changed), at: now)
+            return changed
         }
     }
 

@@ -94,6 +94,7 @@ extension Ledger {
                 items: items, metadata: params.metadata, created: now)
             subscription.collection = params.collection
             try tx.insert(subscription)
+            try tx.appendFeed(.subscriptionCreated, .subscription(subscription), at: now)
             let lines = try Self.subscriptionLines(
                 tx,
                 subscription, usage: nil, advance: (start, periodEnd),
@@ -107,6 +108,7 @@ extension Ledger {
                 currency: subscription.currency, period: (start, start), lines: lines, description: nil,
                 created: now, finalizesAt: now, collection: subscription.collection)
             try tx.insert(invoice)
+            try tx.appendFeed(.invoiceCreated, .invoice(invoice), at: now)
             return (subscription, try Self.finalize(invoice.id, at: now, tx))
         }
     }
@@ -138,7 +140,9 @@ extension Ledger {
             }
             if atPeriodEnd {
                 try tx.setCancelAtPeriodEnd(id, canceledAt: now)
-                return (try tx.fetchSubscription(id), nil)
+                let changed = try tx.fetchSubscription(id)
+                try tx.appendFeed(.subscriptionUpdated, .subscription(changed), at: now)
+                return (changed, nil)
             }
             // Usage up to now, in arrears; nothing more in advance.
             let end = max(now, sub.currentPeriodStart)
@@ -158,7 +162,10 @@ extension Ledger {
                 try tx.insert(draft)
                 invoice = try tx.fetchInvoice(draft.id)
             }
-            return (try tx.fetchSubscription(id), invoice)
+            let ended = try tx.fetchSubscription(id)
+            try tx.appendFeed(.subscriptionDeleted, .subscription(ended), at: now)
+            if let invoice { try tx.appendFeed(.invoiceCreated, .invoice(invoice), at: now) }
+            return (ended, invoice)
         }
     }
 
@@ -190,11 +197,19 @@ extension Ledger {
                 zeroMetered: nil, asOf: boundary, pendingItems: true, cache: &cache, placeholderOnOverflow: true,
                 advanceItems: sub.nextPeriodItems)
         }
+        var after = sub
         if ends {
             try tx.end(id, endedAt: boundary)
+            after.status = .canceled
+            after.endedAt = boundary
         } else {
             try tx.advance(id, periodStart: boundary, periodEnd: next)
+            after.currentPeriodStart = boundary
+            after.currentPeriodEnd = next
+            after.items = sub.nextPeriodItems ?? sub.items
+            after.nextPeriodItems = nil
         }
+        try tx.appendFeed(ends ? .subscriptionDeleted : .subscriptionUpdated, .subscription(after), at: boundary)
         guard !lines.isEmpty else { return (nil, ends) }
         var invoice: Invoice
         do {
@@ -213,6 +228,7 @@ extension Ledger {
         }
         invoice.failure = failure.map { Invoice.Failure(code: $0.code.rawValue, message: $0.message, failedAt: nil) }
         try tx.insert(invoice, cache: &cache)
+        try tx.appendFeed(.invoiceCreated, .invoice(invoice), at: boundary)
         return (invoice, ends)
     }
 }

@@ -62,12 +62,14 @@ extension Ledger {
     public func updateCustomer(_ id: Customer.ID, _ update: CustomerUpdate) throws -> Customer {
         try Text.validate(update.name, param: "name")
         try Text.validate(update.email, param: "email")
+        let now = try self.now
         return try store.write { tx in
             var customer = try tx.customer(id)
             if let name = update.name { customer.name = name.isEmpty ? nil : name }
             if let email = update.email { customer.email = email.isEmpty ? nil : email }
             customer.metadata = try Metadata.merge(customer.metadata, update.metadata)
             try tx.update(customer)
+            try tx.appendFeed(.customerUpdated, .customer(customer), at: now)
             return customer
         }
     }
@@ -77,13 +79,15 @@ extension Ledger {
     /// Returns the customer as it was.
     /// - Throws: `resource_missing`, `customer_in_use` naming what still names it.
     public func deleteCustomer(_ id: Customer.ID) throws -> Customer {
-        try store.write { tx in
+        let now = try self.now
+        return try store.write { tx in
             let customer = try tx.customer(id)
             if let use = try tx.customerUse(id) {
                 throw LedgerError(
                     .customerInUse, "customer '\(id)' has \(use) and cannot be deleted", param: "customer")
             }
             try tx.delete(id)
+            try tx.appendFeed(.customerDeleted, .customer(customer), at: now)
             return customer
         }
     }
@@ -166,13 +170,15 @@ extension Ledger {
     {
         let now = try self.now
         try Text.validate(description, param: "description")
-        return try write(at: now) { tx, _ in
+        return try write(at: now) { tx, now in
             var invoice = try tx.fetchInvoice(id)
             try Self.requireDraft(invoice)
             if let description { invoice.description = description.isEmpty ? nil : description }
             invoice.metadata = try Metadata.merge(invoice.metadata, metadata)
             try tx.updateDraft(id, description: invoice.description, metadata: invoice.metadata)
-            return try tx.fetchInvoice(id)
+            let changed = try tx.fetchInvoice(id)
+            try tx.appendFeed(.invoiceUpdated, .invoice(changed), at: now)
+            return changed
         }
     }
 
@@ -182,13 +188,16 @@ extension Ledger {
     /// - Throws: `resource_missing`, `invoice_not_editable` (its invoice is finalized).
     public func deleteInvoiceItem(_ id: InvoiceItem.ID) throws -> InvoiceItem {
         let now = try self.now
-        return try write(at: now) { tx, _ in
+        return try write(at: now) { tx, now in
             let item = try tx.fetchInvoiceItem(id)
             if let invoiceID = item.invoice {
                 try Self.requireDraft(try tx.fetchInvoice(invoiceID))
             }
             try tx.delete(item)
-            if let invoiceID = item.invoice { try tx.updateDraftTotals(invoiceID) }
+            if let invoiceID = item.invoice {
+                try tx.updateDraftTotals(invoiceID)
+                try tx.appendFeed(.invoiceUpdated, .invoice(try tx.fetchInvoice(invoiceID)), at: now)
+            }
             return item
         }
     }

@@ -52,3 +52,7 @@ public struct Collection: Hashable, Sendable {
         return due
     }
 }
+
+// Stored as they were by the event feed (FeedEvent.Object).
+extension Collection: Codable {}
+extension Collection.Method: Codable {}

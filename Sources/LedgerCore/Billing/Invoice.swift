@@ -163,3 +163,12 @@ extension Invoice {
     /// Every credit applied to the invoice (`total_pretax_credit_amounts`).
     public var creditAmounts: [CreditAmount] { lines.flatMap(\.creditAmounts) }
 }
+
+// Stored as they were by the event feed (FeedEvent.Object).
+extension Invoice: Codable {}
+extension Invoice.Status: Codable {}
+extension Invoice.BillingReason: Codable {}
+extension Invoice.Failure: Codable {}
+extension InvoiceLine: Codable {}
+extension InvoiceLine.Kind: Codable {}
+extension CreditAmount: Codable {}

@@ -114,3 +114,9 @@ public struct SubscriptionItem: Hashable, Sendable {
         self.quantity = quantity
     }
 }
+
+// Stored as they were by the event feed (FeedEvent.Object).
+extension Subscription: Codable {}
+extension Subscription.Status: Codable {}
+extension Subscription.BillingMode: Codable {}
+extension SubscriptionItem: Codable {}

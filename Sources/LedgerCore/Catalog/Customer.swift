@@ -20,3 +20,6 @@ public struct Customer: Hashable, Sendable {
         self.created = created
     }
 }
+
+// Stored as they were by the event feed (FeedEvent.Object).
+extension Customer: Codable {}

@@ -213,3 +213,6 @@ extension Price {
     /// A metered recurring price: it bills usage in arrears.
     public var isMetered: Bool { recurring?.usageType == .metered }
 }
+
+// Stored as they were by the event feed (FeedEvent.Object).
+extension Price.Interval: Codable {}

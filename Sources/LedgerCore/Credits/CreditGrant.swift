@@ -61,3 +61,8 @@ public struct CreditGrant: Hashable, Sendable {
         category == .promotional ? 0 : (costBasis ?? amount.amountMinor)
     }
 }
+
+// Stored as they were by the event feed (FeedEvent.Object).
+extension CreditGrant: Codable {}
+extension CreditGrant.Category: Codable {}
+extension CreditGrant.Scope: Codable {}

@@ -64,6 +64,8 @@ public enum Limits {
     /// closes unless asked for more (`bill --max-periods`): after a long gap or a clock that
     /// jumped, a daily subscription would otherwise write thousands of invoices unasked.
     public static let billPeriodsPerSubscriptionMax = 1_000
+    /// Events per page of the event feed (Stripe's list limit).
+    public static let feedPageMax = 100
     /// Unused credit grants per customer (Stripe: 100).
     public static let unusedGrantsMax = 100
     /// Prices a grant may be scoped to (Stripe: 20).
