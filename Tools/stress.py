@@ -91,8 +91,10 @@ class Ledger:
         accounts = self.ok(now, "balance", "--accounts")
         with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
             events, distinct = db.execute("SELECT count(*), count(DISTINCT identifier) FROM meterEvent").fetchone()
+            # The event feed in commit order; IDs differ between ledgers, types and instants do not.
+            feed = db.execute("SELECT type, objectType, created FROM feedEvent ORDER BY seq").fetchall()
         return {"invoices": invoices, "grants": grants, "accounts": accounts, "events": events,
-                "distinct_events": distinct}
+                "distinct_events": distinct, "feed": feed}
 
     def check_invariants(self, now):
         status, out, err = self.run(now, "verify")
@@ -113,6 +115,23 @@ class Ledger:
                 """SELECT count(*) FROM (SELECT subscriptionId, periodStart, count(*) AS n FROM invoice
                        WHERE subscriptionId IS NOT NULL AND status != 'void' GROUP BY subscriptionId, periodStart,
                        billingReason HAVING n > 1)""").fetchone()[0]
+            # Every committed change has its event, once, and every event names an object that exists.
+            feed_gaps = db.execute(
+                """SELECT
+                       (SELECT count(*) FROM invoice i WHERE (SELECT count(*) FROM feedEvent f
+                           WHERE f.objectId = i.id AND f.type = 'invoice.created') != 1),
+                       (SELECT count(*) FROM invoice i WHERE (SELECT count(*) FROM feedEvent f
+                           WHERE f.objectId = i.id AND f.type = 'invoice.finalized') != (i.status != 'draft')),
+                       (SELECT count(*) FROM invoice i WHERE (SELECT count(*) FROM feedEvent f
+                           WHERE f.objectId = i.id AND f.type = 'invoice.paid') != (i.status = 'paid')),
+                       (SELECT count(*) FROM feedEvent f WHERE f.objectType = 'invoice'
+                           AND f.type != 'invoice.deleted' AND f.objectId NOT IN (SELECT id FROM invoice)),
+                       (SELECT count(*) FROM creditGrant g WHERE (SELECT count(*) FROM feedEvent f
+                           WHERE f.objectId = g.id AND f.type = 'billing.credit_grant.created') != 1)"""
+            ).fetchone()
+        if any(feed_gaps):
+            raise Failure(f"the event feed and the objects disagree: {feed_gaps} (invoices without their created, "
+                          "finalized or paid event; events of missing invoices; grants without their created event)")
         if overdrawn:
             raise Failure(f"{overdrawn} grants had more applied than they hold")
         if periods:
@@ -249,7 +268,8 @@ def crash(binary, kills, seed):
           f"{killed['bill']} during billing runs, {killed['concurrent']} during concurrent imports, "
           f"{killed['export']} during exports (never a partial file); {early} "
           f"processes had already finished) in {seconds:.0f} s; after each: verify passed, every event once, "
-          f"numbers gapless, no credit applied twice, state equal to an unkilled twin "
+          f"numbers gapless, no credit applied twice, every invoice and grant with its feed events, "
+          f"state and feed equal to an unkilled twin "
           f"({final['events']} events, {len(final['invoices'])} invoices)")
     shutil.rmtree(folder)
     return sum(killed.values())

@@ -1,11 +1,16 @@
 /// The keys of each Stripe object the CLI prints with `--json`, and of the nested objects it
 /// prints, as Stripe documents them: the typed fields of the classes in stripe-python at commit
 /// 6c6e3736 (2026-07-24; github.com/stripe/stripe-python, `stripe/_invoice.py` `Invoice`,
-/// `Invoice.Parent`, … `stripe/billing/_credit_grant.py` `CreditGrant`), which are generated from
-/// Stripe's OpenAPI description. A label is the object's `object` value, with a dotted path for
+/// `Invoice.Parent`, … `stripe/billing/_credit_grant.py` `CreditGrant`, `stripe/_event.py`
+/// `Event`), which are generated from Stripe's OpenAPI description. A label is the object's `object` value, with a dotted path for
 /// a nested object. Written once here; StripeShapeTests compares the output with it.
 enum StripeKeys {
     static let documented: [String: Set<String>] = [
+        "event": [
+            "account", "api_version", "context", "created", "data", "id", "livemode", "object",
+            "pending_webhooks", "request", "type",
+        ],
+        "event.data": ["object", "previous_attributes"],
         "invoice": [
             "account_country", "account_name", "account_tax_ids", "amount_due", "amount_overpaid",
             "amount_paid", "amount_paid_off_stripe", "amount_remaining", "amount_shipping", "application",
