@@ -146,7 +146,8 @@ extension Ledger {
     /// `entry` (source type, verb), then `mark` records the new state, and the feed gets `feed`.
     private func transition(
         _ id: Invoice.ID, _ action: InvoiceLifecycle.Operation, entry: (source: String, verb: String),
-        feed: FeedEvent.Kind, postings: (Invoice, StorageTransaction) throws -> [Posting], mark: (StorageTransaction, Int64) throws -> Void
+        feed: FeedEvent.Kind, postings: (Invoice, StorageTransaction) throws -> [Posting],
+        mark: (StorageTransaction, Int64) throws -> Void
     ) throws -> Invoice {
         let now = try self.now
         return try write(at: now) { tx, now in
