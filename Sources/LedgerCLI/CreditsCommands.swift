@@ -252,6 +252,8 @@ struct BalanceCommand: ParsableCommand {
     @Option(help: "With --accounts: show accounts down to this level (1 is the roots; default: all), deeper summed in.")
     var depth: Int?
     @Flag(help: "With --accounts: a flat list of accounts with their own balances.") var flat = false
+    @Flag(help: "Also what the open periods' usage so far would take of the credit if invoiced now.")
+    var live = false
 
     func validate() throws {
         try Refusal.check(Self.self, root) {
@@ -262,6 +264,11 @@ struct BalanceCommand: ParsableCommand {
             if let depth, depth < 1 { throw LedgerError.invalidRequest("--depth must be 1 or more", param: "depth") }
             if (depth != nil || flat) && !accounts {
                 throw LedgerError.invalidRequest("--depth and --flat go with --accounts", param: "accounts")
+            }
+            if live && (accounts || asOf != nil || grant != nil || scopePrice != nil) {
+                throw LedgerError.invalidRequest(
+                    "--live is the balance now of every grant: not with --accounts, --as-of, --grant or --scope-price",
+                    param: "live")
             }
         }
     }
@@ -279,6 +286,7 @@ struct BalanceCommand: ParsableCommand {
                         try BalanceTree.text(balances, depth: depth, flat: flat), keepingLineBreaks: true))
             }
             guard let customer else { preconditionFailure("validate() refuses balance without --customer") }
+            if live { return try liveOutput(ledger, customer: customer) }
             let balances = try ledger.creditBalances(
                 customer: .init(customer), grant: grant.map { .init($0) }, price: scopePrice.map { .init($0) },
                 asOf: instant)
@@ -298,5 +306,34 @@ struct BalanceCommand: ParsableCommand {
                         ]
                     }))
         }
+    }
+}
+
+extension BalanceCommand {
+    /// `balance --live`: the balance now, the open periods' usage so far, the credit it would take.
+    func liveOutput(_ ledger: Ledger, customer: String) throws -> Output {
+        let live = try ledger.liveBalances(customer: .init(customer))
+        let receivable = try ledger.balance(of: .receivable(.init(customer)), asOf: live.asOf)
+        let byCurrency = Dictionary(uniqueKeysWithValues: live.balances.map { ($0.balance.currency, $0) })
+        let currencies = Set(byCurrency.keys).union(receivable.keys).sorted()
+        let table = Human.table(
+            [
+                "CURRENCY", "LEDGER BALANCE", "AVAILABLE BALANCE", "UNBILLED USAGE", "PENDING CREDIT",
+                "AVAILABLE AFTER USAGE", "RECEIVABLE",
+            ],
+            currencies.map { currency in
+                let b = byCurrency[currency]
+                return [
+                    currency.code, MoneyFormat.text(b?.balance.ledgerBalance ?? 0, currency),
+                    MoneyFormat.text(b?.balance.availableBalance ?? 0, currency),
+                    MoneyFormat.text(b?.unbilledUsage ?? 0, currency), MoneyFormat.text(b?.pendingCredit ?? 0, currency),
+                    MoneyFormat.text(b?.availableAfterUsage ?? 0, currency),
+                    MoneyFormat.text(receivable[currency] ?? 0, currency),
+                ]
+            })
+        return Output(
+            json: Shape.creditBalanceSummary(
+                customer: customer, live.balances.map(\.balance), receivable: receivable, asOf: live.asOf, live: live),
+            human: table + "\nlatest meter event: " + (live.latestMeterEvent.map(Instant.format) ?? "none"))
     }
 }

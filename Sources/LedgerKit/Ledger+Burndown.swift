@@ -57,11 +57,12 @@ extension Ledger {
     }
 
     /// What the customer's subscription drafts would take if they finalized at `instant`, in
-    /// finalization order, each after the ones before it; `upcoming` (a preview) goes last.
-    /// Returns the plans of the drafts and, last, the plan of `upcoming` when given.
-    /// `states`, when given, are the customer's `grantStates` at `instant`, already read.
+    /// finalization order, each after the ones before it; the `upcoming` invoices (previews) go
+    /// last, in their order. Returns the plans of the drafts and, last, one plan per upcoming
+    /// invoice (none at all when no grant can pay). `states`, when given, are the customer's
+    /// `grantStates` at `instant`, already read.
     static func holds(
-        _ tx: StorageTransaction, customer: Customer.ID, at instant: Int64, upcoming: Invoice? = nil,
+        _ tx: StorageTransaction, customer: Customer.ID, at instant: Int64, upcoming: [Invoice] = [],
         states: [GrantState]? = nil
     ) throws -> [[BurndownPlanner.Application]] {
         let candidates =
@@ -69,7 +70,7 @@ extension Ledger {
             ?? plannerGrants(tx, customer: customer, at: instant)
         guard !candidates.isEmpty else { return [] }
         var invoices = try tx.subscriptionDrafts(customer: customer)
-        if let upcoming { invoices.append(upcoming) }
+        invoices += upcoming
         let lines = invoices.map(plannerLines)
         return BurndownPlanner.plan(grants: candidates, invoices: lines)
     }

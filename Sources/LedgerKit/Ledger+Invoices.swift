@@ -208,21 +208,10 @@ extension Ledger {
                     param: "subscription")
             }
             var cache: [Price.ID: PriceInfo] = [:]
-            let boundary = sub.currentPeriodEnd
-            let next = try sub.cycle.boundary(after: boundary)
-            let lines = try Self.subscriptionLines(
-                tx, sub, usage: (sub.currentPeriodStart, boundary),
-                advance: sub.cancelAtPeriodEnd ? nil : (boundary, next),
-                zeroMetered: nil, asOf: now, pendingItems: true, cache: &cache, advanceItems: sub.nextPeriodItems)
-            var preview = try InvoiceAssembly.draft(
-                customer: sub.customer, subscription: id,
-                reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,
-                currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
-                created: now, finalizesAt: boundary + sub.graceSeconds, collection: sub.collection,
-                id: "upcoming_\(id.rawValue)")
+            var preview = try Self.upcoming(tx, sub, at: now, cache: &cache)
             // Provisional credits: what the grants would pay if it finalized now, after the
             // customer's drafts (they finalize first) took theirs.
-            let plans = try Self.holds(tx, customer: sub.customer, at: now, upcoming: preview)
+            let plans = try Self.holds(tx, customer: sub.customer, at: now, upcoming: [preview])
             for application in plans.last ?? [] {
                 let index = preview.lines.firstIndex { $0.id == application.line }!
                 preview.lines[index].creditAmounts.append(
@@ -234,5 +223,24 @@ extension Ledger {
             preview.amountRemaining = preview.amountDue
             return preview
         }
+    }
+
+    /// The invoice an active subscription's current period would make if it closed at `now`,
+    /// without credits: the period's usage so far, the next period's licensed items, pending items.
+    static func upcoming(
+        _ tx: StorageTransaction, _ sub: Subscription, at now: Int64, cache: inout [Price.ID: PriceInfo]
+    ) throws -> Invoice {
+        let boundary = sub.currentPeriodEnd
+        let next = try sub.cycle.boundary(after: boundary)
+        let lines = try Self.subscriptionLines(
+            tx, sub, usage: (sub.currentPeriodStart, boundary),
+            advance: sub.cancelAtPeriodEnd ? nil : (boundary, next),
+            zeroMetered: nil, asOf: now, pendingItems: true, cache: &cache, advanceItems: sub.nextPeriodItems)
+        return try InvoiceAssembly.draft(
+            customer: sub.customer, subscription: sub.id,
+            reason: sub.cancelAtPeriodEnd ? .subscriptionCancel : .subscriptionCycle,
+            currency: sub.currency, period: (sub.currentPeriodStart, boundary), lines: lines, description: nil,
+            created: now, finalizesAt: boundary + sub.graceSeconds, collection: sub.collection,
+            id: "upcoming_\(sub.id.rawValue)")
     }
 }

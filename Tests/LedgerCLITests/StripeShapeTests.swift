@@ -4,7 +4,7 @@ import Testing
 /// What the ledger prints beyond Stripe's keys, by object (README: "Where the JSON is not
 /// Stripe's"). Each is there on purpose, and each is checked to be printed and documented.
 private let extensions: [String: Set<String>] = [
-    "billing.credit_balance_summary": ["as_of", "receivable"],
+    "billing.credit_balance_summary": ["as_of", "latest_meter_event", "receivable"],
     "billing.credit_grant": ["balance", "cost_basis", "funding_invoice"],
     "billing.meter": ["metadata"],
     "billing.meter_event": ["cancelled_at", "customer", "late", "meter", "result", "value"],
@@ -173,6 +173,8 @@ private struct ShapeWalk {
             "billing.credit_balance_transaction",
             try ok(["credit-transactions", "list", "--customer", "cus_1"], db: db, now: now))
         walk.check("billing.credit_balance_summary", try ok(["balance", "--customer", "cus_1"], db: db, now: now))
+        walk.check(
+            "billing.credit_balance_summary", try ok(["balance", "--customer", "cus_1", "--live"], db: db, now: now))
         walk.check("event", try ok(["events-feed", "list"], db: db, now: now))
 
         // Every documented object was printed, so no list above is left unchecked.

@@ -60,25 +60,30 @@ extension Shape {
     /// Stripe's credit balance summary of a customer as of an instant.
     /// `receivable` (an addition to Stripe's shape): the customer's `assets:receivable:<customer>`
     /// balance per currency, as `monetary` amounts in code order, `[]` when nothing is owed.
+    /// With `live` (`balance --live`), each balance adds `unbilled_usage`, `pending_credit` and
+    /// `available_after_usage`, and the summary `latest_meter_event`.
     static func creditBalanceSummary(
-        customer: String, _ balances: [CreditBalance], receivable: [Currency: Int64], asOf: Int64
+        customer: String, _ balances: [CreditBalance], receivable: [Currency: Int64], asOf: Int64,
+        live: LiveBalances? = nil
     ) -> JSON {
-        .object([
+        let usage = Dictionary(uniqueKeysWithValues: (live?.balances ?? []).map { ($0.balance.currency, $0) })
+        var fields: [(String, JSON)] = [
             ("object", .string("billing.credit_balance_summary")),
             (
                 "balances",
                 .array(
                     balances.map { b in
-                        .object([
-                            (
-                                "available_balance",
-                                monetary(Money(amountMinor: b.availableBalance, currency: b.currency))
-                            ),
-                            (
-                                "ledger_balance",
-                                monetary(Money(amountMinor: b.ledgerBalance, currency: b.currency))
-                            ),
-                        ])
+                        let money = { (amount: Int64) in monetary(Money(amountMinor: amount, currency: b.currency)) }
+                        var balance: [(String, JSON)] = [
+                            ("available_balance", money(b.availableBalance)), ("ledger_balance", money(b.ledgerBalance)),
+                        ]
+                        if let u = usage[b.currency] {
+                            balance += [
+                                ("unbilled_usage", money(u.unbilledUsage)), ("pending_credit", money(u.pendingCredit)),
+                                ("available_after_usage", money(u.availableAfterUsage)),
+                            ]
+                        }
+                        return .object(balance)
                     })
             ),
             ("customer", .string(customer)), ("livemode", .bool(false)),
@@ -90,6 +95,8 @@ extension Shape {
                     })
             ),
             ("as_of", .int(asOf)),
-        ])
+        ]
+        if let live { fields.append(("latest_meter_event", .optional(live.latestMeterEvent))) }
+        return .object(fields)
     }
 }
