@@ -326,7 +326,8 @@ extension BalanceCommand {
                 return [
                     currency.code, MoneyFormat.text(b?.balance.ledgerBalance ?? 0, currency),
                     MoneyFormat.text(b?.balance.availableBalance ?? 0, currency),
-                    MoneyFormat.text(b?.unbilledUsage ?? 0, currency), MoneyFormat.text(b?.pendingCredit ?? 0, currency),
+                    MoneyFormat.text(b?.unbilledUsage ?? 0, currency),
+                    MoneyFormat.text(b?.pendingCredit ?? 0, currency),
                     MoneyFormat.text(b?.availableAfterUsage ?? 0, currency),
                     MoneyFormat.text(receivable[currency] ?? 0, currency),
                 ]

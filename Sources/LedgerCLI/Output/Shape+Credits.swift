@@ -75,7 +75,8 @@ extension Shape {
                     balances.map { b in
                         let money = { (amount: Int64) in monetary(Money(amountMinor: amount, currency: b.currency)) }
                         var balance: [(String, JSON)] = [
-                            ("available_balance", money(b.availableBalance)), ("ledger_balance", money(b.ledgerBalance)),
+                            ("available_balance", money(b.availableBalance)),
+                            ("ledger_balance", money(b.ledgerBalance)),
                         ]
                         if let u = usage[b.currency] {
                             balance += [
