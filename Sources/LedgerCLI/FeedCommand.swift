@@ -43,6 +43,7 @@ extension Shape {
         case .subscription(let s): object = subscription(s, try ShapeContext.load(ledger))
         case .invoice(let i): object = invoice(i, try ShapeContext.load(ledger, invoices: [i]))
         case .grant(let g): object = grant(g, totals: try ledger.grantTotals(g.id, asOf: e.created))
+        case .alert(let a): object = alertCrossing(a)
         }
         return .object([
             ("id", .string(e.id.rawValue)), ("object", .string("event")), ("created", .int(e.created)),

@@ -16,7 +16,7 @@ struct LedgerCommand: ParsableCommand {
             CustomersCommand.self, MetersCommand.self, EventsCommand.self, ProductsCommand.self,
             PricesCommand.self, SubscriptionsCommand.self, InvoiceItemsCommand.self, InvoicesCommand.self,
             BillCommand.self, GrantsCommand.self, CreditTransactionsCommand.self, BalanceCommand.self,
-            FeedCommand.self, ExportCommand.self, ReconcileCommand.self,
+            AlertsCommand.self, FeedCommand.self, ExportCommand.self, ReconcileCommand.self,
             VerifyCommand.self, DemoCommand.self, CompletionsCommand.self,
         ]
     )

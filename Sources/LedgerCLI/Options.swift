@@ -57,6 +57,7 @@ extension Subscription: CreatedObject { static var noun: String { "subscription"
 extension InvoiceItem: CreatedObject { static var noun: String { "item" } }
 extension Invoice: CreatedObject { static var noun: String { "invoice" } }
 extension CreditGrant: CreatedObject { static var noun: String { "grant" } }
+extension Alert: CreatedObject { static var noun: String { "alert" } }
 
 /// `--collection-method` and `--days-until-due`: Stripe's `collection_method` and `days_until_due`.
 struct CollectionOptions: ParsableArguments {

@@ -78,9 +78,19 @@ extension Ledger {
             let draft = try tx.nextDueDraft(until: until)
             let expiry = try tx.nextExpiry(until: until)
             let period = try tx.nextDuePeriod(until: until)
+            let judgment = try tx.nextAlertCheck(until: until)
+            let others = min(draft?.at ?? .max, period?.at ?? .max, expiry?.1 ?? .max)
+            // An alert is judged at an instant after that instant's other steps.
+            if let judgment, judgment.at < others {
+                try judgeAlerts(tx, customer: judgment.customer, through: judgment.at)
+                steps += 1
+                continue
+            }
             if let (grantID, expiresAt) = expiry, expiresAt <= min(draft?.at ?? .max, period?.at ?? .max) {
                 try bookExpiry(tx, try tx.fetchGrant(grantID), at: expiresAt, now: expiresAt)
-                try tx.appendFeed(.grantUpdated, .grant(try tx.fetchGrant(grantID)), at: expiresAt)
+                let expired = try tx.fetchGrant(grantID)
+                try tx.appendFeed(.grantUpdated, .grant(expired), at: expiresAt)
+                try judgeAlerts(tx, customer: expired.customer, through: expiresAt)
                 report.grantsExpired += 1
                 steps += 1
                 continue

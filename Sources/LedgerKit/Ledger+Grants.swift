@@ -162,6 +162,7 @@ extension Ledger {
                 grant: grant, kind: .creditsGranted, amount: params.amount.amountMinor, at: effectiveAt, now: now)
             try Self.postGranted(tx, grant)
             try tx.appendFeed(.grantCreated, .grant(grant), at: now)
+            try Self.judgeAlerts(tx, customer: grant.customer, through: now)
             return grant
         }
     }
@@ -242,6 +243,7 @@ extension Ledger {
             }
             let changed = try tx.fetchGrant(id)
             try tx.appendFeed(.grantUpdated, .grant(changed), at: now)
+            try Self.judgeAlerts(tx, customer: changed.customer, through: now)
             return changed
         }
     }
@@ -275,6 +277,7 @@ extension Ledger {
             try tx.markVoided(id, at: now)
             let changed = try tx.fetchGrant(id)
             try tx.appendFeed(.grantUpdated, .grant(changed), at: now)
+            try Self.judgeAlerts(tx, customer: changed.customer, through: now)
             return changed
         }
     }
@@ -305,6 +308,7 @@ extension Ledger {
             try Self.bookExpiry(tx, grant, at: max(at, grant.effectiveAt), now: now)
             let changed = try tx.fetchGrant(id)
             try tx.appendFeed(.grantUpdated, .grant(changed), at: now)
+            try Self.judgeAlerts(tx, customer: changed.customer, through: now)
             return changed
         }
     }

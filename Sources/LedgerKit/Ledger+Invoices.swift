@@ -70,6 +70,7 @@ extension Ledger {
         try tx.saveFinalized(invoice)
         if let entry = plan.entry { try tx.post(entry) }
         try closeUsage(invoice, customerSeq: customerSeq, at: instant, recordedMax: recordedMax, cache: &cache, tx)
+        if !transactions.isEmpty { try judgeAlerts(tx, customer: invoice.customer, through: instant) }
         try tx.appendFeed(.invoiceFinalized, .invoice(invoice), at: instant)
         if invoice.status == .paid { try tx.appendFeed(.invoicePaid, .invoice(invoice), at: instant) }
         return invoice
@@ -136,8 +137,10 @@ extension Ledger {
             let finalization = try tx.entries(sourceType: "invoice.finalized", sourceId: id.rawValue).first
             return finalization.map { PostingRules.voided(finalization: $0.postings, invoice: invoice) } ?? []
         } mark: { tx, now in
-            try Self.reinstateCredits(tx, try tx.fetchInvoice(id), at: now)
+            let invoice = try tx.fetchInvoice(id)
+            try Self.reinstateCredits(tx, invoice, at: now)
             try tx.markVoided(id, at: now)
+            try Self.judgeAlerts(tx, customer: invoice.customer, through: now)
         }
     }
 

@@ -36,7 +36,14 @@ import Testing
         var transactions: [String] = []
         var invoices: [String] = []
         var balancesByDay: [[AccountBalance]] = []
+        /// The feed's alert crossings: "type alert @instant value".
+        var alerts: [String] = []
+        /// The same crossings as the balance timeline says they are (`AlertTests`).
+        var alertReference: [String] = []
     }
+
+    /// Each customer's alerts: at or below 50, and at or below 300.
+    static let thresholds: [Int64] = [50, 300]
 
     /// Two customers; `price_u` is 1 cent a unit, `price_l` 200 a month.
     static let catalog = Catalog(
@@ -57,6 +64,14 @@ import Testing
                 .init(
                     id: "sub_\(id.rawValue)", customer: id, items: [.init(price: "price_l"), .init(price: "price_u")],
                     graceSeconds: 3_600))
+        }
+        for id in customers {
+            for threshold in Self.thresholds {
+                _ = try ledger.createAlert(
+                    .init(
+                        id: "alrt_\(id.rawValue)_\(threshold)", customer: id,
+                        lte: Money(amountMinor: threshold, currency: usd)))
+            }
         }
         var books = Books()
         var events: [String] = []
@@ -125,6 +140,11 @@ import Testing
                     + $0.lines.map { "\($0.amount)-\($0.creditAmounts.map(\.amount))" }.joined(separator: " ")
             }
         }
+        books.alerts = try ledger.feed(kinds: [.alertTriggered, .alertRecovered]).map { e in
+            guard case .alert(let crossing) = e.object else { return "not an alert: \(e)" }
+            return "\(e.kind.rawValue) \(crossing.alert.id) @\(e.created) \(crossing.value)"
+        }
+        books.alertReference = try alertReference(ledger, customers: customers)
         for day in stride(from: jan1, through: end, by: 86_400 / 2) {
             books.balancesByDay.append(try ledger.accountBalances(asOf: day))
         }

@@ -23,6 +23,8 @@ public struct FeedEvent: Hashable, Sendable {
         case invoiceDeleted = "invoice.deleted"
         case grantCreated = "billing.credit_grant.created"
         case grantUpdated = "billing.credit_grant.updated"
+        case alertTriggered = "billing.alert.triggered"
+        case alertRecovered = "billing.alert.recovered"
     }
 
     /// The object an event carries, as it was when the change happened.
@@ -31,6 +33,7 @@ public struct FeedEvent: Hashable, Sendable {
         case subscription(Subscription)
         case invoice(Invoice)
         case grant(CreditGrant)
+        case alert(AlertCrossing)
 
         /// The object's ID.
         public var id: String {
@@ -39,16 +42,19 @@ public struct FeedEvent: Hashable, Sendable {
             case .subscription(let s): s.id.rawValue
             case .invoice(let i): i.id.rawValue
             case .grant(let g): g.id.rawValue
+            case .alert(let a): a.alert.id.rawValue
             }
         }
 
-        /// What kind of object it is, as stored: `customer`, `subscription`, `invoice`, `credit_grant`.
+        /// What kind of object it is, as stored: `customer`, `subscription`, `invoice`,
+        /// `credit_grant`, `alert`.
         public var kind: String {
             switch self {
             case .customer: "customer"
             case .subscription: "subscription"
             case .invoice: "invoice"
             case .grant: "credit_grant"
+            case .alert: "alert"
             }
         }
     }

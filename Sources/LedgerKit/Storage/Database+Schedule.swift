@@ -54,8 +54,8 @@ extension StorageTransaction {
     // MARK: The clock
 
     /// The latest processed instant and the earliest instant any step is due (a draft's
-    /// finalization, a period's end, an expiry; nil when nothing is scheduled), in one statement
-    /// over three indexes: what every time-dependent write and every billing batch reads first.
+    /// finalization, a period's end, an expiry, an alert to judge; nil when nothing is scheduled),
+    /// in one statement over four indexes: what every time-dependent write and every billing batch reads first.
     func clockAndNextDue() throws -> (processedThrough: Int64, nextDueAt: Int64?) {
         let row = try stored(
             Row.fetchOne(
@@ -67,7 +67,9 @@ extension StorageTransaction {
                             coalesce((SELECT min(currentPeriodEnd) FROM subscription WHERE status = 'active'),
                                 9223372036854775807),
                             coalesce((SELECT min(expiresAt) FROM creditGrant
-                                WHERE expiryBookedAt IS NULL AND voidedAt IS NULL), 9223372036854775807)) AS nextDue
+                                WHERE expiryBookedAt IS NULL AND voidedAt IS NULL), 9223372036854775807),
+                            coalesce((SELECT min(nextCheckAt) FROM alert
+                                WHERE status = 'active' AND nextCheckAt IS NOT NULL), 9223372036854775807)) AS nextDue
                         FROM ledgerClock WHERE id = 1
                         """)),
             "clock")

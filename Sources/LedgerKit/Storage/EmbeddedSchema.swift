@@ -819,7 +819,7 @@ enum EmbeddedSchema {
             #"""
             -- 0013 the event feed: every state change a host app would act on (an invoice created,
             -- finalized, paid, voided; a grant created or updated; a subscription created, updated, ended; a
-            -- customer created, updated, deleted) appends one row in the transaction that made the change.
+            -- customer created, updated, deleted; an alert triggered or recovered) appends one row in the transaction that made the change.
             -- So a committed change always has its event and a rolled-back one never has.
             --
             -- seq orders the feed: one writer at a time commits, so a reader never sees a later seq before
@@ -831,13 +831,46 @@ enum EmbeddedSchema {
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 id TEXT NOT NULL UNIQUE,
                 type TEXT NOT NULL,
-                objectType TEXT NOT NULL CHECK (objectType IN ('customer', 'subscription', 'invoice', 'credit_grant')),
+                objectType TEXT NOT NULL
+                    CHECK (objectType IN ('customer', 'subscription', 'invoice', 'credit_grant', 'alert')),
                 objectId TEXT NOT NULL,
                 created INTEGER NOT NULL,
                 object TEXT NOT NULL
             ) STRICT;
             CREATE INDEX feedEvent_type ON feedEvent(type, seq);
             CREATE INDEX feedEvent_object ON feedEvent(objectId, seq);
+            """#
+        ),
+        (
+            "0014_alerts.sql",
+            #"""
+            -- 0014 credit balance alerts (Stripe's billing.alert, credit_balance_threshold): each fires once
+            -- when the customer's credit balance in its currency falls to lte or below, and recovers once
+            -- when it rises above again, each crossing appended to the event feed at the instant the change
+            -- that crossed took effect.
+            --
+            -- The balance is the sum of the customer's credit balance transactions effective by an instant.
+            -- An alert has been judged through evaluatedThrough (triggered is its state then); nextCheckAt is
+            -- the earliest instant after that at which one of the customer's transactions in its currency
+            -- takes effect (a grant effective later): the billing run judges the alert then, as a step of its
+            -- own, and every write that books a transaction judges the customer's alerts through its instant.
+            CREATE TABLE alert (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE CHECK (length(id) BETWEEN 1 AND 255),
+                customerId TEXT NOT NULL REFERENCES customer(id),
+                alertType TEXT NOT NULL CHECK (alertType = 'credit_balance_threshold'),
+                currency TEXT NOT NULL,
+                lte INTEGER NOT NULL CHECK (lte >= 0),
+                title TEXT,
+                status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+                created INTEGER NOT NULL,
+                archivedAt INTEGER CHECK ((archivedAt IS NULL) = (status = 'active')),
+                triggered INTEGER NOT NULL CHECK (triggered IN (0, 1)),
+                evaluatedThrough INTEGER NOT NULL,
+                nextCheckAt INTEGER CHECK (nextCheckAt IS NULL OR nextCheckAt > evaluatedThrough)
+            ) STRICT;
+            CREATE INDEX alert_customer ON alert(customerId, status);
+            CREATE INDEX alert_next ON alert(nextCheckAt) WHERE status = 'active' AND nextCheckAt IS NOT NULL;
             """#
         ),
     ]

@@ -1,0 +1,112 @@
+import GRDB
+
+/// Credit balance alerts (0014) and the balance timeline they are judged on.
+extension StorageTransaction {
+    func insert(_ alert: Alert, nextCheckAt: Int64?) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO alert (id, customerId, alertType, currency, lte, title, status, created, archivedAt,
+                    triggered, evaluatedThrough, nextCheckAt)
+                VALUES (?, ?, 'credit_balance_threshold', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                alert.id.rawValue, alert.customer.rawValue, alert.lte.currency.code, alert.lte.amountMinor,
+                alert.title, alert.status.rawValue, alert.created, alert.archivedAt, alert.triggered,
+                alert.evaluatedThrough, nextCheckAt,
+            ])
+    }
+
+    /// - Throws: `resource_missing`.
+    func fetchAlert(_ id: Alert.ID) throws -> Alert {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.rawValue])
+        else { throw LedgerError.missing("alert", id.rawValue, param: "alert") }
+        return try alert(row)
+    }
+
+    /// Alerts oldest first, of one customer and only active ones when asked.
+    func alerts(customer: Customer.ID?, activeOnly: Bool) throws -> [Alert] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM alert WHERE (customerId IS ? OR ?) AND (status = 'active' OR NOT ?) ORDER BY seq
+                    """),
+            arguments: [customer?.rawValue, customer == nil, activeOnly]
+        ).map(alert)
+    }
+
+    private func alert(_ row: Row) throws -> Alert {
+        Alert(
+            id: .init(row["id"]), customer: .init(row["customerId"]),
+            lte: Money(amountMinor: row["lte"], currency: try Currency(code: row["currency"])), title: row["title"],
+            status: try stored(Alert.Status(rawValue: row["status"]), "alert status"), created: row["created"],
+            archivedAt: row["archivedAt"], triggered: row["triggered"], evaluatedThrough: row["evaluatedThrough"])
+    }
+
+    /// Records what an alert's judgment through `evaluatedThrough` decided.
+    func saveJudgment(_ alert: Alert, nextCheckAt: Int64?) throws {
+        try db.cachedStatement(
+            sql: "UPDATE alert SET triggered = ?, evaluatedThrough = ?, nextCheckAt = ? WHERE id = ?"
+        ).execute(arguments: [alert.triggered, alert.evaluatedThrough, nextCheckAt, alert.id.rawValue])
+    }
+
+    func archive(_ id: Alert.ID, at instant: Int64) throws {
+        try db.execute(
+            sql: "UPDATE alert SET status = 'archived', archivedAt = ?, nextCheckAt = NULL WHERE id = ?",
+            arguments: [instant, id.rawValue])
+    }
+
+    /// The customer's credit balance in `currency` effective by `instant`: the sum of its balance
+    /// transactions, credits less debits.
+    func creditBalance(customer: Customer.ID, currency: Currency, at instant: Int64) throws -> Int64 {
+        try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0)
+                    FROM creditBalanceTransaction WHERE customerId = ? AND currency = ? AND effectiveAt <= ?
+                    """),
+            arguments: [customer.rawValue, currency.code, instant]) ?? 0
+    }
+
+    /// The customer's balance changes in `currency` effective in `(after, through]`, one per
+    /// instant (the net of its transactions), in time order.
+    func creditChanges(customer: Customer.ID, currency: Currency, after: Int64, through: Int64) throws
+        -> [(at: Int64, amount: Int64)]
+    {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT effectiveAt, sum(CASE type WHEN 'credit' THEN amount ELSE -amount END) AS net
+                    FROM creditBalanceTransaction
+                    WHERE customerId = ? AND currency = ? AND effectiveAt > ? AND effectiveAt <= ?
+                    GROUP BY effectiveAt ORDER BY effectiveAt
+                    """),
+            arguments: [customer.rawValue, currency.code, after, through]
+        ).map { ($0["effectiveAt"], $0["net"]) }
+    }
+
+    /// The earliest instant after `after` at which one of the customer's transactions in
+    /// `currency` takes effect.
+    func nextCreditChange(customer: Customer.ID, currency: Currency, after: Int64) throws -> Int64? {
+        try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT min(effectiveAt) FROM creditBalanceTransaction
+                    WHERE customerId = ? AND currency = ? AND effectiveAt > ?
+                    """),
+            arguments: [customer.rawValue, currency.code, after])
+    }
+
+    /// The earliest active alert to judge by `until` (a transaction of its customer takes effect
+    /// then): its customer and instant.
+    func nextAlertCheck(until: Int64) throws -> (customer: Customer.ID, at: Int64)? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT customerId, nextCheckAt FROM alert
+                    WHERE status = 'active' AND nextCheckAt IS NOT NULL AND nextCheckAt <= ?
+                    ORDER BY nextCheckAt, seq LIMIT 1
+                    """),
+            arguments: [until]
+        ).map { (Customer.ID($0["customerId"]), $0["nextCheckAt"]) }
+    }
+}
