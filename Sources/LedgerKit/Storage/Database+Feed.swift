@@ -5,14 +5,13 @@ import GRDB
 extension StorageTransaction {
     /// Appends `kind` with `object` as it is now, at `instant`.
     func appendFeed(_ kind: FeedEvent.Kind, _ object: FeedEvent.Object, at instant: Int64) throws {
-        let data = try JSONEncoder().encode(object)
+        let text = try FeedWriter.json(object) ?? String(decoding: JSONEncoder().encode(object), as: UTF8.self)
         try db.cachedStatement(
             sql: """
                 INSERT INTO feedEvent (id, type, objectType, objectId, created, object) VALUES (?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            IDs.generate(prefix: FeedEvent.idPrefix), kind.rawValue, object.kind, object.id, instant,
-            String(decoding: data, as: UTF8.self),
+            IDs.generate(prefix: FeedEvent.idPrefix), kind.rawValue, object.kind, object.id, instant, text,
         ])
     }
 
