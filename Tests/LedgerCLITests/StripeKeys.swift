@@ -2,10 +2,12 @@
 /// prints, as Stripe documents them: the typed fields of the classes in stripe-python at commit
 /// 6c6e3736 (2026-07-24; github.com/stripe/stripe-python, `stripe/_invoice.py` `Invoice`,
 /// `Invoice.Parent`, … `stripe/billing/_credit_grant.py` `CreditGrant`, `stripe/_event.py`
-/// `Event`), which are generated from Stripe's OpenAPI description. A label is the object's `object` value, with a dotted path for
+/// `Event`, `stripe/billing/_alert.py` `Alert`, `_alert_triggered.py` `AlertTriggered`), which are generated from Stripe's OpenAPI description. A label is the object's `object` value, with a dotted path for
 /// a nested object. Written once here; StripeShapeTests compares the output with it.
 enum StripeKeys {
     static let documented: [String: Set<String>] = [
+        "billing.alert": ["alert_type", "id", "livemode", "object", "status", "title", "usage_threshold"],
+        "billing.alert_triggered": ["alert", "created", "customer", "livemode", "object", "value"],
         "event": [
             "account", "api_version", "context", "created", "data", "id", "livemode", "object",
             "pending_webhooks", "request", "type",

@@ -10,6 +10,9 @@ private let extensions: [String: Set<String>] = [
     "billing.meter_event": ["cancelled_at", "customer", "late", "meter", "result", "value"],
     "billing.meter_event_adjustment": ["event"],
     "billing.meter_event_summary": ["customer"],
+    "billing.alert": ["credit_balance_threshold", "triggered"],
+    // Stripe has no recovery object: the ledger's is shaped as billing.alert_triggered.
+    "billing.alert_recovered": ["alert", "created", "customer", "livemode", "object", "value"],
     "invoice.total_pretax_credit_amounts": ["credit_grant"],
     "line_item": ["meter"],
     "line_item.pretax_credit_amounts": ["credit_grant"],
@@ -52,6 +55,8 @@ private let nested: [String: [String: String]] = [
     "event": ["data": "event.data"],
     // An event's object is whichever object it carries: checked as that object ("*").
     "event.data": ["object": "*"],
+    "billing.alert_triggered": ["alert": "billing.alert"],
+    "billing.alert_recovered": ["alert": "billing.alert"],
 ]
 
 /// Checks `object` as the Stripe object `label`, and every nested object it holds; records the
@@ -70,7 +75,7 @@ private struct ShapeWalk {
             return
         }
         guard let object = value as? [String: Any] else { return }
-        guard let documented = StripeKeys.documented[label] else {
+        guard let documented = StripeKeys.documented[label] ?? (extensions[label] != nil ? [] : nil) else {
             Issue.record("no documented keys for \(label)", sourceLocation: sourceLocation)
             return
         }
@@ -121,12 +126,19 @@ private struct ShapeWalk {
                 "price_huge", product: "prod_hyp",
                 ["--unit-amount-decimal", "99999999999999999999"] + CatalogStep.metered("mtr_b")), db: db)
         try subscribe(db, "cus_2", ["price_huge"], id: "sub_h")
+        // At or below 4.00: fires when February's finalization spends the grant, recovers with the next.
+        try ok(["alerts", "create", "--customer", "cus_1", "--lte", "400", "--currency", "usd"], db: db)
         try usage(db, "alpaca_ai_tokens", "cus_1", 3000, id: "e-1")
         try usage(db, "hypernian_tokens", "cus_1", 1200, id: "e-2")
         try usage(db, "b_tokens", "cus_2", "999999999999999", id: "e-h")
         let report = try ok(["bill"], db: db, now: "2026-02-01T02:00:00Z")
         #expect(int64(report["invoices_finalized"]) == 1, "\(report)")
         #expect((report["invoices_failed"] as? [Any])?.count == 1, "\(report)")
+        try ok(
+            [
+                "grants", "create", "--customer", "cus_1", "--amount", "1000", "--currency", "usd", "--category",
+                "promotional", "--scope", "metered",
+            ], db: db, now: "2026-02-01T03:00:00Z")
         try usage(db, "a_tokens", "cus_2", 1, at: "2026-02-02T00:00:00Z", id: "e-3")
         return db
     }
@@ -176,6 +188,7 @@ private struct ShapeWalk {
         walk.check(
             "billing.credit_balance_summary", try ok(["balance", "--customer", "cus_1", "--live"], db: db, now: now))
         walk.check("event", try ok(["events-feed", "list"], db: db, now: now))
+        walk.check("billing.alert", try ok(["alerts", "list"], db: db, now: now))
 
         // Every documented object was printed, so no list above is left unchecked.
         #expect(Set(StripeKeys.documented.keys).subtracting(walk.seen).sorted() == [])

@@ -9,35 +9,43 @@ enum FeedWriter {
         var w = Writer()
         switch object {
         case .invoice(let invoice):
-            w.text += "{\"invoice\":{\"_0\":"
+            w.raw("{\"invoice\":{\"_0\":")
             w.invoice(invoice)
         case .subscription(let subscription):
-            w.text += "{\"subscription\":{\"_0\":"
+            w.raw("{\"subscription\":{\"_0\":")
             w.subscription(subscription)
         default: return nil
         }
-        w.text += "}}"
-        return w.text
+        w.raw("}}")
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
+    /// UTF-8 bytes, appended in place (a `String` appended scalar by scalar cost more than the
+    /// encoder it replaced).
     private struct Writer {
-        var text = ""
+        var bytes: [UInt8] = {
+            var b: [UInt8] = []
+            b.reserveCapacity(4_096)
+            return b
+        }()
         var first = true
 
+        mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
         mutating func open() {
-            text += "{"
+            raw("{")
             first = true
         }
 
         mutating func close() {
-            text += "}"
+            raw("}")
             first = false
         }
 
         mutating func key(_ name: String) {
-            if !first { text += "," }
+            if !first { raw(",") }
             first = false
-            text += "\"" + name + "\":"
+            raw("\""); raw(name); raw("\":")
         }
 
         mutating func string(_ name: String, _ value: String?) {
@@ -49,12 +57,12 @@ enum FeedWriter {
         mutating func int(_ name: String, _ value: Int64?) {
             guard let value else { return }
             key(name)
-            text += String(value)
+            raw(String(value))
         }
 
         mutating func bool(_ name: String, _ value: Bool) {
             key(name)
-            text += value ? "true" : "false"
+            raw(value ? "true" : "false")
         }
 
         mutating func metadata(_ map: [String: String]) {
@@ -65,21 +73,18 @@ enum FeedWriter {
         }
 
         mutating func quote(_ s: String) {
-            text += "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        text.unicodeScalars.append(scalar)
-                    }
+            bytes.append(0x22)
+            for byte in s.utf8 {
+                switch byte {
+                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                default: bytes.append(byte)
                 }
             }
-            text += "\""
+            bytes.append(0x22)
         }
 
         mutating func invoice(_ i: Invoice) {
@@ -95,12 +100,12 @@ enum FeedWriter {
             int("periodEnd", i.periodEnd)
             string("description", i.description)
             key("lines")
-            text += "["
+            raw("[")
             for (index, line) in i.lines.enumerated() {
-                if index > 0 { text += "," }
+                if index > 0 { raw(",") }
                 self.line(line)
             }
-            text += "]"
+            raw("]")
             first = false
             int("subtotal", i.subtotal)
             int("total", i.total)
@@ -143,31 +148,31 @@ enum FeedWriter {
             int("periodStart", l.periodStart)
             int("periodEnd", l.periodEnd)
             key("creditAmounts")
-            text += "["
+            raw("[")
             for (index, c) in l.creditAmounts.enumerated() {
-                if index > 0 { text += "," }
+                if index > 0 { raw(",") }
                 open()
                 int("amount", c.amount)
                 string("transaction", c.transaction)
                 string("grant", c.grant)
                 close()
             }
-            text += "]"
+            raw("]")
             close()
         }
 
         mutating func items(_ name: String, _ items: [SubscriptionItem]) {
             key(name)
-            text += "["
+            raw("[")
             for (index, item) in items.enumerated() {
-                if index > 0 { text += "," }
+                if index > 0 { raw(",") }
                 open()
                 string("id", item.id.rawValue)
                 string("price", item.price.rawValue)
                 int("quantity", item.quantity)
                 close()
             }
-            text += "]"
+            raw("]")
             first = false
         }
 
