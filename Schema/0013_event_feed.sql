@@ -19,4 +19,3 @@ CREATE TABLE feedEvent (
     object TEXT NOT NULL
 ) STRICT;
 CREATE INDEX feedEvent_type ON feedEvent(type, seq);
-CREATE INDEX feedEvent_object ON feedEvent(objectId, seq);

@@ -838,7 +838,6 @@ enum EmbeddedSchema {
                 object TEXT NOT NULL
             ) STRICT;
             CREATE INDEX feedEvent_type ON feedEvent(type, seq);
-            CREATE INDEX feedEvent_object ON feedEvent(objectId, seq);
             """#
         ),
         (
