@@ -20,9 +20,16 @@ struct FeedCommand: ParsableCommand {
                 let kinds = try type.isEmpty ? nil : type.map { try $0.value(param: "type") }
                 let events = try ledger.feed(after: after.map { .init($0) }, kinds: kinds, limit: limit)
                 let more = try events.last.map { !(try ledger.feed(after: $0.id, kinds: kinds, limit: 1)).isEmpty }
+                // One context for the page: the prices, items and subscriptions its invoices name.
+                let invoices = events.compactMap { event -> Invoice? in
+                    guard case .invoice(let invoice) = event.object else { return nil }
+                    return invoice
+                }
+                let context = try ShapeContext.load(ledger, invoices: invoices)
                 return Output(
                     json: .object([
-                        ("object", .string("list")), ("data", .array(try events.map { try Shape.event($0, ledger) })),
+                        ("object", .string("list")),
+                        ("data", .array(try events.map { try Shape.event($0, context, ledger) })),
                         ("has_more", .bool(more ?? false)),
                     ]),
                     human: Human.table(
@@ -36,12 +43,12 @@ struct FeedCommand: ParsableCommand {
 extension Shape {
     /// Stripe's `event`: `data.object` is the object as it was when the change happened (a
     /// grant's balance as of that instant).
-    static func event(_ e: FeedEvent, _ ledger: Ledger) throws -> JSON {
+    static func event(_ e: FeedEvent, _ context: ShapeContext, _ ledger: Ledger) throws -> JSON {
         let object: JSON
         switch e.object {
         case .customer(let c): object = customer(c)
-        case .subscription(let s): object = subscription(s, try ShapeContext.load(ledger))
-        case .invoice(let i): object = invoice(i, try ShapeContext.load(ledger, invoices: [i]))
+        case .subscription(let s): object = subscription(s, context)
+        case .invoice(let i): object = invoice(i, context)
         case .grant(let g): object = grant(g, totals: try ledger.grantTotals(g.id, asOf: e.created))
         case .alert(let a): object = alertCrossing(a)
         }

@@ -56,7 +56,7 @@ extension Ledger {
 
     /// Alerts, oldest first, optionally of one customer.
     public func alerts(customer: Customer.ID? = nil) throws -> [Alert] {
-        try store.read { tx in try tx.alerts(customer: customer, activeOnly: false) }
+        try store.read { tx in try tx.alerts(customer: customer) }
     }
 
     /// Archives an alert: it is judged no more. Archiving an archived alert changes nothing.
@@ -78,7 +78,7 @@ extension Ledger {
     /// judgment never goes back: a change booked at an instant already judged (an allowed clock
     /// regression) moves the balance from then on but crosses nothing before.
     static func judgeAlerts(_ tx: StorageTransaction, customer: Customer.ID, through instant: Int64) throws {
-        for var alert in try tx.alerts(customer: customer, activeOnly: true) {
+        for var alert in try tx.activeAlerts(customer: customer) {
             let currency = alert.lte.currency
             if instant > alert.evaluatedThrough {
                 let from = try tx.creditBalance(customer: customer, currency: currency, at: alert.evaluatedThrough)

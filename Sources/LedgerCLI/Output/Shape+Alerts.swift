@@ -22,11 +22,6 @@ extension Shape {
         ])
     }
 
-    /// `{"currency", "value"}` of an amount.
-    static func monetaryValue(_ m: Money) -> JSON {
-        .object([("currency", .string(m.currency.code)), ("value", .int(m.amountMinor))])
-    }
-
     /// The object of `billing.alert.triggered` (Stripe's `billing.alert_triggered`) and of the
     /// ledger's `billing.alert.recovered` (`billing.alert_recovered`): the alert as it was, the
     /// instant of the crossing, and the balance then.

@@ -23,14 +23,21 @@ extension StorageTransaction {
         return try alert(row)
     }
 
-    /// Alerts oldest first, of one customer and only active ones when asked.
-    func alerts(customer: Customer.ID?, activeOnly: Bool) throws -> [Alert] {
+    /// Alerts oldest first, optionally of one customer.
+    func alerts(customer: Customer.ID?) throws -> [Alert] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM alert WHERE customerId IS ? OR ? ORDER BY seq",
+            arguments: [customer?.rawValue, customer == nil]
+        ).map(alert)
+    }
+
+    /// The customer's active alerts, oldest first: read by every finalization that applies
+    /// credit, so through the `alert_customer` index.
+    func activeAlerts(customer: Customer.ID) throws -> [Alert] {
         try Row.fetchAll(
             db.cachedStatement(
-                sql: """
-                    SELECT * FROM alert WHERE (customerId IS ? OR ?) AND (status = 'active' OR NOT ?) ORDER BY seq
-                    """),
-            arguments: [customer?.rawValue, customer == nil, activeOnly]
+                sql: "SELECT * FROM alert WHERE customerId = ? AND status = 'active' ORDER BY seq"),
+            arguments: [customer.rawValue]
         ).map(alert)
     }
 

@@ -49,16 +49,3 @@ extension StorageTransaction {
         }
     }
 }
-
-extension StorageTransaction {
-    /// The newest timestamp of the customer's events recorded by `asOf` and not cancelled by
-    /// then; nil without any.
-    func latestEventTimestamp(customer: Customer.ID, asOf: Int64) throws -> Int64? {
-        try Int64.fetchOne(
-            db,
-            sql: """
-                SELECT max(timestamp) FROM meterEvent
-                WHERE customerSeq = ? AND recordedAt <= ? AND (cancelledAt IS NULL OR cancelledAt > ?)
-                """, arguments: [try customerSeq(customer), asOf, asOf])
-    }
-}
