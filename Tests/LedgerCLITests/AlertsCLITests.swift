@@ -57,5 +57,7 @@ import Testing
             base + ["--lte", "1", "--id", "alrt_1"], db: db, codes: [65], code: "resource_already_exists", now: now)
         try rejected(["alerts", "show", "alrt_nope"], db: db, codes: [65], code: "resource_missing", now: now)
         try rejected(["alerts", "archive", "alrt_nope"], db: db, codes: [65], code: "resource_missing", now: now)
+        try rejected(["alerts", "list", "--status", "active"], db: db, codes: [64], code: "invalid_usage", now: now)
+        try rejected(["alerts", "create", "--customer", "cus_1"], db: db, codes: [64], code: "invalid_usage", now: now)
     }
 }
