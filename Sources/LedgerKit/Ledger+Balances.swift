@@ -9,7 +9,7 @@ extension Ledger {
     ) throws -> [CreditBalance] {
         let now = try self.now
         let instant = try Instant.check(asOf ?? now, param: "as_of")
-        return try store.read { tx in
+        return try readBooked(asOf: instant, now: now) { tx in
             try Self.creditBalances(tx, customer: customer, grant: grant, price: price, at: instant, now: now)
         }
     }
@@ -75,7 +75,7 @@ extension Ledger {
     /// - Throws: `resource_missing`, `invalid_time`.
     public func liveBalances(customer: Customer.ID) throws -> LiveBalances {
         let now = try self.now
-        return try store.read { tx in
+        return try readBooked(asOf: now, now: now) { tx in
             let balances = try Self.creditBalances(tx, customer: customer, at: now, now: now)
             var cache: [Price.ID: PriceInfo] = [:]
             let previews = try tx.subscriptions(customer: customer).filter { $0.status == .active }.map {
@@ -115,8 +115,9 @@ extension Ledger {
     public func creditTransactions(customer: Customer.ID, grant: CreditGrant.ID? = nil, asOf: Int64? = nil) throws
         -> [CreditBalanceTransaction]
     {
+        let now = try self.now
         let asOf = try Instant.check(asOf ?? now, param: asOf == nil ? "now" : "as_of")
-        return try store.read { tx in
+        return try readBooked(asOf: asOf, now: now) { tx in
             _ = try tx.customerSeq(customer)
             return try tx.creditTransactions(customer: customer, grant: grant, asOf: asOf)
         }

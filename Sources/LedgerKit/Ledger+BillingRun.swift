@@ -139,6 +139,23 @@ extension Ledger {
 }
 
 extension Ledger {
+    /// Runs `body` as of `instant` with every step due by then (and by now) applied, whether or
+    /// not a billing run has booked it: a period's allowance, a draft's finalization with its
+    /// burndown and rollover, an expiry. When a step is due and not booked, the steps run in a
+    /// transaction rolled back after `body`, so the read sees what `bill` would then book and
+    /// the file stays as it was. Nothing due: a plain read.
+    func readBooked<T>(asOf instant: Int64, now: Int64, _ body: (StorageTransaction) throws -> T) throws -> T {
+        let through = min(instant, now)
+        let due = try store.read { tx in try tx.clockAndNextDue().nextDueAt }
+        guard let due, due <= through else { return try store.read(body) }
+        return try store.simulate { tx in
+            var report = BillReport()
+            var cache: [Price.ID: PriceInfo] = [:]
+            _ = try Self.runDueSteps(tx, until: through, report: &report, cache: &cache, limit: nil)
+            return try body(tx)
+        }
+    }
+
     /// Processes, in time order up to `until` (default now), every due subscription period,
     /// every draft whose finalization time has come and every expiry, each at its own scheduled
     /// instant. Running it again changes nothing; running it in steps gives the same result as

@@ -52,7 +52,7 @@ extension Ledger {
         invoice.lines.map { line in
             BurndownPlanner.Line(
                 id: line.id, price: line.price, metered: line.meter != nil, currency: line.currency,
-                amount: line.amount, periodEnd: line.periodEnd)
+                amount: line.amount, periodEnd: line.periodEnd, subscription: invoice.subscription)
         }
     }
 

@@ -97,36 +97,14 @@ extension Ledger {
         if params.fundingInvoice != nil && params.category != .paid {
             throw LedgerError.invalidRequest("only a paid grant has a funding invoice", param: "funding_invoice")
         }
-        if case .prices(let prices) = params.scope {
-            if prices.isEmpty || prices.count > Limits.grantScopePricesMax {
-                throw LedgerError.invalidRequest(
-                    "a price scope names 1–\(Limits.grantScopePricesMax) metered prices",
-                    param: "applicability_config.scope.prices")
-            }
-            if Set(prices).count != prices.count {
-                throw LedgerError.invalidRequest(
-                    "a price appears twice in the scope", param: "applicability_config.scope.prices")
-            }
-        }
+        try Self.checkScope(params.scope)
         try Text.validate(params.name, param: "name")
         try Metadata.validate(params.metadata)
         let id = try newID(params.id, prefix: CreditGrant.idPrefix)
         return try write(at: now) { tx, now in
             try tx.requireAbsent(table: "creditGrant", id: id, kind: "credit grant")
             _ = try tx.customerSeq(params.customer)
-            if case .prices(let prices) = params.scope {
-                for (index, priceID) in prices.enumerated() {
-                    let price = try tx.price(priceID)
-                    guard price.recurring?.usageType == .metered else {
-                        throw LedgerError.invalidRequest(
-                            "price '\(priceID)' is not metered: grants pay metered usage only",
-                            param: "applicability_config.scope.prices[\(index)]")
-                    }
-                    guard price.currency == params.amount.currency else {
-                        throw LedgerError.currencyMismatch(params.amount.currency, price.currency)
-                    }
-                }
-            }
+            try Self.checkScopePrices(params.scope, currency: params.amount.currency, tx)
             if let funding = params.fundingInvoice {
                 let invoice = try tx.fetchInvoice(funding)
                 guard invoice.customer == params.customer else {
@@ -164,6 +142,36 @@ extension Ledger {
             try tx.appendFeed(.grantCreated, .grant(grant), at: now)
             try Self.judgeAlerts(tx, customer: grant.customer, through: now)
             return grant
+        }
+    }
+
+    /// A price scope names 1–20 distinct prices.
+    /// - Throws: `invalid_request`.
+    static func checkScope(_ scope: CreditGrant.Scope) throws {
+        guard case .prices(let prices) = scope else { return }
+        if prices.isEmpty || prices.count > Limits.grantScopePricesMax {
+            throw LedgerError.invalidRequest(
+                "a price scope names 1–\(Limits.grantScopePricesMax) metered prices",
+                param: "applicability_config.scope.prices")
+        }
+        if Set(prices).count != prices.count {
+            throw LedgerError.invalidRequest(
+                "a price appears twice in the scope", param: "applicability_config.scope.prices")
+        }
+    }
+
+    /// Every price of a price scope exists, is metered and is in `currency`.
+    /// - Throws: `resource_missing`, `invalid_request`, `currency_mismatch`.
+    static func checkScopePrices(_ scope: CreditGrant.Scope, currency: Currency, _ tx: StorageTransaction) throws {
+        guard case .prices(let prices) = scope else { return }
+        for (index, priceID) in prices.enumerated() {
+            let price = try tx.price(priceID)
+            guard price.recurring?.usageType == .metered else {
+                throw LedgerError.invalidRequest(
+                    "price '\(priceID)' is not metered: grants pay metered usage only",
+                    param: "applicability_config.scope.prices[\(index)]")
+            }
+            guard price.currency == currency else { throw LedgerError.currencyMismatch(currency, price.currency) }
         }
     }
 
@@ -225,6 +233,11 @@ extension Ledger {
                 let booked = try tx.expiryBookedAt(id)
                 guard grant.voidedAt == nil, booked == nil else {
                     throw LedgerError(.grantInactive, "grant '\(id)' is voided or expired", param: "expires_at")
+                }
+                guard grant.coverage == nil else {
+                    throw LedgerError.invalidRequest(
+                        "grant '\(id)' is an allowance's: it expires when the last period it covers is invoiced",
+                        param: "expires_at")
                 }
                 if let value = expiresAt, value <= grant.effectiveAt {
                     throw LedgerError.invalidRequest("expires_at must be after effective_at", param: "expires_at")

@@ -71,6 +71,7 @@ extension Ledger {
         if let entry = plan.entry { try tx.post(entry) }
         try closeUsage(invoice, customerSeq: customerSeq, at: instant, recordedMax: recordedMax, cache: &cache, tx)
         if !transactions.isEmpty { try judgeAlerts(tx, customer: invoice.customer, through: instant) }
+        try settleAllowances(tx, closedBy: invoice, at: instant)
         try tx.appendFeed(.invoiceFinalized, .invoice(invoice), at: instant)
         if invoice.status == .paid { try tx.appendFeed(.invoicePaid, .invoice(invoice), at: instant) }
         return invoice
@@ -180,6 +181,8 @@ extension Ledger {
             try InvoiceLifecycle.check(.delete, from: invoice.status, invoice: id.rawValue)
             try tx.deleteDraft(id)
             try tx.appendFeed(.invoiceDeleted, .invoice(invoice), at: now)
+            // The period it would have billed is done with: its allowance grants settle now.
+            try Self.settleAllowances(tx, closedBy: invoice, at: now)
             return invoice
         }
     }

@@ -164,6 +164,9 @@ extension Ledger {
             }
             let ended = try tx.fetchSubscription(id)
             try tx.appendFeed(.subscriptionDeleted, .subscription(ended), at: now)
+            if invoice == nil {
+                try Self.settleAllowances(tx, subscription: id, through: nil, continues: false, at: now)
+            }
             if let invoice { try tx.appendFeed(.invoiceCreated, .invoice(invoice), at: now) }
             return (ended, invoice)
         }
@@ -210,6 +213,12 @@ extension Ledger {
             after.nextPeriodItems = nil
         }
         try tx.appendFeed(ends ? .subscriptionDeleted : .subscriptionUpdated, .subscription(after), at: boundary)
+        if lines.isEmpty {
+            // Nothing to invoice: the period's allowance grants settle as it closes.
+            try settleAllowances(
+                tx, subscription: id, through: ends ? nil : boundary, continues: !ends, at: boundary)
+        }
+        if !ends { try issueAllowances(tx, after, at: boundary) }
         guard !lines.isEmpty else { return (nil, ends) }
         var invoice: Invoice
         do {

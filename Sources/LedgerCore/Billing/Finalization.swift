@@ -108,7 +108,8 @@ public enum Finalization {
             let lines = invoice.lines.map { line in
                 BurndownPlanner.Line(
                     id: line.id, price: line.price, metered: isMetered(line, inputs.prices),
-                    currency: line.currency, amount: line.amount, periodEnd: line.periodEnd)
+                    currency: line.currency, amount: line.amount, periodEnd: line.periodEnd,
+                    subscription: invoice.subscription)
             }
             applications = BurndownPlanner.plan(
                 grants: inputs.grants.map { BurndownPlanner.Grant($0.grant, available: $0.available) }, lines: lines)

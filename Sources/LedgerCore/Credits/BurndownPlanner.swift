@@ -17,10 +17,13 @@ public enum BurndownPlanner {
         public var sequence: Int64
         /// What can be spent now, in minor units.
         public var available: Int64
+        /// An allowance's grant pays only the lines of the periods it covers.
+        public var coverage: CreditGrant.Coverage?
 
         public init(
             id: CreditGrant.ID, currency: Currency, scope: CreditGrant.Scope, priority: Int, expiresAt: Int64?,
-            category: CreditGrant.Category, effectiveAt: Int64, sequence: Int64, available: Int64
+            category: CreditGrant.Category, effectiveAt: Int64, sequence: Int64, available: Int64,
+            coverage: CreditGrant.Coverage? = nil
         ) {
             self.id = id
             self.currency = currency
@@ -31,7 +34,12 @@ public enum BurndownPlanner {
             self.effectiveAt = effectiveAt
             self.sequence = sequence
             self.available = available
+            self.coverage = coverage
         }
+
+        /// The expiry the burn order reads: an allowance's grant, which settles when the last
+        /// period it covers is invoiced, stands as expiring at that period's end.
+        var orderExpiry: Int64? { expiresAt ?? coverage?.through }
     }
 
     /// An invoice line as the planner sees it.
@@ -42,9 +50,12 @@ public enum BurndownPlanner {
         public var currency: Currency
         public var amount: Int64
         public var periodEnd: Int64
+        /// The subscription whose invoice the line is on.
+        public var subscription: Subscription.ID?
 
         public init(
-            id: InvoiceLine.ID, price: Price.ID?, metered: Bool, currency: Currency, amount: Int64, periodEnd: Int64
+            id: InvoiceLine.ID, price: Price.ID?, metered: Bool, currency: Currency, amount: Int64, periodEnd: Int64,
+            subscription: Subscription.ID? = nil
         ) {
             self.id = id
             self.price = price
@@ -52,6 +63,7 @@ public enum BurndownPlanner {
             self.currency = currency
             self.amount = amount
             self.periodEnd = periodEnd
+            self.subscription = subscription
         }
     }
 
@@ -68,10 +80,11 @@ public enum BurndownPlanner {
     }
 
     /// The burn order, a total order: priority ascending; expires_at ascending with non-expiring
-    /// grants last; promotional before paid; effective_at ascending; creation order; ID.
+    /// grants last (an allowance's grant: the end of the last period it covers); promotional
+    /// before paid; effective_at ascending; creation order; ID.
     public static func precedes(_ a: Grant, _ b: Grant) -> Bool {
         if a.priority != b.priority { return a.priority < b.priority }
-        switch (a.expiresAt, b.expiresAt) {
+        switch (a.orderExpiry, b.orderExpiry) {
         case (let x?, let y?) where x != y: return x < y
         case (.some, nil): return true
         case (nil, .some): return false
@@ -83,10 +96,16 @@ public enum BurndownPlanner {
         return a.id.rawValue < b.id.rawValue
     }
 
-    /// Whether `grant` may pay `line` (apart from its balance).
+    /// Whether `grant` may pay `line` (apart from its balance). An allowance's grant pays the
+    /// lines of the periods it covers (effective by the finalization, which the caller judged);
+    /// any other grant, lines whose period ends while it is effective.
     public static func eligible(_ grant: Grant, _ line: Line) -> Bool {
         guard line.metered, let price = line.price, grant.currency == line.currency else { return false }
-        guard grant.effectiveAt <= line.periodEnd else { return false }
+        if let coverage = grant.coverage {
+            guard coverage.covers(subscription: line.subscription, periodEnd: line.periodEnd) else { return false }
+        } else {
+            guard grant.effectiveAt <= line.periodEnd else { return false }
+        }
         if let expiresAt = grant.expiresAt, !(line.periodEnd < expiresAt) { return false }
         switch grant.scope {
         case .metered: return true
@@ -136,6 +155,6 @@ extension BurndownPlanner.Grant {
         self.init(
             id: grant.id, currency: grant.amount.currency, scope: grant.scope, priority: grant.priority,
             expiresAt: grant.expiresAt, category: grant.category, effectiveAt: grant.effectiveAt,
-            sequence: grant.sequence, available: available)
+            sequence: grant.sequence, available: available, coverage: grant.coverage)
     }
 }

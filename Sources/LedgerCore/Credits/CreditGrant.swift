@@ -32,11 +32,36 @@ public struct CreditGrant: Hashable, Sendable {
     public var created: Int64
     /// Creation order, the fifth key of the burn order.
     public var sequence: Int64
+    /// The allowance that issued it (nil: created directly).
+    public var allowance: Allowance.ID?
+    /// What an allowance's grant may pay: one subscription's invoices of the periods it covers.
+    public var coverage: Coverage?
+    /// The allowance grant whose unused credit this one carries over.
+    public var rolledOverFrom: ID?
+
+    /// One subscription's metered lines whose service period ends in `(after, through]`.
+    public struct Coverage: Hashable, Sendable, Codable {
+        public var subscription: Subscription.ID
+        public var after: Int64
+        public var through: Int64
+
+        public init(subscription: Subscription.ID, after: Int64, through: Int64) {
+            precondition(after < through, "a coverage is a non-empty range")
+            self.subscription = subscription
+            self.after = after
+            self.through = through
+        }
+
+        public func covers(subscription: Subscription.ID?, periodEnd: Int64) -> Bool {
+            subscription == self.subscription && after < periodEnd && periodEnd <= through
+        }
+    }
 
     public init(
         id: ID, customer: Customer.ID, name: String?, amount: Money, category: Category, scope: Scope,
         priority: Int, effectiveAt: Int64, expiresAt: Int64?, voidedAt: Int64?, costBasis: Int64?,
-        fundingInvoice: Invoice.ID?, metadata: [String: String], created: Int64, sequence: Int64
+        fundingInvoice: Invoice.ID?, metadata: [String: String], created: Int64, sequence: Int64,
+        allowance: Allowance.ID? = nil, coverage: Coverage? = nil, rolledOverFrom: ID? = nil
     ) {
         self.id = id
         self.customer = customer
@@ -53,6 +78,9 @@ public struct CreditGrant: Hashable, Sendable {
         self.metadata = metadata
         self.created = created
         self.sequence = sequence
+        self.allowance = allowance
+        self.coverage = coverage
+        self.rolledOverFrom = rolledOverFrom
     }
 
     /// The cost basis that applies: the given one, or the face value for a paid grant without

@@ -66,6 +66,8 @@ public enum Limits {
     public static let billPeriodsPerSubscriptionMax = 1_000
     /// Events per page of the event feed (Stripe's list limit).
     public static let feedPageMax = 100
+    /// The most periods a rolled-over allowance grant covers (`--rollover-periods`).
+    public static let rolloverPeriodsMax = 12
     /// Unused credit grants per customer (Stripe: 100).
     public static let unusedGrantsMax = 100
     /// Prices a grant may be scoped to (Stripe: 20).

@@ -6,14 +6,17 @@ extension StorageTransaction {
         try db.execute(
             sql: """
                 INSERT INTO creditGrant (id, customerId, name, currency, amount, category, scopeType, priority,
-                    effectiveAt, expiresAt, costBasis, fundingInvoiceId, metadata, created)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    effectiveAt, expiresAt, costBasis, fundingInvoiceId, metadata, created, allowanceId,
+                    coversSubscriptionId, coversAfter, coversThrough, rolledOverFrom)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 grant.id.rawValue, grant.customer.rawValue, grant.name, grant.amount.currency.code,
                 grant.amount.amountMinor, grant.category.rawValue, grant.scope == .metered ? "metered" : "prices",
                 grant.priority, grant.effectiveAt, grant.expiresAt, grant.costBasis, grant.fundingInvoice?.rawValue,
-                MetadataJSON.encode(grant.metadata), grant.created,
+                MetadataJSON.encode(grant.metadata), grant.created, grant.allowance?.rawValue,
+                grant.coverage?.subscription.rawValue, grant.coverage?.after, grant.coverage?.through,
+                grant.rolledOverFrom?.rawValue,
             ])
         if case .prices(let prices) = grant.scope {
             for price in prices {
@@ -76,7 +79,7 @@ extension StorageTransaction {
         return try grant(row)
     }
 
-    private func grant(_ row: Row) throws -> CreditGrant {
+    func grant(_ row: Row) throws -> CreditGrant {
         let id: String = row["id"]
         let scope: CreditGrant.Scope
         if row["scopeType"] == "metered" {
@@ -95,7 +98,13 @@ extension StorageTransaction {
             priority: row["priority"],
             effectiveAt: row["effectiveAt"], expiresAt: row["expiresAt"], voidedAt: row["voidedAt"],
             costBasis: row["costBasis"], fundingInvoice: (row["fundingInvoiceId"] as String?).map { .init($0) },
-            metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"], sequence: row["seq"])
+            metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"], sequence: row["seq"],
+            allowance: (row["allowanceId"] as String?).map { .init($0) },
+            coverage: try (row["coversSubscriptionId"] as String?).map {
+                CreditGrant.Coverage(
+                    subscription: .init($0), after: try stored(row["coversAfter"], "coversAfter"),
+                    through: try stored(row["coversThrough"], "coversThrough"))
+            }, rolledOverFrom: (row["rolledOverFrom"] as String?).map { .init($0) })
     }
 
     /// Grants, oldest first, optionally of one customer.

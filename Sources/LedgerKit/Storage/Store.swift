@@ -167,6 +167,32 @@ final class Store: Sendable {
         }
     }
 
+    /// Runs `body` in an IMMEDIATE transaction that is rolled back after it (a savepoint rolled
+    /// back when joined): what `body` writes is seen by its own reads and never stored.
+    func simulate<T>(_ body: (StorageTransaction) throws -> T) throws -> T {
+        var result: T?
+        if let db = joined {
+            try db.inSavepoint {
+                result = try body(StorageTransaction(db: db))
+                return .rollback
+            }
+            return result!
+        }
+        do {
+            return try writer.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    result = try body(StorageTransaction(db: db))
+                    return .rollback
+                }
+                return result!
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
     /// Runs `body` in a read transaction (a consistent snapshot).
     func read<T>(_ body: (StorageTransaction) throws -> T) throws -> T {
         if let db = joined { return try body(StorageTransaction(db: db)) }

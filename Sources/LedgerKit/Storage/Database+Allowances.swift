@@ -1,0 +1,111 @@
+import GRDB
+
+/// Recurring credit allowances (0015) and the grants they issue.
+extension StorageTransaction {
+    func insert(_ allowance: Allowance) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO allowance (id, subscriptionId, customerId, name, currency, amount, category, scopeType,
+                    priority, rolloverMax, rolloverPeriods, status, canceledAt, metadata, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                allowance.id.rawValue, allowance.subscription.rawValue, allowance.customer.rawValue, allowance.name,
+                allowance.amount.currency.code, allowance.amount.amountMinor, allowance.category.rawValue,
+                allowance.scope == .metered ? "metered" : "prices", allowance.priority, allowance.rolloverMax,
+                allowance.rolloverPeriods, allowance.status.rawValue, allowance.canceledAt,
+                MetadataJSON.encode(allowance.metadata), allowance.created,
+            ])
+        if case .prices(let prices) = allowance.scope {
+            for price in prices {
+                try db.execute(
+                    sql: "INSERT INTO allowancePrice (allowanceId, priceId) VALUES (?, ?)",
+                    arguments: [allowance.id.rawValue, price.rawValue])
+            }
+        }
+    }
+
+    /// - Throws: `resource_missing`.
+    func fetchAllowance(_ id: Allowance.ID) throws -> Allowance {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM allowance WHERE id = ?"), arguments: [id.rawValue])
+        else { throw LedgerError.missing("allowance", id.rawValue, param: "allowance") }
+        return try allowance(row)
+    }
+
+    /// Allowances oldest first, of one subscription, or one customer, or all.
+    func allowances(subscription: Subscription.ID?, customer: Customer.ID?) throws -> [Allowance] {
+        if let subscription {
+            return try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM allowance WHERE subscriptionId = ? ORDER BY seq"),
+                arguments: [subscription.rawValue]
+            ).map(allowance)
+        }
+        if let customer {
+            return try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM allowance WHERE customerId = ? ORDER BY seq"),
+                arguments: [customer.rawValue]
+            ).map(allowance)
+        }
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM allowance ORDER BY seq")).map(allowance)
+    }
+
+    /// The subscription's active allowances, oldest first: read at every period boundary.
+    func activeAllowances(subscription: Subscription.ID) throws -> [Allowance] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM allowance WHERE subscriptionId = ? AND status = 'active' ORDER BY seq"),
+            arguments: [subscription.rawValue]
+        ).map(allowance)
+    }
+
+    func cancel(_ allowance: Allowance.ID, at instant: Int64) throws {
+        try db.execute(
+            sql: "UPDATE allowance SET status = 'canceled', canceledAt = ? WHERE id = ?",
+            arguments: [instant, allowance.rawValue])
+    }
+
+    /// The subscription's allowance grants not yet settled (nor voided) whose coverage ends by
+    /// `through` (every one when nil), in creation order.
+    func openAllowanceGrants(subscription: Subscription.ID, through: Int64?) throws -> [CreditGrant] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM creditGrant WHERE coversSubscriptionId = ? AND coversThrough <= ?
+                        AND expiryBookedAt IS NULL AND voidedAt IS NULL ORDER BY seq
+                    """),
+            arguments: [subscription.rawValue, through ?? .max]
+        ).map(grant)
+    }
+
+    /// The grants an allowance issued, oldest first.
+    func grants(allowance: Allowance.ID) throws -> [CreditGrant] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE allowanceId = ? ORDER BY seq"),
+            arguments: [allowance.rawValue]
+        ).map(grant)
+    }
+
+    private func allowance(_ row: Row) throws -> Allowance {
+        let id: String = row["id"]
+        let scope: CreditGrant.Scope
+        if row["scopeType"] == "metered" {
+            scope = .metered
+        } else {
+            scope = .prices(
+                try String.fetchAll(
+                    db.cachedStatement(
+                        sql: "SELECT priceId FROM allowancePrice WHERE allowanceId = ? ORDER BY priceId"),
+                    arguments: [id]
+                ).map { .init($0) })
+        }
+        return Allowance(
+            id: .init(id), subscription: .init(row["subscriptionId"]), customer: .init(row["customerId"]),
+            name: row["name"], amount: Money(amountMinor: row["amount"], currency: try Currency(code: row["currency"])),
+            category: try stored(CreditGrant.Category(rawValue: row["category"]), "category"), scope: scope,
+            priority: row["priority"], rolloverMax: row["rolloverMax"], rolloverPeriods: row["rolloverPeriods"],
+            status: try stored(Allowance.Status(rawValue: row["status"]), "allowance status"),
+            canceledAt: row["canceledAt"], metadata: try MetadataJSON.decode(row["metadata"]), created: row["created"])
+    }
+}
