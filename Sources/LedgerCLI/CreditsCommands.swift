@@ -16,9 +16,7 @@ struct GrantsCommand: ParsableCommand {
         @Option(help: "ISO 4217 currency code.") var currency: String
         @Option(help: "Paid (prepaid, sold by an invoice) or promotional (given).")
         var category = Choice(CreditGrant.Category.paid)
-        @Option(name: .customLong("scope"), help: "The scope's price type: every metered price.")
-        var scopeType: Choice<ScopeType>?
-        @Option(help: "A metered price the grant applies to (repeatable, at most 20).") var scopePrice: [String] = []
+        @OptionGroup var scopeOptions: ScopeOptions
         @Option(parsing: .unconditional, help: "0 (applied first) to 100.") var priority: Int = 50
         @Option(parsing: .unconditional, help: "When it becomes usable (default now).") var effectiveAt: String?
         @Option(parsing: .unconditional, help: "When its remaining balance expires (default never).")
@@ -31,40 +29,13 @@ struct GrantsCommand: ParsableCommand {
         @Option(help: "The invoice that sold a paid grant.") var fundingInvoice: String?
         @OptionGroup var created: CreateOptions<CreditGrant>
 
-        /// `applicability_config.scope.price_type`: Stripe's one price type.
-        enum ScopeType: String, CaseIterable, Sendable {
-            case metered
-        }
-
-        /// The scope: `--scope metered` or `--scope-price PRICE…`, exactly one of them.
-        /// - Throws: `invalid_request` for another `--scope`, both, or neither.
-        func scope() throws -> CreditGrant.Scope {
-            let metered = scopeType != nil
-            if let scopeType {
-                _ = try scopeType.value(
-                    or: .invalidRequest(
-                        "--scope takes 'metered' (or use --scope-price)", param: "applicability_config.scope"))
-            }
-            switch (metered, scopePrice.isEmpty) {
-            case (true, true): return .metered
-            case (false, false): return .prices(scopePrice.map { .init($0) })
-            case (true, false):
-                throw LedgerError.invalidRequest(
-                    "give --scope metered or --scope-price, not both", param: "applicability_config.scope")
-            case (false, true):
-                throw LedgerError.invalidRequest(
-                    "a grant needs a scope: --scope metered or --scope-price PRICE",
-                    param: "applicability_config.scope")
-            }
-        }
-
         func validate() throws {
-            try Refusal.check(Self.self, root) { _ = try scope() }
+            try Refusal.check(Self.self, root) { _ = try scopeOptions.scope() }
         }
 
         func run() throws {
             try Context(root: root).run { ledger in
-                let scope = try scope()
+                let scope = try scopeOptions.scope()
                 let grant = try ledger.createGrant(
                     .init(
                         id: created.typedID, customer: .init(customer),
@@ -190,7 +161,14 @@ struct GrantsCommand: ParsableCommand {
                 ("category", g.category.rawValue), ("scope", scope), ("priority", "\(g.priority)"),
                 ("effective", Instant.format(g.effectiveAt)), ("expires", g.expiresAt.map(Instant.format) ?? "never"),
                 ("cost basis", g.costBasis.map(money)), ("funding invoice", g.fundingInvoice?.rawValue),
-                ("voided at", g.voidedAt.map(Instant.format)),
+                ("voided at", g.voidedAt.map(Instant.format)), ("allowance", g.allowance?.rawValue),
+                (
+                    "covers",
+                    g.coverage.map {
+                        "periods ending after \(Instant.format($0.after)) through \(Instant.format($0.through))"
+                    }
+                ),
+                ("rolled over from", g.rolledOverFrom?.rawValue),
                 ("granted", money(t.granted)), ("applied", money(t.applied)), ("reinstated", money(t.reinstated)),
                 ("expired", money(t.expired)), ("voided", money(t.voided)), ("remaining", money(t.remaining)),
             ]))
@@ -336,5 +314,37 @@ extension BalanceCommand {
             json: Shape.creditBalanceSummary(
                 customer: customer, live.balances.map(\.balance), receivable: receivable, asOf: live.asOf, live: live),
             human: table + "\nlatest meter event: " + (live.latestMeterEvent.map(Instant.format) ?? "none"))
+    }
+}
+
+/// A grant's or an allowance's scope: `--scope metered` or `--scope-price PRICE…`, exactly one.
+struct ScopeOptions: ParsableArguments {
+    @Option(name: .customLong("scope"), help: "The scope's price type: every metered price.")
+    var scopeType: Choice<ScopeType>?
+    @Option(help: "A metered price it applies to (repeatable, at most 20).") var scopePrice: [String] = []
+
+    /// `applicability_config.scope.price_type`: Stripe's one price type.
+    enum ScopeType: String, CaseIterable, Sendable {
+        case metered
+    }
+
+    /// - Throws: `invalid_request` for another `--scope`, both, or neither.
+    func scope() throws -> CreditGrant.Scope {
+        let metered = scopeType != nil
+        if let scopeType {
+            _ = try scopeType.value(
+                or: .invalidRequest(
+                    "--scope takes 'metered' (or use --scope-price)", param: "applicability_config.scope"))
+        }
+        switch (metered, scopePrice.isEmpty) {
+        case (true, true): return .metered
+        case (false, false): return .prices(scopePrice.map { .init($0) })
+        case (true, false):
+            throw LedgerError.invalidRequest(
+                "give --scope metered or --scope-price, not both", param: "applicability_config.scope")
+        case (false, true):
+            throw LedgerError.invalidRequest(
+                "a grant needs a scope: --scope metered or --scope-price PRICE", param: "applicability_config.scope")
+        }
     }
 }

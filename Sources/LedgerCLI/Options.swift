@@ -58,6 +58,7 @@ extension InvoiceItem: CreatedObject { static var noun: String { "item" } }
 extension Invoice: CreatedObject { static var noun: String { "invoice" } }
 extension CreditGrant: CreatedObject { static var noun: String { "grant" } }
 extension Alert: CreatedObject { static var noun: String { "alert" } }
+extension Allowance: CreatedObject { static var noun: String { "allowance" } }
 
 /// `--collection-method` and `--days-until-due`: Stripe's `collection_method` and `days_until_due`.
 struct CollectionOptions: ParsableArguments {

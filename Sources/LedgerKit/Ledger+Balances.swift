@@ -2,7 +2,10 @@ extension Ledger {
     // MARK: Balances
 
     /// The customer's credit balance per currency as of `asOf` (default now), optionally for one
-    /// grant or for the grants that can pay one price.
+    /// grant or for the grants that can pay one price. The figures include every step due by
+    /// then and by now whether or not a billing run has booked it (`readBooked`): a period's
+    /// allowance, a finalization's burndown and rollover. (The objects themselves, grants and
+    /// their transactions, appear once a write or `bill` books them.)
     /// - Throws: `invalid_time` (`asOf` or now outside `Instant.range`), `resource_missing`.
     public func creditBalances(
         customer: Customer.ID, grant: CreditGrant.ID? = nil, price: Price.ID? = nil, asOf: Int64? = nil
@@ -115,9 +118,8 @@ extension Ledger {
     public func creditTransactions(customer: Customer.ID, grant: CreditGrant.ID? = nil, asOf: Int64? = nil) throws
         -> [CreditBalanceTransaction]
     {
-        let now = try self.now
         let asOf = try Instant.check(asOf ?? now, param: asOf == nil ? "now" : "as_of")
-        return try readBooked(asOf: asOf, now: now) { tx in
+        return try store.read { tx in
             _ = try tx.customerSeq(customer)
             return try tx.creditTransactions(customer: customer, grant: grant, asOf: asOf)
         }

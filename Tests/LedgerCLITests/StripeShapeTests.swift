@@ -5,7 +5,7 @@ import Testing
 /// Stripe's"). Each is there on purpose, and each is checked to be printed and documented.
 private let extensions: [String: Set<String>] = [
     "billing.credit_balance_summary": ["as_of", "latest_meter_event", "receivable"],
-    "billing.credit_grant": ["balance", "cost_basis", "funding_invoice"],
+    "billing.credit_grant": ["allowance", "balance", "cost_basis", "funding_invoice"],
     "billing.meter": ["metadata"],
     "billing.meter_event": ["cancelled_at", "customer", "late", "meter", "result", "value"],
     "billing.meter_event_adjustment": ["event"],

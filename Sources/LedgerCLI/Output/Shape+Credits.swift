@@ -2,21 +2,15 @@ import LedgerKit
 
 extension Shape {
     static func grant(_ g: CreditGrant, totals: GrantTotals) -> JSON {
-        let scope: JSON
-        switch g.scope {
-        case .metered: scope = .object([("price_type", .string("metered"))])
-        case .prices(let prices):
-            scope = .object([("prices", .array(prices.map { .object([("id", .string($0.rawValue))]) }))])
-        }
         return .object([
             ("id", .string(g.id.rawValue)), ("object", .string("billing.credit_grant")),
-            ("amount", monetary(g.amount)), ("applicability_config", .object([("scope", scope)])),
+            ("amount", monetary(g.amount)), ("applicability_config", applicability(g.scope)),
             ("category", .string(g.category.rawValue)), ("cost_basis", .optional(g.costBasis)),
             ("created", .int(g.created)), ("customer", .string(g.customer.rawValue)),
             ("effective_at", .int(g.effectiveAt)), ("expires_at", .optional(g.expiresAt)),
             ("funding_invoice", .optional(g.fundingInvoice?.rawValue)), ("livemode", .bool(false)),
             ("metadata", .metadata(g.metadata)), ("name", .optional(g.name)), ("priority", .int(Int64(g.priority))),
-            ("voided_at", .optional(g.voidedAt)),
+            ("voided_at", .optional(g.voidedAt)), ("allowance", allowanceOrigin(g)),
             (
                 "balance",
                 .object([
@@ -25,6 +19,44 @@ extension Shape {
                     ("voided", .int(totals.voided)), ("remaining", .int(totals.remaining)),
                 ])
             ),
+        ])
+    }
+
+    /// A grant's `allowance`: null for a grant created directly; for one an allowance issued,
+    /// the allowance, its subscription, the service periods it pays (those ending after `start`
+    /// through `end`) and the grant whose unused credit it carries over.
+    static func allowanceOrigin(_ g: CreditGrant) -> JSON {
+        guard let allowance = g.allowance, let coverage = g.coverage else { return .null }
+        return .object([
+            ("id", .string(allowance.rawValue)), ("subscription", .string(coverage.subscription.rawValue)),
+            ("service_period", .object([("start", .int(coverage.after)), ("end", .int(coverage.through))])),
+            ("rolled_over_from", .optional(g.rolledOverFrom?.rawValue)),
+        ])
+    }
+
+    /// `applicability_config`: `{"scope": {"price_type": "metered"}}` or the listed prices.
+    static func applicability(_ scope: CreditGrant.Scope) -> JSON {
+        switch scope {
+        case .metered: .object([("scope", .object([("price_type", .string("metered"))]))])
+        case .prices(let prices):
+            .object([("scope", .object([("prices", .array(prices.map { .object([("id", .string($0.rawValue))]) }))]))])
+        }
+    }
+
+    static func allowance(_ a: Allowance) -> JSON {
+        return .object([
+            ("id", .string(a.id.rawValue)), ("object", .string("billing.credit_allowance")),
+            ("amount", monetary(a.amount)), ("applicability_config", applicability(a.scope)),
+            ("canceled_at", .optional(a.canceledAt)), ("category", .string(a.category.rawValue)),
+            ("created", .int(a.created)), ("customer", .string(a.customer.rawValue)), ("livemode", .bool(false)),
+            ("metadata", .metadata(a.metadata)), ("name", .optional(a.name)), ("priority", .int(Int64(a.priority))),
+            (
+                "rollover",
+                a.rolloverMax.map {
+                    .object([("max", .int($0)), ("periods", .int(Int64(a.rolloverPeriods)))])
+                } ?? .null
+            ),
+            ("status", .string(a.status.rawValue)), ("subscription", .string(a.subscription.rawValue)),
         ])
     }
 

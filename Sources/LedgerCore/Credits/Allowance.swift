@@ -73,8 +73,7 @@ public enum AllowanceRule {
     }
 
     /// The coverage of the grant for the period (start, end]: the service-period ends it pays.
-    public static func periodCoverage(subscription: Subscription.ID, start: Int64, end: Int64) -> CreditGrant.Coverage
-    {
+    public static func periodCoverage(subscription: Subscription.ID, start: Int64, end: Int64) -> CreditGrant.Coverage {
         CreditGrant.Coverage(subscription: subscription, after: start, through: end)
     }
 
