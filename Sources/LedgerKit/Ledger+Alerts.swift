@@ -78,6 +78,7 @@ extension Ledger {
     /// judgment never goes back: a change booked at an instant already judged (an allowed clock
     /// regression) moves the balance from then on but crosses nothing before.
     static func judgeAlerts(_ tx: StorageTransaction, customer: Customer.ID, through instant: Int64) throws {
+        try judgeTopUps(tx, customer: customer, through: instant)
         for var alert in try tx.activeAlerts(customer: customer) {
             let currency = alert.lte.currency
             if instant > alert.evaluatedThrough {

@@ -114,6 +114,7 @@ extension Ledger {
             PostingRules.paid(invoice: invoice)
         } mark: { tx, now in
             try tx.markPaid(id, at: now)
+            try Self.topUpPaid(tx, invoice: id, at: now)
         }
     }
 
@@ -127,6 +128,7 @@ extension Ledger {
             PostingRules.markedUncollectible(invoice: invoice)
         } mark: { tx, now in
             try tx.markUncollectible(id, at: now)
+            try Self.topUpUnpaid(tx, invoice: id, why: "was marked uncollectible", at: now)
         }
     }
 
@@ -141,6 +143,7 @@ extension Ledger {
             let invoice = try tx.fetchInvoice(id)
             try Self.reinstateCredits(tx, invoice, at: now)
             try tx.markVoided(id, at: now)
+            try Self.topUpUnpaid(tx, invoice: id, why: "was voided", at: now)
             try Self.judgeAlerts(tx, customer: invoice.customer, through: now)
         }
     }
