@@ -15,7 +15,8 @@ struct LedgerCommand: ParsableCommand {
         subcommands: [
             CustomersCommand.self, MetersCommand.self, EventsCommand.self, ProductsCommand.self,
             PricesCommand.self, SubscriptionsCommand.self, InvoiceItemsCommand.self, InvoicesCommand.self,
-            BillCommand.self, GrantsCommand.self, AllowancesCommand.self, CreditTransactionsCommand.self,
+            BillCommand.self, GrantsCommand.self, AllowancesCommand.self, TopUpsCommand.self,
+            CreditTransactionsCommand.self,
             BalanceCommand.self,
             AlertsCommand.self, FeedCommand.self, ExportCommand.self, ReconcileCommand.self,
             VerifyCommand.self, DemoCommand.self, CompletionsCommand.self,

@@ -59,6 +59,7 @@ extension Invoice: CreatedObject { static var noun: String { "invoice" } }
 extension CreditGrant: CreatedObject { static var noun: String { "grant" } }
 extension Alert: CreatedObject { static var noun: String { "alert" } }
 extension Allowance: CreatedObject { static var noun: String { "allowance" } }
+extension TopUpRule: CreatedObject { static var noun: String { "rule" } }
 
 /// `--collection-method` and `--days-until-due`: Stripe's `collection_method` and `days_until_due`.
 struct CollectionOptions: ParsableArguments {

@@ -60,6 +60,39 @@ extension Shape {
         ])
     }
 
+    static func topUpRule(_ r: TopUpRule, topUps: [TopUp]) -> JSON {
+        let money = { (amount: Int64) in monetary(Money(amountMinor: amount, currency: r.currency)) }
+        var size: [(String, JSON)] = []
+        switch r.size {
+        case .amount(let amount): size = [("amount", money(amount)), ("cost_basis", .int(r.cost(of: amount)))]
+        case .target(let target): size = [("target", money(target))]
+        }
+        return .object(
+            [
+                ("id", .string(r.id.rawValue)), ("object", .string("billing.credit_top_up_rule")),
+                ("applicability_config", applicability(r.scope)), ("created", .int(r.created)),
+                ("customer", .string(r.customer.rawValue)), ("disabled_at", .optional(r.disabledAt)),
+                ("disabled_reason", .optional(r.disabledReason)),
+                ("expires_after_days", .optional(r.expiresAfterDays.map(Int64.init))),
+                ("grant_on", .string(r.grantOn.rawValue)), ("livemode", .bool(false)),
+                ("max_per_month", .optional(r.maxPerMonth.map(Int64.init))), ("metadata", .metadata(r.metadata)),
+                ("status", .string(r.status.rawValue)), ("threshold", money(r.threshold)),
+            ] + size + [
+                (
+                    "top_ups",
+                    .array(
+                        topUps.map { t in
+                            .object([
+                                ("id", .string(t.id.rawValue)), ("crossed_at", .int(t.crossedAt)),
+                                ("balance", .int(t.balance)), ("amount", .int(t.amount)),
+                                ("cost_basis", .int(t.costBasis)), ("invoice", .string(t.invoice.rawValue)),
+                                ("credit_grant", .optional(t.grant?.rawValue)), ("status", .string(t.status.rawValue)),
+                            ])
+                        })
+                )
+            ])
+    }
+
     static func creditTransaction(_ t: CreditBalanceTransaction) -> JSON {
         var detail: [(String, JSON)] = [("amount", monetary(t.amount)), ("type", .string(t.kind.rawValue))]
         if t.kind == .creditsApplied || t.kind == .creditsApplicationInvoiceVoided {
