@@ -80,13 +80,14 @@ extension Ledger {
     static func judgeAlerts(_ tx: StorageTransaction, customer: Customer.ID, through instant: Int64) throws {
         try judgeTopUps(tx, customer: customer, through: instant)
         for var alert in try tx.activeAlerts(customer: customer) {
-            let currency = alert.lte.currency
+            guard let lte = alert.lte else { continue }
+            let currency = lte.currency
             if instant > alert.evaluatedThrough {
                 let from = try tx.creditBalance(customer: customer, currency: currency, at: alert.evaluatedThrough)
                 let changes = try tx.creditChanges(
                     customer: customer, currency: currency, after: alert.evaluatedThrough, through: instant)
                 let crossings = AlertRule.crossings(
-                    from: from, triggered: alert.triggered, threshold: alert.lte.amountMinor, changes: changes)
+                    from: from, triggered: alert.triggered, threshold: lte.amountMinor, changes: changes)
                 for crossing in crossings {
                     alert.triggered = crossing.triggered
                     alert.evaluatedThrough = crossing.at

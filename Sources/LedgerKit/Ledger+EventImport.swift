@@ -256,6 +256,7 @@ extension Ledger {
                         report.rolledBack = true
                         throw RollbackSignal()
                     }
+                    try Self.judgeUsageAlerts(tx, writer.touched, at: now)
                 }
             } catch is RollbackSignal {
                 return report
@@ -278,6 +279,7 @@ extension Ledger {
                         // A refused import (lines rejected, none accepted) writes nothing: not the
                         // clock, nor the steps due by now that the write ran first (SPEC §3).
                         if report.accepted == 0 && report.rejected > 0 { throw RollbackSignal() }
+                        try Self.judgeUsageAlerts(tx, writer.touched, at: now)
                     }
                 } catch is RollbackSignal {
                     continue

@@ -48,6 +48,7 @@ extension Ledger {
             writer.keepAccepted = true
             let outcome = try writer.write(submission)
             try writer.advanceClock()
+            try Self.judgeUsageAlerts(tx, writer.touched, at: now)
             if outcome == .accepted, let event = writer.lastAccepted { return (outcome, event) }
             return (outcome, try tx.event(identifier: writer.lastIdentifier))
         }
@@ -83,6 +84,10 @@ extension Ledger {
                     param: "identifier")
             }
             try tx.cancel(identifier: identifier, at: max(now, event.recordedAt))
+            if try tx.anyActiveUsageAlert() {
+                try Self.judgeUsageAlerts(
+                    tx, customer: event.customer, meter: event.meter, at: max(now, event.recordedAt))
+            }
             return try tx.event(identifier: identifier)
         }
     }

@@ -58,6 +58,29 @@ import Testing
         try rejected(["alerts", "show", "alrt_nope"], db: db, codes: [65], code: "resource_missing", now: now)
         try rejected(["alerts", "archive", "alrt_nope"], db: db, codes: [65], code: "resource_missing", now: now)
         try rejected(["alerts", "list", "--status", "active"], db: db, codes: [64], code: "invalid_usage", now: now)
-        try rejected(["alerts", "create", "--customer", "cus_1"], db: db, codes: [64], code: "invalid_usage", now: now)
+        try rejected(
+            ["alerts", "create", "--customer", "cus_1"], db: db, codes: [65], code: "invalid_request", now: now)
+        try rejected(["alerts", "create"], db: db, codes: [64], code: "invalid_usage", now: now)
+        // usage_threshold: --meter and --gte, nothing of a balance's.
+        let usage = ["alerts", "create", "--customer", "cus_1", "--type", "usage_threshold"]
+        try rejected(usage + ["--meter", "mtr_alpaca"], db: db, codes: [65], code: "invalid_request", now: now)
+        try rejected(
+            usage + ["--meter", "mtr_alpaca", "--gte", "10", "--currency", "usd"], db: db, codes: [65],
+            code: "invalid_request", now: now)
+        try rejected(
+            usage + ["--meter", "mtr_nope", "--gte", "10"], db: db, codes: [65], code: "resource_missing", now: now)
+        try rejected(
+            usage + ["--meter", "mtr_alpaca", "--gte", "0"], db: db, codes: [65], code: "invalid_quantity", now: now)
+        try rejected(
+            usage + ["--meter", "mtr_alpaca", "--gte", "ten"], db: db, codes: [65], code: "invalid_quantity", now: now)
+        try rejected(
+            usage + ["--meter", "mtr_alpaca", "--gte", "10", "--recurrence", "weekly"], db: db, codes: [64, 65],
+            code: "invalid_request", now: now)
+        // A per-period usage alert on the fixture's subscription: 6000 tokens this period already.
+        let watched = try ok(usage + ["--meter", "mtr_alpaca", "--gte", "5000", "--id", "alrt_u"], db: db, now: now)
+        #expect(watched["alert_type"] as? String == "usage_threshold" && watched["credit_balance_threshold"] is NSNull)
+        #expect(path(watched, "usage_threshold.meter") as? String == "mtr_alpaca")
+        #expect(path(watched, "usage_threshold.recurrence") as? String == "per_period")
+        #expect(int64(path(watched, "usage_threshold.gte")) == 5000, "\(watched)")
     }
 }

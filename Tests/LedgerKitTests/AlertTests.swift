@@ -17,7 +17,7 @@ extension HistoryTests {
                 func balance(_ t: Int64) throws -> Int64 {
                     try ledger.creditBalances(customer: customer, asOf: t).first?.ledgerBalance ?? 0
                 }
-                var state = try balance(alert.created) <= alert.lte.amountMinor
+                var state = try balance(alert.created) <= alert.lte!.amountMinor
                 if state {
                     out.append(
                         (
@@ -27,7 +27,7 @@ extension HistoryTests {
                 }
                 for t in instants.filter({ $0 > alert.created }).sorted() {
                     let value = try balance(t)
-                    let now = value <= alert.lte.amountMinor
+                    let now = value <= alert.lte!.amountMinor
                     guard now != state else { continue }
                     state = now
                     let kind = now ? "billing.alert.triggered" : "billing.alert.recovered"

@@ -9,10 +9,34 @@ public struct Alert: Hashable, Sendable, Codable {
         case active, archived
     }
 
+    /// A usage alert's terms (Stripe's `usage_threshold`): the meter, the level, and whether it
+    /// fires once ever (`one_time`, Stripe's) or once in each billing period (`per_period`).
+    public struct UsageThreshold: Hashable, Sendable, Codable {
+        public enum Recurrence: String, Sendable, CaseIterable, Codable {
+            case oneTime = "one_time"
+            case perPeriod = "per_period"
+        }
+
+        public var meter: Meter.ID
+        public var gte: ExactDecimal
+        public var recurrence: Recurrence
+
+        public init(meter: Meter.ID, gte: ExactDecimal, recurrence: Recurrence) {
+            self.meter = meter
+            self.gte = gte
+            self.recurrence = recurrence
+        }
+    }
+
     public var id: ID
     public var customer: Customer.ID
-    /// Fires when the balance in this currency is at or below `lte` (minor units).
-    public var lte: Money
+    /// A credit balance alert fires when the balance in this currency is at or below `lte`
+    /// (minor units); nil for a usage alert.
+    public var lte: Money?
+    /// A usage alert's terms; nil for a credit balance alert.
+    public var usage: UsageThreshold?
+    /// The billing period (its start) a usage alert's `triggered` is for.
+    public var periodStart: Int64?
     public var title: String?
     public var status: Status
     public var created: Int64
@@ -22,12 +46,16 @@ public struct Alert: Hashable, Sendable, Codable {
     public var evaluatedThrough: Int64
 
     public init(
-        id: ID, customer: Customer.ID, lte: Money, title: String?, status: Status, created: Int64,
-        archivedAt: Int64?, triggered: Bool, evaluatedThrough: Int64
+        id: ID, customer: Customer.ID, lte: Money?, title: String?, status: Status, created: Int64,
+        archivedAt: Int64?, triggered: Bool, evaluatedThrough: Int64, usage: UsageThreshold? = nil,
+        periodStart: Int64? = nil
     ) {
+        precondition((lte == nil) != (usage == nil), "an alert watches a credit balance or a usage")
         self.id = id
         self.customer = customer
         self.lte = lte
+        self.usage = usage
+        self.periodStart = periodStart
         self.title = title
         self.status = status
         self.created = created
@@ -43,15 +71,18 @@ public struct AlertCrossing: Hashable, Sendable, Codable {
     public var alert: Alert
     /// The instant the balance crossed: when the change that crossed it took effect.
     public var at: Int64
-    /// The balance then (minor units of the alert's currency).
+    /// The balance then (minor units of the alert's currency); 0 for a usage alert.
     public var value: Int64
     public var triggered: Bool
+    /// A usage alert's usage of the period then.
+    public var usage: ExactDecimal?
 
-    public init(alert: Alert, at: Int64, value: Int64, triggered: Bool) {
+    public init(alert: Alert, at: Int64, value: Int64, triggered: Bool, usage: ExactDecimal? = nil) {
         self.alert = alert
         self.at = at
         self.value = value
         self.triggered = triggered
+        self.usage = usage
     }
 }
 
@@ -81,5 +112,22 @@ public enum AlertRule {
             }
         }
         return out
+    }
+}
+
+extension AlertRule {
+    /// A usage alert's state after a judgment: the period's usage `usage` against `gte`, from
+    /// `triggered` for the period starting `statePeriod`, now in the period starting `period`.
+    /// `per_period` starts each period untriggered; `one_time` never starts again once fired.
+    /// Returns the new state and whether it crossed (fired, or recovered within the period).
+    public static func judgeUsage(
+        _ terms: Alert.UsageThreshold, usage: ExactDecimal, triggered: Bool, statePeriod: Int64?, period: Int64
+    ) -> (triggered: Bool, crossed: Bool) {
+        let samePeriod = statePeriod == period
+        if terms.recurrence == .oneTime && triggered { return (true, false) }
+        let before = samePeriod ? triggered : false
+        let now = usage >= terms.gte
+        // A period begun untriggered crosses only by firing.
+        return (now, now != before)
     }
 }

@@ -5,14 +5,16 @@ extension StorageTransaction {
     func insert(_ alert: Alert, nextCheckAt: Int64?) throws {
         try db.execute(
             sql: """
-                INSERT INTO alert (id, customerId, alertType, currency, lte, title, status, created, archivedAt,
-                    triggered, evaluatedThrough, nextCheckAt)
-                VALUES (?, ?, 'credit_balance_threshold', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO alert (id, customerId, alertType, currency, lte, meterId, gte, recurrence, periodStart,
+                    title, status, created, archivedAt, triggered, evaluatedThrough, nextCheckAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                alert.id.rawValue, alert.customer.rawValue, alert.lte.currency.code, alert.lte.amountMinor,
-                alert.title, alert.status.rawValue, alert.created, alert.archivedAt, alert.triggered,
-                alert.evaluatedThrough, nextCheckAt,
+                alert.id.rawValue, alert.customer.rawValue,
+                alert.usage == nil ? "credit_balance_threshold" : "usage_threshold", alert.lte?.currency.code,
+                alert.lte?.amountMinor, alert.usage?.meter.rawValue, alert.usage?.gte.description,
+                alert.usage?.recurrence.rawValue, alert.periodStart, alert.title, alert.status.rawValue,
+                alert.created, alert.archivedAt, alert.triggered, alert.evaluatedThrough, nextCheckAt,
             ])
     }
 
@@ -36,17 +38,57 @@ extension StorageTransaction {
     func activeAlerts(customer: Customer.ID) throws -> [Alert] {
         try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT * FROM alert WHERE customerId = ? AND status = 'active' ORDER BY seq"),
+                sql: """
+                    SELECT * FROM alert WHERE customerId = ? AND status = 'active'
+                        AND alertType = 'credit_balance_threshold' ORDER BY seq
+                    """),
             arguments: [customer.rawValue]
         ).map(alert)
     }
 
+    /// The customer's active usage alerts on the meter, oldest first.
+    func activeUsageAlerts(customer: Customer.ID, meter: Meter.ID) throws -> [Alert] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM alert WHERE customerId = ? AND meterId = ? AND alertType = 'usage_threshold'
+                        AND status = 'active' ORDER BY seq
+                    """),
+            arguments: [customer.rawValue, meter.rawValue]
+        ).map(alert)
+    }
+
+    /// Whether any usage alert is active: what an event write reads once, to skip the judgment.
+    func anyActiveUsageAlert() throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT EXISTS (SELECT 1 FROM alert WHERE alertType = 'usage_threshold' AND status = 'active')")
+        ) ?? false
+    }
+
+    /// Records a usage alert's judgment.
+    func saveUsageJudgment(_ alert: Alert) throws {
+        try db.cachedStatement(
+            sql: "UPDATE alert SET triggered = ?, periodStart = ?, evaluatedThrough = ? WHERE id = ?"
+        ).execute(arguments: [alert.triggered, alert.periodStart, alert.evaluatedThrough, alert.id.rawValue])
+    }
+
     private func alert(_ row: Row) throws -> Alert {
-        Alert(
+        let currency: String? = row["currency"]
+        let meter: String? = row["meterId"]
+        return Alert(
             id: .init(row["id"]), customer: .init(row["customerId"]),
-            lte: Money(amountMinor: row["lte"], currency: try Currency(code: row["currency"])), title: row["title"],
-            status: try stored(Alert.Status(rawValue: row["status"]), "alert status"), created: row["created"],
-            archivedAt: row["archivedAt"], triggered: row["triggered"], evaluatedThrough: row["evaluatedThrough"])
+            lte: try currency.map { Money(amountMinor: row["lte"], currency: try Currency(code: $0)) },
+            title: row["title"], status: try stored(Alert.Status(rawValue: row["status"]), "alert status"),
+            created: row["created"], archivedAt: row["archivedAt"], triggered: row["triggered"],
+            evaluatedThrough: row["evaluatedThrough"],
+            usage: try meter.map {
+                Alert.UsageThreshold(
+                    meter: .init($0), gte: try stored(ExactDecimal(parsing: try stored(row["gte"], "gte")), "gte"),
+                    recurrence: try stored(
+                        Alert.UsageThreshold.Recurrence(rawValue: try stored(row["recurrence"], "recurrence")),
+                        "recurrence"))
+            }, periodStart: row["periodStart"])
     }
 
     /// Records what an alert's judgment through `evaluatedThrough` decided.

@@ -179,6 +179,15 @@ struct EventWriter {
     private var billedMax: Int64?
     /// Events written by this writer.
     private(set) var accepted = 0
+    /// Whether any usage alert is active (read once per writer), and when so, the customers'
+    /// meters whose usage this writer changed: what `Ledger.judgeUsageAlerts` judges after it.
+    private var watchesUsage: Bool?
+    private(set) var touched: Set<UsageKey> = []
+
+    struct UsageKey: Hashable {
+        let customer: Customer.ID
+        let meter: Meter.ID
+    }
     /// The insert, found once per writer (GRDB finds a cached statement by hashing its SQL).
     private var insertStatement: Statement?
     /// How many slots past its hash an identifier may land. Each step needs another identifier
@@ -239,6 +248,8 @@ struct EventWriter {
             }
         }
         accepted += 1
+        if watchesUsage == nil { watchesUsage = try tx.anyActiveUsageAlert() }
+        if watchesUsage == true { touched.insert(UsageKey(customer: customerID, meter: .init(meter.id))) }
         if keepAccepted {
             lastAccepted = MeterEvent(
                 identifier: identifier, eventName: submission.eventName, meter: .init(meter.id),
