@@ -82,12 +82,13 @@ extension Ledger {
         for var alert in try tx.activeAlerts(customer: customer) {
             guard let lte = alert.lte else { continue }
             let currency = lte.currency
-            if instant > alert.evaluatedThrough {
+            if instant >= alert.evaluatedThrough {
                 let from = try tx.creditBalance(customer: customer, currency: currency, at: alert.evaluatedThrough)
                 let changes = try tx.creditChanges(
                     customer: customer, currency: currency, after: alert.evaluatedThrough, through: instant)
                 let crossings = AlertRule.crossings(
-                    from: from, triggered: alert.triggered, threshold: lte.amountMinor, changes: changes)
+                    at: alert.evaluatedThrough, from: from, triggered: alert.triggered, threshold: lte.amountMinor,
+                    changes: changes)
                 for crossing in crossings {
                     alert.triggered = crossing.triggered
                     alert.evaluatedThrough = crossing.at

@@ -40,14 +40,18 @@ extension Ledger {
     ///   `resource_missing`, `subscription_canceled`, `currency_mismatch`, `resource_already_exists`.
     public func createAllowance(_ params: AllowanceParams) throws -> (Allowance, CreditGrant) {
         let now = try self.now
-        guard params.amount.amountMinor > 0 else {
-            throw LedgerError(.invalidAmount, "an allowance's amount must be greater than 0", param: "amount")
+        guard (1...Limits.allowanceAmountMax).contains(params.amount.amountMinor) else {
+            throw LedgerError(
+                .invalidAmount, "an allowance's amount must be 1–\(Limits.allowanceAmountMax) minor units",
+                param: "amount")
         }
         guard (0...100).contains(params.priority) else {
             throw LedgerError.invalidRequest("priority \(params.priority) must be 0–100", param: "priority")
         }
-        if let max = params.rolloverMax, max <= 0 {
-            throw LedgerError(.invalidAmount, "rollover_max must be greater than 0", param: "rollover_max")
+        if let max = params.rolloverMax, !(1...Limits.allowanceAmountMax).contains(max) {
+            throw LedgerError(
+                .invalidAmount, "rollover_max must be 1–\(Limits.allowanceAmountMax) minor units", param: "rollover_max"
+            )
         }
         guard (1...Limits.rolloverPeriodsMax).contains(params.rolloverPeriods) else {
             throw LedgerError.invalidRequest(
@@ -131,18 +135,25 @@ extension Ledger {
         }
     }
 
-    /// Settles the subscription's open allowance grants whose coverage ends by `through` (all of
-    /// them when nil: the subscription's last invoice), at `instant`, when the invoice of that
-    /// period finalizes (or the period closes with nothing to invoice): each books what it left
-    /// as expired, and a period's own grant rolls what the rule says over into a new grant.
-    /// `continues`: the subscription has periods after this one.
+    /// Settles, at `instant`, the subscription's open allowance grants of one period: those whose
+    /// coverage ends at `through` (the invoice of that period finalized, or the period closed
+    /// with nothing to invoice, or its draft was deleted); with `through` nil, the subscription's
+    /// last ones (its final invoice), except a grant whose own period's cycle invoice is still a
+    /// draft: that invoice settles it. Each books what it left as expired; a period's own grant
+    /// rolls what the rule says over into a new grant when the subscription goes on.
     static func settleAllowances(
-        _ tx: StorageTransaction, subscription: Subscription.ID, through: Int64?, continues: Bool,
-        at instant: Int64
+        _ tx: StorageTransaction, subscription: Subscription.ID, through: Int64?, at instant: Int64
     ) throws {
-        let open = try tx.openAllowanceGrants(subscription: subscription, through: through)
+        var open = try tx.openAllowanceGrants(subscription: subscription, through: through)
+        if through == nil {
+            open = try open.filter { grant in
+                guard let end = grant.coverage?.through else { return false }
+                return try !tx.hasCycleDraft(subscription: subscription, periodEnd: end)
+            }
+        }
         guard !open.isEmpty else { return }
         let sub = try tx.fetchSubscription(subscription)
+        let continues = through != nil && sub.status == .active
         for grant in open {
             let allowance = try tx.fetchAllowance(try stored(grant.allowance, "grant's allowance"))
             let remaining = min(
@@ -164,16 +175,15 @@ extension Ledger {
         try judgeAlerts(tx, customer: sub.customer, through: instant)
     }
 
-    /// Settles what an invoice of a subscription closes: a cycle invoice, the grants covering up
-    /// to its period's end; a final one, all of them.
+    /// Settles what an invoice of a subscription closes: a cycle invoice, the grants of its
+    /// period; a final one, the last ones.
     static func settleAllowances(_ tx: StorageTransaction, closedBy invoice: Invoice, at instant: Int64) throws {
         guard let subscription = invoice.subscription else { return }
         switch invoice.billingReason {
         case .subscriptionCycle:
-            try settleAllowances(
-                tx, subscription: subscription, through: invoice.periodEnd, continues: true, at: instant)
+            try settleAllowances(tx, subscription: subscription, through: invoice.periodEnd, at: instant)
         case .subscriptionCancel:
-            try settleAllowances(tx, subscription: subscription, through: nil, continues: false, at: instant)
+            try settleAllowances(tx, subscription: subscription, through: nil, at: instant)
         default:
             return
         }

@@ -48,8 +48,9 @@ extension Ledger {
         var available: [Currency: Int64] = [:]
         for currency in currencies { ledger[currency] = 0 }
         for state in grants {
-            ledger[state.grant.amount.currency, default: 0] += state.totals.remaining
-            available[state.grant.amount.currency, default: 0] += Self.available(state, at: instant)
+            let currency = state.grant.amount.currency
+            ledger[currency] = try MinorUnits.sum([ledger[currency] ?? 0, state.totals.remaining])
+            available[currency] = try MinorUnits.sum([available[currency] ?? 0, Self.available(state, at: instant)])
         }
         // Drafts hold credits provisionally, as if they finalized at the instant, one after
         // the other in finalization order: they lower what is available, not the ledger.

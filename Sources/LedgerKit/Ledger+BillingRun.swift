@@ -148,11 +148,19 @@ extension Ledger {
         let through = min(instant, now)
         let due = try store.read { tx in try tx.clockAndNextDue().nextDueAt }
         guard let due, due <= through else { return try store.read(body) }
-        return try store.simulate { tx in
-            var report = BillReport()
-            var cache: [Price.ID: PriceInfo] = [:]
-            _ = try Self.runDueSteps(tx, until: through, report: &report, cache: &cache, limit: nil)
-            return try body(tx)
+        do {
+            return try store.simulate { tx in
+                var report = BillReport()
+                var cache: [Price.ID: PriceInfo] = [:]
+                _ = try Self.runDueSteps(tx, until: through, report: &report, cache: &cache, limit: nil)
+                return try body(tx)
+            }
+        } catch let error as LedgerError where error.code == .readOnly || error.code == .busy {
+            // A file this process cannot write, or another process writing now (a read never
+            // waits for a writer): the booked state, with expiries due subtracted on read and
+            // drafts holding their credit; what only the steps make (a new period's allowance, a
+            // rollover) waits for them.
+            return try store.read(body)
         }
     }
 

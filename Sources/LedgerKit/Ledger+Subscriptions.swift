@@ -165,7 +165,7 @@ extension Ledger {
             let ended = try tx.fetchSubscription(id)
             try tx.appendFeed(.subscriptionDeleted, .subscription(ended), at: now)
             if invoice == nil {
-                try Self.settleAllowances(tx, subscription: id, through: nil, continues: false, at: now)
+                try Self.settleAllowances(tx, subscription: id, through: nil, at: now)
             }
             if let invoice { try tx.appendFeed(.invoiceCreated, .invoice(invoice), at: now) }
             return (ended, invoice)
@@ -215,8 +215,7 @@ extension Ledger {
         try tx.appendFeed(ends ? .subscriptionDeleted : .subscriptionUpdated, .subscription(after), at: boundary)
         if lines.isEmpty {
             // Nothing to invoice: the period's allowance grants settle as it closes.
-            try settleAllowances(
-                tx, subscription: id, through: ends ? nil : boundary, continues: !ends, at: boundary)
+            try settleAllowances(tx, subscription: id, through: ends ? nil : boundary, at: boundary)
         }
         if !ends { try issueAllowances(tx, after, at: boundary) }
         guard !lines.isEmpty else { return (nil, ends) }

@@ -133,13 +133,14 @@ extension Ledger {
     /// top-up at the crossing's instant, whose grant (effective then) the rest of the walk sees.
     /// Called first by `judgeAlerts`, so alerts see the balance after the top-up.
     static func judgeTopUps(_ tx: StorageTransaction, customer: Customer.ID, through instant: Int64) throws {
-        for var rule in try tx.activeTopUpRules(customer: customer) where instant > rule.evaluatedThrough {
+        for var rule in try tx.activeTopUpRules(customer: customer) where instant >= rule.evaluatedThrough {
             while true {
                 let from = try tx.creditBalance(customer: customer, currency: rule.currency, at: rule.evaluatedThrough)
                 let changes = try tx.creditChanges(
                     customer: customer, currency: rule.currency, after: rule.evaluatedThrough, through: instant)
                 let crossings = AlertRule.crossings(
-                    from: from, triggered: rule.below, threshold: rule.threshold, changes: changes)
+                    at: rule.evaluatedThrough, from: from, triggered: rule.below, threshold: rule.threshold,
+                    changes: changes)
                 guard let down = crossings.first(where: \.triggered) else {
                     rule.below = crossings.last?.triggered ?? rule.below
                     rule.evaluatedThrough = instant

@@ -44,6 +44,19 @@ import Testing
         }
     }
 
+    @Test func usageAlertFiresOnceAndTheFeedHasTheFinalization() throws {
+        let sb = try subscribed()
+        // 3,000 tokens already in January: the one-time alert at 100 fires at its creation.
+        let alert = try tableJSON(.usageAlert, sb, now: "2026-01-20T00:00:00Z")
+        #expect(alert["alert_type"] as? String == "usage_threshold" && alert["triggered"] as? Bool == true)
+        #expect(field(alert, "usage_threshold", "recurrence") as? String == "one_time", "\(canonical(alert))")
+        try ok(["bill"], db: sb.db, now: "2026-02-01T01:00:00Z")
+        let feed = try tableJSON(.feed, sb, now: "2026-02-01T01:00:00Z")
+        let events = try #require(feed["data"] as? [[String: Any]], "\(canonical(feed))")
+        #expect(events.map { $0["type"] as? String } == ["invoice.finalized", "invoice.finalized"])
+        #expect(events.map { int64($0["created"]) } == [at("2026-01-01T00:00:00Z"), at("2026-02-01T01:00:00Z")])
+    }
+
     @Test func previewIsTheUpcomingInvoice() throws {
         let sb = try subscribed()
         let preview = try tableJSON(.invoicePreview, sb, now: "2026-01-20T00:00:00Z")

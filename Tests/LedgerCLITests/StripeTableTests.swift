@@ -74,6 +74,9 @@ enum StripeRow: String, CaseIterable {
     case testClock = #"ledger --json --now 2026-01-01T00:00:00Z customers create --name "John Doe""#
     case testClockAdvance = "ledger bill --until 2026-02-01T01:00:00Z"
     case bill = "ledger bill"
+    case usageAlert =
+        "ledger --json alerts create --customer cus_1 --type usage_threshold --meter mtr_hyp --gte 100 --recurrence one_time"
+    case feed = "ledger --json events-feed list --type invoice.finalized"
 }
 
 extension CLIFixture {

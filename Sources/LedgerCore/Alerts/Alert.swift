@@ -116,6 +116,17 @@ public enum AlertRule {
 }
 
 extension AlertRule {
+    /// `crossings(from:triggered:threshold:changes:)` of a state judged at `start`, when more may
+    /// have been booked at `start` itself since (a later step of the same instant): the balance
+    /// at `start` now, `from`, disagreeing with the state is a crossing at `start`.
+    public static func crossings(
+        at start: Int64, from balance: Int64, triggered: Bool, threshold: Int64, changes: [(at: Int64, amount: Int64)]
+    ) -> [(at: Int64, value: Int64, triggered: Bool)] {
+        let now = balance <= threshold
+        let first: [(at: Int64, value: Int64, triggered: Bool)] = now == triggered ? [] : [(start, balance, now)]
+        return first + crossings(from: balance, triggered: now, threshold: threshold, changes: changes)
+    }
+
     /// A usage alert's state after a judgment: the period's usage `usage` against `gte`, from
     /// `triggered` for the period starting `statePeriod`, now in the period starting `period`.
     /// `per_period` starts each period untriggered; `one_time` never starts again once fired.

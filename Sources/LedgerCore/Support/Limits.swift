@@ -66,6 +66,9 @@ public enum Limits {
     public static let billPeriodsPerSubscriptionMax = 1_000
     /// Events per page of the event feed (Stripe's list limit).
     public static let feedPageMax = 100
+    /// The most an allowance gives each period, and rolls over (minor units, 10^15): the grants
+    /// of many periods open at once still sum within 64 bits.
+    public static let allowanceAmountMax: Int64 = 1_000_000_000_000_000
     /// The most periods a rolled-over allowance grant covers (`--rollover-periods`).
     public static let rolloverPeriodsMax = 12
     /// Unused credit grants per customer (Stripe: 100).

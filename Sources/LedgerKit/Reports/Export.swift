@@ -230,7 +230,9 @@ struct ExportSpec {
                 text("scope_prices", "prices"), time("effective_at", "effectiveAt"),
                 time("expires_at", "expiresAt"), time("voided_at", "voidedAt"),
                 time("expiry_booked_at", "expiryBookedAt"), text("funding_invoice_id", "fundingInvoiceId"),
-                time("created", "created"), text("metadata", "metadata"),
+                time("created", "created"), text("metadata", "metadata"), text("allowance_id", "allowanceId"),
+                text("covers_subscription_id", "coversSubscriptionId"), time("covers_after", "coversAfter"),
+                time("covers_through", "coversThrough"), text("rolled_over_from", "rolledOverFrom"),
             ].flatMap { $0 }
         case .creditTransactions:
             [

@@ -66,17 +66,38 @@ extension StorageTransaction {
             arguments: [instant, allowance.rawValue])
     }
 
-    /// The subscription's allowance grants not yet settled (nor voided) whose coverage ends by
-    /// `through` (every one when nil), in creation order.
+    /// The subscription's allowance grants not yet settled (nor voided) whose coverage ends at
+    /// exactly `through` (every one when nil), in creation order.
     func openAllowanceGrants(subscription: Subscription.ID, through: Int64?) throws -> [CreditGrant] {
-        try Row.fetchAll(
+        guard let through else {
+            return try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM creditGrant WHERE coversSubscriptionId = ? AND coversThrough IS NOT NULL
+                            AND expiryBookedAt IS NULL AND voidedAt IS NULL ORDER BY seq
+                        """),
+                arguments: [subscription.rawValue]
+            ).map(grant)
+        }
+        return try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT * FROM creditGrant WHERE coversSubscriptionId = ? AND coversThrough <= ?
+                    SELECT * FROM creditGrant WHERE coversSubscriptionId = ? AND coversThrough = ?
                         AND expiryBookedAt IS NULL AND voidedAt IS NULL ORDER BY seq
                     """),
-            arguments: [subscription.rawValue, through ?? .max]
+            arguments: [subscription.rawValue, through]
         ).map(grant)
+    }
+
+    /// Whether the subscription's cycle invoice of the period ending `periodEnd` is still a draft.
+    func hasCycleDraft(subscription: Subscription.ID, periodEnd: Int64) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM invoice WHERE subscriptionId = ? AND periodEnd = ?
+                        AND billingReason = 'subscription_cycle' AND status = 'draft')
+                    """),
+            arguments: [subscription.rawValue, periodEnd]) ?? false
     }
 
     /// The grants an allowance issued, oldest first.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Opens the SQLite file, applies the embedded migrations, and runs each business operation in
 /// one transaction, mapping SQLite failures to `LedgerError`.
@@ -168,7 +169,8 @@ final class Store: Sendable {
     }
 
     /// Runs `body` in an IMMEDIATE transaction that is rolled back after it (a savepoint rolled
-    /// back when joined): what `body` writes is seen by its own reads and never stored.
+    /// back when joined): what `body` writes is seen by its own reads and never stored. It does
+    /// not wait for another process's write lock: `busy` at once (the caller reads instead).
     func simulate<T>(_ body: (StorageTransaction) throws -> T) throws -> T {
         var result: T?
         if let db = joined {
@@ -180,6 +182,8 @@ final class Store: Sendable {
         }
         do {
             return try writer.writeWithoutTransaction { db in
+                sqlite3_busy_timeout(db.sqliteConnection, 0)
+                defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyTimeoutSeconds * 1000)) }
                 try db.inTransaction(.immediate) {
                     result = try body(StorageTransaction(db: db))
                     return .rollback
