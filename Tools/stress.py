@@ -92,8 +92,9 @@ class Ledger:
         names = {g["id"]: f"{g['customer']}@{g['effective_at']}/{g['amount']['monetary']['value']}" for g in listed}
         grants = sorted((names[g["id"]], json.dumps(g["balance"], sort_keys=True)) for g in listed)
         accounts = json.dumps(self.ok(now, "balance", "--accounts"), sort_keys=True)
-        for grant_id, name in names.items():
-            accounts = accounts.replace(grant_id, name)
+        # Longest first: a caller's ID (credgr_c7) can begin a generated one (credgr_c7HeE6…).
+        for grant_id in sorted(names, key=len, reverse=True):
+            accounts = accounts.replace(grant_id, names[grant_id])
         accounts = sorted(json.dumps(a, sort_keys=True) for a in json.loads(accounts)["data"])
         with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
             events, distinct = db.execute("SELECT count(*), count(DISTINCT identifier) FROM meterEvent").fetchone()
