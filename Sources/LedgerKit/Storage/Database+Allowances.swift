@@ -16,13 +16,7 @@ extension StorageTransaction {
                 allowance.rolloverPeriods, allowance.status.rawValue, allowance.canceledAt,
                 MetadataJSON.encode(allowance.metadata), allowance.created,
             ])
-        if case .prices(let prices) = allowance.scope {
-            for price in prices {
-                try db.execute(
-                    sql: "INSERT INTO allowancePrice (allowanceId, priceId) VALUES (?, ?)",
-                    arguments: [allowance.id.rawValue, price.rawValue])
-            }
-        }
+        try insertScopePrices(allowance.scope, into: .allowance, id: allowance.id.rawValue)
     }
 
     /// - Throws: `resource_missing`.
@@ -110,17 +104,7 @@ extension StorageTransaction {
 
     private func allowance(_ row: Row) throws -> Allowance {
         let id: String = row["id"]
-        let scope: CreditGrant.Scope
-        if row["scopeType"] == "metered" {
-            scope = .metered
-        } else {
-            scope = .prices(
-                try String.fetchAll(
-                    db.cachedStatement(
-                        sql: "SELECT priceId FROM allowancePrice WHERE allowanceId = ? ORDER BY priceId"),
-                    arguments: [id]
-                ).map { .init($0) })
-        }
+        let scope = try scope(row["scopeType"], from: .allowance, id: id)
         return Allowance(
             id: .init(id), subscription: .init(row["subscriptionId"]), customer: .init(row["customerId"]),
             name: row["name"], amount: Money(amountMinor: row["amount"], currency: try Currency(code: row["currency"])),

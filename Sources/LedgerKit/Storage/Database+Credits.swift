@@ -18,13 +18,49 @@ extension StorageTransaction {
                 grant.coverage?.subscription.rawValue, grant.coverage?.after, grant.coverage?.through,
                 grant.rolledOverFrom?.rawValue,
             ])
-        if case .prices(let prices) = grant.scope {
-            for price in prices {
-                try db.execute(
-                    sql: "INSERT INTO creditGrantPrice (grantId, priceId) VALUES (?, ?)",
-                    arguments: [grant.id.rawValue, price.rawValue])
+        try insertScopePrices(grant.scope, into: .grant, id: grant.id.rawValue)
+    }
+
+    /// Where a scope's prices are kept: a grant's, an allowance's, a top-up rule's.
+    enum ScopeTable {
+        case grant, allowance, topUpRule
+
+        var table: String {
+            switch self {
+            case .grant: "creditGrantPrice"
+            case .allowance: "allowancePrice"
+            case .topUpRule: "topUpRulePrice"
             }
         }
+
+        var key: String {
+            switch self {
+            case .grant: "grantId"
+            case .allowance: "allowanceId"
+            case .topUpRule: "ruleId"
+            }
+        }
+    }
+
+    /// Writes the prices of a price scope (nothing for `metered`).
+    func insertScopePrices(_ scope: CreditGrant.Scope, into table: ScopeTable, id: String) throws {
+        guard case .prices(let prices) = scope else { return }
+        for price in prices {
+            try db.execute(
+                sql: "INSERT INTO \(table.table) (\(table.key), priceId) VALUES (?, ?)",
+                arguments: [id, price.rawValue])
+        }
+    }
+
+    /// The scope stored as `scopeType` with its prices.
+    func scope(_ scopeType: String, from table: ScopeTable, id: String) throws -> CreditGrant.Scope {
+        guard scopeType == "prices" else { return .metered }
+        return .prices(
+            try String.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT priceId FROM \(table.table) WHERE \(table.key) = ? ORDER BY priceId"),
+                arguments: [id]
+            ).map { .init($0) })
     }
 
     /// Grants of the customer neither voided, expired (booked or due by `now`) nor ever applied.
@@ -81,16 +117,7 @@ extension StorageTransaction {
 
     func grant(_ row: Row) throws -> CreditGrant {
         let id: String = row["id"]
-        let scope: CreditGrant.Scope
-        if row["scopeType"] == "metered" {
-            scope = .metered
-        } else {
-            scope = .prices(
-                try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT priceId FROM creditGrantPrice WHERE grantId = ? ORDER BY priceId"),
-                    arguments: [id]
-                ).map { .init($0) })
-        }
+        let scope = try scope(row["scopeType"], from: .grant, id: id)
         return CreditGrant(
             id: .init(id), customer: .init(row["customerId"]), name: row["name"],
             amount: Money(amountMinor: row["amount"], currency: try Currency(code: row["currency"])),

@@ -22,13 +22,7 @@ extension StorageTransaction {
                 rule.grantOn.rawValue, rule.status.rawValue, rule.disabledAt, rule.disabledReason, rule.below,
                 rule.evaluatedThrough, MetadataJSON.encode(rule.metadata), rule.created,
             ])
-        if case .prices(let prices) = rule.scope {
-            for price in prices {
-                try db.execute(
-                    sql: "INSERT INTO topUpRulePrice (ruleId, priceId) VALUES (?, ?)",
-                    arguments: [rule.id.rawValue, price.rawValue])
-            }
-        }
+        try insertScopePrices(rule.scope, into: .topUpRule, id: rule.id.rawValue)
     }
 
     /// - Throws: `resource_missing`.
@@ -132,16 +126,7 @@ extension StorageTransaction {
 
     private func topUpRule(_ row: Row) throws -> TopUpRule {
         let id: String = row["id"]
-        let scope: CreditGrant.Scope
-        if row["scopeType"] == "metered" {
-            scope = .metered
-        } else {
-            scope = .prices(
-                try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT priceId FROM topUpRulePrice WHERE ruleId = ? ORDER BY priceId"),
-                    arguments: [id]
-                ).map { .init($0) })
-        }
+        let scope = try scope(row["scopeType"], from: .topUpRule, id: id)
         let amount: Int64? = row["amount"]
         let size: TopUpRule.Size = try amount.map { .amount($0) } ?? .target(stored(row["target"], "target"))
         return TopUpRule(
