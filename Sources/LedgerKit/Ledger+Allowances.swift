@@ -194,21 +194,17 @@ extension Ledger {
         _ tx: StorageTransaction, _ allowance: Allowance, amount: Int64, coverage: CreditGrant.Coverage,
         effectiveAt: Int64, rolledOverFrom: CreditGrant.ID?
     ) throws -> CreditGrant {
-        let id = CreditGrant.ID(IDs.generate(prefix: CreditGrant.idPrefix))
-        try tx.insert(
+        let grant = try bookNew(
             CreditGrant(
-                id: id, customer: allowance.customer, name: allowance.name,
+                id: .init(IDs.generate(prefix: CreditGrant.idPrefix)), customer: allowance.customer,
+                name: allowance.name,
                 amount: Money(amountMinor: amount, currency: allowance.amount.currency),
                 category: allowance.category, scope: allowance.scope, priority: allowance.priority,
                 effectiveAt: effectiveAt, expiresAt: nil, voidedAt: nil,
                 // A paid allowance is what the subscription's fee already bought: no cost of its own.
                 costBasis: allowance.category == .paid ? 0 : nil, fundingInvoice: nil,
                 metadata: allowance.metadata, created: effectiveAt, sequence: 0, allowance: allowance.id,
-                coverage: coverage, rolledOverFrom: rolledOverFrom))
-        let grant = try tx.fetchGrant(id)
-        try tx.book(grant: grant, kind: .creditsGranted, amount: amount, at: effectiveAt, now: effectiveAt)
-        try postGranted(tx, grant)
-        try tx.appendFeed(.grantCreated, .grant(grant), at: effectiveAt)
+                coverage: coverage, rolledOverFrom: rolledOverFrom), tx)
         try judgeAlerts(tx, customer: grant.customer, through: effectiveAt)
         return grant
     }

@@ -146,8 +146,13 @@ extension Ledger {
     /// the file stays as it was. Nothing due: a plain read.
     func readBooked<T>(asOf instant: Int64, now: Int64, _ body: (StorageTransaction) throws -> T) throws -> T {
         let through = min(instant, now)
-        let due = try store.read { tx in try tx.clockAndNextDue().nextDueAt }
-        guard let due, due <= through else { return try store.read(body) }
+        // Nearly always nothing is due: one read transaction, the check and the body in it.
+        var result: T?
+        try store.read { tx in
+            if let due = try tx.clockAndNextDue().nextDueAt, due <= through { return }
+            result = try body(tx)
+        }
+        if let result { return result }
         do {
             return try store.simulate { tx in
                 var report = BillReport()

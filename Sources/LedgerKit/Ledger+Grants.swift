@@ -127,22 +127,30 @@ extension Ledger {
                     "customer '\(params.customer)' already has \(unused) unused grants; at most \(Limits.unusedGrantsMax)",
                     param: "customer")
             }
-            try tx.insert(
+            let grant = try Self.bookNew(
                 CreditGrant(
                     id: .init(id), customer: params.customer, name: params.name,
                     amount: params.amount, category: params.category,
                     scope: params.scope, priority: params.priority, effectiveAt: effectiveAt,
                     expiresAt: params.expiresAt,
                     voidedAt: nil, costBasis: params.costBasis, fundingInvoice: params.fundingInvoice,
-                    metadata: params.metadata, created: now, sequence: 0))
-            let grant = try tx.fetchGrant(.init(id))
-            try tx.book(
-                grant: grant, kind: .creditsGranted, amount: params.amount.amountMinor, at: effectiveAt, now: now)
-            try Self.postGranted(tx, grant)
-            try tx.appendFeed(.grantCreated, .grant(grant), at: now)
+                    metadata: params.metadata, created: now, sequence: 0), tx)
             try Self.judgeAlerts(tx, customer: grant.customer, through: now)
             return grant
         }
+    }
+
+    /// Stores a new grant and books it: `credits_granted` at its effective instant, its granting
+    /// entry, `billing.credit_grant.created` at its creation. Returns it as stored.
+    static func bookNew(_ grant: CreditGrant, _ tx: StorageTransaction) throws -> CreditGrant {
+        try tx.insert(grant)
+        let stored = try tx.fetchGrant(grant.id)
+        try tx.book(
+            grant: stored, kind: .creditsGranted, amount: stored.amount.amountMinor, at: stored.effectiveAt,
+            now: stored.created)
+        try postGranted(tx, stored)
+        try tx.appendFeed(.grantCreated, .grant(stored), at: stored.created)
+        return stored
     }
 
     /// A price scope names 1–20 distinct prices.

@@ -198,21 +198,16 @@ extension Ledger {
     static func grantTopUp(_ tx: StorageTransaction, _ rule: TopUpRule, _ topUp: TopUp, at instant: Int64) throws
         -> CreditGrant.ID
     {
-        let id = CreditGrant.ID(IDs.generate(prefix: CreditGrant.idPrefix))
-        try tx.insert(
+        let grant = try bookNew(
             CreditGrant(
-                id: id, customer: rule.customer, name: "Auto top-up",
+                id: .init(IDs.generate(prefix: CreditGrant.idPrefix)), customer: rule.customer, name: "Auto top-up",
                 amount: Money(amountMinor: topUp.amount, currency: rule.currency), category: .paid, scope: rule.scope,
                 priority: 50, effectiveAt: instant,
                 expiresAt: rule.expiresAfterDays.map { instant + Int64($0) * 86400 }, voidedAt: nil,
                 costBasis: topUp.costBasis, fundingInvoice: topUp.invoice, metadata: ["top_up": topUp.id.rawValue],
-                created: instant, sequence: 0))
-        let grant = try tx.fetchGrant(id)
-        try tx.book(grant: grant, kind: .creditsGranted, amount: topUp.amount, at: instant, now: instant)
-        try postGranted(tx, grant)
-        try tx.appendFeed(.grantCreated, .grant(grant), at: instant)
-        try tx.markTopUp(topUp.id, status: .granted, grant: id)
-        return id
+                created: instant, sequence: 0), tx)
+        try tx.markTopUp(topUp.id, status: .granted, grant: grant.id)
+        return grant.id
     }
 
     /// After a payment: a top-up waiting for this invoice gets its grant now.

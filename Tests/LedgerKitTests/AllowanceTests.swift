@@ -5,12 +5,7 @@ import Testing
 
 /// Recurring allowances with rollover: a year of monthly periods against figures computed by hand.
 @Suite struct AllowanceTests {
-    /// One cent a token on `mtr_tokens`.
-    static let catalog = Catalog(
-        customers: Catalog.customers(["cus_1"]),
-        meters: [.init(id: "mtr_tokens", displayName: "Tokens", eventName: "tokens")],
-        products: [.init(id: "prod_1", name: "Product")],
-        prices: [.monthly("price_tokens", of: "prod_1", meter: "mtr_tokens", .unit("1"))])
+    static let catalog = Catalog.tokens
     static let usd = try! Currency(code: "usd")
 
     /// Tokens used each month of 2026 (1 cent each), recorded on the 15th.

@@ -29,6 +29,14 @@ struct Catalog: Sendable {
     /// Customers named after their IDs.
     static func customers(_ ids: [String]) -> [CustomerParams] { ids.map { CustomerParams(id: .init($0), name: $0) } }
 
+    /// Customer `cus_1`, meter `mtr_tokens` (event `tokens`), product `prod_1` and its monthly
+    /// metered price `price_tokens` at one cent a token: the credits suites' catalog.
+    static let tokens = Catalog(
+        customers: Self.customers(["cus_1"]),
+        meters: [.init(id: "mtr_tokens", displayName: "Tokens", eventName: "tokens")],
+        products: [.init(id: "prod_1", name: "Product")],
+        prices: [.monthly("price_tokens", of: "prod_1", meter: "mtr_tokens", .unit("1"))])
+
     /// The same catalog with `ids` as its only customers (named after their IDs).
     func with(customers ids: [String]) -> Catalog {
         var catalog = self

@@ -6,12 +6,7 @@ import Testing
 /// Auto top-ups: one per crossing, in the transaction that crossed; the monthly cap; a grant on
 /// payment is not spendable before it; a voided funding invoice disables the rule.
 @Suite struct TopUpTests {
-    /// One cent a token.
-    static let catalog = Catalog(
-        customers: Catalog.customers(["cus_1"]),
-        meters: [.init(id: "mtr_tokens", displayName: "Tokens", eventName: "tokens")],
-        products: [.init(id: "prod_1", name: "Product")],
-        prices: [.monthly("price_tokens", of: "prod_1", meter: "mtr_tokens", .unit("1"))])
+    static let catalog = Catalog.tokens
     static let usd = try! Currency(code: "usd")
 
     /// A subscription from 2026-01-01 and a 10.00 promotional grant.

@@ -6,11 +6,7 @@ import Testing
 /// Usage alerts (`usage_threshold`): once per period when the period's usage reaches the level,
 /// recovered when a cancelled event takes it below; `one_time` fires once ever.
 @Suite struct UsageAlertTests {
-    static let catalog = Catalog(
-        customers: Catalog.customers(["cus_1"]),
-        meters: [.init(id: "mtr_tokens", displayName: "Tokens", eventName: "tokens")],
-        products: [.init(id: "prod_1", name: "Product")],
-        prices: [.monthly("price_tokens", of: "prod_1", meter: "mtr_tokens", .unit("1"))])
+    static let catalog = Catalog.tokens
 
     func crossings(_ w: World) throws -> [String] {
         try w.ledger.feed(after: nil, kinds: [.alertTriggered, .alertRecovered], limit: 100).map { event in
