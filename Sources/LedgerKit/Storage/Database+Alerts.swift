@@ -1,5 +1,3 @@
-import GRDB
-
 /// Credit balance alerts (0014) and the balance timeline they are judged on.
 extension StorageTransaction {
     func insert(_ alert: Alert, nextCheckAt: Int64?) throws {
@@ -20,14 +18,14 @@ extension StorageTransaction {
 
     /// - Throws: `resource_missing`.
     func fetchAlert(_ id: Alert.ID) throws -> Alert {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.rawValue])
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.rawValue])
         else { throw LedgerError.missing("alert", id.rawValue, param: "alert") }
         return try alert(row)
     }
 
     /// Alerts oldest first, optionally of one customer.
     func alerts(customer: Customer.ID?) throws -> [Alert] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db, sql: "SELECT * FROM alert WHERE customerId IS ? OR ? ORDER BY seq",
             arguments: [customer?.rawValue, customer == nil]
         ).map(alert)
@@ -36,7 +34,7 @@ extension StorageTransaction {
     /// The customer's active alerts, oldest first: read by every finalization that applies
     /// credit, so through the `alert_customer` index.
     func activeAlerts(customer: Customer.ID) throws -> [Alert] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM alert WHERE customerId = ? AND status = 'active'
@@ -48,7 +46,7 @@ extension StorageTransaction {
 
     /// The customer's active usage alerts on the meter, oldest first.
     func activeUsageAlerts(customer: Customer.ID, meter: Meter.ID) throws -> [Alert] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM alert WHERE customerId = ? AND meterId = ? AND alertType = 'usage_threshold'
@@ -73,7 +71,7 @@ extension StorageTransaction {
         ).execute(arguments: [alert.triggered, alert.periodStart, alert.evaluatedThrough, alert.id.rawValue])
     }
 
-    private func alert(_ row: Row) throws -> Alert {
+    private func alert(_ row: SQLRow) throws -> Alert {
         let currency: String? = row["currency"]
         let meter: String? = row["meterId"]
         return Alert(
@@ -121,7 +119,7 @@ extension StorageTransaction {
     func creditChanges(customer: Customer.ID, currency: Currency, after: Int64, through: Int64) throws
         -> [(at: Int64, amount: Int64)]
     {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT effectiveAt, sum(CASE type WHEN 'credit' THEN amount ELSE -amount END) AS net
@@ -148,7 +146,7 @@ extension StorageTransaction {
     /// The earliest active alert to judge by `until` (a transaction of its customer takes effect
     /// then): its customer and instant.
     func nextAlertCheck(until: Int64) throws -> (customer: Customer.ID, at: Int64)? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT customerId, nextCheckAt FROM alert

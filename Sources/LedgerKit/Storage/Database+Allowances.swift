@@ -1,5 +1,3 @@
-import GRDB
-
 /// Recurring credit allowances (0015) and the grants they issue.
 extension StorageTransaction {
     func insert(_ allowance: Allowance) throws {
@@ -22,7 +20,7 @@ extension StorageTransaction {
     /// - Throws: `resource_missing`.
     func fetchAllowance(_ id: Allowance.ID) throws -> Allowance {
         guard
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM allowance WHERE id = ?"), arguments: [id.rawValue])
         else { throw LedgerError.missing("allowance", id.rawValue, param: "allowance") }
         return try allowance(row)
@@ -31,23 +29,23 @@ extension StorageTransaction {
     /// Allowances oldest first, of one subscription, or one customer, or all.
     func allowances(subscription: Subscription.ID?, customer: Customer.ID?) throws -> [Allowance] {
         if let subscription {
-            return try Row.fetchAll(
+            return try SQLRow.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM allowance WHERE subscriptionId = ? ORDER BY seq"),
                 arguments: [subscription.rawValue]
             ).map(allowance)
         }
         if let customer {
-            return try Row.fetchAll(
+            return try SQLRow.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM allowance WHERE customerId = ? ORDER BY seq"),
                 arguments: [customer.rawValue]
             ).map(allowance)
         }
-        return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM allowance ORDER BY seq")).map(allowance)
+        return try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM allowance ORDER BY seq")).map(allowance)
     }
 
     /// The subscription's active allowances, oldest first: read at every period boundary.
     func activeAllowances(subscription: Subscription.ID) throws -> [Allowance] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: "SELECT * FROM allowance WHERE subscriptionId = ? AND status = 'active' ORDER BY seq"),
             arguments: [subscription.rawValue]
@@ -64,7 +62,7 @@ extension StorageTransaction {
     /// exactly `through` (every one when nil), in creation order.
     func openAllowanceGrants(subscription: Subscription.ID, through: Int64?) throws -> [CreditGrant] {
         guard let through else {
-            return try Row.fetchAll(
+            return try SQLRow.fetchAll(
                 db.cachedStatement(
                     sql: """
                         SELECT * FROM creditGrant WHERE coversSubscriptionId = ? AND coversThrough IS NOT NULL
@@ -73,7 +71,7 @@ extension StorageTransaction {
                 arguments: [subscription.rawValue]
             ).map(grant)
         }
-        return try Row.fetchAll(
+        return try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM creditGrant WHERE coversSubscriptionId = ? AND coversThrough = ?
@@ -96,13 +94,13 @@ extension StorageTransaction {
 
     /// The grants an allowance issued, oldest first.
     func grants(allowance: Allowance.ID) throws -> [CreditGrant] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE allowanceId = ? ORDER BY seq"),
             arguments: [allowance.rawValue]
         ).map(grant)
     }
 
-    private func allowance(_ row: Row) throws -> Allowance {
+    private func allowance(_ row: SQLRow) throws -> Allowance {
         let id: String = row["id"]
         let scope = try scope(row["scopeType"], from: .allowance, id: id)
         return Allowance(

@@ -1,5 +1,3 @@
-import GRDB
-
 /// What `verify` reads: the file's own checks and the figures it compares.
 extension StorageTransaction {
     /// SQLite's own check of the file: `["ok"]` when it is sound. `full` runs `integrity_check`
@@ -15,7 +13,7 @@ extension StorageTransaction {
     /// are checked set-based instead, per customer and meter through the usage index (a third of
     /// the time at a million events), as long as their keys are the two this schema declares.
     func foreignKeyViolations() throws -> Int {
-        let keys = try Row.fetchAll(
+        let keys = try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT m.name AS child, f."from" AS column, f."table" AS parent, f."to" AS parentColumn
@@ -45,7 +43,7 @@ extension StorageTransaction {
                                 OR NOT EXISTS (SELECT 1 FROM meter WHERE seq = g.meterSeq)
                             """) ?? 0
             default:
-                count += try Row.fetchAll(db, sql: "PRAGMA foreign_key_check(\"\(table)\")").count
+                count += try SQLRow.fetchAll(db, sql: "PRAGMA foreign_key_check(\"\(table)\")").count
             }
         }
         return count
@@ -59,7 +57,7 @@ extension StorageTransaction {
         var totals: [Currency: Int64] = [:]
         var unbalanced: [String] = []
         var orphans = 0
-        let rows = try Row.fetchCursor(
+        let rows = try SQLRow.fetchCursor(
             db,
             sql: """
                 SELECT p.entryId, p.currency, sum(p.amountMinor) AS total, count(*) AS postings,
@@ -91,7 +89,7 @@ extension StorageTransaction {
     /// SQLite from starting at the customer's receivable postings (every one of them, per
     /// invoice): the entry is found by its source, then its postings by key.
     func invoiceAudits() throws -> [InvoiceAudit] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT i.id, i.status, i.currency, i.subtotal, i.total, i.amountDue, i.amountPaid, i.amountRemaining,
@@ -112,7 +110,7 @@ extension StorageTransaction {
 
     /// Drafts the billing run could not finalize: ID, customer, code, message, and the instant.
     func failedDrafts() throws -> [(id: String, customer: String, code: String, message: String, at: Int64?)] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT id, customerId, failureCode, failureMessage, coalesce(failedAt, finalizesAt) AS at FROM invoice

@@ -1,5 +1,3 @@
-import GRDB
-
 /// Customers, products, prices and meters: their rows and the look-ups the rules need.
 extension StorageTransaction {
     /// Fails with `resource_already_exists` when `table` already holds `id`.
@@ -31,8 +29,8 @@ extension StorageTransaction {
     /// Every customer, oldest first.
     func customers() throws -> [Customer] { try customers(where: "1", []) }
 
-    private func customers(where clause: String, _ args: StatementArguments) throws -> [Customer] {
-        try Row.fetchAll(db, sql: "SELECT * FROM customer WHERE \(clause) ORDER BY created, seq", arguments: args)
+    private func customers(where clause: String, _ args: SQLArguments) throws -> [Customer] {
+        try SQLRow.fetchAll(db, sql: "SELECT * FROM customer WHERE \(clause) ORDER BY created, seq", arguments: args)
             .map { row in
                 Customer(
                     id: .init(row["id"]), name: row["name"], email: row["email"],
@@ -75,8 +73,8 @@ extension StorageTransaction {
     /// Every product, oldest first.
     func products() throws -> [Product] { try products(where: "1", []) }
 
-    private func products(where clause: String, _ args: StatementArguments) throws -> [Product] {
-        try Row.fetchAll(db, sql: "SELECT * FROM product WHERE \(clause) ORDER BY created, rowid", arguments: args)
+    private func products(where clause: String, _ args: SQLArguments) throws -> [Product] {
+        try SQLRow.fetchAll(db, sql: "SELECT * FROM product WHERE \(clause) ORDER BY created, rowid", arguments: args)
             .map { row in
                 Product(
                     id: .init(row["id"]), name: row["name"], description: row["description"], active: row["active"],
@@ -156,23 +154,24 @@ extension StorageTransaction {
     /// Prices, oldest first; only active ones when `activeOnly`, only one product's when given.
     func prices(product: Product.ID?, activeOnly: Bool) throws -> [Price] {
         var clause = "1"
-        var args: [(any DatabaseValueConvertible)?] = []
+        var args: [(any SQLBindable)?] = []
         if let product {
             clause += " AND productId = ?"
             args.append(product.rawValue)
         }
         if activeOnly { clause += " AND active = 1" }
-        return try prices(where: clause, StatementArguments(args))
+        return try prices(where: clause, SQLArguments(args))
     }
 
-    private func prices(where clause: String, _ args: StatementArguments, cached: Bool = false) throws -> [Price] {
+    private func prices(where clause: String, _ args: SQLArguments, cached: Bool = false) throws -> [Price] {
         let sql = "SELECT * FROM price WHERE \(clause) ORDER BY created, rowid"
-        let rows = try Row.fetchAll(cached ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: args)
+        let rows = try SQLRow.fetchAll(
+            cached ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: args)
         return try rows.map { row in
             let id: String = row["id"]
             let scheme: PricingScheme
             if let mode: String = row["tiersMode"] {
-                let tiers = try Row.fetchAll(
+                let tiers = try SQLRow.fetchAll(
                     db.cachedStatement(sql: "SELECT * FROM priceTier WHERE priceId = ? ORDER BY position"),
                     arguments: [id]
                 ).map { tier in
@@ -243,8 +242,8 @@ extension StorageTransaction {
     /// Every meter, oldest first.
     func meters() throws -> [Meter] { try meters(where: "1", []) }
 
-    private func meters(where clause: String, _ args: StatementArguments) throws -> [Meter] {
-        try Row.fetchAll(db, sql: "SELECT * FROM meter WHERE \(clause) ORDER BY created, seq", arguments: args)
+    private func meters(where clause: String, _ args: SQLArguments) throws -> [Meter] {
+        try SQLRow.fetchAll(db, sql: "SELECT * FROM meter WHERE \(clause) ORDER BY created, seq", arguments: args)
             .map { row in
                 Meter(
                     id: .init(row["id"]), displayName: row["displayName"], eventName: row["eventName"],
@@ -271,7 +270,7 @@ extension StorageTransaction {
     /// - Throws: `resource_missing`.
     func meterKey(_ meter: Meter.ID) throws -> (seq: Int64, formula: Meter.Aggregation) {
         guard
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT seq, aggregation FROM meter WHERE id = ?"), arguments: [meter.rawValue])
         else { throw LedgerError.missing("meter", meter.rawValue, param: "meter") }
         return (row["seq"], try stored(Meter.Aggregation(rawValue: row["aggregation"]), "aggregation"))

@@ -1,5 +1,3 @@
-import GRDB
-
 /// Credit grants and their balance transactions.
 extension StorageTransaction {
     func insert(_ grant: CreditGrant) throws {
@@ -109,13 +107,13 @@ extension StorageTransaction {
     /// - Throws: `resource_missing`.
     func fetchGrant(_ id: CreditGrant.ID) throws -> CreditGrant {
         guard
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE id = ?"), arguments: [id.rawValue])
         else { throw LedgerError.missing("credit grant", id.rawValue, param: "credit_grant") }
         return try grant(row)
     }
 
-    func grant(_ row: Row) throws -> CreditGrant {
+    func grant(_ row: SQLRow) throws -> CreditGrant {
         let id: String = row["id"]
         let scope = try scope(row["scopeType"], from: .grant, id: id)
         return CreditGrant(
@@ -139,9 +137,9 @@ extension StorageTransaction {
         // Two statements, so that one customer's grants are found through its index (an
         // `IS ? OR ?` filter scanned every grant of the file).
         guard let customer else {
-            return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM creditGrant ORDER BY seq")).map(grant)
+            return try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM creditGrant ORDER BY seq")).map(grant)
         }
-        return try Row.fetchAll(
+        return try SQLRow.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE customerId = ? ORDER BY seq"),
             arguments: [customer.rawValue]
         ).map(grant)
@@ -157,7 +155,7 @@ extension StorageTransaction {
     /// which check the rows' sums against them).
     func grantStates(customer: Customer.ID?, at instant: Int64, exact: Bool = false) throws -> [GrantState] {
         if !exact {
-            let rows = try Row.fetchAll(
+            let rows = try SQLRow.fetchAll(
                 db.cachedStatement(
                     sql:
                         "SELECT * FROM creditGrant WHERE \(customer == nil ? "?1 IS NULL" : "customerId = ?1") ORDER BY seq"
@@ -171,7 +169,7 @@ extension StorageTransaction {
                 }
             }
         }
-        return try Row.fetchAll(
+        return try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT g.*,
@@ -199,7 +197,7 @@ extension StorageTransaction {
 
     /// The five sums of a row, in the columns named `prefix` + kind: the grant row's own
     /// (`total…`) or the ones summed from its transactions (`sum…`).
-    private static func totals(_ row: Row, _ prefix: String) throws -> GrantTotals {
+    private static func totals(_ row: SQLRow, _ prefix: String) throws -> GrantTotals {
         func sum(_ kind: String) throws -> Int64 { try stored(row[prefix + kind], "grant total") }
         var totals = GrantTotals()
         totals.granted = try sum("Granted")
@@ -212,7 +210,7 @@ extension StorageTransaction {
 
     /// Paid grants, oldest first, optionally of one customer or one grant.
     func paidGrants(customer: Customer.ID?, grant id: CreditGrant.ID?) throws -> [CreditGrant] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT * FROM creditGrant WHERE category = 'paid' AND (customerId IS ? OR ?) AND (id IS ? OR ?)
@@ -225,7 +223,7 @@ extension StorageTransaction {
     /// A grant's movements by kind, counting transactions effective by `asOf`.
     func totals(_ grant: CreditGrant.ID, asOf: Int64 = .max) throws -> GrantTotals {
         var totals = GrantTotals()
-        for row in try Row.fetchAll(
+        for row in try SQLRow.fetchAll(
             db.cachedStatement(
                 sql:
                     "SELECT kind, sum(amount) AS total FROM creditBalanceTransaction WHERE grantId = ? AND effectiveAt <= ? GROUP BY kind"
@@ -251,14 +249,14 @@ extension StorageTransaction {
     func debitable(_ grant: CreditGrant.ID, at instant: Int64) throws -> Int64 {
         // Nothing of the grant takes effect after the instant (the common case): its kept sums.
         let kept = try stored(
-            Row.fetchOne(
+            SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM creditGrant WHERE id = ?"), arguments: [grant.rawValue]),
             "credit grant")
         if ((kept["lastEffectiveAt"] as Int64?) ?? .min) <= instant {
             return max(0, try Self.totals(kept, "total").remaining)
         }
         let row = try stored(
-            Row.fetchOne(
+            SQLRow.fetchOne(
                 db.cachedStatement(
                     sql: """
                         SELECT
@@ -306,7 +304,7 @@ extension StorageTransaction {
 
     /// The earliest expiry due by `until` and not booked.
     func nextExpiry(until: Int64) throws -> (CreditGrant.ID, Int64)? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT id, expiresAt FROM creditGrant WHERE expiryBookedAt IS NULL AND voidedAt IS NULL
@@ -335,8 +333,8 @@ extension StorageTransaction {
             [customer.rawValue, grant?.rawValue, grant == nil, asOf])
     }
 
-    private func transactions(sql: String, _ arguments: StatementArguments) throws -> [CreditBalanceTransaction] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+    private func transactions(sql: String, _ arguments: SQLArguments) throws -> [CreditBalanceTransaction] {
+        try SQLRow.fetchAll(db, sql: sql, arguments: arguments).map { row in
             CreditBalanceTransaction(
                 id: .init(row["id"]), grant: .init(row["grantId"]), customer: .init(row["customerId"]),
                 kind: try stored(CreditBalanceTransaction.Kind(rawValue: row["kind"]), "kind"),

@@ -1,5 +1,3 @@
-import GRDB
-
 extension StorageTransaction {
     /// Calls `body` with each row of `kind`'s statement in the range, through a cursor: bounded
     /// memory however many rows.

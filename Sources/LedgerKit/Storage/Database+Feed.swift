@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The event feed's rows (0013): appended in the caller's transaction, read after a cursor.
 extension StorageTransaction {
@@ -26,15 +25,15 @@ extension StorageTransaction {
     /// Up to `limit` events after `sequence`, oldest first, of `kinds` when given.
     func feed(after sequence: Int64, kinds: [FeedEvent.Kind]?, limit: Int) throws -> [FeedEvent] {
         var sql = "SELECT seq, id, type, created, object FROM feedEvent WHERE seq > ?"
-        var arguments: StatementArguments = [sequence]
+        var arguments: SQLArguments = [sequence]
         if let kinds {
             sql += " AND type IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))"
-            arguments += StatementArguments(kinds.map(\.rawValue))
+            arguments += SQLArguments(kinds.map(\.rawValue))
         }
         sql += " ORDER BY seq LIMIT ?"
         arguments += [limit]
         let decoder = JSONDecoder()
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+        return try SQLRow.fetchAll(db, sql: sql, arguments: arguments).map { row in
             let text: String = row["object"]
             let object: FeedEvent.Object
             do {

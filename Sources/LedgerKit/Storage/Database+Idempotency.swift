@@ -1,10 +1,8 @@
-import GRDB
-
 /// Idempotency keys: the first result of a request, stored in the request's own transaction.
 extension StorageTransaction {
     /// The request and its encoded result stored under `key`, if any.
     func idempotentRecord(key: String) throws -> (request: String, result: String)? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db.cachedStatement(sql: "SELECT request, result FROM idempotencyRecord WHERE key = ?"), arguments: [key]
         ).map { row in (row["request"], row["result"]) }
     }

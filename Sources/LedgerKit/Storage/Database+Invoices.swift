@@ -1,18 +1,16 @@
-import GRDB
-
 /// Invoices, their lines and invoice items: rows to values and back.
 extension StorageTransaction {
     func fetchInvoice(_ id: Invoice.ID) throws -> Invoice {
         guard
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM invoice WHERE id = ?"), arguments: [id.rawValue])
         else { throw LedgerError.missing("invoice", id.rawValue, param: "invoice") }
         return try invoice(row)
     }
 
-    func invoice(_ row: Row) throws -> Invoice {
+    func invoice(_ row: SQLRow) throws -> Invoice {
         let id: String = row["id"]
-        let lines = try Row.fetchAll(
+        let lines = try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT l.*, m.id AS meterId FROM invoiceLine l LEFT JOIN meter m ON m.seq = l.meterSeq
@@ -28,28 +26,28 @@ extension StorageTransaction {
         let due = """
             SELECT * FROM invoice WHERE status = 'draft' AND finalizesAt = ? AND failedAt IS NULL ORDER BY seq LIMIT ?
             """
-        var lines: [String: [Row]] = [:]
-        let rows = try Row.fetchCursor(
+        var lines: [String: [SQLRow]] = [:]
+        let rows = try SQLRow.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT l.*, m.id AS meterId FROM invoiceLine l LEFT JOIN meter m ON m.seq = l.meterSeq
                     WHERE l.invoiceId IN (SELECT id FROM (\(due))) ORDER BY l.invoiceId, l.position
                     """),
             arguments: [instant, limit])
-        while let line = try rows.next() { lines[line["invoiceId"], default: []].append(line.copy()) }
+        while let line = try rows.next() { lines[line["invoiceId"], default: []].append(line.detached) }
         // A draft has no credit applications: they are booked at its finalization.
-        return try Row.fetchAll(db.cachedStatement(sql: due), arguments: [instant, limit]).map { row in
+        return try SQLRow.fetchAll(db.cachedStatement(sql: due), arguments: [instant, limit]).map { row in
             try invoice(row, lines: lines[row["id"]] ?? [], credits: false)
         }
     }
 
     /// The invoice of `row` with its `lines` rows; `credits`: reads its credit applications.
-    private func invoice(_ row: Row, lines: [Row], credits readCredits: Bool) throws -> Invoice {
+    private func invoice(_ row: SQLRow, lines: [SQLRow], credits readCredits: Bool) throws -> Invoice {
         let id: String = row["id"]
         let currency = try Currency(code: row["currency"])
         var credits: [String: [CreditAmount]] = [:]
         if readCredits {
-            for credit in try Row.fetchAll(
+            for credit in try SQLRow.fetchAll(
                 db.cachedStatement(
                     sql:
                         "SELECT id, grantId, invoiceLineId, amount FROM creditBalanceTransaction WHERE invoiceId = ? AND kind = 'credits_applied' ORDER BY seq"
@@ -103,12 +101,12 @@ extension StorageTransaction {
     }
 
     func fetchInvoiceItem(_ id: InvoiceItem.ID) throws -> InvoiceItem {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM invoiceItem WHERE id = ?", arguments: [id.rawValue])
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM invoiceItem WHERE id = ?", arguments: [id.rawValue])
         else { throw LedgerError.missing("invoice item", id.rawValue, param: "invoice_item") }
         return try invoiceItem(row)
     }
 
-    func invoiceItem(_ row: Row) throws -> InvoiceItem {
+    func invoiceItem(_ row: SQLRow) throws -> InvoiceItem {
         InvoiceItem(
             id: .init(row["id"]), customer: .init(row["customerId"]), currency: try Currency(code: row["currency"]),
             amount: row["amount"],
@@ -178,7 +176,7 @@ extension StorageTransaction {
                     meterSeq, customerSeq, description, quantityDecimal, amount, currency, periodStart, periodEnd)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        _ = try RawStatement(statement, in: db).run {
+        _ = try statement.run {
             $0.bind(1, line.id.rawValue)
             $0.bind(2, invoice.rawValue)
             $0.bind(3, Int64(position))
@@ -229,7 +227,7 @@ extension StorageTransaction {
     func pendingItems(customer: Customer.ID, currency: Currency, subscription: Subscription.ID?, anySubscription: Bool)
         throws -> [InvoiceItem]
     {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM invoiceItem WHERE customerId = ? AND currency = ? AND invoiceId IS NULL
@@ -256,7 +254,7 @@ extension StorageTransaction {
 
     /// Invoice items, oldest first, optionally of one customer.
     func invoiceItems(customer: Customer.ID?) throws -> [InvoiceItem] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db, sql: "SELECT * FROM invoiceItem WHERE customerId IS ? OR ? ORDER BY seq",
             arguments: [customer?.rawValue, customer == nil]
         ).map(invoiceItem)
@@ -271,7 +269,7 @@ extension StorageTransaction {
 
     /// Invoices, oldest first, filtered by customer, status and subscription when given.
     func invoices(customer: Customer.ID?, status: Invoice.Status?, subscription: Subscription.ID?) throws -> [Invoice] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT * FROM invoice WHERE (customerId IS ? OR ?) AND (status IS ? OR ?) AND (subscriptionId IS ? OR ?)
@@ -286,7 +284,7 @@ extension StorageTransaction {
 
     /// The customer's subscription drafts in finalization order.
     func subscriptionDrafts(customer: Customer.ID) throws -> [Invoice] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM invoice WHERE customerId = ? AND status = 'draft' AND subscriptionId IS NOT NULL

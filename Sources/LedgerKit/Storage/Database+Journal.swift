@@ -1,5 +1,3 @@
-import GRDB
-
 /// The journal: entries and postings, and balances summed from them.
 extension StorageTransaction {
     /// Writes `entry` inside the caller's transaction: postings first, then the entry row,
@@ -12,7 +10,7 @@ extension StorageTransaction {
         for chunk in stride(from: 0, to: entry.postings.count, by: postingInserts.count) {
             let rows = entry.postings[chunk..<min(chunk + postingInserts.count, entry.postings.count)]
             let insertPostings = try db.cachedStatement(sql: postingInserts[rows.count - 1])
-            _ = try RawStatement(insertPostings, in: db).run { binder in
+            _ = try insertPostings.run { binder in
                 for (offset, posting) in rows.enumerated() {
                     let base = Int32(offset * 6)
                     binder.bind(base + 1, entry.id.rawValue)
@@ -39,7 +37,7 @@ extension StorageTransaction {
 
     /// The entries of one source, in posting order.
     func entries(sourceType: String, sourceId: String) throws -> [JournalEntry] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db, sql: "SELECT * FROM journalEntry WHERE sourceType = ? AND sourceId = ? ORDER BY postedAt, rowid",
             arguments: [sourceType, sourceId]
         ).map(entry)
@@ -47,7 +45,7 @@ extension StorageTransaction {
 
     /// Journal entries in posting order within `[from, to)`.
     func journalEntries(from: Int64, to: Int64) throws -> [JournalEntry] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db, sql: "SELECT * FROM journalEntry WHERE postedAt >= ? AND postedAt < ? ORDER BY postedAt, rowid",
             arguments: [from, to]
         ).map(entry)
@@ -56,7 +54,7 @@ extension StorageTransaction {
     /// Calls `body` with each journal entry within `[from, to)`, in posting order, one at a time:
     /// an export holds one entry in memory, never the journal.
     func forEachJournalEntry(from: Int64, to: Int64, _ body: (JournalEntry) throws -> Void) throws {
-        let rows = try Row.fetchCursor(
+        let rows = try SQLRow.fetchCursor(
             db, sql: "SELECT * FROM journalEntry WHERE postedAt >= ? AND postedAt < ? ORDER BY postedAt, rowid",
             arguments: [from, to])
         while let row = try rows.next() { try body(try entry(row)) }
@@ -67,7 +65,7 @@ extension StorageTransaction {
     func journalFirstUses(from: Int64, to: Int64) throws -> (
         accounts: [PlainTextJournal.FirstUse<Account>], currencies: [PlainTextJournal.FirstUse<Currency>]
     ) {
-        let accounts = try Row.fetchAll(
+        let accounts = try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT account, min(postedAt) AS first FROM posting WHERE postedAt >= ? AND postedAt < ?
@@ -75,7 +73,7 @@ extension StorageTransaction {
                 """,
             arguments: [from, to]
         ).map { PlainTextJournal.FirstUse(try Account($0["account"]), postedAt: $0["first"]) }
-        let currencies = try Row.fetchAll(
+        let currencies = try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT currency, min(postedAt) AS first FROM posting WHERE postedAt >= ? AND postedAt < ?
@@ -86,9 +84,9 @@ extension StorageTransaction {
         return (accounts, currencies)
     }
 
-    private func entry(_ row: Row) throws -> JournalEntry {
+    private func entry(_ row: SQLRow) throws -> JournalEntry {
         let id: String = row["id"]
-        let postings = try Row.fetchAll(
+        let postings = try SQLRow.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM posting WHERE entryId = ? ORDER BY position"), arguments: [id]
         ).map {
             Posting(
@@ -114,7 +112,7 @@ extension StorageTransaction {
     /// range scan of the account index.
     func balances(below parent: String) throws -> [String: [Currency: Int64]] {
         var result: [String: [Currency: Int64]] = [:]
-        for row in try Row.fetchAll(
+        for row in try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT account, currency, sum(amountMinor) AS total FROM posting
@@ -130,7 +128,7 @@ extension StorageTransaction {
     /// `balances(below:)` counting only entries from `sources`.
     func balances(below parent: String, sources: [String]) throws -> [String: [Currency: Int64]] {
         var result: [String: [Currency: Int64]] = [:]
-        for row in try Row.fetchAll(
+        for row in try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT p.account, p.currency, sum(p.amountMinor) AS total
@@ -139,7 +137,7 @@ extension StorageTransaction {
                         AND e.sourceType IN (\(sources.map { _ in "?" }.joined(separator: ", ")))
                     GROUP BY p.account, p.currency
                     """),
-            arguments: StatementArguments([parent, parent] + sources))
+            arguments: SQLArguments([parent, parent] + sources))
         {
             result[row["account"], default: [:]][try Currency(code: row["currency"])] = row["total"]
         }
@@ -149,7 +147,7 @@ extension StorageTransaction {
     /// The balance of `account` and every account below it, per currency, as of `asOf`.
     func balance(of account: Account, asOf: Int64) throws -> [Currency: Int64] {
         var result: [Currency: Int64] = [:]
-        for row in try Row.fetchAll(
+        for row in try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT currency, sum(amountMinor) AS total FROM posting
@@ -166,7 +164,7 @@ extension StorageTransaction {
     /// Every account's balance per currency as of `asOf`, sorted by account (zero balances left
     /// out).
     func accountBalances(asOf: Int64) throws -> [AccountBalance] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT account, currency, sum(amountMinor) AS total FROM posting
@@ -184,7 +182,7 @@ extension StorageTransaction {
     /// The sum of all postings per currency (always zero).
     func trialBalance() throws -> [Currency: Int64] {
         var result: [Currency: Int64] = [:]
-        for row in try Row.fetchAll(
+        for row in try SQLRow.fetchAll(
             db, sql: "SELECT currency, sum(amountMinor) AS total FROM posting GROUP BY currency")
         {
             result[try Currency(code: row["currency"])] = row["total"]

@@ -1,11 +1,9 @@
-import GRDB
-
 /// Meter events: the hot write path, look-ups by identifier, cancellation and late events.
 extension StorageTransaction {
     /// Where `identifier` is recorded, or where it would go (see 0008_identifier_slots.sql): the
     /// probe starts at the identifier's hash and walks the held slots until it finds the
     /// identifier (then `recorded` is its row, with what `EventWriter` compares) or a free slot.
-    func probeSlot(identifier: String) throws -> (slot: Int64, recorded: Row?) {
+    func probeSlot(identifier: String) throws -> (slot: Int64, recorded: SQLRow?) {
         let probe = try db.cachedStatement(
             sql: """
                 SELECT identifier, meterSeq, customerSeq, timestamp, valueSignificand, valueScale, dimensions
@@ -13,7 +11,7 @@ extension StorageTransaction {
                 """)
         var slot = identifierHash(identifier)
         for _ in 0...EventWriter.probesMax {
-            guard let held = try Row.fetchOne(probe, arguments: [slot]) else { return (slot, nil) }
+            guard let held = try SQLRow.fetchOne(probe, arguments: [slot]) else { return (slot, nil) }
             if held["identifier"] == identifier { return (slot, held) }
             slot &+= 1
         }
@@ -31,7 +29,7 @@ extension StorageTransaction {
     func event(identifier: String) throws -> MeterEvent {
         guard
             let slot = try eventSlot(identifier: identifier),
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db.cachedStatement(
                     sql: """
                         SELECT e.*, m.id AS meterId, m.eventName, m.customerKey, m.valueKey, c.id AS customerId
@@ -63,7 +61,7 @@ extension StorageTransaction {
     /// invoices past draft, the classic first invoice's placeholders left out (the finalized
     /// periods `EventRules.isLate` looks in).
     func finalizedPeriods(customerSeq: Int64, meterSeq: Int64) throws -> [Range<Int64>] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT l.periodStart, l.periodEnd FROM invoiceLine l JOIN invoice i ON i.id = l.invoiceId
@@ -128,7 +126,7 @@ extension StorageTransaction {
     /// Late, uncancelled events with their customer, meter (and its aggregation), timestamp,
     /// order of recording and value, ordered by customer and meter.
     func lateEvents(customer: Customer.ID?) throws -> [LateEvent] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT c.id AS customerId, m.id AS meterId, m.aggregation, e.seq, e.timestamp, e.valueSignificand,
@@ -162,7 +160,7 @@ struct LateEvent {
 /// `record` (one event) and `importEvents` (a batch).
 struct EventWriter {
     let tx: StorageTransaction
-    var db: Database { tx.db }
+    var db: any SQLConnection { tx.db }
     let now: Int64
     let window: EventWindow
     private(set) var lastIdentifier = ""
@@ -189,7 +187,7 @@ struct EventWriter {
         let meter: Meter.ID
     }
     /// The insert, found once per writer (GRDB finds a cached statement by hashing its SQL).
-    private var insertStatement: Statement?
+    private var insertStatement: (any SQLStatement)?
     /// How many slots past its hash an identifier may land. Each step needs another identifier
     /// of the same or the previous hashes: at 2^64 slots, a run even of 3 is beyond any file.
     static let probesMax = 64
@@ -260,7 +258,7 @@ struct EventWriter {
         return .accepted
 
         func insert(at slot: Int64) throws -> Bool {
-            try RawStatement(statement, in: db).run {
+            try statement.run {
                 $0.bind(1, identifier)
                 $0.bind(2, slot)
                 $0.bind(3, meter.seq)
@@ -275,7 +273,7 @@ struct EventWriter {
         }
 
         /// The same event re-sent is a duplicate; anything else under its identifier a conflict.
-        func compare(_ existing: Row) throws -> RecordOutcome {
+        func compare(_ existing: SQLRow) throws -> RecordOutcome {
             let same =
                 existing["meterSeq"] == meter.seq && existing["customerSeq"] == customer
                 && existing["valueSignificand"] == significand && existing["valueScale"] == value.scale
@@ -337,7 +335,7 @@ struct EventWriter {
     private mutating func meterKey(_ eventName: String) throws -> MeterKey {
         if let key = meters[eventName] { return key }
         guard
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT seq, id, status, customerKey, valueKey FROM meter WHERE eventName = ?"),
                 arguments: [eventName])
         else {

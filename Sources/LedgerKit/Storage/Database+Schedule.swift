@@ -1,10 +1,8 @@
-import GRDB
-
 /// What the billing run reads to find the next due step, and the clock that only moves forward.
 extension StorageTransaction {
     /// The earliest draft due by `until` and not failed: its ID, customer and instant.
     func nextDueDraft(until: Int64) throws -> (id: Invoice.ID, customer: Customer.ID, at: Int64)? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT id, customerId, finalizesAt FROM invoice
@@ -17,7 +15,7 @@ extension StorageTransaction {
 
     /// The earliest active subscription whose period ends by `until`.
     func nextDuePeriod(until: Int64) throws -> (id: Subscription.ID, at: Int64)? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT id, currentPeriodEnd FROM subscription WHERE status = 'active' AND currentPeriodEnd <= ?
@@ -29,7 +27,7 @@ extension StorageTransaction {
 
     /// The active subscriptions whose current period ends by `until`.
     func subscriptionsDue(until: Int64) throws -> [Subscription] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM subscription WHERE status = 'active' AND currentPeriodEnd <= ?
@@ -42,7 +40,7 @@ extension StorageTransaction {
     /// The active subscriptions whose current period ends at exactly `instant`, in the order
     /// the billing run closes them (at most `limit`).
     func subscriptionsDue(at instant: Int64, limit: Int) throws -> [Subscription] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM subscription WHERE status = 'active' AND currentPeriodEnd = ? ORDER BY seq LIMIT ?
@@ -58,7 +56,7 @@ extension StorageTransaction {
     /// in one statement over four indexes: what every time-dependent write and every billing batch reads first.
     func clockAndNextDue() throws -> (processedThrough: Int64, nextDueAt: Int64?) {
         let row = try stored(
-            Row.fetchOne(
+            SQLRow.fetchOne(
                 db.cachedStatement(
                     sql: """
                         SELECT processedThrough, min(

@@ -1,16 +1,14 @@
-import GRDB
-
 /// Subscriptions and their items.
 extension StorageTransaction {
     func fetchSubscription(_ id: Subscription.ID) throws -> Subscription {
         guard
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM subscription WHERE id = ?"), arguments: [id.rawValue])
         else { throw LedgerError.missing("subscription", id.rawValue, param: "subscription") }
         return try subscription(row)
     }
 
-    func subscription(_ row: Row) throws -> Subscription {
+    func subscription(_ row: SQLRow) throws -> Subscription {
         let id: String = row["id"]
         let periodStart: Int64 = row["currentPeriodStart"]
         let periodEnd: Int64 = row["currentPeriodEnd"]
@@ -19,7 +17,7 @@ extension StorageTransaction {
         var items: [SubscriptionItem] = []
         var next: [SubscriptionItem] = []
         var changed = false
-        for item in try Row.fetchAll(
+        for item in try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT id, priceId, effectiveFrom, effectiveUntil,
@@ -95,7 +93,7 @@ extension StorageTransaction {
 
     /// Subscriptions, oldest first, optionally of one customer.
     func subscriptions(customer: Customer.ID?) throws -> [Subscription] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db, sql: "SELECT * FROM subscription WHERE customerId IS ? OR ? ORDER BY created, seq",
             arguments: [customer?.rawValue, customer == nil]
         ).map(subscription)

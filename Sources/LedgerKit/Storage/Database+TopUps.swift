@@ -1,5 +1,3 @@
-import GRDB
-
 /// Auto top-up rules and the top-ups they made (0016).
 extension StorageTransaction {
     func insert(_ rule: TopUpRule) throws {
@@ -28,7 +26,7 @@ extension StorageTransaction {
     /// - Throws: `resource_missing`.
     func fetchTopUpRule(_ id: TopUpRule.ID) throws -> TopUpRule {
         guard
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM topUpRule WHERE id = ?"), arguments: [id.rawValue])
         else { throw LedgerError.missing("top-up rule", id.rawValue, param: "top_up") }
         return try topUpRule(row)
@@ -37,9 +35,9 @@ extension StorageTransaction {
     /// Rules oldest first, optionally of one customer.
     func topUpRules(customer: Customer.ID?) throws -> [TopUpRule] {
         guard let customer else {
-            return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM topUpRule ORDER BY seq")).map(topUpRule)
+            return try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM topUpRule ORDER BY seq")).map(topUpRule)
         }
-        return try Row.fetchAll(
+        return try SQLRow.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM topUpRule WHERE customerId = ? ORDER BY seq"),
             arguments: [customer.rawValue]
         ).map(topUpRule)
@@ -47,7 +45,7 @@ extension StorageTransaction {
 
     /// The customer's active rules, oldest first: read by every write that books credit.
     func activeTopUpRules(customer: Customer.ID) throws -> [TopUpRule] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: "SELECT * FROM topUpRule WHERE customerId = ? AND status = 'active' ORDER BY seq"),
             arguments: [customer.rawValue]
@@ -81,14 +79,14 @@ extension StorageTransaction {
 
     /// A rule's top-ups, oldest first.
     func topUps(rule: TopUpRule.ID) throws -> [TopUp] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM topUp WHERE ruleId = ? ORDER BY seq"), arguments: [rule.rawValue]
         ).map(topUp)
     }
 
     /// The top-up an invoice funds, if any.
     func topUp(funding invoice: Invoice.ID) throws -> TopUp? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM topUp WHERE invoiceId = ?"), arguments: [invoice.rawValue]
         ).map(topUp)
     }
@@ -116,7 +114,7 @@ extension StorageTransaction {
             arguments: [status.rawValue, grant?.rawValue, id.rawValue])
     }
 
-    private func topUp(_ row: Row) throws -> TopUp {
+    private func topUp(_ row: SQLRow) throws -> TopUp {
         TopUp(
             id: .init(row["id"]), rule: .init(row["ruleId"]), customer: .init(row["customerId"]),
             crossedAt: row["crossedAt"], balance: row["balance"], amount: row["amount"], costBasis: row["costBasis"],
@@ -124,7 +122,7 @@ extension StorageTransaction {
             status: try stored(TopUp.Status(rawValue: row["status"]), "top-up status"), created: row["created"])
     }
 
-    private func topUpRule(_ row: Row) throws -> TopUpRule {
+    private func topUpRule(_ row: SQLRow) throws -> TopUpRule {
         let id: String = row["id"]
         let scope = try scope(row["scopeType"], from: .topUpRule, id: id)
         let amount: Int64? = row["amount"]

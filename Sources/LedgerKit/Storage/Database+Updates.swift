@@ -1,5 +1,3 @@
-import GRDB
-
 /// The rows the update and delete verbs write: customers, products, prices, invoices, invoice
 /// items, and the dated item changes of subscriptions (0011).
 extension StorageTransaction {
@@ -16,7 +14,7 @@ extension StorageTransaction {
     /// What still names the customer, in the order a refusal names it: nil when nothing does.
     func customerUse(_ id: Customer.ID) throws -> String? {
         let seq = try customerSeq(id)
-        let uses: [(String, String, DatabaseValueConvertible)] = [
+        let uses: [(String, String, SQLBindable)] = [
             ("invoices", "SELECT 1 FROM invoice WHERE customerId = ? LIMIT 1", id.rawValue),
             ("credit grants", "SELECT 1 FROM creditGrant WHERE customerId = ? LIMIT 1", id.rawValue),
             ("subscriptions", "SELECT 1 FROM subscription WHERE customerId = ? LIMIT 1", id.rawValue),
@@ -94,7 +92,7 @@ extension StorageTransaction {
 
     /// Every item row of a subscription, in position order, with its dated range.
     func itemRows(of subscription: Subscription.ID) throws -> [SubscriptionItemRow] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT id, priceId, quantity, effectiveFrom, effectiveUntil FROM subscriptionItem

@@ -1,5 +1,3 @@
-import GRDB
-
 /// Usage: what the events of a customer and meter add up to over a period.
 extension StorageTransaction {
     /// The aggregate over `[start, end)` of the events recorded by `asOf` and not cancelled by
@@ -12,11 +10,11 @@ extension StorageTransaction {
         customerSeq: Int64, meterSeq: Int64, formula: Meter.Aggregation, start: Int64, end: Int64,
         asOf: Int64 = .max
     ) throws -> ExactDecimal {
-        let arguments: StatementArguments = [customerSeq, meterSeq, start, end, asOf, asOf]
+        let arguments: SQLArguments = [customerSeq, meterSeq, start, end, asOf, asOf]
         if formula != .last {
             var aggregator = UsageAggregator(formula)
             do {
-                let groups = try Row.fetchCursor(
+                let groups = try SQLRow.fetchCursor(
                     db.cachedStatement(
                         sql: """
                             SELECT valueScale, count(*), sum(valueSignificand), max(valueSignificand) FROM meterEvent
@@ -29,12 +27,12 @@ extension StorageTransaction {
                     try aggregator.add(scale: group[0], count: group[1], sum: group[2], maximum: group[3])
                 }
                 return aggregator.result
-            } catch let error as DatabaseError where error.message == "integer overflow" {
+            } catch let error where SQLFailure.isIntegerOverflow(error) {
                 // Event by event below: exact in 38 digits.
             }
         }
         var aggregator = UsageAggregator(formula)
-        let rows = try Row.fetchCursor(
+        let rows = try SQLRow.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT seq, timestamp, valueSignificand, valueScale FROM meterEvent
@@ -56,7 +54,7 @@ extension StorageTransaction {
         customerSeq: Int64, meterSeq: Int64, start: Int64, end: Int64,
         _ body: (Int64, Int64, ExactDecimal) throws -> Void
     ) throws {
-        let rows = try Row.fetchCursor(
+        let rows = try SQLRow.fetchCursor(
             db,
             sql: """
                 SELECT seq, timestamp, valueSignificand, valueScale FROM meterEvent

@@ -1,5 +1,3 @@
-import GRDB
-
 /// One storage transaction: the only way business operations reach the file.
 ///
 /// Every SQL statement of the ledger is a method of this type, in the `Database+<Area>.swift`
@@ -9,7 +7,7 @@ import GRDB
 /// "Storage" section lists (one transaction per operation, the write lock taken at its start,
 /// ordering by the stated keys).
 struct StorageTransaction {
-    let db: Database
+    let db: any SQLConnection
 }
 
 /// Thrown inside a transaction to roll it back without an error (an atomic import that had
@@ -44,7 +42,7 @@ final class StoredField {
 /// One row of an export, read through bound fields while a storage cursor stands on it (valid
 /// only inside the callback it is passed to): what Reports/Export formats, with no GRDB in sight.
 struct StoredRow {
-    fileprivate let row: Row
+    fileprivate let row: SQLRow
 
     /// Finds each field's column in this row's statement (the same for every row of a cursor).
     /// A field the statement lacks is a programming error, caught here rather than printed as
@@ -72,8 +70,8 @@ struct StoredRow {
 
 extension StorageTransaction {
     /// Runs `sql` as a cursor and calls `body` with each row: bounded memory however many rows.
-    func forEachRow(_ sql: String, _ arguments: StatementArguments, _ body: (StoredRow) throws -> Void) throws {
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+    func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (StoredRow) throws -> Void) throws {
+        let rows = try SQLRow.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try rows.next() { try body(StoredRow(row: row)) }
     }
 }
@@ -85,5 +83,5 @@ struct ExportRange {
     var customer: String?
 
     /// `from, to, customer, customer == nil`: the arguments of `? <= t AND t < ? AND (c IS ? OR ?)`.
-    var arguments: StatementArguments { [from, to, customer, customer == nil] }
+    var arguments: SQLArguments { [from, to, customer, customer == nil] }
 }

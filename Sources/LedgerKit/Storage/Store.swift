@@ -134,7 +134,7 @@ final class Store: Sendable {
     /// Runs `body` with every operation it calls joining `tx`'s transaction.
     func joining<T>(_ tx: StorageTransaction, _ body: () throws -> T) rethrows -> T {
         let previous = joined
-        joined = tx.db
+        joined = (tx.db as! SQLiteConnection).db
         defer { joined = previous }
         return try body()
     }
@@ -145,7 +145,7 @@ final class Store: Sendable {
         if let db = joined {
             var result: T?
             try db.inSavepoint {
-                result = try body(StorageTransaction(db: db))
+                result = try body(StorageTransaction(db: SQLiteConnection(db)))
                 return .commit
             }
             return result!
@@ -154,7 +154,7 @@ final class Store: Sendable {
             return try writer.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(StorageTransaction(db: db))
+                    result = try body(StorageTransaction(db: SQLiteConnection(db)))
                     return .commit
                 }
                 return result!
@@ -175,7 +175,7 @@ final class Store: Sendable {
         var result: T?
         if let db = joined {
             try db.inSavepoint {
-                result = try body(StorageTransaction(db: db))
+                result = try body(StorageTransaction(db: SQLiteConnection(db)))
                 return .rollback
             }
             return result!
@@ -185,7 +185,7 @@ final class Store: Sendable {
                 sqlite3_busy_timeout(db.sqliteConnection, 0)
                 defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyTimeoutSeconds * 1000)) }
                 try db.inTransaction(.immediate) {
-                    result = try body(StorageTransaction(db: db))
+                    result = try body(StorageTransaction(db: SQLiteConnection(db)))
                     return .rollback
                 }
                 return result!
@@ -199,7 +199,7 @@ final class Store: Sendable {
 
     /// Runs `body` in a read transaction (a consistent snapshot).
     func read<T>(_ body: (StorageTransaction) throws -> T) throws -> T {
-        if let db = joined { return try body(StorageTransaction(db: db)) }
+        if let db = joined { return try body(StorageTransaction(db: SQLiteConnection(db))) }
         do {
             // One deferred transaction: one snapshot for the whole read. Not GRDB's `read`, which
             // turns PRAGMA query_only on and off around it: SQLite expires every prepared
@@ -210,7 +210,7 @@ final class Store: Sendable {
                 var result: T?
                 let changes = db.totalChangesCount
                 try db.inTransaction(.deferred) {
-                    result = try body(StorageTransaction(db: db))
+                    result = try body(StorageTransaction(db: SQLiteConnection(db)))
                     assert(db.totalChangesCount == changes, "a read wrote to the file")
                     return .commit
                 }

@@ -1,10 +1,28 @@
 import GRDB
 import GRDBSQLite
 
-/// A prepared statement run through SQLite's C API, for the hot write path: values are bound
-/// straight into it, with no argument array built per row, and it is stepped once. Failures
-/// are GRDB's `DatabaseError`, so `Store.map` reads them as it reads any other.
-struct RawStatement {
+/// The SQLite backend's connection for one transaction: GRDB's `Database`, its statements
+/// cached by SQL, and the hot write paths bound through SQLite's C API.
+final class SQLiteConnection: SQLConnection {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    func cachedStatement(sql: String) throws -> any SQLStatement {
+        GRDBStatement(try db.cachedStatement(sql: sql), in: db)
+    }
+
+    func makeStatement(sql: String) throws -> any SQLStatement {
+        GRDBStatement(try db.makeStatement(sql: sql), in: db)
+    }
+
+    var changesCount: Int { db.changesCount }
+
+    var totalChangesCount: Int { db.totalChangesCount }
+}
+
+/// One GRDB statement. Failures are GRDB's `DatabaseError`, which `Store.map` reads.
+final class GRDBStatement: SQLStatement {
     private let statement: Statement
     private let db: Database
 
@@ -13,10 +31,21 @@ struct RawStatement {
         self.db = db
     }
 
-    /// Binds the parameters through `bind` and runs the statement.
-    /// - Returns: whether it changed a row.
-    /// - Throws: `DatabaseError` when SQLite refuses it (a constraint, a full disk).
-    func run(_ bind: (Binder) -> Void) throws -> Bool {
+    func execute(arguments: SQLArguments) throws {
+        try statement.execute(arguments: arguments.grdb)
+    }
+
+    func cursor(arguments: SQLArguments) throws -> any SQLCursor {
+        Cursor(rows: try Row.fetchCursor(statement, arguments: arguments.grdb))
+    }
+
+    private struct Cursor: SQLCursor {
+        let rows: RowCursor
+
+        func next() throws -> SQLRow? { try rows.next().map(SQLRow.init(sqlite:)) }
+    }
+
+    func run(_ bind: (any SQLBinder) -> Void) throws -> Bool {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         bind(Binder(handle: handle))
@@ -29,15 +58,14 @@ struct RawStatement {
         return sqlite3_changes(db.sqliteConnection) > 0
     }
 
-    /// Binds values to the statement's parameters, numbered from 1.
-    struct Binder {
+    /// Binds straight into the prepared statement.
+    private struct Binder: SQLBinder {
         let handle: SQLiteStatement
 
         func bind(_ index: Int32, _ value: Int64) {
             sqlite3_bind_int64(handle, index, value)
         }
 
-        /// nil binds NULL.
         func bind(_ index: Int32, _ value: Int64?) {
             guard let value else {
                 sqlite3_bind_null(handle, index)
@@ -46,7 +74,7 @@ struct RawStatement {
             bind(index, value)
         }
 
-        /// Text with its length (never cut at a NUL); nil binds NULL.
+        /// Text with its length (never cut at a NUL).
         func bind(_ index: Int32, _ value: String?) {
             guard var text = value else {
                 sqlite3_bind_null(handle, index)
