@@ -23,7 +23,7 @@ struct LedgerCommand: ParsableCommand {
         ]
     )
 
-    @Option(name: .long, help: "The ledger file (default: $LEDGER_DB, then ./ledger.sqlite).")
+    @Option(name: .long, help: "The ledger file, or a postgres:// URL (default: $LEDGER_DB, then ./ledger.sqlite).")
     var db: String?
 
     // Every option whose value may be a number (an amount, a quantity, a meter value, a count, an
@@ -210,6 +210,22 @@ struct Context {
                     LedgerError.invalidRequest("--db (or LEDGER_DB) is empty: name the ledger file", param: "db"),
                     status: 64)
             }
+            if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
+                // A PostgreSQL database (README, "PostgreSQL"): nothing to create on disk.
+                guard let url = URL(string: path) else {
+                    throw LedgerError.invalidRequest("--db '\(path)' is not a valid URL", param: "db")
+                }
+                let (text, status) = try respond(
+                    {
+                        try Ledger(postgres: url, clock: clock(), allowClockRegression: root.allowClockRegression)
+                    }, body)
+                guard let text else {
+                    if status != 0 { Foundation.exit(status) }
+                    return
+                }
+                Output(json: .null, human: "", status: status).print(text: text)
+                return
+            }
             try Self.checkPlace(path)
             let existed = FileManager.default.fileExists(atPath: path)
             if !creating && !existed {
@@ -286,8 +302,15 @@ struct Context {
     /// print (nil when the command streamed its own output) and the exit status; the ledger is
     /// released on return.
     private func respond(_ path: String, readOnly: Bool, _ body: (Ledger) throws -> Output) throws -> (String?, Int32) {
-        let ledger = try Ledger(
-            path: path, clock: clock(), allowClockRegression: root.allowClockRegression, readOnly: readOnly)
+        try respond(
+            {
+                try Ledger(
+                    path: path, clock: clock(), allowClockRegression: root.allowClockRegression, readOnly: readOnly)
+            }, body)
+    }
+
+    private func respond(_ open: () throws -> Ledger, _ body: (Ledger) throws -> Output) throws -> (String?, Int32) {
+        let ledger = try open()
         guard let key = root.idempotencyKey else {
             let output = try body(ledger)
             if output.streamed { return (nil, output.status) }

@@ -13,7 +13,7 @@ import Foundation
 /// let customer = try ledger.createCustomer(.init(name: "John Doe"))
 /// ```
 public final class Ledger: Sendable {
-    let store: Store
+    let store: any Storage
     let clock: @Sendable () -> Int64
     /// Whether a time-dependent write may run at an instant earlier than one the file has already
     /// processed (it rewrites history; off unless asked for).
@@ -33,6 +33,19 @@ public final class Ledger: Sendable {
         readOnly: Bool = false
     ) throws {
         store = try Store(path: path, readOnly: readOnly)
+        self.clock = clock
+        self.allowClockRegression = allowClockRegression
+    }
+
+    /// Opens (migrating if needed) the ledger in the PostgreSQL database at `postgres` (the
+    /// server backend; see the README's "PostgreSQL"). Any number of processes may open it at once.
+    /// - Parameter postgres: `postgres://user[:password]@host[:port]/database`.
+    /// - Throws: `invalid_request` for another URL, `storage_error` when the server cannot be
+    ///   reached, `schema_too_new` for a database written by a newer version.
+    public init(
+        postgres: URL, clock: @escaping @Sendable () -> Int64 = Ledger.systemClock, allowClockRegression: Bool = false
+    ) throws {
+        store = try PostgresStore(url: postgres)
         self.clock = clock
         self.allowClockRegression = allowClockRegression
     }

@@ -5,7 +5,7 @@ import Testing
 @testable import LedgerKit
 
 @Suite struct CatalogTests {
-    let ledger = try! Ledger(inMemoryWithClock: fixedClock(jan1))
+    let ledger = try! TestBackend.ledger(clock: fixedClock(jan1))
     let usd = try! Currency(code: "usd")
 
     func licensed(_ product: Product, amount: Int64 = 1000, lookupKey: String? = nil) -> PriceParams {

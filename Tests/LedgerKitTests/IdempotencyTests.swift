@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct IdempotencyTests {
     @Test func aRepeatReturnsTheFirstResultAndWritesNothing() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(jan1))
+        let ledger = try TestBackend.ledger(clock: fixedClock(jan1))
         func create(_ name: String) throws -> (Customer.ID, Bool) {
             try ledger.idempotent(key: "k1", request: "customers create --name \(name)") {
                 try ledger.createCustomer(.init(name: name)).id
@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aFailedRequestIsNotRememberedAndWritesNothing() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(jan1))
+        let ledger = try TestBackend.ledger(clock: fixedClock(jan1))
         struct Boom: Error {}
         #expect(throws: LedgerError.self) {
             _ = try ledger.idempotent(key: "k2", request: "r") {
@@ -42,7 +42,7 @@ import Testing
 
     /// Several operations under one key join one transaction: a bill run with a key is atomic.
     @Test func nestedOperationsJoinOneTransaction() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(jan1))
+        let ledger = try TestBackend.ledger(clock: fixedClock(jan1))
         _ = try ledger.idempotent(key: "k3", request: "two") {
             _ = try ledger.createCustomer(.init(id: "c1"))
             _ = try ledger.createProduct(.init(name: "P"))

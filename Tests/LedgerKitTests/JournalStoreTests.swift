@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func balancesAsOfAnyInstant() throws {
-        let ledger = try Ledger(inMemoryWithClock: fixedClock(jan1))
+        let ledger = try TestBackend.ledger(clock: fixedClock(jan1))
         try ledger.post(Self.entry(100, 120))
         try ledger.post(Self.entry(200, 4))
         try ledger.post(Self.entry(200, 450, Self.jpy))
@@ -79,7 +79,7 @@ import Testing
     /// Postings go in statements of up to 64 rows: an entry of 1 + 149 postings (three
     /// statements) is stored whole, in its order, and reads back as it was posted.
     @Test func aLongEntryIsStoredInItsOrder() throws {
-        let ledger = try Ledger(inMemoryWithClock: { 10 })
+        let ledger = try TestBackend.ledger(clock: { 10 })
         let debits = (1...149).map { Posting(account: Self.revenue, amountMinor: -Int64($0), currency: Self.usd) }
         let entry = try JournalEntry.balanced(
             postedAt: 5, description: "long", sourceType: "manual", sourceId: "m_1",
@@ -120,7 +120,7 @@ import Testing
             count: 30, input: zip(Gen.int(in: 0...100), Gen.int(in: -10_000...10_000)).array(of: 1...20),
             Gen.int(in: 0...100)
         ) { entries, asOf in
-            let ledger = try! Ledger(inMemoryWithClock: fixedClock(jan1))
+            let ledger = try! TestBackend.ledger(clock: fixedClock(jan1))
             var expected: Int64 = 0
             for (at, amount) in entries {
                 try! ledger.post(Self.entry(Int64(at), Int64(amount)))

@@ -7,6 +7,26 @@ func fixedClock(_ seconds: Int64) -> @Sendable () -> Int64 { { seconds } }
 
 let jan1: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
 
+/// Where the suites' ledgers live: SQLite in memory, or, when `LEDGER_TEST_POSTGRES` names a
+/// PostgreSQL database (`postgres://user@host:port/database`), a new schema of it for each
+/// ledger. CI runs the suites both ways; a test that needs a file (`path:`) runs on SQLite only.
+enum TestBackend {
+    static let postgres = ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES"].flatMap {
+        $0.isEmpty ? nil : $0
+    }
+
+    /// A new, empty ledger on the suites' backend.
+    static func ledger(clock: @escaping @Sendable () -> Int64, allowClockRegression: Bool = false) throws -> Ledger {
+        guard let postgres else {
+            return try Ledger(inMemoryWithClock: clock, allowClockRegression: allowClockRegression)
+        }
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        return try Ledger(
+            postgres: URL(string: "\(postgres)?search_path=\(schema)")!, clock: clock,
+            allowClockRegression: allowClockRegression)
+    }
+}
+
 /// A mutable test clock shared with a ledger.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
@@ -79,7 +99,7 @@ struct World {
     init(_ catalog: Catalog, path: String? = nil, at start: Int64 = jan1) throws {
         let clock = TestClock(start)
         let ledger =
-            try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? Ledger(inMemoryWithClock: { clock.now })
+            try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? TestBackend.ledger(clock: { clock.now })
         self.ledger = ledger
         self.clock = clock
         customers = try catalog.customers.map { try ledger.createCustomer($0) }

@@ -27,7 +27,7 @@ extension StorageTransaction {
     }
 
     /// Every customer, oldest first.
-    func customers() throws -> [Customer] { try customers(where: "1", []) }
+    func customers() throws -> [Customer] { try customers(where: "1 = 1", []) }
 
     private func customers(where clause: String, _ args: SQLArguments) throws -> [Customer] {
         try SQLRow.fetchAll(db, sql: "SELECT * FROM customer WHERE \(clause) ORDER BY created, seq", arguments: args)
@@ -71,7 +71,7 @@ extension StorageTransaction {
     }
 
     /// Every product, oldest first.
-    func products() throws -> [Product] { try products(where: "1", []) }
+    func products() throws -> [Product] { try products(where: "1 = 1", []) }
 
     private func products(where clause: String, _ args: SQLArguments) throws -> [Product] {
         try SQLRow.fetchAll(db, sql: "SELECT * FROM product WHERE \(clause) ORDER BY created, rowid", arguments: args)
@@ -153,7 +153,7 @@ extension StorageTransaction {
 
     /// Prices, oldest first; only active ones when `activeOnly`, only one product's when given.
     func prices(product: Product.ID?, activeOnly: Bool) throws -> [Price] {
-        var clause = "1"
+        var clause = "1 = 1"
         var args: [(any SQLBindable)?] = []
         if let product {
             clause += " AND productId = ?"
@@ -240,7 +240,7 @@ extension StorageTransaction {
     }
 
     /// Every meter, oldest first.
-    func meters() throws -> [Meter] { try meters(where: "1", []) }
+    func meters() throws -> [Meter] { try meters(where: "1 = 1", []) }
 
     private func meters(where clause: String, _ args: SQLArguments) throws -> [Meter] {
         try SQLRow.fetchAll(db, sql: "SELECT * FROM meter WHERE \(clause) ORDER BY created, seq", arguments: args)

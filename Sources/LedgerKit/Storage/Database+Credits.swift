@@ -266,7 +266,7 @@ extension StorageTransaction {
                                 SELECT effectiveAt, sum(CASE type WHEN 'credit' THEN amount ELSE -amount END)
                                     OVER (ORDER BY effectiveAt RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                                     AS balance
-                                FROM creditBalanceTransaction WHERE grantId = ?1)
+                                FROM creditBalanceTransaction WHERE grantId = ?1) AS running
                              WHERE effectiveAt > ?2) AS later
                         """),
                 arguments: [grant.rawValue, instant]),

@@ -38,7 +38,7 @@ extension StorageTransaction {
                     WHERE t.invoiceLineId = l.id AND t.kind = 'credits_applied') AS creditMinor,
                 (SELECT group_concat(grantId || ':' || total, ';') FROM
                     (SELECT grantId, sum(amount) AS total FROM creditBalanceTransaction
-                        WHERE invoiceLineId = l.id AND kind = 'credits_applied' GROUP BY grantId ORDER BY grantId))
+                        WHERE invoiceLineId = l.id AND kind = 'credits_applied' GROUP BY grantId ORDER BY grantId) AS g)
                     AS credits
             FROM invoice i JOIN invoiceLine l ON l.invoiceId = i.id LEFT JOIN meter m ON m.seq = l.meterSeq
             WHERE i.created >= ? AND i.created < ? AND (i.customerId IS ? OR ?)
@@ -52,7 +52,7 @@ extension StorageTransaction {
             // With the prices of a price scope, `;`-joined.
             """
             SELECT g.*, (SELECT group_concat(priceId, ';') FROM
-                (SELECT priceId FROM creditGrantPrice WHERE grantId = g.id ORDER BY priceId)) AS prices
+                (SELECT priceId FROM creditGrantPrice WHERE grantId = g.id ORDER BY priceId) AS s) AS prices
             FROM creditGrant g WHERE g.created >= ? AND g.created < ? AND (g.customerId IS ? OR ?)
             ORDER BY g.seq
             """
@@ -93,9 +93,9 @@ extension StorageTransaction {
             // With their tiers as `up_to:unit_amount:flat_amount` joined by `;` in tier order
             // (`up_to` empty for the last tier, an amount empty when not set).
             """
-            SELECT p.*, (SELECT group_concat(coalesce(upTo, '') || ':' || coalesce(unitAmountDecimal, '') || ':'
+            SELECT p.*, (SELECT group_concat(coalesce(CAST(upTo AS TEXT), '') || ':' || coalesce(unitAmountDecimal, '') || ':'
                     || coalesce(flatAmountDecimal, ''), ';') FROM
-                (SELECT * FROM priceTier WHERE priceId = p.id ORDER BY position)) AS tiers
+                (SELECT * FROM priceTier WHERE priceId = p.id ORDER BY position) AS t) AS tiers
             FROM price p WHERE p.created >= ? AND p.created < ? AND (? IS NULL OR ?)
             ORDER BY p.created, p.rowid
             """
@@ -105,14 +105,14 @@ extension StorageTransaction {
             // With their items as `price:quantity` joined by `;` in item order (the quantity empty
             // for a metered item).
             """
-            SELECT s.*, (SELECT group_concat(priceId || ':' || coalesce(quantity, ''), ';') FROM
+            SELECT s.*, (SELECT group_concat(priceId || ':' || coalesce(CAST(quantity AS TEXT), ''), ';') FROM
                 (SELECT priceId, coalesce((SELECT q.quantity FROM subscriptionItemQuantity q WHERE q.itemId = i.id
                         AND q.effectiveFrom <= s.currentPeriodStart ORDER BY q.effectiveFrom DESC LIMIT 1), quantity)
                         AS quantity
                     FROM subscriptionItem i WHERE subscriptionId = s.id
                         AND coalesce(effectiveFrom, s.currentPeriodStart) <= s.currentPeriodStart
                         AND coalesce(effectiveUntil, s.currentPeriodStart + 1) > s.currentPeriodStart
-                    ORDER BY position))
+                    ORDER BY position) AS it)
                 AS items
             FROM subscription s WHERE s.created >= ? AND s.created < ? AND (s.customerId IS ? OR ?)
             ORDER BY s.seq

@@ -31,7 +31,7 @@ extension StorageTransaction {
             db.cachedStatement(
                 sql: """
                     SELECT l.*, m.id AS meterId FROM invoiceLine l LEFT JOIN meter m ON m.seq = l.meterSeq
-                    WHERE l.invoiceId IN (SELECT id FROM (\(due))) ORDER BY l.invoiceId, l.position
+                    WHERE l.invoiceId IN (SELECT id FROM (\(due)) AS due) ORDER BY l.invoiceId, l.position
                     """),
             arguments: [instant, limit])
         while let line = try rows.next() { lines[line["invoiceId"], default: []].append(line.detached) }

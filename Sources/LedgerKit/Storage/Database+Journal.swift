@@ -168,7 +168,7 @@ extension StorageTransaction {
             db,
             sql: """
                 SELECT account, currency, sum(amountMinor) AS total FROM posting
-                WHERE postedAt <= ? GROUP BY account, currency HAVING total != 0
+                WHERE postedAt <= ? GROUP BY account, currency HAVING sum(amountMinor) != 0
                 ORDER BY account, currency
                 """,
             arguments: [asOf]

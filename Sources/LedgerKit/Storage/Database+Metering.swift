@@ -118,7 +118,7 @@ extension StorageTransaction {
         try db.cachedStatement(
             sql: """
                 INSERT INTO meterBilledThrough (customerSeq, meterSeq, billedThrough) VALUES (?, ?, ?)
-                ON CONFLICT (customerSeq, meterSeq) DO UPDATE SET billedThrough = max(billedThrough, excluded.billedThrough)
+                ON CONFLICT (customerSeq, meterSeq) DO UPDATE SET billedThrough = max(meterBilledThrough.billedThrough, excluded.billedThrough)
                 """
         ).execute(arguments: [customerSeq, meterSeq, periodEnd])
     }

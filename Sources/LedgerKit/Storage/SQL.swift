@@ -221,8 +221,15 @@ protocol SQLBinder {
     func bind(_ index: Int32, _ value: String?)
 }
 
+/// Which server a connection speaks to: the few statements that are one backend's own (SQLite's
+/// pragmas) ask it.
+enum SQLBackend {
+    case sqlite, postgres
+}
+
 /// The connection of one transaction.
 protocol SQLConnection: AnyObject {
+    var backend: SQLBackend { get }
     /// A statement kept for the life of the connection (found again by its SQL).
     func cachedStatement(sql: String) throws -> any SQLStatement
     /// A statement made for one use.

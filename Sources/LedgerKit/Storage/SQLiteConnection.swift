@@ -8,6 +8,8 @@ final class SQLiteConnection: SQLConnection {
 
     init(_ db: Database) { self.db = db }
 
+    var backend: SQLBackend { .sqlite }
+
     func cachedStatement(sql: String) throws -> any SQLStatement {
         GRDBStatement(try db.cachedStatement(sql: sql), in: db)
     }

@@ -85,3 +85,14 @@ struct ExportRange {
     /// `from, to, customer, customer == nil`: the arguments of `? <= t AND t < ? AND (c IS ? OR ?)`.
     var arguments: SQLArguments { [from, to, customer, customer == nil] }
 }
+
+/// A backend: where the ledger's transactions run (`Store` on an SQLite file, `PostgresStore` on
+/// a PostgreSQL database). Each business operation is one call of `write` (all of it or none),
+/// `read` (one consistent snapshot) or `simulate` (written, read back, never stored).
+protocol Storage: Sendable {
+    func write<T>(_ body: (StorageTransaction) throws -> T) throws -> T
+    func simulate<T>(_ body: (StorageTransaction) throws -> T) throws -> T
+    func read<T>(_ body: (StorageTransaction) throws -> T) throws -> T
+    /// Runs `body` with every operation it calls joining `tx`'s transaction.
+    func joining<T>(_ tx: StorageTransaction, _ body: () throws -> T) rethrows -> T
+}

@@ -4,7 +4,7 @@ import GRDBSQLite
 
 /// Opens the SQLite file, applies the embedded migrations, and runs each business operation in
 /// one transaction, mapping SQLite failures to `LedgerError`.
-final class Store: Sendable {
+final class Store: Storage {
     let writer: any DatabaseWriter
 
     /// How long a writer waits for another process's transaction before giving up (busy, 75).
