@@ -3,11 +3,13 @@
 
     python3 Tools/stress.py crash [--kills N]          kill -9 at random moments, then check
     python3 Tools/stress.py concurrency [--seconds S]  8 writer processes and 4 library threads
+        [--postgres URL]                               the same on PostgreSQL, in a new schema of URL
     python3 Tools/stress.py hostile                    bad inputs over every command (Tools/hostile_table.py)
     python3 Tools/stress.py all --short                the short forms CI runs
 
 Every figure printed comes from the run itself. The checks read the ledger through the binary
-(`verify`, lists, balances) and, for counts the CLI does not list, through SQLite directly. The
+(`verify`, lists, balances) and, for counts the CLI does not list, through SQL directly (the
+sqlite3 module, or psql for a PostgreSQL ledger). The
 tool exits 1 when anything was lost, duplicated or applied twice, or a check failed.
 """
 
@@ -76,6 +78,20 @@ class Ledger:
             raise Failure(f"ledger {' '.join(args)} at {now} → exit {status}: {' | '.join(lines[:3])}{more}")
         return json.loads(out) if out.strip() else {}
 
+    def query(self, sql):
+        """The rows of one SELECT, read directly: SQLite read-only, or psql in the ledger's schema."""
+        if not self.db.startswith("postgres"):
+            with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
+                return db.execute(sql).fetchall()
+        url, _, schema = self.db.partition("?search_path=")
+        env = dict(os.environ, PGOPTIONS=f"-c search_path={schema}")
+        result = subprocess.run(["psql", "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+                                capture_output=True, text=True, env=env)
+        if result.returncode != 0:
+            raise Failure(f"psql: {result.stderr.strip()}")
+        cell = lambda text: int(text) if text.lstrip("-").isdigit() else text
+        return [tuple(cell(c) for c in line.split("\t")) for line in result.stdout.splitlines()]
+
     def spawn(self, now, *args):
         return subprocess.Popen(self.argv(now, args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -96,10 +112,9 @@ class Ledger:
         for grant_id in sorted(names, key=len, reverse=True):
             accounts = accounts.replace(grant_id, names[grant_id])
         accounts = sorted(json.dumps(a, sort_keys=True) for a in json.loads(accounts)["data"])
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
-            events, distinct = db.execute("SELECT count(*), count(DISTINCT identifier) FROM meterEvent").fetchone()
-            # The event feed in commit order; IDs differ between ledgers, types and instants do not.
-            feed = db.execute("SELECT type, objectType, created FROM feedEvent ORDER BY seq").fetchall()
+        events, distinct = self.query("SELECT count(*), count(DISTINCT identifier) FROM meterEvent")[0]
+        # The event feed in commit order; IDs differ between ledgers, types and instants do not.
+        feed = self.query("SELECT type, objectType, created FROM feedEvent ORDER BY seq")
         return {"invoices": invoices, "grants": grants, "accounts": accounts, "events": events,
                 "distinct_events": distinct, "feed": feed}
 
@@ -113,29 +128,31 @@ class Ledger:
             raise Failure(f"invoice numbers are not gapless: {numbers[:20]}…")
         if state["events"] != state["distinct_events"]:
             raise Failure(f"{state['events'] - state['distinct_events']} events stored twice")
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
-            overdrawn = db.execute(
-                """SELECT count(*) FROM creditGrant g WHERE (SELECT coalesce(sum(CASE WHEN t.type = 'debit'
-                       THEN t.amount ELSE -t.amount END), 0) FROM creditBalanceTransaction t
-                       WHERE t.grantId = g.id AND t.kind != 'credits_granted') > g.amount""").fetchone()[0]
-            periods = db.execute(
-                """SELECT count(*) FROM (SELECT subscriptionId, periodStart, count(*) AS n FROM invoice
-                       WHERE subscriptionId IS NOT NULL AND status != 'void' GROUP BY subscriptionId, periodStart,
-                       billingReason HAVING n > 1)""").fetchone()[0]
-            # Every committed change has its event, once, and every event names an object that exists.
-            feed_gaps = db.execute(
-                """SELECT
-                       (SELECT count(*) FROM invoice i WHERE (SELECT count(*) FROM feedEvent f
-                           WHERE f.objectId = i.id AND f.type = 'invoice.created') != 1),
-                       (SELECT count(*) FROM invoice i WHERE (SELECT count(*) FROM feedEvent f
-                           WHERE f.objectId = i.id AND f.type = 'invoice.finalized') != (i.status != 'draft')),
-                       (SELECT count(*) FROM invoice i WHERE (SELECT count(*) FROM feedEvent f
-                           WHERE f.objectId = i.id AND f.type = 'invoice.paid') != (i.status = 'paid')),
-                       (SELECT count(*) FROM feedEvent f WHERE f.objectType = 'invoice'
-                           AND f.type != 'invoice.deleted' AND f.objectId NOT IN (SELECT id FROM invoice)),
-                       (SELECT count(*) FROM creditGrant g WHERE (SELECT count(*) FROM feedEvent f
-                           WHERE f.objectId = g.id AND f.type = 'billing.credit_grant.created') != 1)"""
-            ).fetchone()
+        # Portable SQL: it runs on SQLite and PostgreSQL alike.
+        overdrawn = self.query(
+            """SELECT count(*) FROM creditGrant g WHERE (SELECT coalesce(sum(CASE WHEN t.type = 'debit'
+                   THEN t.amount ELSE -t.amount END), 0) FROM creditBalanceTransaction t
+                   WHERE t.grantId = g.id AND t.kind != 'credits_granted') > g.amount""")[0][0]
+        periods = self.query(
+            """SELECT count(*) FROM (SELECT subscriptionId, periodStart FROM invoice
+                   WHERE subscriptionId IS NOT NULL AND status != 'void' GROUP BY subscriptionId, periodStart,
+                   billingReason HAVING count(*) > 1) AS twice""")[0][0]
+        # Every committed change has its event, once, and every event names an object that exists.
+        feed_gaps = self.query(
+            """SELECT
+                   (SELECT count(*) FROM invoice i WHERE (SELECT count(*) FROM feedEvent f
+                       WHERE f.objectId = i.id AND f.type = 'invoice.created') != 1),
+                   (SELECT count(*) FROM invoice i WHERE (SELECT count(*) FROM feedEvent f
+                       WHERE f.objectId = i.id AND f.type = 'invoice.finalized')
+                       != CASE WHEN i.status != 'draft' THEN 1 ELSE 0 END),
+                   (SELECT count(*) FROM invoice i WHERE (SELECT count(*) FROM feedEvent f
+                       WHERE f.objectId = i.id AND f.type = 'invoice.paid')
+                       != CASE WHEN i.status = 'paid' THEN 1 ELSE 0 END),
+                   (SELECT count(*) FROM feedEvent f WHERE f.objectType = 'invoice'
+                       AND f.type != 'invoice.deleted' AND f.objectId NOT IN (SELECT id FROM invoice)),
+                   (SELECT count(*) FROM creditGrant g WHERE (SELECT count(*) FROM feedEvent f
+                       WHERE f.objectId = g.id AND f.type = 'billing.credit_grant.created') != 1)"""
+        )[0]
         if any(feed_gaps):
             raise Failure(f"the event feed and the objects disagree: {feed_gaps} (invoices without their created, "
                           "finalized or paid event; events of missing invoices; grants without their created event)")
@@ -296,13 +313,18 @@ def crash(binary, kills, seed):
 
 # MARK: concurrency
 
-def concurrency(binary, seconds, seed, threads_binary):
-    """A new file opened by 8 processes at once, then 8 writer processes (imports with overlapping
+def concurrency(binary, seconds, seed, threads_binary, postgres=None):
+    """A new ledger opened by 8 processes at once, then 8 writer processes (imports with overlapping
     identifiers, records, billing runs, grants and voids, items and invoices) and 4 threads
-    through the library, all on the system clock."""
+    through the library, all on the system clock. The ledger is a new file, or with `postgres`
+    (a postgres:// URL) a new schema of that database."""
     rng = random.Random(seed)
     folder = tempfile.mkdtemp(prefix="ledger-concurrency-")
-    ledger = Ledger(binary, os.path.join(folder, "shared.sqlite"))
+    if postgres:
+        database = f"{postgres}?search_path=stress_{os.getpid()}_{int(time.time())}"
+    else:
+        database = os.path.join(folder, "shared.sqlite")
+    ledger = Ledger(binary, database)
     customers = 10
     # The first-open race: 8 processes create the file at once.
     racers = [ledger.spawn(None, "customers", "create", "--id", f"cus_{n}", "--name", f"C{n}") for n in range(8)]
@@ -412,13 +434,13 @@ def concurrency(binary, seconds, seed, threads_binary):
         for code, count in report["refused"].items():
             stats["refused"][code] = stats["refused"].get(code, 0) + count
     state = ledger.check_invariants(None)
-    with sqlite3.connect(f"file:{ledger.db}?mode=ro", uri=True) as db:
-        stored = {row[0] for row in db.execute("SELECT identifier FROM meterEvent")}
+    stored = {row[0] for row in ledger.query("SELECT identifier FROM meterEvent")}
     expected = acknowledged | set(library_ids)
     lost = expected - stored
     if first_open_failures or lost:
         raise Failure(f"{first_open_failures} first openers failed; {len(lost)} acknowledged events lost")
-    print(f"concurrency: 8 processes opened a new file at once (0 failed); then 8 writer processes and "
+    backend = "PostgreSQL schema" if postgres else "file"
+    print(f"concurrency: 8 processes opened a new {backend} at once (0 failed); then 8 writer processes and "
           f"{4 if library else 0} library threads for {seconds} s: {stats['operations']} operations, "
           f"{len(expected)} acknowledged events all stored once ({state['events']} stored), 0 lost, "
           f"0 duplicated, 0 credit applied twice, {len(state['invoices'])} invoices numbered without gap; "
@@ -436,6 +458,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--short", action="store_true", help="the short forms: 20 kills, 15 seconds")
+    parser.add_argument("--postgres", help="concurrency on PostgreSQL: a postgres:// URL (a new schema of it)")
     options = parser.parse_args()
     binary = ledger_binary(options.ledger)
     threads = options.threads_tool or os.path.join(os.path.dirname(binary), "ledger-stress")
@@ -446,7 +469,7 @@ def main():
         if options.tool in ("crash", "all"):
             crash(binary, kills, options.seed)
         if options.tool in ("concurrency", "all"):
-            concurrency(binary, seconds, options.seed, threads)
+            concurrency(binary, seconds, options.seed, threads, options.postgres)
         if options.tool in ("hostile", "all"):
             stress_hostile.hostile(binary)
     except (Failure, stress_hostile.Failure) as failure:

@@ -112,6 +112,31 @@ public final class LineReader {
         }
     }
 
+    /// Where the reader is: `rewind(to:)` returns there, to read the same lines again.
+    public struct Mark: Sendable {
+        fileprivate let offset: UInt64?
+        fileprivate let lineNumber: Int
+        fileprivate let skipping: Bool
+    }
+
+    /// The reader's place now; its offset is nil when the input cannot seek (a pipe).
+    public func mark() -> Mark {
+        let offset = (try? handle.offset()).map { $0 - UInt64(buffer.count - position) }
+        return Mark(offset: offset, lineNumber: lineNumber, skipping: skipping)
+    }
+
+    /// Reads again from `mark`: false when the input cannot seek back (then nothing changed).
+    public func rewind(to mark: Mark) -> Bool {
+        guard let offset = mark.offset, (try? handle.seek(toOffset: offset)) != nil else { return false }
+        buffer.removeAll(keepingCapacity: true)
+        position = 0
+        finished = false
+        bytesRead = Int(offset)
+        lineNumber = mark.lineNumber
+        skipping = mark.skipping
+        return true
+    }
+
     /// The system's words for a read error of `FileHandle` (`Input/output error`).
     public static func reason(_ error: any Error) -> String {
         let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
@@ -157,13 +182,42 @@ extension Ledger {
         var report = ImportReport()
         var header: ImportLine.CSVHeader?
         var pending: [(Int, Result<EventSubmission, LedgerError>)] = []
-        var rejections: [ImportRejection] = []  // only held while atomic
+        // The rejections of the transaction under way, reported once it has ended: a write that
+        // lost a conflict runs again (PostgreSQL) and rejects its lines again.
+        var rejections: [ImportRejection] = []
         let now = try self.now
 
         func reject(_ line: Int, _ error: LedgerError) {
             report.rejected += 1
-            if atomic { rejections.append(ImportRejection(line: line, error: error)) }
-            onRejection(ImportRejection(line: line, error: error))
+            rejections.append(ImportRejection(line: line, error: error))
+        }
+
+        func reportRejections() {
+            rejections.forEach(onRejection)
+            rejections.removeAll()
+        }
+
+        /// Writes `body` in one transaction. A transaction that runs again (it lost a conflict,
+        /// on PostgreSQL) starts from where the first run started: the same lines, the same
+        /// counts; it is refused when the input cannot seek back.
+        func restartably(_ body: (StorageTransaction) throws -> Void) throws {
+            let start = (report: report, header: header, reader: reader.mark())
+            var runs = 0
+            try write(at: now) { tx, _ in
+                runs += 1
+                if runs > 1 {
+                    guard reader.rewind(to: start.reader) else {
+                        throw LedgerError(
+                            .busy,
+                            "a concurrent write conflicted with the import, whose input cannot be read again; the batches before it committed"
+                        )
+                    }
+                    (report, header) = (start.report, start.header)
+                    pending.removeAll(keepingCapacity: true)
+                    rejections.removeAll()
+                }
+                try body(tx)
+            }
         }
 
         /// Writes `pending` through `writer`, which lives as long as its transaction: the
@@ -244,7 +298,7 @@ extension Ledger {
 
         if atomic {
             do {
-                try write(at: now) { tx, _ in
+                try restartably { tx in
                     var writer = EventWriter(tx, now: now, window: window)
                     var more = true
                     while more {
@@ -258,7 +312,9 @@ extension Ledger {
                     }
                     try Self.judgeUsageAlerts(tx, writer.touched, at: now)
                 }
+                reportRejections()
             } catch is RollbackSignal {
+                reportRejections()
                 return report
             }
         } else {
@@ -266,8 +322,10 @@ extension Ledger {
             while more {
                 // One transaction per `importTransactionSize` events, parsed and written in
                 // chunks of `importBatchSize` so memory stays bounded by the chunk.
+                let startMore = more
                 do {
-                    try write(at: now) { tx, _ in
+                    try restartably { tx in
+                        more = startMore
                         var writer = EventWriter(tx, now: now, window: window)
                         var written = 0
                         while more && written < Limits.importTransactionSize {
@@ -281,7 +339,9 @@ extension Ledger {
                         if report.accepted == 0 && report.rejected > 0 { throw RollbackSignal() }
                         try Self.judgeUsageAlerts(tx, writer.touched, at: now)
                     }
+                    reportRejections()
                 } catch is RollbackSignal {
+                    reportRejections()
                     continue
                 }
             }

@@ -50,6 +50,13 @@ public final class Ledger: Sendable {
         self.allowClockRegression = allowClockRegression
     }
 
+    /// A ledger over `store` (tests wrap a store to run its writes as a server backend may).
+    init(store: any Storage, clock: @escaping @Sendable () -> Int64, allowClockRegression: Bool = false) {
+        self.store = store
+        self.clock = clock
+        self.allowClockRegression = allowClockRegression
+    }
+
     /// A ledger in memory, for tests and previews.
     public init(
         inMemoryWithClock clock: @escaping @Sendable () -> Int64 = Ledger.systemClock,

@@ -1,6 +1,6 @@
 // The project's benchmark: ledger figures beside raw SQLite measured in the same run, on the
 // same file system. Run: swift run -c release ledger-bench [--events N] [--identifiers random|ordered]
-// [--journal POSTINGS]
+// [--journal POSTINGS]; with --backends URL, SQLite beside PostgreSQL instead (Backends.swift)
 // It prints figures and ratios; it asserts nothing (speed is never a unit test).
 import Foundation
 import GRDBSQLite
@@ -24,6 +24,7 @@ struct Options {
     var journal = 1_000_000
     /// Runs of each repeated figure: the median, min and max are printed.
     var runs = 3
+    var backends: String?
 
     init(_ args: [String]) {
         var i = 1
@@ -42,6 +43,7 @@ struct Options {
             case "--subscriptions": subscriptions = Int(value) ?? subscriptions
             case "--journal": journal = Int(value) ?? journal
             case "--runs": runs = max(1, Int(value) ?? runs)
+            case "--backends": backends = value
             default: fatalError("unknown option \(args[i])")
             }
             i += 2
@@ -288,6 +290,8 @@ func writeNDJSON(_ rows: [Row], to path: String) throws {
     handle.write(Data(chunk.utf8))
     try handle.close()
 }
+
+if try runBackendModes() { exit(0) }  // Backends.swift: --backends URL, and its writer processes
 
 say(
     "ledger benchmark: \(options.events) events, \(options.customers) customers, \(options.meters) meters, \(options.randomIdentifiers ? "random (UUIDv4-like)" : "time-ordered") identifiers"

@@ -1,6 +1,6 @@
 // The library side of `Tools/stress.py concurrency`: threads recording events through LedgerKit,
 // each with its own connection, on the system clock, while the binary's processes write the same
-// file. Run: ledger-stress DB THREADS SECONDS. Prints one JSON object: the identifiers each
+// file. Run: ledger-stress DB THREADS SECONDS (DB: a path, or a postgres:// URL). Prints one JSON object: the identifiers each
 // acknowledged write stored, the operations tried, busy answers and refusals by code.
 import Foundation
 import LedgerKit
@@ -27,7 +27,11 @@ DispatchQueue.concurrentPerform(iterations: threads) { thread in
     var n = 0
     let ledger: Ledger
     do {
-        ledger = try Ledger(path: path)
+        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://"), let url = URL(string: path) {
+            ledger = try Ledger(postgres: url)
+        } else {
+            ledger = try Ledger(path: path)
+        }
     } catch {
         tally.withLock { $0.refused["open: \(error)", default: 0] += 1 }
         return

@@ -52,6 +52,7 @@ final class PostgresSession: SQLConnection {
             }
             throw error
         }
+        lastCommand = result.metadata.command
         switch result.metadata.command {
         case "INSERT", "UPDATE", "DELETE":
             changesCount = result.metadata.rows ?? 0
@@ -69,6 +70,19 @@ final class PostgresSession: SQLConnection {
     /// Runs a statement of transaction control (BEGIN, COMMIT, SAVEPOINT…).
     func control(_ sql: String) throws {
         _ = try run(sql, [])
+    }
+
+    /// The command tag of the last statement (`COMMIT`, `ROLLBACK`, `INSERT`…).
+    private(set) var lastCommand = ""
+
+    /// Commits, and fails when the server rolled back instead: it answers COMMIT with ROLLBACK,
+    /// without an error, for a transaction an earlier statement's error aborted.
+    func commit() throws {
+        try control("COMMIT")
+        guard lastCommand == "COMMIT" else {
+            throw LedgerError(
+                .storage, "the server rolled the transaction back (\(lastCommand)) instead of committing it")
+        }
     }
 
     /// A cell as the storage methods read it: integers (and booleans, as 0 and 1), text, NULL.

@@ -183,7 +183,7 @@ final class PostgresStore: Storage, @unchecked Sendable {
         do {
             if let settings { try session.control(settings) }
             let result = try body(StorageTransaction(db: session))
-            try session.control(commit ? "COMMIT" : "ROLLBACK")
+            if commit { try session.commit() } else { try session.control("ROLLBACK") }
             return result
         } catch {
             if !session.broken { try? session.control("ROLLBACK") }
