@@ -204,8 +204,11 @@ extension Ledger {
         var checked = false
         while !finished {
             // Up to `billStepsPerTransaction` steps per transaction: each step's state is
-            // re-read inside it, so concurrent runs never process a step twice.
+            // re-read inside it, so concurrent runs never process a step twice. A transaction
+            // that runs again (a lost conflict, on PostgreSQL) starts from the same report.
+            let (startReport, startChecked) = (report, checked)
             try store.write { tx in
+                (report, checked) = (startReport, startChecked)
                 // The clock read again under the write lock (see `write(at:_:)`).
                 let current = max(now, try self.now)
                 guard let nextDue = try Self.advanceClock(tx, to: current, allowRegression: allowRegression),

@@ -76,3 +76,23 @@ final class TwiceStore: Storage, @unchecked Sendable {
         #expect(try ledger.usage(customer: "cus_1", meter: "mtr_tokens", start: 0, end: now) == .zero)
     }
 }
+
+/// A billing run whose transactions run again counts each step once.
+@Suite struct RetriedBillingTests {
+    @Test func aRetriedBillingRunCountsEachInvoiceOnce() throws {
+        let clock = TestClock(jan1)
+        let inner = try Store(path: nil)
+        let setup = Ledger(store: inner, clock: { clock.now })
+        _ = try setup.createCustomer(.init(id: "cus_1", name: "John Doe"))
+        _ = try setup.createProduct(.init(id: "prod_1", name: "Seats"))
+        _ = try setup.createPrice(.monthly("price_seat", of: "prod_1", .unit("1000")))
+        _ = try setup.createSubscription(.init(customer: "cus_1", items: [.init(price: "price_seat", quantity: 1)]))
+        let ledger = Ledger(store: TwiceStore(inner), clock: { clock.now })
+        clock.set("2026-03-01T02:00:00Z")
+        let before = try setup.invoices().filter { $0.status != .draft }.count
+        let report = try ledger.bill()
+        let finalized = try setup.invoices().filter { $0.status != .draft }.count
+        #expect(report.invoicesFinalized == finalized - before)
+        #expect(report.invoicesFinalized == 2)
+    }
+}
