@@ -15,14 +15,31 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let path = root.db ?? Self.defaultPath
-        if root.db != nil && FileManager.default.fileExists(atPath: path) {
-            Context(root: root).fail(
-                LedgerError.invalidRequest("demo builds a fresh file; '\(path)' already exists", param: "db"))
+        // A postgres:// URL names a database (or, with ?search_path=, a schema) the demo fills
+        // when it holds no ledger yet (README, "PostgreSQL").
+        let postgres = path.hasPrefix("postgres://") || path.hasPrefix("postgresql://")
+        if !postgres {
+            if root.db != nil && FileManager.default.fileExists(atPath: path) {
+                Context(root: root).fail(
+                    LedgerError.invalidRequest("demo builds a fresh file; '\(path)' already exists", param: "db"))
+            }
+            Context.remove(path)
         }
-        Context.remove(path)
         do {
             let clock = DemoClock(try Instant.parse("2026-01-01T00:00:00Z"))
-            let ledger = try Ledger(path: path, clock: { clock.now })
+            let ledger: Ledger
+            if postgres {
+                guard let url = URL(string: path) else {
+                    throw LedgerError.invalidRequest("--db '\(path)' is not a valid URL", param: "db")
+                }
+                ledger = try Ledger(postgres: url, clock: { clock.now })
+                guard try ledger.customers().isEmpty else {
+                    throw LedgerError.invalidRequest(
+                        "demo builds a fresh ledger; the database at '\(path)' already holds one", param: "db")
+                }
+            } else {
+                ledger = try Ledger(path: path, clock: { clock.now })
+            }
             let billing = try Self.billing(ledger, clock: clock)
             let quotes = try Self.build(ledger, path: path)
             let output = Output(
