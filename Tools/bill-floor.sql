@@ -100,11 +100,12 @@ JOIN (SELECT invoiceId, sum(amount) AS subtotal FROM line GROUP BY invoiceId) l 
 LEFT JOIN (SELECT invoiceId, sum(amount) AS credits FROM applied GROUP BY invoiceId) a ON a.invoiceId = d.invoiceId;
 
 INSERT INTO invoiceLine (id, invoiceId, position, type, priceId, subscriptionItemId, meterSeq, customerSeq,
-    description, quantityDecimal, amount, currency, periodStart, periodEnd)
+    description, quantityDecimal, amount, currency, periodStart, periodEnd, customerId)
 SELECT lineId, invoiceId, position, 'subscription', priceId, itemId, meterSeq,
     CASE WHEN meterSeq IS NULL THEN NULL ELSE customerSeq END,
     CASE WHEN usageType = 'metered' THEN productName || ' (usage)' ELSE quantity || ' × ' || productName END,
-    CAST(quantity AS TEXT), amount, currency, periodStart, periodEnd
+    CAST(quantity AS TEXT), amount, currency, periodStart, periodEnd,
+    (SELECT d.customerId FROM due d WHERE d.invoiceId = line.invoiceId)
 FROM line ORDER BY invoiceId, position;
 
 UPDATE invoice SET status = 'open',
@@ -151,17 +152,18 @@ SELECT invoiceId, account, amountMinor, k1, k2 FROM (
 );
 
 CREATE TEMP TABLE entry AS
-SELECT d.invoiceId, 'je_' || lower(hex(randomblob(12))) AS entryId, d.finalizedAt, i.number
+SELECT d.invoiceId, 'je_' || lower(hex(randomblob(12))) AS entryId, d.finalizedAt, i.number, d.customerId
 FROM due d JOIN invoice i ON i.id = d.invoiceId;
 CREATE UNIQUE INDEX temp.entry_invoice ON entry(invoiceId);
 
-INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt)
+INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt, customerId)
 SELECT e.entryId, row_number() OVER (PARTITION BY p.invoiceId ORDER BY p.k1, p.k2) - 1, p.account, d.currency,
-    p.amountMinor, d.finalizedAt
+    p.amountMinor, d.finalizedAt, d.customerId
 FROM entryPosting p JOIN entry e ON e.invoiceId = p.invoiceId JOIN due d ON d.invoiceId = p.invoiceId;
 
-INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created)
-SELECT entryId, finalizedAt, 'Invoice ' || number || ' finalized', 'invoice.finalized', invoiceId, finalizedAt
+INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created, customerId)
+SELECT entryId, finalizedAt, 'Invoice ' || number || ' finalized', 'invoice.finalized', invoiceId, finalizedAt,
+    customerId
 FROM entry;
 
 -- What the run moves on: each subscription's period, each usage's billed-through mark, the clocks.
@@ -169,9 +171,11 @@ UPDATE subscription SET currentPeriodStart = currentPeriodEnd,
     currentPeriodEnd = (SELECT nextPeriodEnd FROM due WHERE due.subscriptionId = subscription.id)
 WHERE id IN (SELECT subscriptionId FROM due);
 
-INSERT INTO meterBilledThrough (customerSeq, meterSeq, billedThrough)
-SELECT DISTINCT customerSeq, meterSeq, (SELECT max(periodEnd) FROM due) FROM line WHERE meterSeq IS NOT NULL
-ON CONFLICT (customerSeq, meterSeq) DO UPDATE SET billedThrough = excluded.billedThrough;
+INSERT INTO meterBilledThrough (customerSeq, meterSeq, billedThrough, customerId)
+SELECT DISTINCT customerSeq, meterSeq, (SELECT max(periodEnd) FROM due),
+    (SELECT c.id FROM customer c WHERE c.seq = line.customerSeq)
+FROM line WHERE meterSeq IS NOT NULL
+ON CONFLICT (customerId, customerSeq, meterSeq) DO UPDATE SET billedThrough = excluded.billedThrough;
 
 UPDATE meterEventClock SET billedMax = max(billedMax, (SELECT max(periodEnd) FROM due)) WHERE id = 1;
 UPDATE ledgerClock SET processedThrough = max(processedThrough, (SELECT max(finalizedAt) FROM due)) WHERE id = 1;

@@ -191,7 +191,8 @@ extension Ledger {
         try tx.post(
             JournalEntry.balanced(
                 postedAt: grant.effectiveAt, description: "Credit grant \(grant.id) granted",
-                sourceType: "credit_grant.granted", sourceId: grant.id.rawValue, postings: postings))
+                sourceType: "credit_grant.granted", sourceId: grant.id.rawValue, postings: postings),
+            customer: grant.customer)
     }
 
     /// - Throws: `resource_missing`.
@@ -291,10 +292,10 @@ extension Ledger {
             }
             try Self.reverseEntries(
                 tx, sourceType: "credit_grant.granted", sourceId: id.rawValue, at: at,
-                description: "Credit grant \(id) voided", newSource: "credit_grant.voided")
+                description: "Credit grant \(id) voided", newSource: "credit_grant.voided", customer: grant.customer)
             try Self.reverseEntries(
                 tx, sourceType: "credit_grant.expired", sourceId: id.rawValue, at: at,
-                description: "Credit grant \(id) voided", newSource: "credit_grant.voided")
+                description: "Credit grant \(id) voided", newSource: "credit_grant.voided", customer: grant.customer)
             try tx.markVoided(id, at: now)
             let changed = try tx.fetchGrant(id)
             try tx.appendFeed(.grantUpdated, .grant(changed), at: now)
@@ -305,13 +306,13 @@ extension Ledger {
 
     static func reverseEntries(
         _ tx: StorageTransaction, sourceType: String, sourceId: String, at: Int64, description: String,
-        newSource: String
+        newSource: String, customer: Customer.ID
     ) throws {
         for entry in try tx.entries(sourceType: sourceType, sourceId: sourceId) {
             try tx.post(
                 JournalEntry.balanced(
                     postedAt: at, description: description, sourceType: newSource, sourceId: sourceId,
-                    postings: PostingRules.reversed(entry.postings)))
+                    postings: PostingRules.reversed(entry.postings)), customer: customer)
         }
     }
 
@@ -355,6 +356,6 @@ extension Ledger {
         try tx.post(
             JournalEntry.balanced(
                 postedAt: instant, description: "Credit grant \(grant.id) expired", sourceType: "credit_grant.expired",
-                sourceId: grant.id.rawValue, postings: postings))
+                sourceId: grant.id.rawValue, postings: postings), customer: grant.customer)
     }
 }

@@ -115,7 +115,7 @@ extension Ledger {
             if let invoiceID = params.invoice {
                 try tx.insert(
                     InvoiceAssembly.line(for: item), invoice: invoiceID, position: try tx.lineCount(invoiceID),
-                    customerSeq: try tx.customerSeq(params.customer))
+                    customer: params.customer, customerSeq: try tx.customerSeq(params.customer))
                 try tx.updateDraftTotals(invoiceID)
                 try tx.appendFeed(.invoiceUpdated, .invoice(try tx.fetchInvoice(invoiceID)), at: now)
             }

@@ -68,7 +68,7 @@ extension Ledger {
         }
         let invoice = plan.invoice(transactions: transactions)
         try tx.saveFinalized(invoice)
-        if let entry = plan.entry { try tx.post(entry) }
+        if let entry = plan.entry { try tx.post(entry, customer: invoice.customer) }
         try closeUsage(invoice, customerSeq: customerSeq, at: instant, recordedMax: recordedMax, cache: &cache, tx)
         if !transactions.isEmpty { try judgeAlerts(tx, customer: invoice.customer, through: instant) }
         try settleAllowances(tx, closedBy: invoice, at: instant)
@@ -87,7 +87,8 @@ extension Ledger {
         for line in invoice.lines {
             guard line.meter != nil, let price = line.price else { continue }
             try tx.closeUsage(
-                customerSeq: customerSeq, meterSeq: try tx.priceInfo(price, cache: &cache).meterSeq!,
+                customer: invoice.customer, customerSeq: customerSeq,
+                meterSeq: try tx.priceInfo(price, cache: &cache).meterSeq!,
                 periodStart: line.periodStart, periodEnd: line.periodEnd, at: instant, recordedMax: recordedMax)
         }
     }
@@ -166,7 +167,7 @@ extension Ledger {
                     JournalEntry.balanced(
                         postedAt: now, description: "Invoice \(invoice.number!) \(entry.verb)",
                         sourceType: entry.source,
-                        sourceId: id.rawValue, postings: postings))
+                        sourceId: id.rawValue, postings: postings), customer: invoice.customer)
             }
             try mark(tx, now)
             let changed = try tx.fetchInvoice(id)

@@ -6,12 +6,17 @@ public struct AccountBalance: Hashable, Sendable {
 }
 
 extension Ledger {
-    /// Posts a balanced entry (a manual adjustment; business operations post their own).
+    /// Posts a balanced entry (a manual adjustment; business operations post their own), as
+    /// `customer`'s movement when given (it is then stored with that customer's rows, on the
+    /// customer's shard of a distributed database), else as the ledger's own.
     /// - Throws: `unbalanced_entry` (also proved again by SQL), `resource_already_exists`,
-    ///   `invalid_time` (posted outside `Instant.range`).
-    public func post(_ entry: JournalEntry) throws {
+    ///   `invalid_time` (posted outside `Instant.range`), `resource_missing` (the customer).
+    public func post(_ entry: JournalEntry, customer: Customer.ID? = nil) throws {
         try Instant.check(entry.postedAt, param: "posted_at")
-        try store.write { tx in try tx.post(entry) }
+        try store.write { tx in
+            if let customer { _ = try tx.customerSeq(customer) }
+            try tx.post(entry, customer: customer)
+        }
     }
 
     /// The balance of `account` and every account below it, per currency, counting entries

@@ -110,7 +110,7 @@ extension Ledger {
                 throw LedgerError.invalidRequest(
                     "item '\(itemID)' is metered: its quantity comes from usage", param: "item_quantities")
             }
-            try tx.scheduleQuantity(itemID, quantity, from: effective, created: now)
+            try tx.scheduleQuantity(itemID, of: sub.customer, quantity, from: effective, created: now)
         }
         for (index, item) in update.addItems.enumerated() {
             let param = "add_items[\(index)]"
@@ -148,7 +148,7 @@ extension Ledger {
             try tx.insertItem(
                 SubscriptionItem(
                     id: .init(IDs.generate(prefix: SubscriptionItem.idPrefix)), price: price.id, quantity: quantity),
-                of: sub.id, effectiveFrom: effective, created: now)
+                of: sub.id, customer: sub.customer, effectiveFrom: effective, created: now)
         }
         let count = next.count - update.removeItems.count + update.addItems.count
         if count < 1 {

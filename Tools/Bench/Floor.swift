@@ -65,7 +65,7 @@ func fingerprint(_ path: String) throws -> [String] {
         """,
         """
         SELECT i.customerId, i.periodEnd, l.position, l.type, l.priceId, l.subscriptionItemId, l.meterSeq,
-            l.customerSeq, l.description, l.quantityDecimal, l.amount, l.currency, l.periodStart, l.periodEnd
+            l.customerSeq, l.customerId, l.description, l.quantityDecimal, l.amount, l.currency, l.periodStart, l.periodEnd
         FROM invoiceLine l JOIN invoice i ON i.id = l.invoiceId ORDER BY i.customerId, i.periodEnd, l.position
         """,
         """
@@ -75,12 +75,12 @@ func fingerprint(_ path: String) throws -> [String] {
         """,
         """
         SELECT e.postedAt, e.description, e.sourceType, coalesce(i.customerId, e.sourceId), p.position, p.account,
-            p.currency, p.amountMinor, p.postedAt
+            p.currency, p.amountMinor, p.postedAt, e.customerId, p.customerId
         FROM posting p JOIN journalEntry e ON e.id = p.entryId LEFT JOIN invoice i ON i.id = e.sourceId
         ORDER BY e.postedAt, e.description, p.position
         """,
         "SELECT id, currentPeriodStart, currentPeriodEnd FROM subscription ORDER BY id",
-        "SELECT customerSeq, meterSeq, billedThrough FROM meterBilledThrough ORDER BY 1, 2",
+        "SELECT customerSeq, meterSeq, billedThrough, customerId FROM meterBilledThrough ORDER BY 1, 2",
         "SELECT (SELECT processedThrough FROM ledgerClock), (SELECT billedMax FROM meterEventClock), (SELECT next FROM invoiceCounter)",
     ]
     var rows: [String] = []

@@ -46,6 +46,17 @@ public struct FeedEvent: Hashable, Sendable {
             }
         }
 
+        /// The customer the object belongs to (every object of the feed has one).
+        public var customer: Customer.ID {
+            switch self {
+            case .customer(let c): c.id
+            case .subscription(let s): s.customer
+            case .invoice(let i): i.customer
+            case .grant(let g): g.customer
+            case .alert(let a): a.alert.customer
+            }
+        }
+
         /// What kind of object it is, as stored: `customer`, `subscription`, `invoice`,
         /// `credit_grant`, `alert`.
         public var kind: String {

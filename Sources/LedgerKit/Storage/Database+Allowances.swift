@@ -14,7 +14,8 @@ extension StorageTransaction {
                 allowance.rolloverPeriods, allowance.status.rawValue, allowance.canceledAt,
                 MetadataJSON.encode(allowance.metadata), allowance.created,
             ])
-        try insertScopePrices(allowance.scope, into: .allowance, id: allowance.id.rawValue)
+        try insertScopePrices(
+            allowance.scope, into: .allowance, id: allowance.id.rawValue, customer: allowance.customer)
     }
 
     /// - Throws: `resource_missing`.

@@ -16,7 +16,7 @@ extension StorageTransaction {
                 grant.coverage?.subscription.rawValue, grant.coverage?.after, grant.coverage?.through,
                 grant.rolledOverFrom?.rawValue,
             ])
-        try insertScopePrices(grant.scope, into: .grant, id: grant.id.rawValue)
+        try insertScopePrices(grant.scope, into: .grant, id: grant.id.rawValue, customer: grant.customer)
     }
 
     /// Where a scope's prices are kept: a grant's, an allowance's, a top-up rule's.
@@ -40,13 +40,15 @@ extension StorageTransaction {
         }
     }
 
-    /// Writes the prices of a price scope (nothing for `metered`).
-    func insertScopePrices(_ scope: CreditGrant.Scope, into table: ScopeTable, id: String) throws {
+    /// Writes the prices of a price scope (nothing for `metered`) of `customer`'s `id`.
+    func insertScopePrices(_ scope: CreditGrant.Scope, into table: ScopeTable, id: String, customer: Customer.ID)
+        throws
+    {
         guard case .prices(let prices) = scope else { return }
         for price in prices {
             try db.execute(
-                sql: "INSERT INTO \(table.table) (\(table.key), priceId) VALUES (?, ?)",
-                arguments: [id, price.rawValue])
+                sql: "INSERT INTO \(table.table) (\(table.key), priceId, customerId) VALUES (?, ?, ?)",
+                arguments: [id, price.rawValue, customer.rawValue])
         }
     }
 
@@ -184,7 +186,7 @@ extension StorageTransaction {
                             AS hasLater
                     FROM creditGrant g LEFT JOIN creditBalanceTransaction t ON t.grantId = g.id AND t.effectiveAt <= ?2
                     WHERE \(customer == nil ? "?1 IS NULL" : "g.customerId = ?1")
-                    GROUP BY g.seq ORDER BY g.seq
+                    GROUP BY g.customerId, g.id ORDER BY g.seq
                     """),
             arguments: [customer?.rawValue, instant]
         ).map { row in

@@ -7,10 +7,12 @@ extension StorageTransaction {
         let text = try FeedWriter.json(object) ?? String(decoding: JSONEncoder().encode(object), as: UTF8.self)
         try db.cachedStatement(
             sql: """
-                INSERT INTO feedEvent (id, type, objectType, objectId, created, object) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO feedEvent (id, type, objectType, objectId, created, object, customerId)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             IDs.generate(prefix: FeedEvent.idPrefix), kind.rawValue, object.kind, object.id, instant, text,
+            object.customer.rawValue,
         ])
     }
 

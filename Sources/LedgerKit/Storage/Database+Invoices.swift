@@ -146,7 +146,9 @@ extension StorageTransaction {
         for (position, line) in invoice.lines.enumerated() {
             let meterSeq =
                 try line.meter == nil ? nil : line.price.flatMap { try priceInfo($0, cache: &cache).meterSeq }
-            try insert(line, invoice: invoice.id, position: position, customerSeq: customerSeq, meterSeq: meterSeq)
+            try insert(
+                line, invoice: invoice.id, position: position, customer: invoice.customer, customerSeq: customerSeq,
+                meterSeq: meterSeq)
         }
         for line in invoice.lines {
             if let item = line.invoiceItem {
@@ -158,8 +160,8 @@ extension StorageTransaction {
 
     /// Inserts one line; a metered line names its meter's and customer's compact keys.
     func insert(
-        _ line: InvoiceLine, invoice: Invoice.ID, position: Int, customerSeq invoiceCustomer: Int64,
-        meterSeq: Int64? = nil
+        _ line: InvoiceLine, invoice: Invoice.ID, position: Int, customer: Customer.ID,
+        customerSeq invoiceCustomer: Int64, meterSeq: Int64? = nil
     ) throws {
         var meterSeq = meterSeq
         var customerSeq: Int64?
@@ -173,8 +175,9 @@ extension StorageTransaction {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO invoiceLine (id, invoiceId, position, type, priceId, subscriptionItemId, invoiceItemId,
-                    meterSeq, customerSeq, description, quantityDecimal, amount, currency, periodStart, periodEnd)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    meterSeq, customerSeq, description, quantityDecimal, amount, currency, periodStart, periodEnd,
+                    customerId)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         _ = try statement.run {
             $0.bind(1, line.id.rawValue)
@@ -192,6 +195,7 @@ extension StorageTransaction {
             $0.bind(13, line.currency.code)
             $0.bind(14, line.periodStart)
             $0.bind(15, line.periodEnd)
+            $0.bind(16, customer.rawValue)
         }
     }
 

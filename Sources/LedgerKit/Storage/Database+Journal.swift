@@ -1,8 +1,9 @@
 /// The journal: entries and postings, and balances summed from them.
 extension StorageTransaction {
     /// Writes `entry` inside the caller's transaction: postings first, then the entry row,
-    /// whose trigger checks the balance in SQL.
-    func post(_ entry: JournalEntry) throws {
+    /// whose trigger checks the balance in SQL. `customer` is whose movement it is (its rows
+    /// carry the customer key; nil: the ledger's own, key '').
+    func post(_ entry: JournalEntry, customer: Customer.ID?) throws {
         // The entry was built by `JournalEntry.balanced`; assert it again, one rule per check.
         precondition(entry.postings.count >= 2, "a journal entry has two or more postings")
         // The postings in statements of up to 64 rows, bound through the C API (no argument
@@ -12,26 +13,27 @@ extension StorageTransaction {
             let insertPostings = try db.cachedStatement(sql: postingInserts[rows.count - 1])
             _ = try insertPostings.run { binder in
                 for (offset, posting) in rows.enumerated() {
-                    let base = Int32(offset * 6)
+                    let base = Int32(offset * 7)
                     binder.bind(base + 1, entry.id.rawValue)
                     binder.bind(base + 2, Int64(chunk + offset))
                     binder.bind(base + 3, posting.account.name)
                     binder.bind(base + 4, posting.currency.code)
                     binder.bind(base + 5, posting.amountMinor)
                     binder.bind(base + 6, entry.postedAt)
+                    binder.bind(base + 7, customer?.rawValue ?? "")
                 }
             }
         }
         // A repeated entry ID fails on the posting trigger or the primary key: never stored twice.
         try db.cachedStatement(
             sql: """
-                INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created, customerId)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 entry.id.rawValue, entry.postedAt, entry.description, entry.sourceType,
-                entry.sourceId, entry.postedAt,
+                entry.sourceId, entry.postedAt, customer?.rawValue ?? "",
             ])
     }
 
@@ -193,6 +195,6 @@ extension StorageTransaction {
 
 /// The posting inserts of 1 to 64 rows, built once (not per entry on the billing run's path).
 private let postingInserts: [String] = (1...64).map { count in
-    "INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt) VALUES "
-        + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
+    "INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt, customerId) VALUES "
+        + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
 }

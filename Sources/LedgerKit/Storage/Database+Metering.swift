@@ -102,7 +102,8 @@ extension StorageTransaction {
     /// `recordedMax`, the recorded-events mark, is after the instant), and the billed-through
     /// marks move to the period's end.
     func closeUsage(
-        customerSeq: Int64, meterSeq: Int64, periodStart: Int64, periodEnd: Int64, at instant: Int64,
+        customer: Customer.ID, customerSeq: Int64, meterSeq: Int64, periodStart: Int64, periodEnd: Int64,
+        at instant: Int64,
         recordedMax: Int64
     ) throws {
         if recordedMax > instant {
@@ -117,10 +118,11 @@ extension StorageTransaction {
             .execute(arguments: [periodEnd, periodEnd])
         try db.cachedStatement(
             sql: """
-                INSERT INTO meterBilledThrough (customerSeq, meterSeq, billedThrough) VALUES (?, ?, ?)
-                ON CONFLICT (customerSeq, meterSeq) DO UPDATE SET billedThrough = max(meterBilledThrough.billedThrough, excluded.billedThrough)
+                INSERT INTO meterBilledThrough (customerSeq, meterSeq, billedThrough, customerId) VALUES (?, ?, ?, ?)
+                ON CONFLICT (customerId, customerSeq, meterSeq)
+                    DO UPDATE SET billedThrough = max(meterBilledThrough.billedThrough, excluded.billedThrough)
                 """
-        ).execute(arguments: [customerSeq, meterSeq, periodEnd])
+        ).execute(arguments: [customerSeq, meterSeq, periodEnd, customer.rawValue])
     }
 
     /// Late, uncancelled events with their customer, meter (and its aggregation), timestamp,
@@ -230,8 +232,8 @@ struct EventWriter {
             insertStatement = try db.cachedStatement(
                 sql: """
                     INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
-                        valueSignificand, valueScale, dimensions, recordedAt, late)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identifierHash) DO NOTHING
+                        valueSignificand, valueScale, dimensions, recordedAt, late, customerId)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                     """)
         }
         let statement = insertStatement!
@@ -269,6 +271,7 @@ struct EventWriter {
                 $0.bind(8, dimensionsJSON)
                 $0.bind(9, now)
                 $0.bind(10, late ? 1 : 0)
+                $0.bind(11, customerID.rawValue)
             }
         }
 

@@ -83,10 +83,10 @@ extension StorageTransaction {
         for (position, item) in subscription.items.enumerated() {
             try db.execute(
                 sql:
-                    "INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created, customerId) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     item.id.rawValue, subscription.id.rawValue, position, item.price.rawValue, item.quantity,
-                    subscription.created,
+                    subscription.created, subscription.customer.rawValue,
                 ])
         }
     }

@@ -20,7 +20,7 @@ extension StorageTransaction {
                 rule.grantOn.rawValue, rule.status.rawValue, rule.disabledAt, rule.disabledReason, rule.below,
                 rule.evaluatedThrough, MetadataJSON.encode(rule.metadata), rule.created,
             ])
-        try insertScopePrices(rule.scope, into: .topUpRule, id: rule.id.rawValue)
+        try insertScopePrices(rule.scope, into: .topUpRule, id: rule.id.rawValue, customer: rule.customer)
     }
 
     /// - Throws: `resource_missing`.

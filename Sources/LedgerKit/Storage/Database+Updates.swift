@@ -107,18 +107,22 @@ extension StorageTransaction {
     }
 
     /// Adds an item that takes effect at `effectiveFrom`, after the subscription's last one.
-    func insertItem(_ item: SubscriptionItem, of subscription: Subscription.ID, effectiveFrom: Int64, created: Int64)
-        throws
-    {
+    func insertItem(
+        _ item: SubscriptionItem, of subscription: Subscription.ID, customer: Customer.ID, effectiveFrom: Int64,
+        created: Int64
+    ) throws {
+        let position = try Int64.fetchOne(
+            db, sql: "SELECT coalesce(max(position) + 1, 0) FROM subscriptionItem WHERE subscriptionId = ?",
+            arguments: [subscription.rawValue])
         try db.execute(
             sql: """
-                INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created, effectiveFrom)
-                VALUES (?, ?, (SELECT coalesce(max(position) + 1, 0) FROM subscriptionItem WHERE subscriptionId = ?),
-                    ?, ?, ?, ?)
+                INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created, effectiveFrom,
+                    customerId)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                item.id.rawValue, subscription.rawValue, subscription.rawValue, item.price.rawValue, item.quantity,
-                created, effectiveFrom,
+                item.id.rawValue, subscription.rawValue, position, item.price.rawValue, item.quantity,
+                created, effectiveFrom, customer.rawValue,
             ])
     }
 
@@ -135,15 +139,18 @@ extension StorageTransaction {
     }
 
     /// A licensed item's quantity from `effectiveFrom` on (replacing a change already made for then).
-    func scheduleQuantity(_ item: SubscriptionItem.ID, _ quantity: Int64, from effectiveFrom: Int64, created: Int64)
-        throws
-    {
+    func scheduleQuantity(
+        _ item: SubscriptionItem.ID, of customer: Customer.ID, _ quantity: Int64, from effectiveFrom: Int64,
+        created: Int64
+    ) throws {
         try db.execute(
             sql: """
-                INSERT INTO subscriptionItemQuantity (itemId, effectiveFrom, quantity, created) VALUES (?, ?, ?, ?)
-                ON CONFLICT (itemId, effectiveFrom) DO UPDATE SET quantity = excluded.quantity, created = excluded.created
+                INSERT INTO subscriptionItemQuantity (itemId, effectiveFrom, quantity, created, customerId)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (customerId, itemId, effectiveFrom)
+                    DO UPDATE SET quantity = excluded.quantity, created = excluded.created
                 """,
-            arguments: [item.rawValue, effectiveFrom, quantity, created])
+            arguments: [item.rawValue, effectiveFrom, quantity, created, customer.rawValue])
     }
 
     /// Sets or clears cancel_at_period_end (`canceled_at` is the request's instant, or cleared).

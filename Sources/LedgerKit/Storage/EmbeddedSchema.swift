@@ -1050,6 +1050,99 @@ enum EmbeddedSchema {
             CREATE INDEX alert_usage ON alert(customerId, meterId) WHERE alertType = 'usage_threshold' AND status = 'active';
             """#
         ),
+        (
+            "0018_customer_key.sql",
+            #"""
+            -- 0018 the customer key: every row that belongs to a customer names the customer (customerId),
+            -- also in the tables that reached it only through a parent (an item through its subscription,
+            -- a line through its invoice, a posting through its entry) or by its compact seq (meter events,
+            -- billed-through marks). A distributed PostgreSQL (Citus) shards the ledger by this column, and
+            -- each business operation then touches one shard (README, "PostgreSQL"); the same SQL writes it
+            -- on both backends. Rows of the ledger's own (a journal entry posted without a customer) have ''.
+            ALTER TABLE subscriptionItem ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE subscriptionItemQuantity ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE invoiceLine ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE allowancePrice ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE creditGrantPrice ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE topUpRulePrice ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE meterEvent ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE meterBilledThrough ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE journalEntry ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE posting ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+            ALTER TABLE feedEvent ADD COLUMN customerId TEXT NOT NULL DEFAULT '';
+
+            -- The rows already written get their customer. The journal and the lines of finalized invoices
+            -- refuse updates: their triggers are set aside for this one statement each, then made again as
+            -- they were (0001, 0003).
+            UPDATE subscriptionItem SET customerId = (SELECT s.customerId FROM subscription s WHERE s.id = subscriptionId);
+            UPDATE subscriptionItemQuantity SET customerId = (SELECT i.customerId FROM subscriptionItem i WHERE i.id = itemId);
+            UPDATE allowancePrice SET customerId = (SELECT a.customerId FROM allowance a WHERE a.id = allowanceId);
+            UPDATE creditGrantPrice SET customerId = (SELECT g.customerId FROM creditGrant g WHERE g.id = grantId);
+            UPDATE topUpRulePrice SET customerId = (SELECT r.customerId FROM topUpRule r WHERE r.id = ruleId);
+            UPDATE meterEvent SET customerId = (SELECT c.id FROM customer c WHERE c.seq = customerSeq);
+            UPDATE meterBilledThrough SET customerId = (SELECT c.id FROM customer c WHERE c.seq = customerSeq);
+            UPDATE feedEvent SET customerId = coalesce(CASE objectType
+                WHEN 'customer' THEN objectId
+                WHEN 'subscription' THEN (SELECT s.customerId FROM subscription s WHERE s.id = objectId)
+                WHEN 'invoice' THEN coalesce((SELECT i.customerId FROM invoice i WHERE i.id = objectId),
+                    json_extract(object, '$.customer'))
+                WHEN 'credit_grant' THEN (SELECT g.customerId FROM creditGrant g WHERE g.id = objectId)
+                WHEN 'alert' THEN (SELECT a.customerId FROM alert a WHERE a.id = objectId)
+            END, '');
+
+            DROP TRIGGER invoiceLine_frozen_update;
+            UPDATE invoiceLine SET customerId = (SELECT i.customerId FROM invoice i WHERE i.id = invoiceId);
+            CREATE TRIGGER invoiceLine_frozen_update BEFORE UPDATE ON invoiceLine
+            WHEN (SELECT status FROM invoice WHERE id = OLD.invoiceId) != 'draft'
+            BEGIN
+                SELECT RAISE(ABORT, 'invoice_not_editable: lines of a finalized invoice cannot change');
+            END;
+
+            DROP TRIGGER journalEntry_no_update;
+            UPDATE journalEntry SET customerId = coalesce(CASE
+                WHEN sourceType LIKE 'invoice.%' THEN (SELECT i.customerId FROM invoice i WHERE i.id = sourceId)
+                WHEN sourceType LIKE 'credit_grant.%' THEN (SELECT g.customerId FROM creditGrant g WHERE g.id = sourceId)
+            END, '');
+            CREATE TRIGGER journalEntry_no_update BEFORE UPDATE ON journalEntry
+            BEGIN
+                SELECT RAISE(ABORT, 'the journal is append-only');
+            END;
+
+            DROP TRIGGER posting_no_update;
+            UPDATE posting SET customerId = (SELECT e.customerId FROM journalEntry e WHERE e.id = entryId);
+            CREATE TRIGGER posting_no_update BEFORE UPDATE ON posting
+            BEGIN
+                SELECT RAISE(ABORT, 'the journal is append-only');
+            END;
+
+            -- The upserts name the customer key in their conflict target, as the distributed schema's keys do.
+            CREATE UNIQUE INDEX subscriptionItemQuantity_customer
+                ON subscriptionItemQuantity(customerId, itemId, effectiveFrom);
+            CREATE UNIQUE INDEX meterBilledThrough_customer ON meterBilledThrough(customerId, customerSeq, meterSeq);
+
+            -- A child row names its parent's customer: the key is never out of step with the rows it shards.
+            CREATE TRIGGER subscriptionItem_customer BEFORE INSERT ON subscriptionItem
+            WHEN NEW.customerId IS NOT (SELECT customerId FROM subscription WHERE id = NEW.subscriptionId)
+            BEGIN
+                SELECT RAISE(ABORT, 'a row names another customer than its parent');
+            END;
+            CREATE TRIGGER subscriptionItemQuantity_customer BEFORE INSERT ON subscriptionItemQuantity
+            WHEN NEW.customerId IS NOT (SELECT customerId FROM subscriptionItem WHERE id = NEW.itemId)
+            BEGIN
+                SELECT RAISE(ABORT, 'a row names another customer than its parent');
+            END;
+            CREATE TRIGGER invoiceLine_customer BEFORE INSERT ON invoiceLine
+            WHEN NEW.customerId IS NOT (SELECT customerId FROM invoice WHERE id = NEW.invoiceId)
+            BEGIN
+                SELECT RAISE(ABORT, 'a row names another customer than its parent');
+            END;
+            CREATE TRIGGER journalEntry_one_customer BEFORE INSERT ON journalEntry
+            WHEN EXISTS (SELECT 1 FROM posting WHERE entryId = NEW.id AND customerId != NEW.customerId)
+            BEGIN
+                SELECT RAISE(ABORT, 'unbalanced_entry: the postings of an entry name its customer');
+            END;
+            """#
+        ),
     ]
 
     /// (file name, SQL) of every PostgreSQL migration, in order.
@@ -1068,6 +1161,13 @@ enum EmbeddedSchema {
             -- trigger is a PL/pgSQL trigger of the same name, timing and condition, raising the same message
             -- with SQL state 23514 (check_violation) where SQLite raises RAISE(ABORT).
             -- The comments of the SQLite migrations say why each table, CHECK and trigger exists.
+            --
+            -- Also the customer key of SQLite's 0018: every customer-owned table carries customerId (the
+            -- customer's own table: id), and every key and foreign key between customer-owned tables
+            -- includes it first, so the schema obeys the rules of Citus, PostgreSQL distributed by
+            -- customer (Schema/postgres/citus/distribute.sql; README, "PostgreSQL"). On one server the
+            -- IDs stay unique across customers, as on SQLite, by the constraints named `*_global`; Citus
+            -- cannot enforce a uniqueness that leaves the key out, and distribute.sql drops exactly those.
             -- This file is frozen once shipped: later changes go in a new numbered file.
 
             -- json_valid(x) AND json_type(x) = 'object': true only for a well-formed JSON object, false for
@@ -1107,12 +1207,15 @@ enum EmbeddedSchema {
             $$;
 
             CREATE TABLE customer (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
                 name text,
                 email text,
                 metadata text NOT NULL DEFAULT '{}' CHECK (ledger_json_object(metadata)),
-                created bigint NOT NULL
+                created bigint NOT NULL,
+                PRIMARY KEY (id),
+                UNIQUE (id, seq),
+                CONSTRAINT customer_seq_global UNIQUE (seq)
             );
 
             CREATE TABLE product (
@@ -1204,14 +1307,18 @@ enum EmbeddedSchema {
             -- trigger proves the entry balanced (as in SQLite); the posting's reference to its entry is
             -- checked at commit.
             CREATE TABLE journalEntry (
-                id text PRIMARY KEY NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
                 postedAt bigint NOT NULL,
                 description text NOT NULL,
                 sourceType text NOT NULL,
                 sourceId text NOT NULL,
                 created bigint NOT NULL,
+                -- The customer whose movement it is; '' for the ledger's own (no customer row).
+                customerId text NOT NULL DEFAULT '',
                 -- SQLite's implicit rowid (insertion order), which the queries order by.
-                rowid bigint GENERATED ALWAYS AS IDENTITY
+                rowid bigint GENERATED ALWAYS AS IDENTITY,
+                PRIMARY KEY (customerId, id),
+                CONSTRAINT journalEntry_id_global UNIQUE (id)
             );
 
             CREATE INDEX journalEntry_source ON journalEntry(sourceType, sourceId);
@@ -1221,7 +1328,7 @@ enum EmbeddedSchema {
             -- strings (case-sensitive; '*' is any run of characters, newlines included): 'root:*' is
             -- '^root:', '*::*' is '::', '*:' is ':$', '* *' is ' '.
             CREATE TABLE posting (
-                entryId text NOT NULL REFERENCES journalEntry(id) DEFERRABLE INITIALLY DEFERRED,
+                entryId text NOT NULL,
                 position bigint NOT NULL CHECK (position >= 0),
                 account text NOT NULL CHECK (
                     (account ~ '^assets:' OR account ~ '^liabilities:' OR account ~ '^equity:'
@@ -1230,7 +1337,10 @@ enum EmbeddedSchema {
                 currency text NOT NULL CHECK (char_length(currency) = 3 AND currency = ledger_ascii_lower(currency)),
                 amountMinor bigint NOT NULL,
                 postedAt bigint NOT NULL,
-                PRIMARY KEY (entryId, position)
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, entryId, position),
+                CONSTRAINT posting_entry_global UNIQUE (entryId, position),
+                FOREIGN KEY (customerId, entryId) REFERENCES journalEntry(customerId, id) DEFERRABLE INITIALLY DEFERRED
             );
 
             CREATE INDEX posting_account ON posting(account, currency, postedAt, amountMinor);
@@ -1238,7 +1348,7 @@ enum EmbeddedSchema {
             CREATE FUNCTION posting_before_entry() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
-                IF EXISTS (SELECT 1 FROM journalEntry WHERE id = NEW.entryId) THEN
+                IF EXISTS (SELECT 1 FROM journalEntry WHERE customerId = NEW.customerId AND id = NEW.entryId) THEN
                     RAISE EXCEPTION USING
                         MESSAGE = 'unbalanced_entry: postings cannot be added to an existing entry',
                         ERRCODE = 'check_violation';
@@ -1252,10 +1362,11 @@ enum EmbeddedSchema {
             CREATE FUNCTION journalEntry_balanced() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
-                IF (SELECT count(*) FROM posting WHERE entryId = NEW.id) < 2
-                    OR EXISTS (SELECT 1 FROM posting WHERE entryId = NEW.id
+                IF (SELECT count(*) FROM posting WHERE customerId = NEW.customerId AND entryId = NEW.id) < 2
+                    OR EXISTS (SELECT 1 FROM posting WHERE customerId = NEW.customerId AND entryId = NEW.id
                                GROUP BY currency HAVING sum(amountMinor) != 0)
-                    OR EXISTS (SELECT 1 FROM posting WHERE entryId = NEW.id AND postedAt != NEW.postedAt)
+                    OR EXISTS (SELECT 1 FROM posting WHERE customerId = NEW.customerId AND entryId = NEW.id
+                               AND postedAt != NEW.postedAt)
                 THEN
                     RAISE EXCEPTION USING
                         MESSAGE = 'unbalanced_entry: postings must number two or more and sum to zero per currency',
@@ -1266,6 +1377,22 @@ enum EmbeddedSchema {
             $$;
             CREATE TRIGGER journalEntry_balanced BEFORE INSERT ON journalEntry FOR EACH ROW
             EXECUTE FUNCTION journalEntry_balanced();
+
+            -- SQLite's journalEntry_one_customer (0018): every posting of an entry names the entry's
+            -- customer (a posting naming another customer fails its deferred foreign key here).
+            CREATE FUNCTION journalEntry_one_customer() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM posting WHERE entryId = NEW.id AND customerId != NEW.customerId) THEN
+                    RAISE EXCEPTION USING
+                        MESSAGE = 'unbalanced_entry: the postings of an entry name its customer',
+                        ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+            END;
+            $$;
+            CREATE TRIGGER journalEntry_one_customer BEFORE INSERT ON journalEntry FOR EACH ROW
+            EXECUTE FUNCTION journalEntry_one_customer();
 
             CREATE TRIGGER journalEntry_no_update BEFORE UPDATE ON journalEntry FOR EACH ROW
             EXECUTE FUNCTION ledger_abort('the journal is append-only');
@@ -1279,11 +1406,11 @@ enum EmbeddedSchema {
             -- Meter events. identifierHash is the event's slot: unique, so the insert is
             -- INSERT … ON CONFLICT (identifierHash) DO NOTHING on both databases.
             CREATE TABLE meterEvent (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
                 identifier text NOT NULL CHECK (char_length(identifier) BETWEEN 1 AND 255),
                 identifierHash bigint NOT NULL,
                 meterSeq bigint NOT NULL REFERENCES meter(seq),
-                customerSeq bigint NOT NULL REFERENCES customer(seq),
+                customerSeq bigint NOT NULL,
                 timestamp bigint NOT NULL,
                 valueSignificand bigint NOT NULL
                     CHECK (valueSignificand BETWEEN -999999999999999 AND 999999999999999),
@@ -1291,12 +1418,19 @@ enum EmbeddedSchema {
                 dimensions text CHECK (dimensions IS NULL OR ledger_json_object(dimensions)),
                 recordedAt bigint NOT NULL,
                 cancelledAt bigint CHECK (cancelledAt IS NULL OR cancelledAt >= recordedAt),
-                late bigint NOT NULL DEFAULT 0 CHECK (late IN (0, 1))
+                late bigint NOT NULL DEFAULT 0 CHECK (late IN (0, 1)),
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, seq),
+                CONSTRAINT meterEvent_seq_global UNIQUE (seq),
+                FOREIGN KEY (customerId, customerSeq) REFERENCES customer(id, seq)
             );
 
             CREATE INDEX meterEvent_usage ON meterEvent(
                 customerSeq, meterSeq, timestamp, valueSignificand, valueScale, recordedAt, cancelledAt);
             CREATE UNIQUE INDEX meterEvent_identifierSlot ON meterEvent(identifierHash);
+            -- Distributed, an identifier is unique per customer: the slot index names the key (Citus keeps
+            -- this one and drops meterEvent_identifierSlot; README, "PostgreSQL").
+            CREATE UNIQUE INDEX meterEvent_customerSlot ON meterEvent(customerId, identifierHash);
 
             CREATE TRIGGER meterEvent_fixed BEFORE UPDATE OF seq, identifier, identifierHash, meterSeq, customerSeq,
                 timestamp, valueSignificand, valueScale, dimensions, recordedAt
@@ -1320,8 +1454,8 @@ enum EmbeddedSchema {
             VALUES (1, -9223372036854770400, -9223372036854775808);
 
             CREATE TABLE subscription (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
                 customerId text NOT NULL REFERENCES customer(id),
                 status text NOT NULL CHECK (status IN ('active', 'canceled')),
                 billingMode text NOT NULL CHECK (billingMode IN ('classic', 'flexible')),
@@ -1343,15 +1477,18 @@ enum EmbeddedSchema {
                 daysUntilDue bigint
                     CHECK ((daysUntilDue IS NULL) = (collectionMethod = 'charge_automatically')
                         AND (daysUntilDue IS NULL OR daysUntilDue BETWEEN 0 AND 3650)),
-                CHECK ((status = 'canceled') = (endedAt IS NOT NULL))
+                CHECK ((status = 'canceled') = (endedAt IS NOT NULL)),
+                PRIMARY KEY (customerId, id),
+                CONSTRAINT subscription_id_global UNIQUE (id),
+                CONSTRAINT subscription_seq_global UNIQUE (seq)
             );
 
             CREATE INDEX subscription_customer ON subscription(customerId);
             CREATE INDEX subscription_due ON subscription(status, currentPeriodEnd);
 
             CREATE TABLE subscriptionItem (
-                id text PRIMARY KEY NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
-                subscriptionId text NOT NULL REFERENCES subscription(id),
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
+                subscriptionId text NOT NULL,
                 position bigint NOT NULL CHECK (position >= 0),
                 priceId text NOT NULL REFERENCES price(id),
                 quantity bigint CHECK (quantity >= 0),
@@ -1359,27 +1496,36 @@ enum EmbeddedSchema {
                 effectiveFrom bigint,
                 effectiveUntil bigint
                     CHECK (effectiveUntil IS NULL OR effectiveFrom IS NULL OR effectiveUntil > effectiveFrom),
-                UNIQUE (subscriptionId, position),
-                UNIQUE (subscriptionId, priceId)
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, id),
+                UNIQUE (customerId, subscriptionId, position),
+                UNIQUE (customerId, subscriptionId, priceId),
+                CONSTRAINT subscriptionItem_id_global UNIQUE (id),
+                CONSTRAINT subscriptionItem_position_global UNIQUE (subscriptionId, position),
+                CONSTRAINT subscriptionItem_price_global UNIQUE (subscriptionId, priceId),
+                FOREIGN KEY (customerId, subscriptionId) REFERENCES subscription(customerId, id)
             );
 
             CREATE TABLE subscriptionItemQuantity (
-                itemId text NOT NULL REFERENCES subscriptionItem(id),
+                itemId text NOT NULL,
                 effectiveFrom bigint NOT NULL,
                 quantity bigint NOT NULL CHECK (quantity >= 0),
                 created bigint NOT NULL,
-                PRIMARY KEY (itemId, effectiveFrom)
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, itemId, effectiveFrom),
+                CONSTRAINT subscriptionItemQuantity_item_global UNIQUE (itemId, effectiveFrom),
+                FOREIGN KEY (customerId, itemId) REFERENCES subscriptionItem(customerId, id)
             );
 
             CREATE TABLE invoice (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
                 customerId text NOT NULL REFERENCES customer(id),
-                subscriptionId text REFERENCES subscription(id),
+                subscriptionId text,
                 billingReason text NOT NULL CHECK (billingReason IN
                     ('subscription_create', 'subscription_cycle', 'subscription_cancel', 'manual')),
                 status text NOT NULL CHECK (status IN ('draft', 'open', 'paid', 'void', 'uncollectible')),
-                number text UNIQUE,
+                number text,
                 currency text NOT NULL CHECK (char_length(currency) = 3 AND currency = ledger_ascii_lower(currency)),
                 periodStart bigint NOT NULL,
                 periodEnd bigint NOT NULL CHECK (periodEnd >= periodStart),
@@ -1409,7 +1555,14 @@ enum EmbeddedSchema {
                 CHECK ((status = 'paid') = (paidAt IS NOT NULL)),
                 CHECK ((status = 'void') = (voidedAt IS NOT NULL)),
                 CHECK (status = 'draft' OR amountDue = amountPaid + amountRemaining),
-                CHECK ((billingReason = 'manual') = (subscriptionId IS NULL))
+                CHECK ((billingReason = 'manual') = (subscriptionId IS NULL)),
+                PRIMARY KEY (customerId, id),
+                UNIQUE (customerId, number),
+                CONSTRAINT invoice_id_global UNIQUE (id),
+                CONSTRAINT invoice_seq_global UNIQUE (seq),
+                -- Numbers come from invoiceCounter, one sequence for the ledger: unique across customers.
+                CONSTRAINT invoice_number_global UNIQUE (number),
+                FOREIGN KEY (customerId, subscriptionId) REFERENCES subscription(customerId, id)
             );
 
             CREATE INDEX invoice_customer ON invoice(customerId, created);
@@ -1438,25 +1591,32 @@ enum EmbeddedSchema {
             EXECUTE FUNCTION ledger_abort('invalid_transition: only a draft can fail to finalize');
 
             CREATE TABLE invoiceLine (
-                id text PRIMARY KEY NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
-                invoiceId text NOT NULL REFERENCES invoice(id),
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
+                invoiceId text NOT NULL,
                 position bigint NOT NULL CHECK (position >= 0),
                 type text NOT NULL CHECK (type IN ('subscription', 'invoiceitem')),
                 priceId text REFERENCES price(id),
-                subscriptionItemId text REFERENCES subscriptionItem(id),
+                subscriptionItemId text,
                 invoiceItemId text,
                 meterSeq bigint REFERENCES meter(seq),
-                customerSeq bigint REFERENCES customer(seq),
+                customerSeq bigint,
                 description text,
                 quantityDecimal text NOT NULL,
                 amount bigint NOT NULL,
                 currency text NOT NULL,
                 periodStart bigint NOT NULL,
                 periodEnd bigint NOT NULL CHECK (periodEnd >= periodStart),
-                UNIQUE (invoiceId, position),
                 CHECK ((type = 'subscription') = (subscriptionItemId IS NOT NULL)),
                 CHECK ((type = 'invoiceitem') = (invoiceItemId IS NOT NULL)),
-                CHECK ((meterSeq IS NULL) = (customerSeq IS NULL))
+                CHECK ((meterSeq IS NULL) = (customerSeq IS NULL)),
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, id),
+                UNIQUE (customerId, invoiceId, position),
+                CONSTRAINT invoiceLine_id_global UNIQUE (id),
+                CONSTRAINT invoiceLine_position_global UNIQUE (invoiceId, position),
+                FOREIGN KEY (customerId, invoiceId) REFERENCES invoice(customerId, id),
+                FOREIGN KEY (customerId, subscriptionItemId) REFERENCES subscriptionItem(customerId, id),
+                FOREIGN KEY (customerId, customerSeq) REFERENCES customer(id, seq)
             );
 
             CREATE INDEX invoiceLine_usage ON invoiceLine(customerSeq, meterSeq, periodStart)
@@ -1466,7 +1626,7 @@ enum EmbeddedSchema {
             CREATE FUNCTION invoiceLine_frozen_update() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
-                IF (SELECT status FROM invoice WHERE id = OLD.invoiceId) != 'draft' THEN
+                IF (SELECT status FROM invoice WHERE customerId = OLD.customerId AND id = OLD.invoiceId) != 'draft' THEN
                     RAISE EXCEPTION USING
                         MESSAGE = 'invoice_not_editable: lines of a finalized invoice cannot change',
                         ERRCODE = 'check_violation';
@@ -1480,7 +1640,7 @@ enum EmbeddedSchema {
             CREATE FUNCTION invoiceLine_frozen_insert() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
-                IF (SELECT status FROM invoice WHERE id = NEW.invoiceId) != 'draft' THEN
+                IF (SELECT status FROM invoice WHERE customerId = NEW.customerId AND id = NEW.invoiceId) != 'draft' THEN
                     RAISE EXCEPTION USING
                         MESSAGE = 'invoice_not_editable: lines of a finalized invoice cannot change',
                         ERRCODE = 'check_violation';
@@ -1494,8 +1654,8 @@ enum EmbeddedSchema {
             CREATE FUNCTION invoiceLine_frozen_delete() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
-                IF (SELECT status FROM invoice WHERE id = OLD.invoiceId) IS DISTINCT FROM 'draft'
-                    AND (SELECT status FROM invoice WHERE id = OLD.invoiceId) IS NOT NULL
+                IF (SELECT status FROM invoice WHERE customerId = OLD.customerId AND id = OLD.invoiceId) IS DISTINCT FROM 'draft'
+                    AND (SELECT status FROM invoice WHERE customerId = OLD.customerId AND id = OLD.invoiceId) IS NOT NULL
                 THEN
                     RAISE EXCEPTION USING
                         MESSAGE = 'invoice_not_editable: lines of a finalized invoice cannot change',
@@ -1508,18 +1668,23 @@ enum EmbeddedSchema {
             EXECUTE FUNCTION invoiceLine_frozen_delete();
 
             CREATE TABLE invoiceItem (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
                 customerId text NOT NULL REFERENCES customer(id),
                 currency text NOT NULL CHECK (char_length(currency) = 3 AND currency = ledger_ascii_lower(currency)),
                 amount bigint NOT NULL CHECK (amount >= 0),
                 unitAmountDecimal text,
                 quantityDecimal text NOT NULL,
                 description text,
-                subscriptionId text REFERENCES subscription(id),
-                invoiceId text REFERENCES invoice(id),
+                subscriptionId text,
+                invoiceId text,
                 metadata text NOT NULL DEFAULT '{}' CHECK (ledger_json_object(metadata)),
-                created bigint NOT NULL
+                created bigint NOT NULL,
+                PRIMARY KEY (customerId, id),
+                CONSTRAINT invoiceItem_id_global UNIQUE (id),
+                CONSTRAINT invoiceItem_seq_global UNIQUE (seq),
+                FOREIGN KEY (customerId, subscriptionId) REFERENCES subscription(customerId, id),
+                FOREIGN KEY (customerId, invoiceId) REFERENCES invoice(customerId, id)
             );
 
             CREATE INDEX invoiceItem_pending ON invoiceItem(customerId, currency) WHERE invoiceId IS NULL;
@@ -1531,17 +1696,20 @@ enum EmbeddedSchema {
             INSERT INTO invoiceCounter (name, next) VALUES ('invoice', 1);
 
             CREATE TABLE meterBilledThrough (
-                customerSeq bigint NOT NULL REFERENCES customer(seq),
+                customerSeq bigint NOT NULL,
                 meterSeq bigint NOT NULL REFERENCES meter(seq),
                 billedThrough bigint NOT NULL,
-                PRIMARY KEY (customerSeq, meterSeq)
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, customerSeq, meterSeq),
+                CONSTRAINT meterBilledThrough_seq_global UNIQUE (customerSeq, meterSeq),
+                FOREIGN KEY (customerId, customerSeq) REFERENCES customer(id, seq)
             );
 
             -- allowance comes before creditGrant, whose allowanceId references it.
             CREATE TABLE allowance (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
-                subscriptionId text NOT NULL REFERENCES subscription(id),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
+                subscriptionId text NOT NULL,
                 customerId text NOT NULL REFERENCES customer(id),
                 name text,
                 currency text NOT NULL CHECK (char_length(currency) = 3 AND currency = ledger_ascii_lower(currency)),
@@ -1554,7 +1722,11 @@ enum EmbeddedSchema {
                 status text NOT NULL CHECK (status IN ('active', 'canceled')),
                 canceledAt bigint CHECK ((canceledAt IS NULL) = (status = 'active')),
                 metadata text NOT NULL DEFAULT '{}' CHECK (ledger_json_object(metadata)),
-                created bigint NOT NULL
+                created bigint NOT NULL,
+                PRIMARY KEY (customerId, id),
+                CONSTRAINT allowance_id_global UNIQUE (id),
+                CONSTRAINT allowance_seq_global UNIQUE (seq),
+                FOREIGN KEY (customerId, subscriptionId) REFERENCES subscription(customerId, id)
             );
             CREATE INDEX allowance_subscription ON allowance(subscriptionId, status);
             CREATE INDEX allowance_customer ON allowance(customerId);
@@ -1565,14 +1737,17 @@ enum EmbeddedSchema {
             EXECUTE FUNCTION ledger_abort('allowance terms are fixed after creation');
 
             CREATE TABLE allowancePrice (
-                allowanceId text NOT NULL REFERENCES allowance(id),
+                allowanceId text NOT NULL,
                 priceId text NOT NULL REFERENCES price(id),
-                PRIMARY KEY (allowanceId, priceId)
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, allowanceId, priceId),
+                CONSTRAINT allowancePrice_global UNIQUE (allowanceId, priceId),
+                FOREIGN KEY (customerId, allowanceId) REFERENCES allowance(customerId, id)
             );
 
             CREATE TABLE creditGrant (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
                 customerId text NOT NULL REFERENCES customer(id),
                 name text,
                 currency text NOT NULL CHECK (char_length(currency) = 3 AND currency = ledger_ascii_lower(currency)),
@@ -1585,7 +1760,7 @@ enum EmbeddedSchema {
                 voidedAt bigint,
                 expiryBookedAt bigint,
                 costBasis bigint CHECK (costBasis IS NULL OR costBasis >= 0),
-                fundingInvoiceId text REFERENCES invoice(id),
+                fundingInvoiceId text,
                 metadata text NOT NULL DEFAULT '{}' CHECK (ledger_json_object(metadata)),
                 created bigint NOT NULL,
                 totalGranted bigint NOT NULL DEFAULT 0,
@@ -1594,13 +1769,20 @@ enum EmbeddedSchema {
                 totalExpired bigint NOT NULL DEFAULT 0,
                 totalVoided bigint NOT NULL DEFAULT 0,
                 lastEffectiveAt bigint,
-                allowanceId text REFERENCES allowance(id),
-                coversSubscriptionId text REFERENCES subscription(id),
+                allowanceId text,
+                coversSubscriptionId text,
                 coversAfter bigint,
                 coversThrough bigint
                     CHECK (coversThrough IS NULL OR coversThrough > coversAfter),
-                rolledOverFrom text REFERENCES creditGrant(id),
-                CHECK (category = 'paid' OR costBasis IS NULL)
+                rolledOverFrom text,
+                CHECK (category = 'paid' OR costBasis IS NULL),
+                PRIMARY KEY (customerId, id),
+                CONSTRAINT creditGrant_id_global UNIQUE (id),
+                CONSTRAINT creditGrant_seq_global UNIQUE (seq),
+                FOREIGN KEY (customerId, fundingInvoiceId) REFERENCES invoice(customerId, id),
+                FOREIGN KEY (customerId, allowanceId) REFERENCES allowance(customerId, id),
+                FOREIGN KEY (customerId, coversSubscriptionId) REFERENCES subscription(customerId, id),
+                FOREIGN KEY (customerId, rolledOverFrom) REFERENCES creditGrant(customerId, id)
             );
 
             CREATE INDEX creditGrant_customer ON creditGrant(customerId, currency);
@@ -1628,15 +1810,18 @@ enum EmbeddedSchema {
             EXECUTE FUNCTION ledger_abort('credit grant terms are fixed after creation');
 
             CREATE TABLE creditGrantPrice (
-                grantId text NOT NULL REFERENCES creditGrant(id),
+                grantId text NOT NULL,
                 priceId text NOT NULL REFERENCES price(id),
-                PRIMARY KEY (grantId, priceId)
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, grantId, priceId),
+                CONSTRAINT creditGrantPrice_global UNIQUE (grantId, priceId),
+                FOREIGN KEY (customerId, grantId) REFERENCES creditGrant(customerId, id)
             );
 
             CREATE TABLE creditBalanceTransaction (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
-                grantId text NOT NULL REFERENCES creditGrant(id),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
+                grantId text NOT NULL,
                 customerId text NOT NULL REFERENCES customer(id),
                 type text NOT NULL CHECK (type IN ('credit', 'debit')),
                 kind text NOT NULL CHECK (kind IN ('credits_granted', 'credits_applied', 'credits_expired',
@@ -1644,11 +1829,17 @@ enum EmbeddedSchema {
                 amount bigint NOT NULL CHECK (amount > 0),
                 currency text NOT NULL,
                 effectiveAt bigint NOT NULL,
-                invoiceId text REFERENCES invoice(id),
-                invoiceLineId text REFERENCES invoiceLine(id),
+                invoiceId text,
+                invoiceLineId text,
                 created bigint NOT NULL,
                 CHECK ((type = 'credit') = (kind IN ('credits_granted', 'credits_application_invoice_voided'))),
-                CHECK ((kind IN ('credits_applied', 'credits_application_invoice_voided')) = (invoiceLineId IS NOT NULL))
+                CHECK ((kind IN ('credits_applied', 'credits_application_invoice_voided')) = (invoiceLineId IS NOT NULL)),
+                PRIMARY KEY (customerId, id),
+                CONSTRAINT creditBalanceTransaction_id_global UNIQUE (id),
+                CONSTRAINT creditBalanceTransaction_seq_global UNIQUE (seq),
+                FOREIGN KEY (customerId, grantId) REFERENCES creditGrant(customerId, id),
+                FOREIGN KEY (customerId, invoiceId) REFERENCES invoice(customerId, id),
+                FOREIGN KEY (customerId, invoiceLineId) REFERENCES invoiceLine(customerId, id)
             );
 
             CREATE INDEX creditBalanceTransaction_grant ON creditBalanceTransaction(grantId, effectiveAt);
@@ -1662,9 +1853,10 @@ enum EmbeddedSchema {
                     SELECT CASE WHEN g.lastEffectiveAt IS NULL OR g.lastEffectiveAt <= NEW.effectiveAt
                         THEN g.totalGranted + g.totalReinstated - g.totalApplied - g.totalExpired - g.totalVoided
                         ELSE (SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0)
-                            FROM creditBalanceTransaction WHERE grantId = NEW.grantId AND effectiveAt <= NEW.effectiveAt)
+                            FROM creditBalanceTransaction WHERE customerId = NEW.customerId AND grantId = NEW.grantId
+                                AND effectiveAt <= NEW.effectiveAt)
                         END
-                    FROM creditGrant g WHERE g.id = NEW.grantId
+                    FROM creditGrant g WHERE g.customerId = NEW.customerId AND g.id = NEW.grantId
                 ) < NEW.amount THEN
                     RAISE EXCEPTION USING
                         MESSAGE = 'credit_balance_negative: a debit exceeds the grant''s balance',
@@ -1688,7 +1880,7 @@ enum EmbeddedSchema {
                     totalExpired = totalExpired + (CASE NEW.kind WHEN 'credits_expired' THEN NEW.amount ELSE 0 END),
                     totalVoided = totalVoided + (CASE NEW.kind WHEN 'credits_voided' THEN NEW.amount ELSE 0 END),
                     lastEffectiveAt = greatest(coalesce(lastEffectiveAt, NEW.effectiveAt), NEW.effectiveAt)
-                WHERE id = NEW.grantId;
+                WHERE customerId = NEW.customerId AND id = NEW.grantId;
                 RETURN NULL;
             END;
             $$;
@@ -1718,20 +1910,25 @@ enum EmbeddedSchema {
             );
 
             CREATE TABLE feedEvent (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE,
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL,
                 type text NOT NULL,
                 objectType text NOT NULL
                     CHECK (objectType IN ('customer', 'subscription', 'invoice', 'credit_grant', 'alert')),
                 objectId text NOT NULL,
                 created bigint NOT NULL,
-                object text NOT NULL
+                object text NOT NULL,
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, seq),
+                UNIQUE (customerId, id),
+                CONSTRAINT feedEvent_seq_global UNIQUE (seq),
+                CONSTRAINT feedEvent_id_global UNIQUE (id)
             );
             CREATE INDEX feedEvent_type ON feedEvent(type, seq);
 
             CREATE TABLE alert (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
                 customerId text NOT NULL REFERENCES customer(id),
                 alertType text NOT NULL CHECK (alertType IN ('credit_balance_threshold', 'usage_threshold')),
                 currency text,
@@ -1748,15 +1945,18 @@ enum EmbeddedSchema {
                 evaluatedThrough bigint NOT NULL,
                 nextCheckAt bigint CHECK (nextCheckAt IS NULL OR nextCheckAt > evaluatedThrough),
                 CHECK ((alertType = 'credit_balance_threshold') = (currency IS NOT NULL AND lte IS NOT NULL)),
-                CHECK ((alertType = 'usage_threshold') = (meterId IS NOT NULL AND gte IS NOT NULL AND recurrence IS NOT NULL))
+                CHECK ((alertType = 'usage_threshold') = (meterId IS NOT NULL AND gte IS NOT NULL AND recurrence IS NOT NULL)),
+                PRIMARY KEY (customerId, id),
+                CONSTRAINT alert_id_global UNIQUE (id),
+                CONSTRAINT alert_seq_global UNIQUE (seq)
             );
             CREATE INDEX alert_customer ON alert(customerId, status);
             CREATE INDEX alert_next ON alert(nextCheckAt) WHERE status = 'active' AND nextCheckAt IS NOT NULL;
             CREATE INDEX alert_usage ON alert(customerId, meterId) WHERE alertType = 'usage_threshold' AND status = 'active';
 
             CREATE TABLE topUpRule (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
                 customerId text NOT NULL REFERENCES customer(id),
                 currency text NOT NULL CHECK (char_length(currency) = 3 AND currency = ledger_ascii_lower(currency)),
                 threshold bigint NOT NULL CHECK (threshold >= 0),
@@ -1775,31 +1975,48 @@ enum EmbeddedSchema {
                 metadata text NOT NULL DEFAULT '{}' CHECK (ledger_json_object(metadata)),
                 created bigint NOT NULL,
                 CHECK ((amount IS NULL) <> (target IS NULL)),
-                CHECK (target IS NULL OR costBasis IS NULL)
+                CHECK (target IS NULL OR costBasis IS NULL),
+                PRIMARY KEY (customerId, id),
+                CONSTRAINT topUpRule_id_global UNIQUE (id),
+                CONSTRAINT topUpRule_seq_global UNIQUE (seq)
             );
             CREATE INDEX topUpRule_customer ON topUpRule(customerId, status);
 
             CREATE TABLE topUpRulePrice (
-                ruleId text NOT NULL REFERENCES topUpRule(id),
+                ruleId text NOT NULL,
                 priceId text NOT NULL REFERENCES price(id),
-                PRIMARY KEY (ruleId, priceId)
+                customerId text NOT NULL DEFAULT '',
+                PRIMARY KEY (customerId, ruleId, priceId),
+                CONSTRAINT topUpRulePrice_global UNIQUE (ruleId, priceId),
+                FOREIGN KEY (customerId, ruleId) REFERENCES topUpRule(customerId, id)
             );
 
             CREATE TABLE topUp (
-                seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                id text NOT NULL UNIQUE CHECK (char_length(id) BETWEEN 1 AND 255),
-                ruleId text NOT NULL REFERENCES topUpRule(id),
+                seq bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
+                id text NOT NULL CHECK (char_length(id) BETWEEN 1 AND 255),
+                ruleId text NOT NULL,
                 customerId text NOT NULL REFERENCES customer(id),
                 crossedAt bigint NOT NULL,
                 balance bigint NOT NULL,
                 amount bigint NOT NULL CHECK (amount > 0),
                 costBasis bigint NOT NULL CHECK (costBasis > 0),
-                invoiceId text NOT NULL UNIQUE REFERENCES invoice(id),
-                grantId text UNIQUE REFERENCES creditGrant(id),
+                invoiceId text NOT NULL,
+                grantId text,
                 status text NOT NULL CHECK (status IN ('pending', 'granted', 'canceled')),
                 created bigint NOT NULL,
-                UNIQUE (ruleId, crossedAt),
-                CHECK ((grantId IS NOT NULL) = (status = 'granted'))
+                CHECK ((grantId IS NOT NULL) = (status = 'granted')),
+                PRIMARY KEY (customerId, id),
+                UNIQUE (customerId, invoiceId),
+                UNIQUE (customerId, grantId),
+                UNIQUE (customerId, ruleId, crossedAt),
+                CONSTRAINT topUp_id_global UNIQUE (id),
+                CONSTRAINT topUp_seq_global UNIQUE (seq),
+                CONSTRAINT topUp_invoice_global UNIQUE (invoiceId),
+                CONSTRAINT topUp_grant_global UNIQUE (grantId),
+                CONSTRAINT topUp_crossing_global UNIQUE (ruleId, crossedAt),
+                FOREIGN KEY (customerId, ruleId) REFERENCES topUpRule(customerId, id),
+                FOREIGN KEY (customerId, invoiceId) REFERENCES invoice(customerId, id),
+                FOREIGN KEY (customerId, grantId) REFERENCES creditGrant(customerId, id)
             );
             CREATE INDEX topUp_rule ON topUp(ruleId, created);
             """#
