@@ -226,21 +226,8 @@ $$;
 CREATE TRIGGER journalEntry_balanced BEFORE INSERT ON journalEntry FOR EACH ROW
 EXECUTE FUNCTION journalEntry_balanced();
 
--- SQLite's journalEntry_one_customer (0018): every posting of an entry names the entry's
--- customer (a posting naming another customer fails its deferred foreign key here).
-CREATE FUNCTION journalEntry_one_customer() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM posting WHERE entryId = NEW.id AND customerId != NEW.customerId) THEN
-        RAISE EXCEPTION USING
-            MESSAGE = 'unbalanced_entry: the postings of an entry name its customer',
-            ERRCODE = 'check_violation';
-    END IF;
-    RETURN NEW;
-END;
-$$;
-CREATE TRIGGER journalEntry_one_customer BEFORE INSERT ON journalEntry FOR EACH ROW
-EXECUTE FUNCTION journalEntry_one_customer();
+-- SQLite's child-customer triggers of 0018 (subscriptionItem_customer, …, journalEntry_one_customer)
+-- are the composite foreign keys here: a row naming another customer than its parent has no parent.
 
 CREATE TRIGGER journalEntry_no_update BEFORE UPDATE ON journalEntry FOR EACH ROW
 EXECUTE FUNCTION ledger_abort('the journal is append-only');
