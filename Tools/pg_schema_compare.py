@@ -1,17 +1,26 @@
 #!/usr/bin/env python3
 """Compares the SQLite schema of Schema/0*.sql with the PostgreSQL one of Schema/postgres/*.sql.
 
-Usage: Tools/pg_schema_compare.py 'host=127.0.0.1 port=55432 user=ledger dbname=ledger_schema'
+Usage: Tools/pg_schema_compare.py [--pg-schema DIR] 'host=127.0.0.1 port=55432 user=ledger dbname=ledger_schema'
 
 Builds the SQLite schema in a temporary file (sqlite3 command-line tool), loads the PostgreSQL
-schema into the given database (its schema `public` is dropped and made anew), then compares
-tables, columns (order, type, NOT NULL, default), primary keys, unique constraints and indexes,
+schema (DIR/*.sql, by default Schema/postgres) into the given database (its schema `public` is
+dropped and made anew), then compares tables, columns (order, type, NOT NULL, default), keys,
 index names, foreign keys, trigger names and views. Then runs the behaviour cases below on both,
 each in a transaction rolled back: both must refuse (with the same message, for a trigger) or
 accept alike. Exits 1 on any difference.
+
+PostgreSQL keys every customer-owned table by the customer key (SQLite's 0018; the header of
+Schema/postgres/0001_initial.sql), so: every SQLite primary key and unique constraint/index must
+be a primary key or unique constraint/index of PostgreSQL on the same columns (partial alike);
+PostgreSQL may have more keys only when they hold the customer key and a SQLite key (so they
+refuse nothing SQLite accepts). A PostgreSQL foreign key led by (customerId -> customerId) or
+(customerId -> customer.id) compares as the SQLite one without that pair. The few named
+exceptions (SQLITE_ONLY_TRIGGERS, SQLITE_INDEX_AS_PG_PK, PG_ONLY_INDEXES) say why.
 """
 import glob
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -41,8 +50,10 @@ def build_sqlite(path):
             subprocess.run(["sqlite3", path], stdin=src, check=True)
 
 
-def load_pg(conninfo):
-    files = sorted(glob.glob(os.path.join(ROOT, "Schema", "postgres", "*.sql")))
+def load_pg(conninfo, schema_dir):
+    files = sorted(glob.glob(os.path.join(schema_dir, "*.sql")))
+    if not files:
+        sys.exit(f"no PostgreSQL schema in {schema_dir}")
     sql = "SET client_min_messages = warning;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n"
     for f in files:
         sql += open(f).read() + "\n"
@@ -52,7 +63,8 @@ def load_pg(conninfo):
 
 
 def sqlite_schema(db):
-    s = {"tables": {}, "pk": {}, "unique": {}, "indexes": set(), "fks": {}, "triggers": set(), "views": {}}
+    s = {"tables": {}, "pk": {}, "unique": {}, "indexes": set(), "index_cols": {}, "fks": {}, "triggers": set(),
+         "views": {}}
     master = db.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
     for kind, name in master:
         low = name.lower()
@@ -64,10 +76,11 @@ def sqlite_schema(db):
             uniq = set()
             for il in db.execute(f"PRAGMA index_list('{name}')").fetchall():
                 _, iname, unique, origin, partial = il
+                icols = tuple(r[2].lower() for r in db.execute(f"PRAGMA index_info('{iname}')").fetchall())
                 if origin == "c":
                     s["indexes"].add(iname.lower())
+                    s["index_cols"][iname.lower()] = (icols, bool(partial)) if unique else None
                 if unique and origin != "pk":
-                    icols = tuple(r[2].lower() for r in db.execute(f"PRAGMA index_info('{iname}')").fetchall())
                     uniq.add((icols, bool(partial)))
             s["unique"][low] = uniq
             fks = {}
@@ -159,28 +172,137 @@ def normalize_sqlite_columns(s):
             s["tables"][t].append(("rowid", "bigint", True, None))
 
 
+# The customer key (SQLite 0018; Schema/postgres/0001_initial.sql, its header): PostgreSQL keys
+# every customer-owned table by it for Citus. Its column is customerId, in the customer's own
+# table id.
+def customer_key(table):
+    return "id" if table == "customer" else "customerid"
+
+
+# The tables to which SQLite's 0018 added the column customerId (read from that file).
+def tables_0018():
+    text = open(os.path.join(ROOT, "Schema", "0018_customer_key.sql")).read()
+    return {t.lower() for t in re.findall(r"ALTER TABLE (\w+) ADD COLUMN customerId\b", text, re.I)}
+
+
+# SQLite triggers PostgreSQL has no trigger for: a child row names its parent's customer (0018).
+# On PostgreSQL the composite foreign keys (customerId, parent) -> parent(customerId, id) enforce
+# it; the behaviour cases "... names another customer than its ..." prove both refuse.
+SQLITE_ONLY_TRIGGERS = {
+    "subscriptionitem_customer": "FOREIGN KEY (customerId, subscriptionId) REFERENCES subscription(customerId, id)",
+    "subscriptionitemquantity_customer": "FOREIGN KEY (customerId, itemId) REFERENCES subscriptionItem(customerId, id)",
+    "invoiceline_customer": "FOREIGN KEY (customerId, invoiceId) REFERENCES invoice(customerId, id)",
+}
+# SQLite unique indexes realised on PostgreSQL by the table's primary key, on the same columns
+# (SQLite's 0018 could not change a primary key; the upserts name these columns).
+SQLITE_INDEX_AS_PG_PK = {
+    "subscriptionitemquantity_customer": "subscriptionitemquantity",
+    "meterbilledthrough_customer": "meterbilledthrough",
+}
+# PostgreSQL indexes SQLite has not: distributed, an event's identifier slot is unique per
+# customer, and Citus keeps this index and drops meterEvent_identifierSlot (which needs no key).
+PG_ONLY_INDEXES = {"meterevent_customerslot": "meterevent"}
+
+
+def normalize_fk(table, fk):
+    """A PostgreSQL foreign key without its leading customer-key pair: (customerId -> customerId)
+    or (customerId -> customer.id). Returns (the foreign key SQLite would have, whether a pair was
+    removed). A one-column foreign key is left whole (customerId -> customer(id) is SQLite's too)."""
+    target, cols, fcols, action, deferred = fk
+    if len(cols) > 1 and cols[0] == "customerid" and (
+            fcols[0] == "customerid" or (target == "customer" and fcols[0] == "id")):
+        return (target, cols[1:], fcols[1:], action, deferred), True
+    return fk, False
+
+
+def keys_of(s, table):
+    keys = set(s["unique"].get(table, set()))
+    if s["pk"].get(table):
+        keys.add((tuple(s["pk"][table]), False))
+    return keys
+
+
+def compare_keys(a, b, table):
+    problems = []
+    sk, pk = keys_of(a, table), keys_of(b, table)
+    for cols, partial in sorted(sk - pk):
+        problems.append(f"{table}: SQLite key {cols}{' (partial)' if partial else ''} is no primary key or "
+                        f"unique constraint/index of PostgreSQL")
+    ck = customer_key(table)
+    for cols, partial in sorted(pk - sk):
+        if ck not in cols:
+            problems.append(f"{table}: PostgreSQL key {cols}{' (partial)' if partial else ''} is not in SQLite "
+                            f"and leaves out the customer key {ck}")
+        elif not partial and not any(set(c) <= set(cols) for c, p in sk if not p):
+            # It would refuse rows SQLite accepts: it must include a whole-table key of SQLite.
+            problems.append(f"{table}: PostgreSQL key {cols} is not in SQLite and includes no SQLite key")
+        elif partial and not any(set(c) <= set(cols) for c, p in sk):
+            problems.append(f"{table}: PostgreSQL partial key {cols} is not in SQLite and includes no SQLite key")
+    return problems
+
+
+def compare_fks(a, b, table, added):
+    problems = []
+    want = list(a["fks"].get(table, []))
+    extras = []
+    for fk in b["fks"].get(table, []):
+        norm, stripped = normalize_fk(table, fk)
+        if norm in want:
+            want.remove(norm)
+        else:
+            extras.append((fk, stripped))
+    for fk in want:
+        problems.append(f"{table}: SQLite foreign key {fk} has no PostgreSQL foreign key (customer key pair aside)")
+    for fk, stripped in extras:
+        # Allowed: a composite customer-key foreign key on a table whose customerId SQLite's 0018
+        # added. SQLite cannot add a constraint to an existing table (ALTER TABLE ADD COLUMN takes
+        # no composite key, and REFERENCES only with a NULL default), so there the agreement of a
+        # child's customer with its parent's is a trigger (SQLITE_ONLY_TRIGGERS) or the shared SQL.
+        if stripped and table in added:
+            continue
+        problems.append(f"{table}: PostgreSQL foreign key {fk} is not in SQLite")
+    return problems
+
+
 def compare(a, b):
     problems = []
-    for key in ("triggers", "indexes"):
-        for x in sorted(a[key] - b[key]):
-            problems.append(f"{key[:-1]} {x} only in SQLite")
-        for x in sorted(b[key] - a[key]):
-            problems.append(f"{key[:-1]} {x} only in PostgreSQL")
+    for x in sorted(a["triggers"] - b["triggers"]):
+        if x not in SQLITE_ONLY_TRIGGERS:
+            problems.append(f"trigger {x} only in SQLite")
+    for x in sorted(set(SQLITE_ONLY_TRIGGERS) - a["triggers"]):
+        problems.append(f"trigger {x} allowed as SQLite-only is not in SQLite")
+    for x in sorted(b["triggers"] - a["triggers"]):
+        problems.append(f"trigger {x} only in PostgreSQL")
+    for x in sorted(a["indexes"] - b["indexes"]):
+        t = SQLITE_INDEX_AS_PG_PK.get(x)
+        if t is None:
+            problems.append(f"index {x} only in SQLite")
+        else:
+            ic = a["index_cols"].get(x)  # (columns, partial) of a unique index, None if not unique
+            if ic is None or ic[1] or ic[0] != tuple(b["pk"].get(t, ())):
+                problems.append(f"index {x}: SQLite {ic} is not the primary key of PostgreSQL's {t} "
+                                f"{b['pk'].get(t)}")
+    for x in sorted(b["indexes"] - a["indexes"]):
+        if x not in PG_ONLY_INDEXES:
+            problems.append(f"index {x} only in PostgreSQL")
     for key in ("tables", "views"):
         for x in sorted(set(a[key]) ^ set(b[key])):
             problems.append(f"{key[:-1]} {x} only in {'SQLite' if x in a[key] else 'PostgreSQL'}")
         for x in sorted(set(a[key]) & set(b[key])):
             if a[key][x] != b[key][x]:
                 problems.append(f"{key[:-1]} {x} columns differ:\n  SQLite     {a[key][x]}\n  PostgreSQL {b[key][x]}")
-    for key in ("pk", "unique", "fks"):
-        for x in sorted(set(a["tables"]) & set(b["tables"])):
-            if a[key].get(x) != b[key].get(x):
-                problems.append(f"{x} {key} differ:\n  SQLite     {a[key].get(x)}\n  PostgreSQL {b[key].get(x)}")
+    added = tables_0018()
+    for x in sorted(set(a["tables"]) & set(b["tables"])):
+        problems += compare_keys(a, b, x)
+        problems += compare_fks(a, b, x, added)
     return problems
 
 
 # Behaviour cases: (name, setup SQL, statement, expectation). Expectation: "ok", "check" (a CHECK
-# constraint refuses), "unique", or a trigger's message (the text both databases must raise).
+# constraint refuses), "unique", "fk" (a foreign key refuses), "parent" (a child row names another
+# customer than its parent: SQLite's trigger message CHILD_CUSTOMER, PostgreSQL's composite
+# foreign key led by customerId; see classify), or a trigger's message (the text both databases
+# must raise).
 # Setup and statement are written in the SQL both accept.
 BASE = """
 INSERT INTO customer (id, metadata, created) VALUES ('cus_1', '{}', 0);
@@ -196,8 +318,8 @@ INSERT INTO priceTier (priceId, position, upTo, unitAmountDecimal) VALUES ('pric
 INSERT INTO subscription (id, customerId, status, billingMode, currency, interval, intervalCount, startDate,
     billingCycleAnchor, currentPeriodStart, currentPeriodEnd, graceSeconds, created)
     VALUES ('sub_1', 'cus_1', 'active', 'classic', 'usd', 'month', 1, 0, 0, 0, 100, 0, 0);
-INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created)
-    VALUES ('si_1', 'sub_1', 0, 'price_1', 1, 0);
+INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created, customerId)
+    VALUES ('si_1', 'sub_1', 0, 'price_1', 1, 0, 'cus_1');
 INSERT INTO invoice (id, customerId, subscriptionId, billingReason, status, currency, periodStart, periodEnd, created)
     VALUES ('in_draft', 'cus_1', 'sub_1', 'subscription_cycle', 'draft', 'usd', 0, 100, 0);
 INSERT INTO invoice (id, customerId, billingReason, status, currency, periodStart, periodEnd, created)
@@ -206,37 +328,53 @@ INSERT INTO invoice (id, customerId, billingReason, status, number, currency, pe
     voidedAt, created)
     VALUES ('in_void', 'cus_1', 'manual', 'void', 'N-2', 'usd', 0, 100, 5, 6, 0);
 INSERT INTO invoiceLine (id, invoiceId, position, type, subscriptionItemId, quantityDecimal, amount, currency,
-    periodStart, periodEnd) VALUES ('il_d', 'in_draft', 0, 'subscription', 'si_1', '1', 100, 'usd', 0, 100);
+    periodStart, periodEnd, customerId)
+    VALUES ('il_d', 'in_draft', 0, 'subscription', 'si_1', '1', 100, 'usd', 0, 100, 'cus_1');
 INSERT INTO invoiceLine (id, invoiceId, position, type, invoiceItemId, quantityDecimal, amount, currency,
-    periodStart, periodEnd) VALUES ('il_o', 'in_open', 0, 'invoiceitem', 'ii_x', '1', 100, 'usd', 0, 100);
+    periodStart, periodEnd, customerId)
+    VALUES ('il_o', 'in_open', 0, 'invoiceitem', 'ii_x', '1', 100, 'usd', 0, 100, 'cus_1');
 UPDATE invoice SET status = 'open', number = 'N-1', finalizedAt = 5 WHERE id = 'in_open';
 INSERT INTO creditGrant (id, customerId, currency, amount, category, scopeType, priority, effectiveAt, created)
     VALUES ('cg_1', 'cus_1', 'usd', 100, 'promotional', 'metered', 50, 10, 0);
 INSERT INTO creditBalanceTransaction (id, grantId, customerId, type, kind, amount, currency, effectiveAt, created)
     VALUES ('cbt_1', 'cg_1', 'cus_1', 'credit', 'credits_granted', 100, 'usd', 10, 0);
 INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp, valueSignificand, valueScale,
-    recordedAt) VALUES ('ev_1', 7, (SELECT seq FROM meter), (SELECT seq FROM customer), 5, 1, 0, 5);
+    recordedAt, customerId) VALUES ('ev_1', 7, (SELECT seq FROM meter), (SELECT seq FROM customer), 5, 1, 0, 5, 'cus_1');
 INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp, valueSignificand, valueScale,
-    recordedAt, cancelledAt) VALUES ('ev_2', 8, (SELECT seq FROM meter), (SELECT seq FROM customer), 5, 1, 0, 5, 6);
-INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt)
-    VALUES ('je_1', 0, 'assets:cash', 'usd', 100, 10), ('je_1', 1, 'revenue:sales', 'usd', -100, 10);
-INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created)
-    VALUES ('je_1', 10, 'd', 'test', 's', 10);
+    recordedAt, cancelledAt, customerId)
+    VALUES ('ev_2', 8, (SELECT seq FROM meter), (SELECT seq FROM customer), 5, 1, 0, 5, 6, 'cus_1');
+INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt, customerId)
+    VALUES ('je_1', 0, 'assets:cash', 'usd', 100, 10, ''), ('je_1', 1, 'revenue:sales', 'usd', -100, 10, '');
+INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created, customerId)
+    VALUES ('je_1', 10, 'd', 'test', 's', 10, '');
 INSERT INTO allowance (id, subscriptionId, customerId, currency, amount, category, scopeType, priority,
     rolloverPeriods, status, created)
     VALUES ('alw_1', 'sub_1', 'cus_1', 'usd', 10, 'promotional', 'metered', 1, 1, 'active', 0);
 """
 
 
-def posting(entry, pos, account, amount=0, posted=10, currency="usd"):
+# Journal rows name their customer; '' is the ledger's own (the entries of the cases are).
+def posting(entry, pos, account, amount=0, posted=10, currency="usd", cus=""):
     a = account.replace("'", "''")
-    return (f"INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt) "
-            f"VALUES ('{entry}', {pos}, '{a}', '{currency}', {amount}, {posted})")
+    return (f"INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt, customerId) "
+            f"VALUES ('{entry}', {pos}, '{a}', '{currency}', {amount}, {posted}, '{cus}')")
 
 
-def entry(eid, posted=10):
-    return (f"INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created) "
-            f"VALUES ('{eid}', {posted}, 'd', 'test', 's', {posted})")
+def entry(eid, posted=10, cus=""):
+    return (f"INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created, customerId) "
+            f"VALUES ('{eid}', {posted}, 'd', 'test', 's', {posted}, '{cus}')")
+
+
+def event(ident, hsh, extra_cols="", extra_vals="", cus="cus_1"):
+    return (f"INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp, "
+            f"valueSignificand, valueScale, recordedAt, customerId{extra_cols}) VALUES ('{ident}', {hsh}, "
+            f"(SELECT seq FROM meter), (SELECT seq FROM customer WHERE id = 'cus_1'), 5, 1, 0, 5, '{cus}'{extra_vals})")
+
+
+def line(lid, invoice, pos, cus="cus_1"):
+    return (f"INSERT INTO invoiceLine (id, invoiceId, position, type, invoiceItemId, quantityDecimal, amount, "
+            f"currency, periodStart, periodEnd, customerId) VALUES ('{lid}', '{invoice}', {pos}, 'invoiceitem', "
+            f"'ii_y', '1', 1, 'usd', 0, 1, '{cus}')")
 
 
 def customer(meta):
@@ -256,6 +394,29 @@ def grant(extra_cols="", extra_vals=""):
             f"0, 0{extra_vals})")
 
 
+def item(iid, pos, cus):
+    return (f"INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, quantity, created, customerId) "
+            f"VALUES ('{iid}', 'sub_1', {pos}, 'price_2', NULL, 0, '{cus}')")
+
+
+def quantity(at, qty, cus):
+    return (f"INSERT INTO subscriptionItemQuantity (itemId, effectiveFrom, quantity, created, customerId) "
+            f"VALUES ('si_1', {at}, {qty}, 0, '{cus}')")
+
+
+def billed(through, cus="cus_1"):
+    return (f"INSERT INTO meterBilledThrough (customerSeq, meterSeq, billedThrough, customerId) VALUES "
+            f"((SELECT seq FROM customer WHERE id = 'cus_1'), (SELECT seq FROM meter), {through}, '{cus}')")
+
+
+def proves(query, value):
+    """A statement refused by the product name CHECK unless query yields value."""
+    return (f"INSERT INTO product (id, name, created) VALUES ('p_v', CASE WHEN ({query}) = {value} "
+            f"THEN 'P' ELSE '' END, 0)")
+
+
+CHILD_CUSTOMER = "a row names another customer than its parent"
+ONE_CUSTOMER = "unbalanced_entry: the postings of an entry name its customer"
 UNBALANCED = "unbalanced_entry: postings must number two or more and sum to zero per currency"
 FROZEN_LINE = "invoice_not_editable: lines of a finalized invoice cannot change"
 COVERAGE = "a grant has a whole coverage (subscription and range) exactly when an allowance issued it"
@@ -321,9 +482,7 @@ CASES = [
      "VALUES ('k', 'r', '[1]', 0)", "ok"),
     ("idempotency result invalid", "", "INSERT INTO idempotencyRecord (key, request, result, created) "
      "VALUES ('k', 'r', 'nope', 0)", "check"),
-    ("meter event dimensions array", "", "INSERT INTO meterEvent (identifier, identifierHash, meterSeq, "
-     "customerSeq, timestamp, valueSignificand, valueScale, dimensions, recordedAt) "
-     "VALUES ('ev_3', 9, (SELECT seq FROM meter), (SELECT seq FROM customer), 5, 1, 0, '[]', 5)", "check"),
+    ("meter event dimensions array", "", event("ev_3", 9, ", dimensions", ", '[]'"), "check"),
     # Catalog.
     ("id of 256 characters", "", "INSERT INTO product (id, name, created) VALUES ('" + "p" * 256 + "', 'P', 0)", "check"),
     ("id of 255 non-ASCII characters", "", "INSERT INTO product (id, name, created) VALUES ('" + "\u00e9" * 255
@@ -361,14 +520,12 @@ CASES = [
     ("meter event cancel and rewrite", "", "UPDATE meterEvent SET cancelledAt = 7, timestamp = 1 WHERE identifier = 'ev_2'",
      "the event is already cancelled"),
     ("meter event delete", "", "DELETE FROM meterEvent", "meter events are never deleted; cancel instead"),
-    ("meter event slot taken: nothing inserted", "", "INSERT INTO meterEvent (identifier, identifierHash, meterSeq, "
-     "customerSeq, timestamp, valueSignificand, valueScale, recordedAt) VALUES ('ev_9', 7, (SELECT seq FROM meter), (SELECT seq FROM customer), 5, 1, 0, 5) "
-     "ON CONFLICT (identifierHash) DO NOTHING", "ok"),
-    ("meter event slot taken without upsert", "", "INSERT INTO meterEvent (identifier, identifierHash, meterSeq, "
-     "customerSeq, timestamp, valueSignificand, valueScale, recordedAt) VALUES ('ev_9', 7, (SELECT seq FROM meter), (SELECT seq FROM customer), 5, 1, 0, 5)", "unique"),
-    ("meter event value of 16 digits", "", "INSERT INTO meterEvent (identifier, identifierHash, meterSeq, "
-     "customerSeq, timestamp, valueSignificand, valueScale, recordedAt) VALUES ('ev_9', 9, (SELECT seq FROM meter), (SELECT seq FROM customer), 5, "
-     "1000000000000000, 0, 5)", "check"),
+    ("meter event slot taken: nothing inserted", "", event("ev_9", 7) + " ON CONFLICT (identifierHash) DO NOTHING",
+     "ok"),
+    ("meter event slot taken without upsert", "", event("ev_9", 7), "unique"),
+    ("meter event new slot", "", event("ev_9", 9), "ok"),
+    ("meter event value of 16 digits", "", event("ev_9", 9).replace("5, 1, 0, 5,", "5, 1000000000000000, 0, 5,"),
+     "check"),
     # Invoices.
     ("invoice draft to open", "", "UPDATE invoice SET status = 'open', number = 'N-3', finalizedAt = 7 "
      "WHERE id = 'in_draft'", "ok"),
@@ -401,12 +558,8 @@ CASES = [
     # Invoice lines.
     ("draft invoice line update", "", "UPDATE invoiceLine SET description = 'x' WHERE id = 'il_d'", "ok"),
     ("finalized invoice line update", "", "UPDATE invoiceLine SET description = 'x' WHERE id = 'il_o'", FROZEN_LINE),
-    ("line added to a draft", "", "INSERT INTO invoiceLine (id, invoiceId, position, type, invoiceItemId, "
-     "quantityDecimal, amount, currency, periodStart, periodEnd) VALUES ('il_n', 'in_draft', 1, 'invoiceitem', "
-     "'ii_y', '1', 1, 'usd', 0, 1)", "ok"),
-    ("line added to a finalized invoice", "", "INSERT INTO invoiceLine (id, invoiceId, position, type, invoiceItemId, "
-     "quantityDecimal, amount, currency, periodStart, periodEnd) VALUES ('il_n', 'in_open', 1, 'invoiceitem', "
-     "'ii_y', '1', 1, 'usd', 0, 1)", FROZEN_LINE),
+    ("line added to a draft", "", line("il_n", "in_draft", 1), "ok"),
+    ("line added to a finalized invoice", "", line("il_n", "in_open", 1), FROZEN_LINE),
     ("draft invoice line delete", "", "DELETE FROM invoiceLine WHERE id = 'il_d'", "ok"),
     ("finalized invoice line delete", "", "DELETE FROM invoiceLine WHERE id = 'il_o'", FROZEN_LINE),
     # Subscriptions.
@@ -462,10 +615,70 @@ CASES = [
     ("top-up rule with amount", "", "INSERT INTO topUpRule (id, customerId, currency, threshold, amount, "
      "scopeType, grantOn, status, below, evaluatedThrough, created) VALUES ('tr_1', 'cus_1', 'usd', 5, 10, "
      "'metered', 'issue', 'active', 0, 0, 0)", "ok"),
-    ("feed event object type", "", "INSERT INTO feedEvent (id, type, objectType, objectId, created, object) "
-     "VALUES ('evt_1', 't', 'price', 'p', 0, '{}')", "check"),
-    ("feed event", "", "INSERT INTO feedEvent (id, type, objectType, objectId, created, object) "
-     "VALUES ('evt_1', 't', 'invoice', 'p', 0, '{}')", "ok"),
+    ("feed event object type", "", "INSERT INTO feedEvent (id, type, objectType, objectId, created, object, "
+     "customerId) VALUES ('evt_1', 't', 'price', 'p', 0, '{}', 'cus_1')", "check"),
+    ("feed event", "", "INSERT INTO feedEvent (id, type, objectType, objectId, created, object, customerId) "
+     "VALUES ('evt_1', 't', 'invoice', 'p', 0, '{}', 'cus_1')", "ok"),
+    ("feed event id reused by another customer", "INSERT INTO feedEvent (id, type, objectType, objectId, created, "
+     "object, customerId) VALUES ('evt_1', 't', 'invoice', 'p', 0, '{}', 'cus_1')",
+     "INSERT INTO feedEvent (id, type, objectType, objectId, created, object, customerId) "
+     "VALUES ('evt_1', 't', 'invoice', 'p', 0, '{}', '')", "unique"),
+    # The customer key (0018). A child row naming another customer than its parent: SQLite's
+    # triggers *_customer refuse it with CHILD_CUSTOMER, PostgreSQL's composite foreign keys with a
+    # foreign key violation on a key led by customerId; classify calls both "parent".
+    ("subscription item of its subscription's customer", "", item("si_2", 1, "cus_1"), "ok"),
+    ("subscription item naming another customer", "", item("si_2", 1, "cus_2"), "parent"),
+    ("subscription item naming no customer", "", item("si_2", 1, ""), "parent"),
+    ("line naming another customer than its invoice", "", line("il_n", "in_draft", 1, cus="cus_2"), "parent"),
+    ("line naming no customer", "", line("il_n", "in_draft", 1, cus=""), "parent"),
+    ("line naming another customer on a finalized invoice", "", line("il_n", "in_open", 1, cus="cus_2"), "parent"),
+    ("quantity of its item's customer", "", quantity(0, 1, "cus_1"), "ok"),
+    ("quantity naming another customer than its item", "", quantity(0, 1, "cus_2"), "parent"),
+    ("quantity naming no customer", "", quantity(0, 1, ""), "parent"),
+    # A posting naming another customer than its entry: both refuse the entry (journalEntry_one_customer).
+    ("entry of a customer", posting("je_2", 0, "assets:a", 5, cus="cus_1") + ";\n"
+     + posting("je_2", 1, "equity:b", -5, cus="cus_1"), entry("je_2", cus="cus_1"), "ok"),
+    ("posting naming another customer than its entry", posting("je_2", 0, "assets:a", 5) + ";\n"
+     + posting("je_2", 1, "equity:b", -5) + ";\n" + posting("je_2", 2, "equity:c", 0, cus="cus_1"), entry("je_2"),
+     ONE_CUSTOMER),
+    ("postings all naming another customer than their entry", posting("je_2", 0, "assets:a", 5, cus="cus_1")
+     + ";\n" + posting("je_2", 1, "equity:b", -5, cus="cus_1"), entry("je_2"), ONE_CUSTOMER),
+    ("posting of another customer added to an existing entry", "", posting("je_1", 2, "assets:a", 0, cus="cus_1"),
+     "unbalanced_entry: postings cannot be added to an existing entry"),
+    ("unbalanced postings naming another customer than their entry", posting("je_2", 0, "assets:a", 5, cus="cus_1"),
+     entry("je_2"), ONE_CUSTOMER),
+    # IDs stay unique across customers (PostgreSQL's *_global constraints).
+    ("invoice id reused by another customer", customer("{}"), "INSERT INTO invoice (id, customerId, billingReason, "
+     "status, currency, periodStart, periodEnd, created) VALUES ('in_open', 'cus_m', 'manual', 'draft', 'usd', 0, "
+     "100, 0)", "unique"),
+    ("invoice number reused by another customer", customer("{}") + ";\n" + "INSERT INTO invoice (id, customerId, "
+     "billingReason, status, currency, periodStart, periodEnd, created) VALUES ('in_m', 'cus_m', 'manual', 'draft', "
+     "'usd', 0, 100, 0)", "UPDATE invoice SET status = 'open', number = 'N-1', finalizedAt = 5 WHERE id = 'in_m'",
+     "unique"),
+    ("subscription item id reused by another customer", customer("{}") + ";\n" + "INSERT INTO subscription (id, "
+     "customerId, status, billingMode, currency, interval, intervalCount, startDate, billingCycleAnchor, "
+     "currentPeriodStart, currentPeriodEnd, graceSeconds, created) VALUES ('sub_m', 'cus_m', 'active', 'classic', "
+     "'usd', 'month', 1, 0, 0, 0, 100, 0, 0)", "INSERT INTO subscriptionItem (id, subscriptionId, position, priceId, "
+     "quantity, created, customerId) VALUES ('si_1', 'sub_m', 0, 'price_1', 1, 0, 'cus_m')", "unique"),
+    ("meter event slot taken by another customer", customer("{}"), event("ev_9", 7).replace(
+        "customer WHERE id = 'cus_1'", "customer WHERE id = 'cus_m'").replace("'cus_1')", "'cus_m')"), "unique"),
+    # The upserts name the customer key in their conflict target; each checks it changed the row
+    # (a product named '' fails its CHECK otherwise).
+    ("quantity upsert on (customerId, itemId, effectiveFrom)", quantity(0, 1, "cus_1"),
+     quantity(0, 2, "cus_1") + " ON CONFLICT (customerId, itemId, effectiveFrom) DO UPDATE SET quantity = "
+     "excluded.quantity", "ok"),
+    ("quantity upsert changed the row", quantity(0, 1, "cus_1") + ";\n" + quantity(0, 2, "cus_1")
+     + " ON CONFLICT (customerId, itemId, effectiveFrom) DO UPDATE SET quantity = excluded.quantity",
+     proves("SELECT quantity FROM subscriptionItemQuantity WHERE customerId = 'cus_1' AND itemId = 'si_1' "
+            "AND effectiveFrom = 0", 2), "ok"),
+    ("quantity insert twice without upsert", quantity(0, 1, "cus_1"), quantity(0, 2, "cus_1"), "unique"),
+    ("billed-through upsert on (customerId, customerSeq, meterSeq)", billed(5),
+     billed(9) + " ON CONFLICT (customerId, customerSeq, meterSeq) DO UPDATE SET billedThrough = "
+     "excluded.billedThrough", "ok"),
+    ("billed-through upsert changed the row", billed(5) + ";\n" + billed(9)
+     + " ON CONFLICT (customerId, customerSeq, meterSeq) DO UPDATE SET billedThrough = excluded.billedThrough",
+     proves("SELECT billedThrough FROM meterBilledThrough WHERE customerId = 'cus_1'", 9), "ok"),
+    ("billed-through twice without upsert", billed(5), billed(9), "unique"),
     ("second clock row", "", "INSERT INTO ledgerClock (id, processedThrough) VALUES (2, 0)", "check"),
     ("clock values", "", "INSERT INTO product (id, name, created) SELECT 'p_c', 'P', 0 FROM ledgerClock c, "
      "meterEventClock m, invoiceCounter i WHERE c.processedThrough = -9223372036854775807 - 1 "
@@ -478,6 +691,12 @@ def classify(message):
     if message is None:
         return "ok"
     low = message.lower()
+    # A child naming another customer than its parent (0018): SQLite's trigger, PostgreSQL's
+    # composite foreign key (the DETAIL line names its columns, customerId first).
+    if message == CHILD_CUSTOMER or ("violates foreign key constraint" in low and "key (customerid," in low):
+        return "parent"
+    if "foreign key constraint" in low:
+        return "fk"
     if "check constraint" in low:
         return "check"
     if "unique constraint" in low or "duplicate key" in low:
@@ -512,9 +731,14 @@ def run_postgres(conninfo, setup, statement):
         raise RuntimeError("setup failed on PostgreSQL: " + r.stderr)
     if "__DONE__" in r.stdout:
         return None
-    for line in r.stderr.splitlines():
+    lines = r.stderr.splitlines()
+    for i, line in enumerate(lines):
         if line.startswith("ERROR:") or ":ERROR:" in line or "ERROR:  " in line:
-            return line.split("ERROR:", 1)[1].strip()
+            message = line.split("ERROR:", 1)[1].strip()
+            # A foreign key violation: its DETAIL names the key (what classify tells "parent" by).
+            if "foreign key constraint" in message and i + 1 < len(lines) and "DETAIL:" in lines[i + 1]:
+                message += " " + lines[i + 1].split("DETAIL:", 1)[1].strip()
+            return message
     return r.stderr.strip()
 
 
@@ -540,13 +764,17 @@ def run_cases(sqlite_path, conninfo):
 
 
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    schema_dir = os.path.join(ROOT, "Schema", "postgres")
+    if len(args) == 3 and args[0] == "--pg-schema":
+        schema_dir, args = args[1], args[2:]
+    if len(args) != 1:
         sys.exit(__doc__)
-    conninfo = sys.argv[1]
+    conninfo = args[0]
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "schema.sqlite")
         build_sqlite(path)
-        load_pg(conninfo)
+        load_pg(conninfo, schema_dir)
         db = sqlite3.connect(path)
         a = sqlite_schema(db)
         db.close()
@@ -555,7 +783,7 @@ def main():
         problems = compare(a, b)
         print(f"schema: {len(a['tables'])} tables, {len(a['indexes'])} indexes, {len(a['triggers'])} triggers, "
               f"{len(a['views'])} views compared")
-        print("cases:")
+        print(f"cases: {len(CASES)}")
         problems += run_cases(path, conninfo)
     for p in problems:
         print("DIFFERENCE " + p)
