@@ -185,7 +185,8 @@ import Testing
 
     /// Another process holding the write lock (a long `bill`, an import) makes a plain balance
     /// read wait for it and fail with `busy` when a step is due: reads used to go on under WAL.
-    /// The other writer holds SQLite's write lock, or on PostgreSQL the clock's row.
+    /// The other writer holds SQLite's write lock, or on PostgreSQL the rows of the clock and of
+    /// the invoice numbers, which the due step writes.
     @Test func aBalanceReadDoesNotWaitForAnotherWriter() throws {
         let location = try TestBackend.Location()
         defer { location.cleanup() }
@@ -201,6 +202,7 @@ import Testing
         Thread.detachNewThread {
             try? other.store.write { tx in
                 try tx.db.execute(sql: "UPDATE ledgerClock SET processedThrough = processedThrough")
+                try tx.db.execute(sql: "UPDATE invoiceCounter SET next = next")
                 locked.signal()
                 Thread.sleep(forTimeInterval: 3)
                 throw RollbackSignal()

@@ -124,8 +124,3 @@ extension Ledger {
         return lines.joined(separator: "\n")
     }
 }
-
-/// A dump of the file at `path` (see `Ledger.dump()`).
-func dump(_ path: String) throws -> String {
-    try Ledger(path: path).dump()
-}
