@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 
 @testable import LedgerKit
@@ -186,31 +185,33 @@ import Testing
 
     /// Another process holding the write lock (a long `bill`, an import) makes a plain balance
     /// read wait for it and fail with `busy` when a step is due: reads used to go on under WAL.
+    /// The other writer holds SQLite's write lock, or on PostgreSQL the rows of the clock and of
+    /// the invoice numbers, which the due step writes.
     @Test func aBalanceReadDoesNotWaitForAnotherWriter() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
         do {
-            let w = try World(Self.catalog, path: path)
+            let w = try World(Self.catalog, location: location)
             let (sub, _) = try w.ledger.createSubscription(
                 .init(customer: "cus_1", items: [.init(price: "price_tokens")]))
             _ = try allowance(w, sub.id)
         }
-        let other = try DatabaseQueue(path: path)
+        let other = try location.open(clock: fixedClock(t("2026-01-01T00:00:00Z")))
         let locked = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            try? other.inDatabase { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
+            try? other.store.write { tx in
+                try tx.db.execute(sql: "UPDATE ledgerClock SET processedThrough = processedThrough")
+                try tx.db.execute(sql: "UPDATE invoiceCounter SET next = next")
                 locked.signal()
                 Thread.sleep(forTimeInterval: 3)
-                try db.execute(sql: "ROLLBACK")
+                throw RollbackSignal()
             }
             done.signal()
         }
         locked.wait()
         defer { done.wait() }
-        let ledger = try Ledger(path: path, clock: fixedClock(t("2026-02-01T02:00:00Z")))
+        let ledger = try location.open(clock: fixedClock(t("2026-02-01T02:00:00Z")))
         let started = Date()
         let result = code { _ = try ledger.creditBalances(customer: "cus_1") }
         #expect(result == nil)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 
 @testable import LedgerKit
@@ -15,10 +14,8 @@ import Testing
     static let fixtures = packageRoot.appendingPathComponent("Tests/LedgerKitTests/Fixtures/billing-run")
 
     @Test(arguments: seeds) func aRandomHistoryBillsAsTheFixtureSays(seed: UInt64) throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
         var history = BillingHistory(seed: seed)
-        let books = try history.run(path: dir.path("ledger.sqlite"))
+        let books = try history.run()
         let file = Self.fixtures.appendingPathComponent("seed-\(seed).txt")
         if ProcessInfo.processInfo.environment["LEDGER_RECORD_FIXTURES"] == "1" {
             try FileManager.default.createDirectory(at: Self.fixtures, withIntermediateDirectories: true)
@@ -104,9 +101,9 @@ struct BillingHistory {
             ])
     }()
 
-    /// Runs the history on a file at `path` and returns its fingerprint.
-    mutating func run(path: String) throws -> [String] {
-        let w = try World(Self.catalog, path: path)
+    /// Runs the history on a new ledger and returns its fingerprint.
+    mutating func run() throws -> [String] {
+        let w = try World(Self.catalog)
         let (ledger, clock) = (w.ledger, w.clock)
         var lines: [String] = []
         var events: [(name: String, id: String)] = []
@@ -212,7 +209,7 @@ struct BillingHistory {
         clock.now = at + 60 * Self.day
         lines.append("final: \(Self.text(try ledger.bill()))")
         #expect(try ledger.verify().isEmpty)
-        return lines + (try Self.fingerprint(path))
+        return lines + (try Self.fingerprint(ledger))
     }
 
     static func text(_ report: BillReport) -> String {
@@ -220,19 +217,9 @@ struct BillingHistory {
             + report.failures.map { " failed \($0.customer) \($0.at) \($0.code.rawValue)" }.joined()
     }
 
-    static func text(_ value: DatabaseValue) -> String {
-        switch value.storage {
-        case .null: "NULL"
-        case .int64(let int): String(int)
-        case .double(let double): "\(double)"
-        case .string(let string): string
-        case .blob(let data): data.base64EncodedString()
-        }
-    }
-
-    /// Everything the file holds that billing writes, without random IDs: invoices and lines by
+    /// Everything the ledger holds that billing writes, without random IDs: invoices and lines by
     /// customer, subscription and period; credit transactions by grant; postings by entry.
-    static func fingerprint(_ path: String) throws -> [String] {
+    static func fingerprint(_ ledger: Ledger) throws -> [String] {
         let queries = [
             """
             SELECT 'invoice', customerId, subscriptionId, billingReason, status, number, currency, periodStart,
@@ -278,15 +265,6 @@ struct BillingHistory {
                 (SELECT next FROM invoiceCounter)
             """,
         ]
-        let queue = try DatabaseQueue(path: path)
-        return try queue.read { db in
-            var rows: [String] = []
-            for sql in queries {
-                for row in try Row.fetchAll(db, sql: sql) {
-                    rows.append(row.databaseValues.map(text).joined(separator: "|"))
-                }
-            }
-            return rows
-        }
+        return try queries.flatMap { try ledger.rows($0).map { $0.joined(separator: "|") } }
     }
 }

@@ -133,20 +133,17 @@ import Testing
     }
 
     @Test func previewWritesNothing() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
-        let w = try World(Self.catalog, path: path)
+        let w = try World(Self.catalog)
         let (sub, _) = try w.ledger.createSubscription(
             .init(customer: w.customer.id, items: [.init(price: w.licence.id), .init(price: w.usage.id)]))
         try w.record("3000", at: "2026-01-10T00:00:00Z")
         _ = try w.ledger.createInvoiceItem(.init(customer: w.customer.id, currency: usd, amount: .whole(99)))
-        let before = try dump(path)
+        let before = try w.ledger.dump()
         w.clock.set("2026-01-20T00:00:00Z")
         let preview = try w.ledger.previewInvoice(subscription: sub.id)
         #expect(preview.lines.map(\.amount) == [8_000, 10_000, 99])
         #expect(preview.status == .draft)
-        #expect(try dump(path) == before)
+        #expect(try w.ledger.dump() == before)
     }
 
     @Test func billingInStepsEqualsOneRun() throws {
@@ -177,12 +174,11 @@ import Testing
         #expect(once[1][2] == 6_000 + 10_000)
     }
 
-    /// Two billing runs at once on one file: numbers stay gapless, no period is billed twice.
+    /// Two billing runs at once on one ledger: numbers stay gapless, no period is billed twice.
     @Test func concurrentRunsKeepNumbersGapless() async throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
-        let w = try World(Self.catalog, path: path)
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
+        let w = try World(Self.catalog, location: location)
         for i in 0..<30 {
             let customer = try w.ledger.createCustomer(.init(id: "cus_c\(i)"))
             _ = try w.ledger.createSubscription(
@@ -191,7 +187,7 @@ import Testing
         let until = try Instant.parse("2026-04-01T00:00:00Z")
         try await withThrowingTaskGroup(of: BillReport.self) { group in
             for _ in 0..<2 {
-                group.addTask { try Ledger(path: path).bill(until: until) }
+                group.addTask { try location.open().bill(until: until) }
             }
             for try await _ in group {}
         }

@@ -14,10 +14,9 @@ import Testing
 
     @Test("a finalization before an expiry already booked applies nothing of the expired credit")
     func finalizationBeforeABookedExpiry() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("ledger.sqlite")
-        let w = try World(Self.catalog, path: path)
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
+        let w = try World(Self.catalog, location: location)
         let usd = try Currency(code: "usd")
         let sub = try w.ledger.createSubscription(.init(customer: "cus_1", items: [.init(price: "price_t")])).0
         let grant = try w.ledger.createGrant(
@@ -29,7 +28,7 @@ import Testing
         _ = try w.ledger.expireGrant(grant.id)  // 100 expired at Jan 20
         // Back to Jan 18, explicitly: cancel now bills the 80 tokens, finalizing at Jan 18 01:00.
         let back = TestClock(try Instant.parse("2026-01-18T00:00:00Z"))
-        let regressed = try Ledger(path: path, clock: { back.now }, allowClockRegression: true)
+        let regressed = try location.open(clock: { back.now }, allowClockRegression: true)
         let (_, draft) = try regressed.cancelSubscription(sub.id)
         back.set("2026-01-18T02:00:00Z")
         #expect(try regressed.bill().invoicesFinalized == 1)

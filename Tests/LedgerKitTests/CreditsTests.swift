@@ -245,10 +245,9 @@ import Testing
 
     /// Two invoices finalizing at once (two connections, two threads) never spend one credit twice.
     @Test func concurrentFinalizationsNeverDoubleSpend() async throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
-        let w = try World(Self.catalog, path: path)
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
+        let w = try World(Self.catalog, location: location)
         let grant = try w.ledger.createGrant(
             .init(customer: w.customer.id, amount: Money(amountMinor: 1_000, currency: usd), scope: .metered))
         var drafts: [Invoice.ID] = []
@@ -263,7 +262,7 @@ import Testing
         try await withThrowingTaskGroup(of: Invoice.self) { group in
             for draft in drafts {
                 group.addTask {
-                    try Ledger(path: path, clock: { try! Instant.parse("2026-02-01T00:30:00Z") }).finalizeInvoice(draft)
+                    try location.open(clock: { try! Instant.parse("2026-02-01T00:30:00Z") }).finalizeInvoice(draft)
                 }
             }
             for try await _ in group {}

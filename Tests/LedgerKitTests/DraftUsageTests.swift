@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 
 @testable import LedgerKit
@@ -16,8 +15,8 @@ import Testing
         prices: [.monthly("price_t", of: "prod_t", meter: "mtr_t", .unit("0.5"))])
 
     /// Jan 1 to Feb 1, 1000 tokens on Jan 10 and 400 on Jan 20, the draft made at Feb 1 00:00.
-    private func drafted(path: String) throws -> (World, Invoice.ID) {
-        let w = try World(Self.catalog, path: path)
+    private func drafted(_ location: TestBackend.Location? = nil) throws -> (World, Invoice.ID) {
+        let w = try World(Self.catalog, location: location)
         _ = try w.ledger.createSubscription(.init(customer: "cus_1", items: [.init(price: "price_t")]))
         try w.record("1000", at: "2026-01-10T00:00:00Z", id: "e1")
         try w.record("400", at: "2026-01-20T00:00:00Z", id: "e2")
@@ -34,23 +33,17 @@ import Testing
     }
 
     @Test func aDraftNothingChangedSinceFinalizesOnItsOwnCounts() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let (w, id) = try drafted(path: dir.path("l.sqlite"))
+        let (w, id) = try drafted()
         // What the draft counted is what it bills: the proof that it was not counted again is a
         // count changed behind the ledger's back, kept.
-        try DatabaseQueue(path: dir.path("l.sqlite")).write { db in
-            try db.execute(sql: "UPDATE invoiceLine SET quantityDecimal = '1402', amount = 701")
-        }
+        try w.ledger.execute("UPDATE invoiceLine SET quantityDecimal = '1402', amount = 701")
         w.clock.set("2026-02-01T02:00:00Z")
         #expect(try w.ledger.bill().invoicesFinalized == 1)
         #expect(try line(w, id) == ("1402", 701))
     }
 
     @Test func anEventRecordedInTheGraceIsCounted() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let (w, id) = try drafted(path: dir.path("l.sqlite"))
+        let (w, id) = try drafted()
         try w.record("200", at: "2026-01-31T23:00:00Z", recordedAt: "2026-02-01T00:20:00Z", id: "e3")
         w.clock.set("2026-02-01T02:00:00Z")
         #expect(try w.ledger.bill().invoicesFinalized == 1)
@@ -59,9 +52,7 @@ import Testing
     }
 
     @Test func anEventCancelledInTheGraceIsNotBilled() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let (w, id) = try drafted(path: dir.path("l.sqlite"))
+        let (w, id) = try drafted()
         _ = try w.ledger.cancelEvent(eventName: "tokens", identifier: "e2")
         w.clock.set("2026-02-01T02:00:00Z")
         #expect(try w.ledger.bill().invoicesFinalized == 1)
@@ -69,14 +60,13 @@ import Testing
     }
 
     @Test func anEventRecordedAtAnEarlierInstantAfterTheDraftIsCounted() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
-        let (w, id) = try drafted(path: path)
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
+        let (w, id) = try drafted(location)
         // Back to Jan 31, explicitly: the event is recorded before the draft's instant, after it
         // was made; the draft's finalization at Feb 1 01:00 counts it, as a recount would.
         let back = TestClock(try Instant.parse("2026-01-31T12:00:00Z"))
-        let regressed = try Ledger(path: path, clock: { back.now }, allowClockRegression: true)
+        let regressed = try location.open(clock: { back.now }, allowClockRegression: true)
         _ = try regressed.record(
             EventSubmission(
                 eventName: "tokens", identifier: "e4", timestamp: try Instant.parse("2026-01-31T11:00:00Z"),

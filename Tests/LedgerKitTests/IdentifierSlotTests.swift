@@ -12,38 +12,41 @@ import Testing
     let now: Int64 = 1_767_744_000  // 2026-01-07T00:00:00Z
 
     /// The identifiers and slots of every event, in recording order.
-    func slots(_ path: String) throws -> [String] {
-        try DatabaseQueue(path: path).read { db in
-            try Row.fetchAll(db, sql: "SELECT identifier, identifierHash FROM meterEvent ORDER BY seq").map {
-                "\($0["identifier"] as String)@\($0["identifierHash"] as Int64)"
-            }
+    func slots(_ ledger: Ledger) throws -> [String] {
+        try ledger.rows("SELECT identifier, identifierHash FROM meterEvent ORDER BY seq").map {
+            $0.joined(separator: "@")
         }
     }
 
+    static let squatting = """
+        INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
+            valueSignificand, valueScale, recordedAt)
+        VALUES (?, ?, 1, 1, ?, 7, 0, ?)
+        """
+
     /// Writes an event of 7 for the first customer and meter under `identifier` in `slot`.
+    func squat(_ ledger: Ledger, _ identifier: String, slot: Int64) throws {
+        try ledger.execute(Self.squatting, arguments: [identifier, slot, now - 60, now - 60])
+    }
+
+    /// The same in the file at `path`, at whatever schema version it has.
     func squat(_ path: String, _ identifier: String, slot: Int64) throws {
         try DatabaseQueue(path: path).write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
-                        valueSignificand, valueScale, recordedAt)
-                    VALUES (?, ?, 1, 1, ?, 7, 0, ?)
-                    """, arguments: [identifier, slot, now - 60, now - 60])
+            try db.execute(sql: Self.squatting, arguments: [identifier, slot, now - 60, now - 60])
         }
     }
 
     @Test func anIdentifierWhoseSlotIsHeldTakesTheNextFreeOne() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let path = dir.path("slots.sqlite")
-        let w = try World(MeteringTests.catalog(), path: path, at: now)
+        let w = try World(MeteringTests.catalog(), at: now)
         let (ledger, customer, meter) = (w.ledger, w.customer, w.meter)
         let hash = identifierHash("e-1")
-        try squat(path, "other-1", slot: hash)
-        try squat(path, "other-2", slot: hash &+ 1)
+        try squat(ledger, "other-1", slot: hash)
+        try squat(ledger, "other-2", slot: hash &+ 1)
 
         #expect(try w.record("3", at: "2026-01-06T00:00:00Z", id: "e-1").outcome == .accepted)
-        #expect(try slots(path) == ["other-1@\(hash)", "other-2@\(hash &+ 1)", "e-1@\(hash &+ 2)"])
+        #expect(try slots(ledger) == ["other-1@\(hash)", "other-2@\(hash &+ 1)", "e-1@\(hash &+ 2)"])
         // Found past the held slots: a re-send is a duplicate, different content a conflict.
         #expect(try w.record("3", at: "2026-01-06T00:00:00Z", id: "e-1").outcome == .duplicate)
         #expect(code { _ = try w.record("4", at: "2026-01-06T00:00:00Z", id: "e-1") } == .identifierConflict)
@@ -61,7 +64,7 @@ import Testing
         #expect(
             code { _ = try ledger.cancelEvent(eventName: "alpaca_ai_tokens", identifier: "e-1") }
                 == .eventAlreadyCancelled)
-        #expect(try slots(path).count == 3)
+        #expect(try slots(ledger).count == 3)
     }
 
     /// A file written before the slots may hold two identifiers under one hash. The upgrade moves
@@ -91,7 +94,7 @@ import Testing
 
         let ledger = try Ledger(path: path, clock: fixedClock(now))
         #expect(
-            try slots(path) == [
+            try slots(ledger) == [
                 "e-1@\(hash)", "b@\(hash &+ 1)", "c@\(hash &+ 2)", "d@\(identifierHash("d"))",
             ])
         let record = EventSubmission(

@@ -25,15 +25,14 @@ import Testing
 
     @Test("a clock outside the range makes every operation invalid_time (param now), and nothing is written")
     func clockOutsideTheRange() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("ledger.sqlite")
-        let w = try World(Self.catalog, path: path)
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
+        let w = try World(Self.catalog, location: location)
         _ = try w.ledger.createSubscription(.init(customer: "cus_1", items: [.init(price: "price_t")]))
-        let before = try dump(path)
+        let before = try w.ledger.dump()
         let usd = try Currency(code: "usd")
         for reading in Self.outside {
-            let ledger = try Ledger(path: path, clock: fixedClock(reading))
+            let ledger = try location.open(clock: fixedClock(reading))
             expectInvalidTime("now") { _ = try ledger.now }
             expectInvalidTime("now") { _ = try ledger.createCustomer(.init(name: "A")) }
             expectInvalidTime("now") { _ = try ledger.createProduct(.init(name: "P")) }
@@ -49,7 +48,7 @@ import Testing
             expectInvalidTime("now") { _ = try ledger.creditBalances(customer: "cus_1") }
             expectInvalidTime("now") { _ = try ledger.accountBalances() }
         }
-        #expect(try dump(path) == before)
+        #expect(try w.ledger.dump() == before)
     }
 
     @Test("a host app's Date clock out of any range is refused, not trapped on")
@@ -68,16 +67,13 @@ import Testing
 
     @Test("Int64 instants passed to the library outside the range are invalid_time naming the parameter")
     func parametersOutsideTheRange() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("ledger.sqlite")
         // 1970-01-01T01:00:00Z: the event window (35 days back) reaches before 1970.
-        let w = try World(Self.catalog, path: path, at: 3_600)
+        let w = try World(Self.catalog, at: 3_600)
         let usd = try Currency(code: "usd")
         let grant = try w.ledger.createGrant(
             .init(customer: "cus_1", amount: Money(amountMinor: 100, currency: usd), scope: .metered))
         let sub = try w.ledger.createSubscription(.init(customer: "cus_1", items: [.init(price: "price_t")])).0
-        let before = try dump(path)
+        let before = try w.ledger.dump()
         let ledger = w.ledger
         for t in Self.outside {
             expectInvalidTime("until") { _ = try ledger.bill(until: t) }
@@ -115,37 +111,34 @@ import Testing
                 _ = try ledger.record(EventSubmission(eventName: "tokens", timestamp: t, customer: "cus_1", value: 1))
             }
         }
-        #expect(try dump(path) == before)
+        #expect(try w.ledger.dump() == before)
     }
 
     @Test("a period ending after 9999 is invalid_time, at creation and in the billing run, never a trap")
     func periodsPastTheRange() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("ledger.sqlite")
         var catalog = Self.catalog
         catalog.prices.append(
             PriceParams(
                 id: "price_day", product: "prod_t", currency: try Currency(code: "usd"), kind: .recurring,
                 recurring: .init(interval: .day, intervalCount: 1, usageType: .licensed, meter: nil),
                 scheme: .unit("1")))
-        let w = try World(catalog, path: path, at: try Instant.parse("9999-12-15T00:00:00Z"))
-        var before = try dump(path)
+        let w = try World(catalog, at: try Instant.parse("9999-12-15T00:00:00Z"))
+        var before = try w.ledger.dump()
         let error = #expect(throws: LedgerError.self) {
             _ = try w.ledger.createSubscription(.init(customer: "cus_1", items: [.init(price: "price_t")]))
         }
         #expect(error?.code == .invalidTime)
         #expect(error?.message == "the billing period would end after 9999-12-31T23:59:59Z, the last supported instant")
-        #expect(try dump(path) == before)
+        #expect(try w.ledger.dump() == before)
         // A daily subscription bills up to the last whole day; the period after it cannot exist.
         w.clock.set("9999-12-30T00:00:00Z")
         _ = try w.ledger.createSubscription(.init(customer: "cus_1", items: [.init(price: "price_day")]))
         w.clock.set("9999-12-31T00:00:00Z")
-        before = try dump(path)
+        before = try w.ledger.dump()
         expectInvalidTime("current_period_end") { _ = try w.ledger.bill() }
         expectInvalidTime("current_period_end") {
             _ = try w.ledger.record(EventSubmission(eventName: "tokens", customer: "cus_1", value: 1))
         }
-        #expect(try dump(path) == before)
+        #expect(try w.ledger.dump() == before)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PropertyBased
 import Testing
 
@@ -43,25 +42,21 @@ import Testing
     /// SQL proves the invariant on its own: postings that do not balance never become an entry,
     /// whatever code writes them.
     @Test func sqlRefusesUnbalancedEntries() async throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
-        _ = try Ledger(path: path)
-        let queue = try DatabaseQueue(path: path)
+        let ledger = try TestBackend.ledger(clock: fixedClock(jan1))
         await propertyCheck(count: 100, input: Gen.int(in: -1000...1000).array(of: 0...5)) { amounts in
             let sum = amounts.reduce(0, +)
             let balanced = amounts.count >= 2 && sum == 0
             let id = "je_\(UUID().uuidString)"
             let stored: Bool
             do {
-                try queue.write { db in
+                try ledger.store.write { tx in
                     for (i, amount) in amounts.enumerated() {
-                        try db.execute(
+                        try tx.db.execute(
                             sql:
                                 "INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt) VALUES (?, ?, 'assets:cash', 'usd', ?, 0)",
                             arguments: [id, i, amount])
                     }
-                    try db.execute(
+                    try tx.db.execute(
                         sql:
                             "INSERT INTO journalEntry (id, postedAt, description, sourceType, sourceId, created) VALUES (?, 0, '', 't', 's', 0)",
                         arguments: [id])
@@ -72,7 +67,6 @@ import Testing
             }
             #expect(stored == balanced, "\(amounts)")
         }
-        let ledger = try Ledger(path: path)
         #expect(try ledger.trialBalance().values.allSatisfy { $0 == 0 })
     }
 
@@ -92,13 +86,9 @@ import Testing
     }
 
     @Test func theJournalIsAppendOnly() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
-        let ledger = try Ledger(path: path)
+        let ledger = try TestBackend.ledger(clock: fixedClock(jan1))
         let entry = try Self.entry(1, 10)
         try ledger.post(entry)
-        let queue = try DatabaseQueue(path: path)
         for sql in [
             "UPDATE posting SET amountMinor = 11",
             "DELETE FROM posting",
@@ -106,7 +96,7 @@ import Testing
             "DELETE FROM journalEntry",
             "INSERT INTO posting (entryId, position, account, currency, amountMinor, postedAt) VALUES ('\(entry.id)', 9, 'assets:cash', 'usd', 0, 1)",
         ] {
-            #expect(throws: (any Error).self, "\(sql)") { try queue.write { db in try db.execute(sql: sql) } }
+            #expect(throws: LedgerError.self, "\(sql)") { try ledger.execute(sql) }
         }
         // Posting the same entry twice is refused and changes nothing.
         #expect(throws: LedgerError.self) { try ledger.post(entry) }

@@ -132,7 +132,7 @@ import Testing
     @Test func importReportsEveryLineAndIsIdempotent() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let w = try World(Self.catalog(), path: dir.path("l.sqlite"), at: now)
+        let w = try World(Self.catalog(), at: now)
         let (ledger, customer, meter) = (w.ledger, w.customer, w.meter)
         let file = dir.path("in.ndjson")
         try """
@@ -158,26 +158,25 @@ import Testing
     @Test func atomicImportWritesNothingOnAnyRejection() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
-        let ledger = try World(Self.catalog(), path: path, at: now).ledger
+        let ledger = try World(Self.catalog(), at: now).ledger
         let file = dir.path("in.csv")
         try
             "event_name,customer,value,timestamp,identifier\nalpaca_ai_tokens,cus_1,5,2026-01-06,a\nalpaca_ai_tokens,cus_1,x,2026-01-06,b\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
-        let before = try dump(path)
+        let before = try ledger.dump()
         let report = try ledger.importEvents(try LineReader(path: file), format: .csv, atomic: true)
         #expect(report.rolledBack)
         #expect(report.rejected == 1)
-        #expect(try dump(path) == before)
+        #expect(try ledger.dump() == before)
     }
 
-    /// Two importers on the same file at once, with overlapping identifiers: each event counts
+    /// Two importers on the same ledger at once, with overlapping identifiers: each event counts
     /// exactly once.
     @Test func concurrentImportsCountEachEventOnce() async throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
-        let w = try World(Self.catalog(), path: path, at: now)
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
+        let dir = location.dir
+        let w = try World(Self.catalog(), location: location, at: now)
         let (ledger, customer, meter) = (w.ledger, w.customer, w.meter)
         func write(_ range: Range<Int>, _ name: String) throws -> String {
             let lines = range.map {
@@ -192,7 +191,7 @@ import Testing
         let reports = try await withThrowingTaskGroup(of: ImportReport.self) { group in
             for file in [a, b] {
                 group.addTask {
-                    let other = try Ledger(path: path, clock: fixedClock(self.now))
+                    let other = try location.open(clock: fixedClock(self.now))
                     return try other.importEvents(try LineReader(path: file), format: .ndjson)
                 }
             }

@@ -7,23 +7,22 @@ import Testing
 
 /// Opening a file: concurrent first opens, newer schemas refused untouched, read-only files.
 @Suite struct OpeningTests {
-    /// 8 threads open one new file at once, each with its own connection, and each writes: none
-    /// fails (one migrates, the others find it done) and every write is there.
+    /// 8 threads open one new ledger (a file, a schema) at once, each with its own connection,
+    /// and each writes: none fails (one migrates, the others find it done) and every write is there.
     @Test func concurrentFirstOpensAllSucceed() throws {
         for round in 0..<5 {
-            let dir = try TempDir()
-            defer { dir.cleanup() }
-            let path = dir.path("new.sqlite")
+            let location = try TestBackend.Location()
+            defer { location.cleanup() }
             let failures = Mutex<[String]>([])
             DispatchQueue.concurrentPerform(iterations: 8) { n in
                 do {
-                    _ = try Ledger(path: path, clock: fixedClock(jan1)).createCustomer(.init(id: "cus_\(n)", name: "N"))
+                    _ = try location.open(clock: fixedClock(jan1)).createCustomer(.init(id: "cus_\(n)", name: "N"))
                 } catch {
                     failures.withLock { $0.append("round \(round), thread \(n): \(error)") }
                 }
             }
             #expect(failures.withLock { $0 } == [])
-            #expect(try Ledger(path: path).customers().map(\.id.rawValue).sorted() == (0..<8).map { "cus_\($0)" })
+            #expect(try location.open().customers().map(\.id.rawValue).sorted() == (0..<8).map { "cus_\($0)" })
         }
     }
 

@@ -19,15 +19,12 @@ import Testing
 
     @Test("a daily subscription backdated 1,001 days: bill and writes are too_many_periods until bill(maxPeriods:)")
     func backdatedYears() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("ledger.sqlite")
-        let w = try World(Self.catalog, path: path)
+        let w = try World(Self.catalog)
         _ = try w.ledger.createSubscription(
             .init(
                 id: "sub_d", customer: "cus_1", items: [.init(price: "price_day")],
                 backdateStartDate: jan1 - 1_001 * 86_400))
-        let before = try dump(path)
+        let before = try w.ledger.dump()
         for attempt in [{ _ = try w.ledger.bill() }, { _ = try w.ledger.bill(maxPeriods: 1_000) }] {
             let error = #expect(throws: LedgerError.self) { try attempt() }
             #expect(error?.code == .tooManyPeriods)
@@ -43,7 +40,7 @@ import Testing
             }
                 == .tooManyPeriods)
         #expect(code { _ = try w.ledger.bill(maxPeriods: 0) } == .invalidRequest)
-        #expect(try dump(path) == before)
+        #expect(try w.ledger.dump() == before)
 
         let report = try w.ledger.bill(maxPeriods: 1_001)
         #expect(report.invoicesCreated == 1_001)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 
 @testable import LedgerKit
@@ -13,20 +12,19 @@ import Testing
     /// not even the clock it would have moved forward (a later write at an earlier instant would
     /// then have been `clock_regression`).
     @Test func importRejectingEveryLineWritesNothing() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let db = dir.path("l.sqlite")
-        let first = try Ledger(path: db, clock: fixedClock(Self.t0))
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
+        let first = try location.open(clock: fixedClock(Self.t0))
         _ = try first.createCustomer(CustomerParams(id: .init("cus_a"), name: "A"))
-        let before = try dump(db)
-        let file = dir.path("bad.ndjson")
+        let before = try first.dump()
+        let file = location.path("bad.ndjson")
         try Data("{\n[1]\n{\"event_name\": 3}\n".utf8).write(to: URL(fileURLWithPath: file))
-        let later = try Ledger(path: db, clock: fixedClock(Self.t0 + 600))
+        let later = try location.open(clock: fixedClock(Self.t0 + 600))
         let report = try later.importEvents(try LineReader(path: file), format: .ndjson)
         #expect((report.accepted, report.rejected, report.lines) == (0, 3, 3))
-        #expect(try dump(db) == before)
+        #expect(try later.dump() == before)
         // The clock did not move: a time-dependent write at t0 + 300 is not a regression.
-        let between = try Ledger(path: db, clock: fixedClock(Self.t0 + 300))
+        let between = try location.open(clock: fixedClock(Self.t0 + 300))
         #expect(code { _ = try between.importEvents(try LineReader(path: file), format: .ndjson) } == nil)
     }
 

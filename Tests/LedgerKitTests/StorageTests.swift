@@ -40,16 +40,16 @@ import Testing
         #expect(try Ledger(path: path).customers().count == 1)
     }
 
+    /// A migration this version does not know (a file's, a database's) is refused at the open.
     @Test func aNewerSchemaIsRefused() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("l.sqlite")
-        _ = try Ledger(path: path)
-        try DatabaseQueue(path: path).write { db in
-            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999_future')")
-        }
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
+        let ledger = try location.open()
+        try ledger.execute(
+            "INSERT INTO \(ledger.isPostgres ? "ledgerMigration" : "grdb_migrations") (identifier) VALUES ('9999_future')"
+        )
         #expect {
-            _ = try Ledger(path: path)
+            _ = try location.open()
         } throws: { error in
             (error as? LedgerError)?.code == .schemaTooNew
         }

@@ -1,31 +1,10 @@
 import Foundation
-import GRDB
 import LedgerKit
 
 /// A fixed clock at `seconds`, for deterministic tests.
 func fixedClock(_ seconds: Int64) -> @Sendable () -> Int64 { { seconds } }
 
 let jan1: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
-
-/// Where the suites' ledgers live: SQLite in memory, or, when `LEDGER_TEST_POSTGRES` names a
-/// PostgreSQL database (`postgres://user@host:port/database`), a new schema of it for each
-/// ledger. CI runs the suites both ways; a test that needs a file (`path:`) runs on SQLite only.
-enum TestBackend {
-    static let postgres = ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES"].flatMap {
-        $0.isEmpty ? nil : $0
-    }
-
-    /// A new, empty ledger on the suites' backend.
-    static func ledger(clock: @escaping @Sendable () -> Int64, allowClockRegression: Bool = false) throws -> Ledger {
-        guard let postgres else {
-            return try Ledger(inMemoryWithClock: clock, allowClockRegression: allowClockRegression)
-        }
-        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        return try Ledger(
-            postgres: URL(string: "\(postgres)?search_path=\(schema)")!, clock: clock,
-            allowClockRegression: allowClockRegression)
-    }
-}
 
 /// A mutable test clock shared with a ledger.
 final class TestClock: @unchecked Sendable {
@@ -87,7 +66,8 @@ extension PricingScheme {
     }
 }
 
-/// A ledger on a `TestClock` (in memory, or the file at `path`) holding a `Catalog`.
+/// A ledger on a `TestClock` (a new one of the suites' backend, the one at `location`, or the
+/// file at `path`) holding a `Catalog`.
 struct World {
     let ledger: Ledger
     let clock: TestClock
@@ -96,10 +76,18 @@ struct World {
     let products: [Product]
     let prices: [Price]
 
-    init(_ catalog: Catalog, path: String? = nil, at start: Int64 = jan1) throws {
+    init(_ catalog: Catalog, location: TestBackend.Location? = nil, path: String? = nil, at start: Int64 = jan1)
+        throws
+    {
         let clock = TestClock(start)
-        let ledger =
-            try path.map { try Ledger(path: $0, clock: { clock.now }) } ?? TestBackend.ledger(clock: { clock.now })
+        let ledger: Ledger
+        if let path {
+            ledger = try Ledger(path: path, clock: { clock.now })
+        } else if let location {
+            ledger = try location.open(clock: { clock.now })
+        } else {
+            ledger = try TestBackend.ledger(clock: { clock.now })
+        }
         self.ledger = ledger
         self.clock = clock
         customers = try catalog.customers.map { try ledger.createCustomer($0) }
@@ -160,22 +148,6 @@ struct TempDir {
 /// The package root, found from this file's path.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
-
-/// A dump of the database's logical content (schema and rows), to prove "nothing written".
-func dump(_ path: String) throws -> String {
-    let queue = try DatabaseQueue(path: path)
-    return try queue.read { db in
-        var lines: [String] = []
-        for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
-            lines.append("table \(table)")
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\" ORDER BY 1") {
-                lines.append(row.description)
-            }
-        }
-        lines += try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
-        return lines.joined(separator: "\n")
-    }
-}
 
 /// The code of the `LedgerError` that `body` throws; nil when it succeeds (`storage_error` for
 /// any other error, which no test expects).

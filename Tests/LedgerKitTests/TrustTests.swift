@@ -302,13 +302,12 @@ import Testing
     }
 
     @Test func aWriteBeforeWhatTheFileProcessedIsAClockRegression() throws {
-        let dir = try TempDir()
-        defer { dir.cleanup() }
-        let path = dir.path("clock.sqlite")
-        let w = try World(Self.catalog.with(customers: ["cus_a"]), path: path)
+        let location = try TestBackend.Location()
+        defer { location.cleanup() }
+        let w = try World(Self.catalog.with(customers: ["cus_a"]), location: location)
         _ = try w.ledger.createSubscription(.init(customer: "cus_a", items: [.init(price: w.usage.id)]))
         try w.record("10", customer: "cus_a", at: "2026-01-20T00:00:00Z")
-        let before = try dump(path)
+        let before = try w.ledger.dump()
         w.clock.set("2026-01-19T00:00:00Z")
         #expect(code { try w.record("1", customer: "cus_a", at: "2026-01-19T00:00:00Z") } == .clockRegression)
         w.clock.set("2026-01-19T00:00:00Z")
@@ -319,9 +318,9 @@ import Testing
                     .init(customer: "cus_a", amount: Money(amountMinor: 5, currency: usd), scope: .metered))
             }
                 == .clockRegression)
-        #expect(try dump(path) == before)
+        #expect(try w.ledger.dump() == before)
         // An explicit override lets it through.
-        let override = try Ledger(path: path, clock: { w.clock.now }, allowClockRegression: true)
+        let override = try location.open(clock: { w.clock.now }, allowClockRegression: true)
         _ = try override.createGrant(
             .init(customer: "cus_a", amount: Money(amountMinor: 5, currency: usd), scope: .metered))
     }

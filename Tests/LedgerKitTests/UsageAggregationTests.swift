@@ -13,7 +13,7 @@ import Testing
             Catalog(
                 customers: Catalog.customers(["cus_1"]),
                 meters: [.init(id: "mtr_1", displayName: "T", eventName: "tokens", aggregation: aggregation)]),
-            path: dir.path("l.sqlite"), at: now)
+            at: now)
         let file = dir.path("in.ndjson")
         let lines = values.enumerated().map { index, value in
             #"{"event_name":"tokens","customer":"cus_1","value":"\#(value)","timestamp":"2026-01-05T12:00:00Z","identifier":"e\#(index)"}"#
@@ -66,7 +66,7 @@ import Testing
                 meters: [.init(id: "mtr_1", displayName: "T", eventName: "tokens", aggregation: aggregation)],
                 products: [.init(id: "prod_1", name: "T")],
                 prices: [.monthly("price_1", of: "prod_1", meter: "mtr_1", .unit("0"))]),
-            path: dir.path("l.sqlite"), at: now)
+            at: now)
         for customer in ["cus_1", "cus_2", "cus_3"] {
             _ = try w.ledger.createSubscription(.init(customer: .init(customer), items: [.init(price: "price_1")]))
         }
