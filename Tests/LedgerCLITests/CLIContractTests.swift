@@ -324,17 +324,18 @@ struct CLIContractTests {
 
     @Test("demo on an existing file is rejected and leaves it as it was")
     func demoOnExistingFile() throws {
+        // A file: `demo` makes ledger files only (a PostgreSQL URL is refused with 74).
         let sb = try Sandbox()
-        try ok(["customers", "create", "--id", "cus_1", "--name", "Keep me"], db: sb.db)
-        try rejected(["demo"], db: sb.db, codes: [65])
+        try ok(["customers", "create", "--id", "cus_1", "--name", "Keep me"], db: sb.file)
+        try rejected(["demo"], db: sb.file, codes: [65])
         // And in the appendix's form.
-        let before = FileSnapshot(sb.db)
+        let before = DatabaseSnapshot(sb.file)
         let r = LedgerBinary.execute(
-            ["--now", defaultNow, "demo", "--db", sb.db], environment: Self.environment(), cwd: sb.dir)
+            ["--now", defaultNow, "demo", "--db", sb.file], environment: Self.environment(), cwd: sb.dir)
         #expect(r.status == 65, "\(r)")
         #expect(errorCode(fromHuman: r.stderr) != nil, "\(r.stderr)")
-        #expect(FileSnapshot(sb.db) == before)
-        let list = try ok(["customers", "list"], db: sb.db)
+        #expect(DatabaseSnapshot(sb.file) == before)
+        let list = try ok(["customers", "list"], db: sb.file)
         #expect((list["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["cus_1"])
     }
 
@@ -342,36 +343,38 @@ struct CLIContractTests {
 
     @Test("verify refuses a missing file (66, nothing created) and exits 0 on a new file and on a catalog")
     func verifyFresh() throws {
+        // A file: database_missing is about files, and `verify` checks SQLite's integrity.
         let sb = try Sandbox()
-        let missing = run(["verify"], db: sb.db, json: false)
+        let missing = run(["verify"], db: sb.file, json: false)
         #expect(missing.status == 66, "\(missing.stderr)")
         #expect(missing.stderr.hasPrefix("error: database_missing: "), "\(missing.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: sb.db))
-        try ok(["customers", "create", "--id", "cus_0"], db: sb.db)
-        let fresh = run(["verify"], db: sb.db, json: false)
+        #expect(!databaseExists(sb.file))
+        try ok(["customers", "create", "--id", "cus_0"], db: sb.file)
+        let fresh = run(["verify"], db: sb.file, json: false)
         #expect(fresh.status == 0, "\(fresh.stderr)")
         #expect(!fresh.stdout.isEmpty)
-        let json = try ok(["verify"], db: sb.db)
+        let json = try ok(["verify"], db: sb.file)
         #expect(json["ok"] as? Bool == true, "\(canonical(json))")
         #expect((json["findings"] as? [Any])?.isEmpty == true, "\(canonical(json))")
-        try ok(["customers", "create", "--id", "cus_1"], db: sb.db)
-        try ok(["products", "create", "--id", "prod_1", "--name", "P"], db: sb.db)
-        try ok(["prices", "create", "--product", "prod_1", "--currency", "usd", "--unit-amount", "5"], db: sb.db)
-        #expect(run(["verify"], db: sb.db).status == 0)
+        try ok(["customers", "create", "--id", "cus_1"], db: sb.file)
+        try ok(["products", "create", "--id", "prod_1", "--name", "P"], db: sb.file)
+        try ok(["prices", "create", "--product", "prod_1", "--currency", "usd", "--unit-amount", "5"], db: sb.file)
+        #expect(run(["verify"], db: sb.file).status == 0)
     }
 
     // MARK: Storage errors (exit 74)
 
     @Test("a file from a newer schema is refused with 74 and left unchanged")
     func newerSchemaRefused() throws {
+        // A file: the migration identifier is written with GRDB (or the sqlite3 shell).
         let sb = try Sandbox()
-        try ok(["customers", "create", "--id", "cus_1", "--name", "Old"], db: sb.db)
-        try Self.addMigrationIdentifier("9999_future", to: sb.db)
+        try ok(["customers", "create", "--id", "cus_1", "--name", "Old"], db: sb.file)
+        try Self.addMigrationIdentifier("9999_future", to: sb.file)
         for args in [["customers", "list"], ["customers", "create", "--name", "New"], ["verify"]] {
-            let r = try rejected(args, db: sb.db, codes: [74])
+            let r = try rejected(args, db: sb.file, codes: [74])
             #expect(r.stderr.lowercased().contains("newer schema"), "\(r.stderr)")
         }
-        let json = try rejected(["customers", "show", "cus_1"], db: sb.db, codes: [74], json: true)
+        let json = try rejected(["customers", "show", "cus_1"], db: sb.file, codes: [74], json: true)
         #expect(json.stderr.lowercased().contains("newer schema"), "\(json.stderr)")
     }
 
@@ -399,7 +402,7 @@ struct CLIContractTests {
         let sb = try Sandbox()
         try ok(["customers", "create", "--id", "cus_1", "--name", "A"], db: sb.db)
         try ok(["products", "create", "--id", "prod_1", "--name", "P"], db: sb.db)
-        let before = try #require(FileManager.default.contents(atPath: sb.db))
+        let before = DatabaseSnapshot(sb.db)
         try rejected(
             [
                 "prices", "create", "--product", "prod_1", "--currency", "usd", "--unit-amount", "5", "--metadata",
@@ -407,7 +410,7 @@ struct CLIContractTests {
             ],
             db: sb.db, codes: [65], code: "invalid_metadata")
         try rejected(["customers", "create", "--id", "cus_1"], db: sb.db, codes: [65], code: "resource_already_exists")
-        #expect(FileManager.default.contents(atPath: sb.db) == before)
+        #expect(DatabaseSnapshot(sb.db) == before)
         let prices = try ok(["prices", "list"], db: sb.db)
         #expect((prices["data"] as? [Any])?.isEmpty == true)
     }
@@ -426,7 +429,7 @@ struct CLIContractTests {
             cwd: sb.dir)
         #expect(command.status == 0, "\(command)")
         #expect(command.stdout == root.stdout)
-        #expect(!FileManager.default.fileExists(atPath: sb.db))
+        #expect(!databaseExists(sb.db))
         #expect(!FileManager.default.fileExists(atPath: sb.path("ledger.sqlite")))
     }
 
@@ -474,7 +477,7 @@ struct CLIContractTests {
         let help = run(half + ["--help"], db: sb.db, json: false)
         #expect(help.status == 0, "\(help)")
         #expect(help.stdout.contains("USAGE: ledger prices create"), "\(help)")
-        #expect(!FileManager.default.fileExists(atPath: sb.db))
+        #expect(!databaseExists(sb.db))
     }
 
     /// Inserts an unknown migration identifier, as a newer version of the ledger would have.
