@@ -78,6 +78,7 @@ final class CLIFixture: @unchecked Sendable {
             try #require(
                 PostgresTools.createDatabase(database, template: template), "cannot copy \(what) to \(database)",
                 sourceLocation: sourceLocation)
+            sb.databases.append(database)
             db = PostgresTools.ledgerURL(database: database, schema: "ledger")
         }
         if name == "ledger.sqlite" { sb.db = db }

@@ -217,7 +217,14 @@ final class Sandbox: @unchecked Sendable {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(at: dir) }
+    /// The PostgreSQL databases copied for this test (`CLIFixture.copy`), dropped with it: each
+    /// is a whole database of several megabytes, where a new schema is a few kilobytes.
+    var databases: [String] = []
+
+    deinit {
+        try? FileManager.default.removeItem(at: dir)
+        for database in databases { _ = PostgresTools.sql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+    }
 
     /// The default ledger of this test (not created yet): the file `ledger.sqlite`, or on
     /// PostgreSQL a new schema (`CLIBackend`); a fixture copied under the default name is it.
