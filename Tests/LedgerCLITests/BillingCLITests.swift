@@ -137,9 +137,9 @@ struct BillingCLITests {
         expectTotals(inv, subtotal: 120)
 
         // Running bill again changes nothing.
-        let before = FileSnapshot(db)
+        let before = DatabaseSnapshot(db)
         try bill(db, now: BT.febBill, created: 0, finalized: 0)
-        #expect(FileSnapshot(db) == before, "a second billing run wrote to the file")
+        #expect(DatabaseSnapshot(db) == before, "a second billing run wrote to the file")
         let again = try invoiceList(db, now: BT.febBill)
         #expect(again.count == 1)
         #expect(again.first.map(canonical) == canonical(inv))
@@ -738,9 +738,9 @@ struct BillingCLITests {
 
         // Preview: usage so far and the next licence; nothing written.
         let jan20 = "2026-01-20T00:00:00Z"
-        let before = FileSnapshot(db)
+        let before = DatabaseSnapshot(db)
         let preview = try ok(["invoices", "preview", "--subscription", "sub_now"], db: db, now: jan20)
-        #expect(FileSnapshot(db) == before, "invoices preview changed the file")
+        #expect(DatabaseSnapshot(db) == before, "invoices preview changed the file")
         #expect(preview["status"] as? String == "draft" && isNull(preview["number"]), "\(preview)")
         #expect(path(preview, "parent.subscription_details.subscription") as? String == "sub_now")
         #expect(int64(preview["period_start"]) == BT.jan1 && int64(preview["period_end"]) == BT.feb1, "\(preview)")
@@ -750,7 +750,7 @@ struct BillingCLITests {
         expectLine(lines(preview)[1], price: "price_licence", quantity: "1", amount: 10000, period: [BT.feb1, BT.mar1])
         expectTotals(preview, subtotal: 18000)
         let lastPreview = try ok(["invoices", "preview", "--subscription", "sub_end"], db: db, now: jan20)
-        #expect(FileSnapshot(db) == before, "invoices preview changed the file")
+        #expect(DatabaseSnapshot(db) == before, "invoices preview changed the file")
         try #require(lines(lastPreview).count == 1, "ending at period end: no next licence: \(lastPreview)")
         expectLine(lines(lastPreview)[0], price: "price_overage", quantity: "3000", amount: 8000)
 

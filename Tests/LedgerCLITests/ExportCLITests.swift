@@ -57,8 +57,10 @@ private let feb = "2026-02-01T01:00:00Z"
 struct ExportCLITests {
     /// A ledger with hostile names on every kind, usage, two grants, a late and a cancelled event,
     /// billed at February's boundary.
-    private func build(_ sb: Sandbox) throws -> String {
-        let db = try CLIFixture.standard.copy(into: sb)
+    /// The standard fixture with hostile text; a file when `file` (the tests that edit it with
+    /// the sqlite3 shell).
+    private func build(_ sb: Sandbox, file: Bool = false) throws -> String {
+        let db = try file ? CLIFixture.standard.copyFile(into: sb) : CLIFixture.standard.copy(into: sb)
         for (i, name) in hostile.enumerated() {
             try ok(["customers", "create", "--id", "cus_h\(i)", "--name=\(name)", "--email=\(name)"], db: db)
             try ok(
@@ -268,7 +270,7 @@ struct ExportCLITests {
     @Test("-o renames a complete file into place; a failed export leaves the old file and no temporary")
     func atomicOutput() throws {
         let sb = try Sandbox()
-        let db = try build(sb)
+        let db = try build(sb, file: true)
         let out = sb.path("items.csv")
         let stdout = run(["export", "invoice-items"], db: db, json: false).stdout
         #expect(run(["export", "invoice-items", "-o", out], db: db, json: false).status == 0)
@@ -290,7 +292,7 @@ struct ExportCLITests {
     @Test("a posting deleted behind the ledger's back: verify exits 1 naming the entry; export journal still works")
     func tamperedJournal() throws {
         let sb = try Sandbox()
-        let db = try build(sb)
+        let db = try build(sb, file: true)
         let before = try export(["journal"], db).records
         let victim = try #require(before.first { $0["source_type"] == "invoice.finalized" })
         let entry = victim["entry_id"]!

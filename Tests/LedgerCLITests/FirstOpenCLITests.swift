@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// Opening a new ledger file: any number of processes at once, owner-only, nothing left behind by
-/// a refused first request, and a read-only file read but never written.
+/// a refused first request, and a read-only file read but never written. SQLite only (`sb.file`
+/// whatever the backend): each test is about the file, its stand-in or its permissions.
 @Suite("first opens and file permissions through the binary")
 struct FirstOpenCLITests {
     /// Files in the sandbox other than the test's own process output.
@@ -17,7 +18,7 @@ struct FirstOpenCLITests {
             let sb = try Sandbox()
             let writers = try (0..<8).map { n in
                 try LedgerProcess(
-                    sb, "w\(n)", db: sb.db, now: defaultNow,
+                    sb, "w\(n)", db: sb.file, now: defaultNow,
                     arguments: ["customers", "create", "--id", "cus_\(n)", "--name", "N\(n)"])
             }
             for writer in writers { try writer.process.run() }
@@ -25,7 +26,7 @@ struct FirstOpenCLITests {
             for (n, writer) in writers.enumerated() {
                 #expect(writer.process.terminationStatus == 0, "round \(round), writer \(n): \(writer.stderr)")
             }
-            let list = try ok(["customers", "list"], db: sb.db)
+            let list = try ok(["customers", "list"], db: sb.file)
             let ids = (list["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }.sorted()
             #expect(ids == (0..<8).map { "cus_\($0)" }, "round \(round)")
             #expect(try Self.ledgerFiles(sb).allSatisfy { $0.hasPrefix("ledger.sqlite") }, "no stand-in left")
@@ -41,7 +42,7 @@ struct FirstOpenCLITests {
         let lines = (1...3).map { #"{"event_name":"nope","customer":"cus_1","value":1,"identifier":"e\#($0)"}"# }
         let importers = try (0..<4).map { n in
             try LedgerProcess(
-                sb, "i\(n)", db: sb.db, now: defaultNow, arguments: ["events", "import", "-"], pipedInput: true)
+                sb, "i\(n)", db: sb.file, now: defaultNow, arguments: ["events", "import", "-"], pipedInput: true)
         }
         for importer in importers { try importer.process.run() }
         for importer in importers {
@@ -55,14 +56,14 @@ struct FirstOpenCLITests {
             #expect(rejections.count == 3, "\(importer.stderr)")
             #expect(int64(importer.report["rejected"]) == 3, "\(importer.stdout)")
         }
-        #expect(FileManager.default.fileExists(atPath: sb.db))
+        #expect(databaseExists(sb.file))
         #expect(try Self.ledgerFiles(sb).allSatisfy { $0.hasPrefix("ledger.sqlite") })
     }
 
     @Test("a refused first request leaves no file, and no stand-in")
     func refusedFirstRequestLeavesNothing() throws {
         let sb = try Sandbox()
-        let r = run(["customers", "create", "--id", "a:b", "--name", "A"], db: sb.db)
+        let r = run(["customers", "create", "--id", "a:b", "--name", "A"], db: sb.file)
         #expect(r.status == 65, "\(r)")
         #expect(try Self.ledgerFiles(sb).isEmpty)
     }
@@ -70,8 +71,8 @@ struct FirstOpenCLITests {
     @Test("a new ledger file is readable and writable by its owner only")
     func newFileIsOwnerOnly() throws {
         let sb = try Sandbox()
-        try ok(["customers", "create", "--name", "A"], db: sb.db)
-        let mode = try FileManager.default.attributesOfItem(atPath: sb.db)[.posixPermissions] as? Int
+        try ok(["customers", "create", "--name", "A"], db: sb.file)
+        let mode = try FileManager.default.attributesOfItem(atPath: sb.file)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
 
@@ -80,13 +81,13 @@ struct FirstOpenCLITests {
     @Test("a read-only file is read, and a write to it says read_only")
     func readOnlyFile() throws {
         let sb = try Sandbox()
-        try ok(["customers", "create", "--id", "cus_1", "--name", "A"], db: sb.db)
+        try ok(["customers", "create", "--id", "cus_1", "--name", "A"], db: sb.file)
         let asRoot = getuid() == 0
-        try FileManager.default.setAttributes([.posixPermissions: asRoot ? 0o644 : 0o444], ofItemAtPath: sb.db)
+        try FileManager.default.setAttributes([.posixPermissions: asRoot ? 0o644 : 0o444], ofItemAtPath: sb.file)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: sb.dir.path)
-        let before = try Data(contentsOf: URL(fileURLWithPath: sb.db))
+        let before = try Data(contentsOf: URL(fileURLWithPath: sb.file))
         func ledger(_ args: [String]) throws -> CLIResult {
-            let arguments = ["--db", sb.db, "--now", defaultNow] + args
+            let arguments = ["--db", sb.file, "--now", defaultNow] + args
             guard asRoot else { return LedgerBinary.execute(arguments) }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
@@ -111,6 +112,6 @@ struct FirstOpenCLITests {
         #expect(write.status == 74, "\(write)")
         #expect(write.stderr.hasPrefix("error: read_only: "), "\(write)")
         #expect(write.stderr.split(separator: "\n").count == 1, "\(write)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: sb.db)) == before)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: sb.file)) == before)
     }
 }

@@ -11,17 +11,27 @@ func at(_ iso: String) -> Int64 {
 
 // MARK: Fixtures
 
-/// A ledger built once through the binary and copied into each test's sandbox (its file and WAL
-/// bytes), so that a suite pays for its catalog once.
-final class CLIFixture: Sendable {
+/// A ledger built once through the binary and copied into each test's sandbox, so that a suite
+/// pays for its catalog once: its file and WAL bytes, or on PostgreSQL a database of its own
+/// (`f_<uuid>`, the ledger in its schema `ledger`) that each copy takes as its template.
+final class CLIFixture: @unchecked Sendable {
     private let what: String
-    private let files: [String: Data]?
+    private let steps: [(now: String, args: [String])]
+    private let built: Built?
+    private let lock = NSLock()
+    private var files: Built??
+
+    private enum Built {
+        case files([String: Data])
+        case template(String)
+    }
 
     /// Runs each step at its own `now`; a step that fails leaves the fixture unbuilt, and every
     /// test that copies it fails saying so.
     init(_ what: String, timed steps: [(now: String, args: [String])]) {
         self.what = what
-        files = Self.build(steps)
+        self.steps = steps
+        built = CLIBackend.postgres == nil ? Self.build(steps) : Self.buildTemplate(steps)
     }
 
     /// Runs every step at `now`.
@@ -29,21 +39,66 @@ final class CLIFixture: Sendable {
         self.init(what, timed: steps.map { (now, $0) })
     }
 
-    private static func build(_ steps: [(now: String, args: [String])]) -> [String: Data]? {
+    private static func build(_ steps: [(now: String, args: [String])]) -> Built? {
         guard let sb = try? Sandbox() else { return nil }
         for (now, step) in steps where run(step, db: sb.db, now: now).status != 0 { return nil }
         var files: [String: Data] = [:]
         for suffix in ["", "-wal"] {
             if let data = FileManager.default.contents(atPath: sb.db + suffix) { files[suffix] = data }
         }
-        return files[""] == nil ? nil : files
+        return files[""] == nil ? nil : .files(files)
     }
 
-    /// Writes the fixture into `sb` under `name` and returns the ledger's path.
+    /// Every step's process has exited (and closed its connections) when this returns: a
+    /// database with a session open cannot be a template.
+    private static func buildTemplate(_ steps: [(now: String, args: [String])]) -> Built? {
+        let database = CLIBackend.uniqueName("f")
+        guard PostgresTools.createDatabase(database) else { return nil }
+        let db = PostgresTools.ledgerURL(database: database, schema: "ledger")
+        for (now, step) in steps where run(step, db: db, now: now).status != 0 { return nil }
+        return .template(database)
+    }
+
+    /// Copies the fixture into `sb` under `name` and returns the ledger's `--db`: the file's path,
+    /// or the URL of a new database made from the template. Under the default name, the copy is
+    /// the sandbox's `db`.
     func copy(
         into sb: Sandbox, name: String = "ledger.sqlite", sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> String {
-        let files = try #require(files, "\(what) could not be built", sourceLocation: sourceLocation)
+        let built = try #require(built, "\(what) could not be built", sourceLocation: sourceLocation)
+        let db: String
+        switch built {
+        case .files(let files):
+            db = sb.path(name)
+            for (suffix, data) in files {
+                try data.write(to: URL(fileURLWithPath: db + suffix))
+            }
+        case .template(let template):
+            let database = CLIBackend.uniqueName("c")
+            try #require(
+                PostgresTools.createDatabase(database, template: template), "cannot copy \(what) to \(database)",
+                sourceLocation: sourceLocation)
+            sb.databases.append(database)
+            db = PostgresTools.ledgerURL(database: database, schema: "ledger")
+        }
+        if name == "ledger.sqlite" { sb.db = db }
+        return db
+    }
+
+    /// Writes the fixture as a ledger file into `sb` under `name`, whatever the backend (built
+    /// on first use on PostgreSQL), for the tests about files; returns its path.
+    func copyFile(
+        into sb: Sandbox, name: String = "ledger.sqlite", sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> String {
+        let built =
+            CLIBackend.postgres == nil
+            ? self.built
+            : lock.withLock {
+                if files == nil { files = Self.build(steps) }
+                return files ?? nil
+            }
+        guard case .files(let files) = try #require(built, "\(what) could not be built", sourceLocation: sourceLocation)
+        else { preconditionFailure("a fixture of files") }
         let path = sb.path(name)
         for (suffix, data) in files {
             try data.write(to: URL(fileURLWithPath: path + suffix))

@@ -89,13 +89,13 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
     func argumentNotUTF8(_ args: [String], _ message: String) throws {
         let sb = try Sandbox()
         let db = try TextFixture.ledger.copy(into: sb)
-        let before = FileSnapshot(db)
+        let before = DatabaseSnapshot(db)
         let prefix = ["--db", db, "--now", TextFixture.now].map(bytes)
         let r = try executeBytes(prefix + args.map(bytes) + [bytes("ab") + [0xFF]])
         #expect(r.status == 65, "\(r)")
         #expect(r.stderr == "error: invalid_text: \(message)\n", "\(r)")
         #expect(r.stdout.isEmpty, "\(r)")
-        #expect(FileSnapshot(db) == before)
+        #expect(DatabaseSnapshot(db) == before)
     }
 
     /// Two names that differ only in bytes that are not UTF-8 were both stored as `a\u{FFFD}`.
@@ -109,7 +109,7 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
             r.stderr
                 == #"{"error":{"type":"invalid_request_error","code":"invalid_text","message":"the value of --name is not valid UTF-8","param":"name"}}"#
                 + "\n", "\(r)")
-        #expect(!FileManager.default.fileExists(atPath: sb.db))
+        #expect(!databaseExists(sb.db))
     }
 
     // MARK: Import lines

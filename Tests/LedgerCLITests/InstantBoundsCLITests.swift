@@ -31,7 +31,7 @@ import Testing
         let r = LedgerBinary.execute(["--db", sb.db, "customers", "create", "--name", "A"], environment: env)
         #expect(r.status == 65, "\(r)")
         #expect(r.stderr == "error: invalid_time: now '9999-12-31T23:59:59-00:01' \(Self.range)\n", "\(r)")
-        #expect(!FileManager.default.fileExists(atPath: sb.db))
+        #expect(!databaseExists(sb.db))
         env["LEDGER_NOW"] = "9999-12-31T23:59:59Z"
         #expect(
             LedgerBinary.execute(["--db", sb.db, "customers", "create", "--name", "A"], environment: env).status == 0)

@@ -132,31 +132,21 @@ func ok(
         object as? [String: Any], "stdout is not a JSON object: \(r.stdout)", sourceLocation: sourceLocation)
 }
 
-/// The bytes of a ledger file and its WAL, to prove a rejected request wrote nothing.
-struct FileSnapshot: Equatable {
-    var main: Data?
-    var wal: Data?
-
-    init(_ path: String) {
-        main = FileManager.default.contents(atPath: path)
-        wal = FileManager.default.contents(atPath: path + "-wal")
-    }
-}
-
 /// Runs a request that must be refused, and checks that it was refused and changed nothing:
 /// the exit status is one of `codes`; stderr is not empty; for 64, 65, 66 and 74 without `--json`,
 /// stderr is one line `error: <snake_case_code>: <message>` (and the code is `code` when given,
 /// else `invalid_usage` for 64 unless the message is the ledger's own); with `--json`,
-/// stderr is `{"error": {"type", "code", "message", "param"}}`; the file and its WAL are byte
-/// for byte as before, and a file that did not exist still does not.
+/// stderr is `{"error": {"type", "code", "message", "param"}}`; the database is as before
+/// (`DatabaseSnapshot`: a file and its WAL byte for byte, a PostgreSQL schema row for row), and a
+/// database that did not exist still does not (`leftNothing`).
 @discardableResult
 func rejected(
     _ args: [String], db: String, codes: [Int32] = [64, 65], code: String? = nil,
     json: Bool = false, now: String = defaultNow, sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> (status: Int32, stdout: String, stderr: String) {
-    let before = FileSnapshot(db)
+    let before = DatabaseSnapshot(db)
     let r = run(args, db: db, now: now, json: json)
-    let after = FileSnapshot(db)
+    let after = DatabaseSnapshot(db)
     let shown = "ledger \(args.joined(separator: " ")) → exit \(r.status)\nstdout: \(r.stdout)\nstderr: \(r.stderr)"
     #expect(codes.contains(r.status), "expected exit in \(codes): \(shown)", sourceLocation: sourceLocation)
     #expect(!r.stderr.isEmpty, "stderr is empty: \(shown)", sourceLocation: sourceLocation)
@@ -181,15 +171,12 @@ func rejected(
     } else if let code {
         Issue.record("expected code \(code): \(shown)", sourceLocation: sourceLocation)
     }
-    if before.main == nil {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            #expect(
-                !FileManager.default.fileExists(atPath: db + suffix),
-                "\(db + suffix) was created by a rejected request: \(shown)", sourceLocation: sourceLocation)
-        }
+    if before.absent {
+        #expect(leftNothing(db), "\(db) was created by a rejected request: \(shown)", sourceLocation: sourceLocation)
     } else {
-        #expect(before.main == after.main, "the file changed: \(shown)", sourceLocation: sourceLocation)
-        #expect(before.wal == after.wal, "the WAL changed: \(shown)", sourceLocation: sourceLocation)
+        #expect(
+            before == after, "the database changed (\(before.firstChange(to: after))): \(shown)",
+            sourceLocation: sourceLocation)
     }
     return r
 }
@@ -230,10 +217,21 @@ final class Sandbox: @unchecked Sendable {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(at: dir) }
+    /// The PostgreSQL databases copied for this test (`CLIFixture.copy`), dropped with it: each
+    /// is a whole database of several megabytes, where a new schema is a few kilobytes.
+    var databases: [String] = []
 
-    /// The default ledger file of this test (not created yet).
-    var db: String { path("ledger.sqlite") }
+    deinit {
+        try? FileManager.default.removeItem(at: dir)
+        for database in databases { _ = PostgresTools.sql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+    }
+
+    /// The default ledger of this test (not created yet): the file `ledger.sqlite`, or on
+    /// PostgreSQL a new schema (`CLIBackend`); a fixture copied under the default name is it.
+    lazy var db: String = CLIBackend.database(in: self)
+
+    /// The ledger file `ledger.sqlite` whatever the backend, for the tests about files.
+    var file: String { path("ledger.sqlite") }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 

@@ -369,13 +369,13 @@ struct MeteringCLITests {
         #expect((first["payload"] as? [String: Any])?["region"] as? String == "eu")
 
         // Same identifier, same content: exit 0, "duplicate", nothing written.
-        let before = FileSnapshot(db)
+        let before = DatabaseSnapshot(db)
         let again = try record(
             db, "alpaca_ai_tokens", customer: "cus_1", value: "5", at: t.jan5noon, id: "d-1",
             extra: ["--payload", "region=eu"])
         #expect(again["result"] as? String == "duplicate")
         #expect(again["value"] as? String == "5")
-        #expect(FileSnapshot(db) == before, "a duplicate changed the file")
+        #expect(DatabaseSnapshot(db) == before, "a duplicate changed the file")
 
         // Same identifier, different value or dimensions: identifier_conflict.
         try rejected(
@@ -647,14 +647,14 @@ struct MeteringCLITests {
                     line("a-1", "cus_1", "1"), line("a-2", "cus_1", "2"), line("a-3", "cus_missing", "3"),
                     line("a-4", "cus_1", "4"),
                 ].joined(separator: "\n") + "\n").utf8))
-        let before = FileSnapshot(db)
+        let before = DatabaseSnapshot(db)
         let r = run(["events", "import", bad, "--atomic"], db: db, now: t.now)
         #expect(r.status == 65, "exit \(r.status): \(r.stderr)")
         let rep = try report(r.stdout)
         #expect(rep["rolled_back"] as? Bool == true, "\(rep)")
         #expect(int64(rep["rejected"]) == 1, "\(rep)")
         #expect(rejectionLines(r.stderr) == ["3:resource_missing"], "stderr: \(r.stderr)")
-        #expect(FileSnapshot(db) == before, "an atomic import that rolled back changed the file")
+        #expect(DatabaseSnapshot(db) == before, "an atomic import that rolled back changed the file")
 
         let clean = try sb.file(
             "clean.ndjson",

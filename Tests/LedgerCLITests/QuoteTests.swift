@@ -169,10 +169,10 @@ struct QuoteTests {
                 "--unit-amount", "4", "--divide-by", "100", "--round", "up",
             ],
             db: sb.db)
-        let before = FileSnapshot(sb.db)
+        let before = DatabaseSnapshot(sb.db)
         let first = try ok(["prices", "quote", "price_q", "--quantity", "3000"], db: sb.db)
         let second = try ok(["prices", "quote", "price_q", "--quantity", "3000"], db: sb.db)
-        #expect(FileSnapshot(sb.db) == before)
+        #expect(DatabaseSnapshot(sb.db) == before)
         #expect(int64(first["amount"]) == 120)
         #expect(canonical(first) == canonical(second))
     }

@@ -120,6 +120,6 @@ import Testing
         }
         #expect(run(["completions", "bash"], db: sb.db, json: false).stdout.contains("-F _ledger ledger"))
         try rejected(["completions", "tcsh"], db: sb.db, codes: [65], code: "invalid_request")
-        #expect(!FileManager.default.fileExists(atPath: sb.db), "completions creates no ledger file")
+        #expect(!databaseExists(sb.db), "completions creates no ledger file")
     }
 }

@@ -98,12 +98,12 @@ struct TrustCLITests {
         let sb = try Sandbox()
         let db = try fresh(sb)
         // On the system clock, a run to a future instant is refused and writes nothing.
-        let before = FileSnapshot(db)
+        let before = DatabaseSnapshot(db)
         let future = LedgerBinary.execute(["--db", db, "bill", "--until", "2099-01-01"])
         #expect(future.status == 65, "\(future)")
         #expect(
             future.stderr.hasPrefix("error: invalid_request: --until (until): until 2099-01-01T00:00:00Z is after now"))
-        #expect(FileSnapshot(db) == before)
+        #expect(DatabaseSnapshot(db) == before)
         // Under a test clock, bill --until T moves the clock to T.
         try ok(["subscriptions", "create", "--customer", "cus_a", "--item", "price_u"], db: db)
         try ok(["bill", "--until", "2026-02-01T01:00:00Z"], db: db, now: "2026-01-01T00:00:00Z")
@@ -159,8 +159,9 @@ struct TrustCLITests {
     @Test("a read on a path that does not exist: exit 66 database_missing, no file created", arguments: reads)
     func readOnMissingFile(_ args: [String]) throws {
         let sb = try Sandbox()
-        try rejected(args, db: sb.db, codes: [66], code: "database_missing")
-        #expect(!FileManager.default.fileExists(atPath: sb.db))
+        // A file: a PostgreSQL schema is made by any first open, a read's too.
+        try rejected(args, db: sb.file, codes: [66], code: "database_missing")
+        #expect(!databaseExists(sb.file))
     }
 
     @Test("--db '' is bad usage (64), and so is LEDGER_DB=''")

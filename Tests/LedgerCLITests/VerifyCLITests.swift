@@ -3,12 +3,14 @@ import Testing
 
 /// `verify` runs SQLite's `quick_check` by default and `integrity_check` with `--full`: an index
 /// whose entries no longer match its table passes the first and fails the second, naming it.
+/// SQLite only (a file whatever the backend): the tests edit the file with the sqlite3 shell,
+/// and `verify` checks SQLite's own integrity.
 @Suite("verify: quick by default, --full for every index")
 struct VerifyCLITests {
     @Test("an index out of step with its table is found by --full only; a sound file passes both")
     func fullChecksEveryIndex() throws {
         let sb = try Sandbox()
-        let db = try CLIFixture.standard.copy(into: sb)
+        let db = try CLIFixture.standard.copyFile(into: sb)
         try subscribe(db, "cus_1", ["price_licence"], id: "sub_v")
         let quick = run(["verify"], db: db, json: false)
         #expect(quick.status == 0 && quick.stdout.hasPrefix("ok: quick_check, foreign keys"), "\(quick)")
@@ -44,7 +46,7 @@ struct VerifyCLITests {
     @Test("a posting changed and an entry deleted behind the ledger's back: each invariant names what broke")
     func tamperedJournalIsNamed() throws {
         let sb = try Sandbox()
-        let db = try CLIFixture.standard.copy(into: sb)
+        let db = try CLIFixture.standard.copyFile(into: sb)
         try promotionalGrant(db, id: "credgr_p")
         try subscribe(db, "cus_2", ["price_licence"], id: "sub_t")
         #expect(run(["verify"], db: db).status == 0)
@@ -69,7 +71,7 @@ struct VerifyCLITests {
     /// is two violations).
     @Test func rowsOfMissingParentsAreCounted() throws {
         let sb = try Sandbox()
-        let db = try CLIFixture.standard.copy(into: sb)
+        let db = try CLIFixture.standard.copyFile(into: sb)
         try recordEvent(db, "alpaca_ai_tokens", customer: "cus_1", value: "5", id: "e-orphan")
         try recordEvent(db, "alpaca_ai_tokens", customer: "cus_1", value: "6", id: "e-kept")
         let before = run(["verify"], db: db)
@@ -90,7 +92,7 @@ struct VerifyCLITests {
     /// The sums a grant row keeps for reads (0009) are checked against its transactions.
     @Test func tamperedGrantTotalsAreNamed() throws {
         let sb = try Sandbox()
-        let db = try CLIFixture.standard.copy(into: sb)
+        let db = try CLIFixture.standard.copyFile(into: sb)
         try promotionalGrant(db, id: "credgr_t")
         #expect(run(["verify"], db: db).status == 0)
         try sqlite(db, "UPDATE creditGrant SET totalApplied = totalApplied + 5 WHERE id = 'credgr_t'")
