@@ -123,14 +123,18 @@ enum CitusRules {
                 "product",
             ])
         let byCustomer = model.placements.filter {
-            if case .distributed(_, let colocate) = $0.value.first { return colocate == "customer" || $0.key == "customer" }
+            if case .distributed(_, let colocate) = $0.value.first {
+                return colocate == "customer" || $0.key == "customer"
+            }
             return false
         }
         #expect(byCustomer.count == 21)
         #expect(model.placements["idempotencyrecord"] == [.distributed(column: "key", colocateWith: "none")])
         // The script drops exactly the cross-customer constraints of the migrations.
-        let global = EmbeddedSchema.postgresMigrations.flatMap { $0.sql.lowercased().matches(of: /constraint (\w+_global)/) }
-            .map { String($0.1) }
+        let global = EmbeddedSchema.postgresMigrations.flatMap {
+            $0.sql.lowercased().matches(of: /constraint (\w+_global)/)
+        }
+        .map { String($0.1) }
         #expect(Set(model.dropped) == Set(global + ["meterevent_identifierslot"]))
         #expect(global.count == 38)
     }
@@ -142,7 +146,11 @@ enum CitusRules {
             "FOREIGN KEY (customerId, invoiceId) REFERENCES invoice(customerId, id)",
             "FOREIGN KEY (invoiceId) REFERENCES invoice(id)", "does not pair"
         ),
-        ("    customerId text NOT NULL DEFAULT '',\n    PRIMARY KEY (customerId, id),\n    UNIQUE (customerId, invoiceId, position)", "    customerId text DEFAULT '',\n    PRIMARY KEY (customerId, id),\n    UNIQUE (customerId, invoiceId, position)", "may be NULL"),
+        (
+            "    customerId text NOT NULL DEFAULT '',\n    PRIMARY KEY (customerId, id),\n    UNIQUE (customerId, invoiceId, position)",
+            "    customerId text DEFAULT '',\n    PRIMARY KEY (customerId, id),\n    UNIQUE (customerId, invoiceId, position)",
+            "may be NULL"
+        ),
         ("WHERE customerId = NEW.customerId AND id = NEW.grantId;", "WHERE id = NEW.grantId;", "trigger function"),
     ])
     func aBrokenSchemaIsCaught(original: String, broken: String, problem: String) throws {
@@ -154,10 +162,16 @@ enum CitusRules {
     }
 
     @Test(arguments: [
-        ("SELECT create_distributed_table('posting', 'customerId', colocate_with => 'customer');", "SELECT create_reference_table('posting');", "not distributed by customer"),
+        (
+            "SELECT create_distributed_table('posting', 'customerId', colocate_with => 'customer');",
+            "SELECT create_reference_table('posting');", "not distributed by customer"
+        ),
         ("SELECT create_reference_table('price');\n", "", "placed 0 times"),
         ("ALTER TABLE invoice DROP CONSTRAINT invoice_number_global;\n", "", "leaves out customerid"),
-        ("SELECT create_distributed_table('topUp', 'customerId', colocate_with => 'customer');", "SELECT create_distributed_table('topUp', 'customerId');", "crosses co-location"),
+        (
+            "SELECT create_distributed_table('topUp', 'customerId', colocate_with => 'customer');",
+            "SELECT create_distributed_table('topUp', 'customerId');", "crosses co-location"
+        ),
     ])
     func aBrokenDistributionIsCaught(original: String, broken: String, problem: String) throws {
         let script = try Self.distributeScript()

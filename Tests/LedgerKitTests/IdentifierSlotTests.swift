@@ -18,10 +18,16 @@ import Testing
         }
     }
 
-    static let squatting = """
+    /// The row as a file before 0018 holds it (no customer key).
+    static let squattingBefore0018 = """
         INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
             valueSignificand, valueScale, recordedAt)
         VALUES (?, ?, 1, 1, ?, 7, 0, ?)
+        """
+    static let squatting = """
+        INSERT INTO meterEvent (identifier, identifierHash, meterSeq, customerSeq, timestamp,
+            valueSignificand, valueScale, recordedAt, customerId)
+        VALUES (?, ?, 1, 1, ?, 7, 0, ?, (SELECT id FROM customer WHERE seq = 1))
         """
 
     /// Writes an event of 7 for the first customer and meter under `identifier` in `slot`.
@@ -32,7 +38,7 @@ import Testing
     /// The same in the file at `path`, at whatever schema version it has.
     func squat(_ path: String, _ identifier: String, slot: Int64) throws {
         try DatabaseQueue(path: path).write { db in
-            try db.execute(sql: Self.squatting, arguments: [identifier, slot, now - 60, now - 60])
+            try db.execute(sql: Self.squattingBefore0018, arguments: [identifier, slot, now - 60, now - 60])
         }
     }
 

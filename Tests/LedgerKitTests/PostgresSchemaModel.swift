@@ -61,7 +61,9 @@ struct PostgresSchemaModel {
             tables[String(m.3)]?.keys.append(Key(name: String(m.2), columns: Self.names(String(m.4)), primary: false))
         } else if let m = lower.firstMatch(of: /^create function (\w+)\(.*?\$\$(.*)\$\$/.dotMatchesNewlines()) {
             functions[String(m.1)] = String(m.2)
-        } else if let m = lower.firstMatch(of: /^create trigger \w+ .*? on (\w+) .*execute function (\w+)\(/.dotMatchesNewlines()) {
+        } else if let m = lower.firstMatch(
+            of: /^create trigger \w+ .*? on (\w+) .*execute function (\w+)\(/.dotMatchesNewlines())
+        {
             tables[String(m.1)]?.triggerFunctions.append(String(m.2))
         } else if let m = lower.firstMatch(of: /^alter table (\w+) drop constraint (\w+)$/) {
             let before = tables[String(m.1)]?.keys.count
@@ -118,7 +120,8 @@ struct PostgresSchemaModel {
                     table.keys.append(Key(name: nil, columns: [column], primary: false))
                 }
                 if let r = tail.firstMatch(of: /references (\w+) ?\((\w+)\)/) {
-                    table.foreignKeys.append(ForeignKey(columns: [column], table: String(r.1), referenced: [String(r.2)]))
+                    table.foreignKeys.append(
+                        ForeignKey(columns: [column], table: String(r.1), referenced: [String(r.2)]))
                 }
             } else {
                 throw Problem("cannot read table item: \(item)")

@@ -2007,6 +2007,6 @@ enum EmbeddedSchema {
             );
             CREATE INDEX topUp_rule ON topUp(ruleId, created);
             """#
-        ),
+        )
     ]
 }
