@@ -271,15 +271,20 @@ func together(_ commands: [[String]], writer: ((Int) -> String)? = nil, outputs:
     return seconds
 }
 
-/// Runs one SQL statement with psql on `url` (a postgres:// URL; its `?search_path=` ignored).
+/// Runs SQL with psql on `url` (a postgres:// URL; its `?search_path=` ignored), sent on its
+/// standard input (a statement of 10,000 rows is longer than an argument may be).
 func psql(_ url: String, _ sql: String) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql]
+    process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url]
     process.standardOutput = FileHandle.nullDevice
     let err = Pipe()
+    let input = Pipe()
     process.standardError = err
+    process.standardInput = input
     try process.run()
+    input.fileHandleForWriting.write(Data((sql + ";\n").utf8))
+    try input.fileHandleForWriting.close()
     let message = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { throw BenchError("psql: \(String(decoding: message, as: UTF8.self))") }

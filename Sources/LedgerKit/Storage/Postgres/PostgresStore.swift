@@ -9,7 +9,10 @@ import PostgresNIO
 /// Each business operation is one transaction on one pooled connection. A write runs at
 /// SERIALIZABLE: where two concurrent operations read what the other writes (an invoice number,
 /// a grant's remaining balance), the server fails one of them and it runs again from the start
-/// (up to `retriesMax` times; then `busy`). The migrations (`Schema/postgres/`) run at the first
+/// (up to `retriesMax` times; then `busy`). A write that lost `optimisticAttempts` times runs
+/// next alone: it waits for the writers in flight and holds off new ones (an advisory lock that
+/// every write takes shared, and it exclusive), so a hot row (the invoice counter, the clock)
+/// cannot starve it. The migrations (`Schema/postgres/`) run at the first
 /// open, under an advisory lock, so concurrent first opens apply them once.
 final class PostgresStore: Storage, @unchecked Sendable {
     private let configuration: PostgresConnection.Configuration
@@ -21,6 +24,10 @@ final class PostgresStore: Storage, @unchecked Sendable {
 
     /// Attempts of one write that the server fails for a serialization conflict.
     static let retriesMax = 64
+    /// Attempts run alongside other writers; the ones after run alone.
+    static let optimisticAttempts = 8
+    /// The writers' advisory lock of the ledger's schema: (class, hash of the schema's name).
+    static let writersLock = "7100, hashtext(current_schema())"
     /// How long a write waits for a row another transaction holds before `busy` (as SQLite's
     /// busy timeout).
     static let lockTimeout = "\(Store.busyTimeoutSeconds)s"
@@ -129,11 +136,14 @@ final class PostgresStore: Storage, @unchecked Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            let alone = attempt > Self.optimisticAttempts
             do {
                 return try transaction(
                     begin: "BEGIN ISOLATION LEVEL SERIALIZABLE",
-                    settings: "SET LOCAL lock_timeout = '\(Self.lockTimeout)'",
-                    commit: true, body)
+                    settings: alone
+                        ? "SELECT set_config('lock_timeout', '\(Self.lockTimeout)', true)"
+                        : "SELECT set_config('lock_timeout', '\(Self.lockTimeout)', true) FROM pg_advisory_xact_lock_shared(\(Self.writersLock))",
+                    alone: alone, commit: true, body)
             } catch let error as PSQLError where Self.isRetryable(error) && attempt < Self.retriesMax {
                 // Another transaction won the conflict: run again, from the start, on what it wrote.
                 usleep(UInt32.random(in: 100...(1000 * UInt32(min(attempt, 20)))))
@@ -175,10 +185,15 @@ final class PostgresStore: Storage, @unchecked Sendable {
     /// One transaction on a checked-out session; rolled back on any error, and when not `commit`.
     /// Rethrows the server's own error (`PSQLError`) unmapped, so `write` can tell a conflict.
     private func transaction<T>(
-        begin: String, settings: String?, commit: Bool, _ body: (StorageTransaction) throws -> T
+        begin: String, settings: String?, alone: Bool = false, commit: Bool, _ body: (StorageTransaction) throws -> T
     ) throws -> T {
         let session = try checkOut()
         defer { checkIn(session) }
+        if alone {
+            // Before BEGIN, so that the snapshot is taken once the writers in flight are done.
+            try session.control("SELECT 1 FROM pg_advisory_lock(\(Self.writersLock))")
+        }
+        defer { if alone && !session.broken { try? session.control("SELECT pg_advisory_unlock(\(Self.writersLock))") } }
         try session.control(begin)
         do {
             if let settings { try session.control(settings) }
