@@ -2,7 +2,7 @@
 // same three figures on both backends with 1, 4 and 8 concurrent writer processes, in one run on
 // one machine. Each figure starts from a new ledger (a file, or a new database of the server):
 // Run: swift run -c release ledger-bench --backends URL [--events N] [--single-commits N]
-// [--subscriptions N]. The server's role must be allowed CREATE DATABASE (Tools/postgres-server.sh's is).
+// [--subscriptions N] [--writers 1,4,8] [--figures ingest,commits,bill]. The server's role must be allowed CREATE DATABASE (Tools/postgres-server.sh's is).
 // - ingest: W `ledger events import` processes, each with its own file of events/W events;
 // - one-event commits: W processes recording events through the library, one per transaction;
 // - bill: W `ledger bill` processes at once over `subscriptions` subscriptions (each billing
@@ -138,18 +138,19 @@ struct BackendComparison {
             "SQLite beside PostgreSQL (\(server)): \(events) events, \(commits) one-event commits, bill of \(subscriptions) subscriptions; 1, 4 and 8 writer processes"
         )
         var table: [(String, String, Int, Double)] = []
+        let figures = options.figures.split(separator: ",").map(String.init)
         for backend in [Backend.sqlite, .postgres(server: server)] {
-            for writers in [1, 4, 8] {
+            for writers in options.writers where figures.contains("ingest") {
                 let rate = try ingest(backend, writers: writers, events: events)
                 table.append(("ingest events/s", "\(backend)", writers, rate))
                 say("  \(backend), \(writers) writers: ingest \(fmt(rate)) events/s")
             }
-            for writers in [1, 4, 8] {
+            for writers in options.writers where figures.contains("commits") {
                 let rate = try singleCommits(backend, writers: writers, commits: commits)
                 table.append(("one-event commits/s", "\(backend)", writers, rate))
                 say("  \(backend), \(writers) writers: \(fmt(rate)) one-event commits/s")
             }
-            for writers in [1, 4, 8] {
+            for writers in options.writers where figures.contains("bill") {
                 let seconds = try bill(backend, writers: writers, subscriptions: subscriptions)
                 table.append(("bill seconds", "\(backend)", writers, seconds))
                 say("  \(backend), \(writers) writers: bill \(subscriptions) subscriptions in \(fmt(seconds, 2)) s")

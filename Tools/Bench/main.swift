@@ -24,7 +24,7 @@ struct Options {
     var journal = 1_000_000
     /// Runs of each repeated figure: the median, min and max are printed.
     var runs = 3
-    var backends: String?
+    var backends: String?, writers = [1, 4, 8], figures = "ingest,commits,bill"
 
     init(_ args: [String]) {
         var i = 1
@@ -44,6 +44,8 @@ struct Options {
             case "--journal": journal = Int(value) ?? journal
             case "--runs": runs = max(1, Int(value) ?? runs)
             case "--backends": backends = value
+            case "--writers": writers = value.split(separator: ",").compactMap { Int($0) }
+            case "--figures": figures = value
             default: fatalError("unknown option \(args[i])")
             }
             i += 2

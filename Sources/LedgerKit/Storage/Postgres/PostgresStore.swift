@@ -144,8 +144,12 @@ final class PostgresStore: Storage, @unchecked Sendable {
                         ? "SELECT set_config('lock_timeout', '\(Self.lockTimeout)', true)"
                         : "SELECT set_config('lock_timeout', '\(Self.lockTimeout)', true) FROM pg_advisory_xact_lock_shared(\(Self.writersLock))",
                     alone: alone, commit: true, body)
-            } catch let error as PSQLError where Self.isRetryable(error) && attempt < Self.retriesMax {
-                // Another transaction won the conflict: run again, from the start, on what it wrote.
+            } catch let error as PSQLError
+                where (Self.isRetryable(error) || Self.isLockTimeout(error)) && attempt < Self.retriesMax
+            {
+                // Another transaction won the conflict, or held a row past the lock timeout (a
+                // billing run's long transaction): run again, from the start, on what it wrote;
+                // after `optimisticAttempts`, alone, waiting for the writers in flight to finish.
                 usleep(UInt32.random(in: 100...(1000 * UInt32(min(attempt, 20)))))
             } catch let error as PSQLError {
                 throw Self.map(error)
@@ -259,6 +263,11 @@ final class PostgresStore: Storage, @unchecked Sendable {
 
     static func isRetryable(_ error: PSQLError) -> Bool {
         ["40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "")
+    }
+
+    /// lock_not_available: a row lock waited for longer than `lockTimeout`.
+    static func isLockTimeout(_ error: PSQLError) -> Bool {
+        error.serverInfo?[.sqlState] == "55P03"
     }
 
     static func describe(_ error: any Error) -> String {
