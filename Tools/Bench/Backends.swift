@@ -135,7 +135,7 @@ struct BackendComparison {
     /// The comparison, all figures, both backends.
     mutating func run(events: Int, commits: Int, subscriptions: Int) throws {
         say(
-            "SQLite beside PostgreSQL (\(server)): \(events) events, \(commits) one-event commits, bill of \(subscriptions) subscriptions; 1, 4 and 8 writer processes"
+            "SQLite beside PostgreSQL (\(server)): \(events) events, \(commits) one-event commits, bill of \(subscriptions) subscriptions; \(options.writers.map(String.init).joined(separator: ", ")) writer processes"
         )
         var table: [(String, String, Int, Double)] = []
         let figures = options.figures.split(separator: ",").map(String.init)
