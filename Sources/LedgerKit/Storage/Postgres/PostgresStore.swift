@@ -150,7 +150,12 @@ final class PostgresStore: Storage, @unchecked Sendable {
                 // Another transaction won the conflict, or held a row past the lock timeout (a
                 // billing run's long transaction): run again, from the start, on what it wrote;
                 // after `optimisticAttempts`, alone, waiting for the writers in flight to finish.
-                usleep(UInt32.random(in: 100...(1000 * UInt32(min(attempt, 20)))))
+                // The pause doubles up to a quarter second (64 attempts: about 7 s in all, as
+                // SQLite's busy timeout): under load, PostgreSQL summarizes old serializable
+                // transactions and cancels new ones "on conflict out to old pivot" until those
+                // that overlapped them end, which takes longer than a few quick retries.
+                let capMicroseconds = UInt32(min(1 << min(attempt, 8), 250)) * 1000
+                usleep(UInt32.random(in: 100...capMicroseconds))
             } catch let error as PSQLError {
                 throw Self.map(error)
             }
