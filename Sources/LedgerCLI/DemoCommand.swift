@@ -17,7 +17,7 @@ struct DemoCommand: ParsableCommand {
         let path = root.db ?? Self.defaultPath
         // A postgres:// URL names a database (or, with ?search_path=, a schema) the demo fills
         // when it holds no ledger yet (README, "PostgreSQL").
-        let postgres = path.hasPrefix("postgres://") || path.hasPrefix("postgresql://")
+        let postgres = Ledger.isPostgresURL(path)
         if !postgres {
             if root.db != nil && FileManager.default.fileExists(atPath: path) {
                 Context(root: root).fail(

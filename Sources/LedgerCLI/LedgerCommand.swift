@@ -210,7 +210,7 @@ struct Context {
                     LedgerError.invalidRequest("--db (or LEDGER_DB) is empty: name the ledger file", param: "db"),
                     status: 64)
             }
-            if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
+            if Ledger.isPostgresURL(path) {
                 // A PostgreSQL database (README, "PostgreSQL"): nothing to create on disk.
                 guard let url = URL(string: path) else {
                     throw LedgerError.invalidRequest("--db '\(path)' is not a valid URL", param: "db")

@@ -50,6 +50,12 @@ public final class Ledger: Sendable {
         self.allowClockRegression = allowClockRegression
     }
 
+    /// Whether `database` names a PostgreSQL database (`postgres://…` or `postgresql://…`)
+    /// rather than a file: what `--db` takes either way.
+    public static func isPostgresURL(_ database: String) -> Bool {
+        database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
+    }
+
     /// A ledger over `store` (tests wrap a store to run its writes as a server backend may).
     init(store: any Storage, clock: @escaping @Sendable () -> Int64, allowClockRegression: Bool = false) {
         self.store = store

@@ -63,7 +63,7 @@ func runBenchWriter() throws -> Bool {
 }
 
 func openBenchLedger(_ db: String, clock: @escaping @Sendable () -> Int64) throws -> Ledger {
-    if db.hasPrefix("postgres") { return try Ledger(postgres: URL(string: db)!, clock: clock) }
+    if Ledger.isPostgresURL(db) { return try Ledger(postgres: URL(string: db)!, clock: clock) }
     return try Ledger(path: db, clock: clock)
 }
 

@@ -27,7 +27,7 @@ DispatchQueue.concurrentPerform(iterations: threads) { thread in
     var n = 0
     let ledger: Ledger
     do {
-        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://"), let url = URL(string: path) {
+        if Ledger.isPostgresURL(path), let url = URL(string: path) {
             ledger = try Ledger(postgres: url)
         } else {
             ledger = try Ledger(path: path)
