@@ -28,3 +28,29 @@ import Testing
         #expect(again.stderr.hasPrefix("error: invalid_request: "), "\(again)")
     }
 }
+
+/// A `--db` URL the ledger cannot use is refused on one line with its code, and nothing is made:
+/// a refused demo on a database that holds a ledger leaves its rows as they were.
+@Suite("Bad PostgreSQL URLs and a refused demo") struct PostgresURLRejectionTests {
+    @Test(arguments: [
+        ("postgres://", "invalid_request", Int32(65)),
+        ("postgres://ledger@127.0.0.1:55432/ledger?sslmode=require", "invalid_request", 65),
+        ("postgresql://ledger@127.0.0.1:1/ledger", "storage_error", 74),
+    ])
+    func aBadURLIsOneLineWithItsCode(url: String, code: String, status: Int32) throws {
+        let r = LedgerBinary.execute(["--db", url, "customers", "create", "--name", "x"])
+        #expect(r.status == status, "\(r)")
+        #expect(r.stderr.hasPrefix("error: \(code): "), "\(r)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r)")
+    }
+
+    @Test func aRefusedDemoLeavesTheDatabaseAsItWas() throws {
+        let sandbox = try Sandbox()
+        let db = CLIBackend.database(in: sandbox, "demo-twice.sqlite")
+        try #require(LedgerBinary.execute(["--db", db, "demo"]).status == 0)
+        let before = DatabaseSnapshot(db)
+        let again = LedgerBinary.execute(["--db", db, "demo"])
+        #expect(again.status != 0 && again.stderr.hasPrefix("error: invalid_request: "), "\(again)")
+        #expect(DatabaseSnapshot(db) == before)
+    }
+}
